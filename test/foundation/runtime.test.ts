@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+
+const packageJson = JSON.parse(
+  readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'),
+) as { engines: { node: string }; devDependencies: Record<string, string> };
+
+test('the tests run on Node 22, the runtime Zapier runs apps on', () => {
+  console.log(`process.version ${process.version}`);
+  assert.match(process.version, /^v22\./);
+});
+
+test('the Node 22 the scripts run on is the pinned dev dependency, not one installed by hand', () => {
+  assert.match(packageJson.devDependencies.node, /^22\.\d+\.\d+$/);
+  assert.equal(process.version, `v${packageJson.devDependencies.node}`);
+  assert.match(packageJson.engines.node, /22/);
+});

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { readSchema, schemaNames } from '../../schemas/catalog';
+import { ERROR_CODES, compileAll, statusOf } from '../../schemas/validator';
+import { REFERENCE_DIR } from '../helpers/fixtures';
+
+type Node = Record<string, unknown>;
+
+function walk(node: unknown, visit: (node: Node, pointer: string) => void, pointer = ''): void {
+  if (Array.isArray(node)) node.forEach((item, i) => walk(item, visit, `${pointer}/${i}`));
+  else if (node && typeof node === 'object') {
+    visit(node as Node, pointer);
+    for (const [key, value] of Object.entries(node)) walk(value, visit, `${pointer}/${key}`);
+  }
+}
+
+/** Follows a chain of file-relative $refs to the schema node they end at. */
+function resolveRefs(name: string, node: Node): Node {
+  let current = node;
+  let base = name;
+  while (typeof current.$ref === 'string') {
+    const [file, pointer = ''] = current.$ref.split('#');
+    if (file) base = path.posix.join(path.posix.dirname(base), file.replace(/\.json$/, ''));
+    current = pointer
+      .split('/')
+      .slice(1)
+      .reduce<Node>((at, key) => at[key] as Node, readSchema(base));
+  }
+  return current;
+}
+
+describe('schema files', () => {
+  test('all of them compile under strict Ajv', () => {
+    assert.doesNotThrow(() => compileAll());
+  });
+
+  for (const name of schemaNames()) {
+    test(`${name}.json is 2020-12, titled, with no $id`, () => {
+      const schema = readSchema(name);
+      assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
+      assert.equal(typeof schema.title, 'string');
+      walk(schema, (node, pointer) => assert.ok(!('$id' in node), `$id at ${pointer}`));
+    });
+  }
+});
+
+describe('error codes', () => {
+  test('every code has exactly one HTTP status, a 4xx or 5xx', () => {
+    const statuses = (readSchema('error').$defs as Record<string, Node>).code['x-http-status'];
+    assert.deepEqual(Object.keys(statuses as Node).sort(), [...ERROR_CODES].sort());
+    for (const code of ERROR_CODES) assert.ok(statusOf(code) >= 400 && statusOf(code) < 600);
+  });
+
+  const contract = path.join(REFERENCE_DIR, 'CONTRACT.md');
+  test(
+    'the codes and statuses are those of CONTRACT.md',
+    { skip: !existsSync(contract) && `CONTRACT.md is not at ${contract}` },
+    () => {
+      const rows = [...readFileSync(contract, 'utf8').matchAll(/^\| ([a-z-]+) \| (\d{3}) \|/gm)];
+      const table = Object.fromEntries(rows.map(([, code, status]) => [code, Number(status)]));
+      assert.deepEqual(Object.keys(table).sort(), [...ERROR_CODES].sort());
+      for (const code of ERROR_CODES) assert.equal(statusOf(code), table[code], code);
+    },
+  );
+
+  test('every x-error-codes rule names a code of the enum', () => {
+    for (const name of schemaNames()) {
+      walk(readSchema(name), (node, pointer) => {
+        const rule = node['x-error-codes'];
+        if (rule === undefined) return;
+        const codes = typeof rule === 'string' ? [rule] : Object.values(rule as Node);
+        for (const code of codes) {
+          assert.ok(ERROR_CODES.includes(code as never), `${name}${pointer}: ${String(code)}`);
+        }
+      });
+    }
+  });
+});
+
+describe('webhook payloads', () => {
+  const eventSchemas = schemaNames().filter((n) => n.startsWith('events/') && n !== 'events/event');
+
+  test('there is one payload schema per event name, and the union covers them all', () => {
+    const names = readSchema('common/event-name').enum as string[];
+    const consts = eventSchemas.map(
+      (n) => (readSchema(n).properties as Record<string, Node>).event.const,
+    );
+    assert.deepEqual([...consts].sort(), [...names].sort());
+    const union = (readSchema('events/event').oneOf as Node[]).map((ref) => ref.$ref);
+    assert.deepEqual(union.sort(), eventSchemas.map((n) => `${path.basename(n)}.json`).sort());
+  });
+
+  for (const name of eventSchemas) {
+    test(`${name}: one data__<field> for each scalar field of data, all required`, () => {
+      const schema = readSchema(name);
+      const data = (schema.$defs as Record<string, Node>).data;
+      const dataProps = data.properties as Record<string, Node>;
+      const flat = Object.keys(schema.properties as Node).filter((k) => k.startsWith('data__'));
+      const scalars = Object.keys(dataProps).filter((field) => {
+        const type = resolveRefs(name, dataProps[field]).type;
+        return type !== 'array' && type !== 'object';
+      });
+      assert.deepEqual(flat.sort(), scalars.map((f) => `data__${f}`).sort());
+      for (const field of scalars) {
+        assert.equal(
+          (schema.properties as Record<string, Node>)[`data__${field}`].$ref,
+          `#/$defs/data/properties/${field}`,
+          'a flat field is defined by its data field, never twice',
+        );
+      }
+      assert.deepEqual(
+        [...(schema.required as string[])].sort(),
+        Object.keys(schema.properties as Node).sort(),
+      );
+      assert.equal(schema.additionalProperties, false);
+    });
+  }
+});
