@@ -1,3 +1,117 @@
-/** The chatting-mock command. The server itself is the next milestone; until then it says so. */
-console.error('chatting-mock: the mock server is not built yet (see the open issues).');
-process.exitCode = 1;
+/**
+ * chatting-mock: runs the mock server. Flags, start-up banner, request log, and a clean stop on
+ * SIGINT/SIGTERM (in-flight requests finish, the store is flushed, exit 0).
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { API_PREFIX } from './api';
+import { authenticate } from './auth';
+import { createServer } from './server';
+import { DEMO_KEYS, readSeedFile } from './store/seed';
+
+const HELP = `Usage: chatting-mock [options]
+
+A local, stateful mock of the Chatting Zapier API (${API_PREFIX}).
+
+Options:
+  --port <n>          port to listen on (default 3000; 0 picks a free one)
+  --host <address>    address to bind (default 127.0.0.1)
+  --db <path>         data file (default .chatting-mock/db.json; its journal is beside it)
+  --memory            keep everything in memory: nothing is read or written
+  --seed <file>       seed for a new data file and for reset (same layout as the data file)
+  --strict-targets    refuse loopback, private, link-local and metadata webhook targets
+  --quiet             no request log
+  --help              this text
+`;
+
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '3000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      db: { type: 'string' },
+      memory: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      'strict-targets': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port must be a port number, not ${values.port}`);
+  }
+  if (values.memory && values.db) throw new UsageError('--memory and --db exclude each other');
+  const dbFile = values.memory ? undefined : path.resolve(values.db ?? '.chatting-mock/db.json');
+
+  const server = await createServer({
+    dbFile,
+    seed: values.seed ? readSeedFile(values.seed) : undefined,
+    strictTargets: values['strict-targets'],
+    log: values.quiet ? undefined : (line) => console.log(line),
+  });
+  const address = await server.app.listen({ port, host: values.host });
+  const base = `${address.replace('[::1]', 'localhost')}${API_PREFIX}`;
+  console.log(banner(base, dbFile, server));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      console.error(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`${signal}: finishing in-flight requests and flushing the store...`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`could not stop cleanly: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function banner(
+  base: string,
+  dbFile: string | undefined,
+  server: Awaited<ReturnType<typeof createServer>>,
+): string {
+  const lines = [
+    '',
+    `Chatting mock server listening on ${base}`,
+    `  data      ${dbFile ? `${path.relative(process.cwd(), dbFile) || dbFile} (journal beside it)` : 'in memory only'}`,
+  ];
+  let demo: string | undefined;
+  try {
+    const workspace = authenticate(server.services.store, DEMO_KEYS.acme);
+    demo = DEMO_KEYS.acme;
+    lines.push(`  demo key  ${demo}  (${workspace.id}, ${workspace.team_name})`);
+  } catch {
+    lines.push('  keys      from the seed file');
+  }
+  if (demo) lines.push(`  try       curl -s ${base}/me -H 'X-API-Key: ${demo}'`);
+  lines.push(`  admin     ${base.replace(API_PREFIX, '/__admin')}/health`, '');
+  return lines.join('\n');
+}
+
+class UsageError extends Error {}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    const usage =
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    console.error(`chatting-mock: ${(error as Error).message}`);
+    if (usage) console.error('Run chatting-mock --help for the options.');
+    process.exit(usage ? 2 : 1);
+  });
+}

@@ -81,14 +81,18 @@ export function compileAll(): void {
   }
 }
 
+/** Plain words for a client: `email: must match format "email"`. */
 export function describeErrors(errors: readonly ErrorObject[]): string {
   return errors
     .map((error) => {
-      const where =
+      const path =
         error.keyword === 'required'
           ? `${error.instancePath}/${String(error.params.missingProperty)}`
-          : error.instancePath || '/';
-      return `${where} ${error.message ?? error.keyword} (${error.schemaPath})`;
+          : error.instancePath;
+      const where = path ? path.slice(1).replace(/\//g, '.') : 'body';
+      const detail =
+        error.keyword === 'required' ? 'is required' : (error.message ?? error.keyword);
+      return `${where}: ${detail}`;
     })
     .join('; ');
 }

@@ -1,0 +1,80 @@
+/**
+ * Every failure leaves the mock as the contract's envelope, `{"ok": false, "error": code}`,
+ * with the status schemas/error.json fixes for the code: never HTML, never a stack trace.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { statusOf, type ErrorCode } from '../schemas/validator';
+
+/** A failure the API answers with one of its error codes. */
+export class ApiError extends Error {
+  constructor(
+    readonly apiCode: ErrorCode,
+    message?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message ?? apiCode);
+  }
+}
+
+export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  const body: { ok: false; error: ErrorCode; message?: string } = {
+    ok: false,
+    error: error.apiCode,
+  };
+  if (error.message !== error.apiCode) body.message = error.message.slice(0, 500);
+  return reply
+    .code(statusOf(error.apiCode))
+    .headers(error.headers)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(body));
+}
+
+/** Fastify's own errors (body parsing, limits) as the contract's codes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid-request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid-request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-request',
+};
+
+export function toApiError(error: FastifyError | Error): ApiError {
+  if (error instanceof ApiError) return error;
+  const fastifyError = error as FastifyError;
+  const code = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (code) return new ApiError(code, describe(code));
+  // Other 4xx from the framework are malformed requests (bad JSON, prototype poisoning, ...).
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500)
+    return new ApiError('invalid-request', 'the request is malformed');
+  return new ApiError('internal-error');
+}
+
+function describe(code: ErrorCode): string {
+  switch (code) {
+    case 'payload-too-large':
+      return `the body is over the ${BODY_LIMIT_BYTES / 1024} KiB limit`;
+    case 'unsupported-media-type':
+      return 'send the body as application/json';
+    default:
+      return 'the body is not valid JSON';
+  }
+}
+
+/** The largest request body accepted, documented in the README and openapi.yaml. */
+export const BODY_LIMIT_BYTES = 100 * 1024;
+
+/** Makes every error, unknown route and malformed request answer with the envelope. */
+export function installErrorHandling(
+  app: FastifyInstance,
+  onUnexpected: (error: Error) => void,
+): void {
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.apiCode === 'internal-error') onUnexpected(error);
+    return sendError(reply, apiError);
+  });
+  app.setNotFoundHandler((_request, reply) =>
+    sendError(reply, new ApiError('not-found', 'no such route')),
+  );
+}

@@ -1,0 +1,19 @@
+/** GET /contacts: recent contact.created payloads. */
+import type { ContactSamplesQuery } from '../../schemas/generated';
+import { defineEndpoint } from '../endpoint';
+
+export default defineEndpoint<unknown, Required<ContactSamplesQuery>>({
+  method: 'GET',
+  url: '/contacts',
+  query: 'requests/contact-samples-query',
+  responses: { 200: 'responses/sample-list' },
+  handle: ({ workspace, query, services }) => ({
+    status: 200,
+    body: {
+      ok: true,
+      items: services.store
+        .recentEvents(workspace.id, 'contact.created', query.limit)
+        .map((event) => event.payload),
+    },
+  }),
+});

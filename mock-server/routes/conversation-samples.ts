@@ -1,0 +1,19 @@
+/** GET /conversations: recent conversation.created / .resolved / tag.added payloads. */
+import type { ConversationSamplesQuery } from '../../schemas/generated';
+import { defineEndpoint } from '../endpoint';
+
+export default defineEndpoint<unknown, Required<ConversationSamplesQuery>>({
+  method: 'GET',
+  url: '/conversations',
+  query: 'requests/conversation-samples-query',
+  responses: { 200: 'responses/sample-list' },
+  handle: ({ workspace, query, services }) => ({
+    status: 200,
+    body: {
+      ok: true,
+      items: services.store
+        .recentEvents(workspace.id, query.event, query.limit)
+        .map((event) => event.payload),
+    },
+  }),
+});

@@ -1,0 +1,85 @@
+/**
+ * POST /contacts: creates a contact, or updates the workspace's contact with the same email
+ * (compared case-insensitively): given scalars replace, tags are added, customFields merge.
+ * Only a real creation answers 201 and raises contact.created.
+ */
+import type { Contact, CreateContactRequest } from '../../schemas/generated';
+import { defineEndpoint, type Answer } from '../endpoint';
+import { ApiError } from '../errors';
+import { contactCreatedData } from '../events/payload';
+import { raiseEvent } from '../events/raise';
+import { newId, now } from '../ids';
+
+export default defineEndpoint<CreateContactRequest>({
+  method: 'POST',
+  url: '/contacts',
+  body: 'requests/create-contact',
+  responses: { 200: 'responses/contact-saved', 201: 'responses/contact-saved' },
+  idempotent: true,
+  saveFailure: 'contact-save-failed',
+  handle: ({ workspace, body, services }) => {
+    if (!workspace.primary_site_id) {
+      throw new ApiError(
+        'workspace-site-missing',
+        'the workspace has no primary site for contacts',
+      );
+    }
+    const timestamp = now();
+    const existing = services.store.contactByEmail(workspace.id, body.email);
+    if (existing) {
+      const updated: Contact = {
+        ...existing,
+        ...pickScalars(body),
+        tags: [...new Set([...existing.tags, ...(body.tags ?? [])])],
+        customFields: { ...existing.customFields, ...body.customFields },
+        updated_at: timestamp,
+      };
+      return answer(200, updated, [{ op: 'put', c: 'contacts', r: updated }]);
+    }
+    const contact: Contact = {
+      id: newId('contact'),
+      workspace_id: workspace.id,
+      site_id: workspace.primary_site_id,
+      email: body.email,
+      name: null,
+      phone: null,
+      company: null,
+      status: null,
+      ...pickScalars(body),
+      tags: [...new Set(body.tags ?? [])],
+      customFields: { ...body.customFields },
+      source: 'api',
+      created_at: timestamp,
+      updated_at: timestamp,
+    };
+    const event = raiseEvent(
+      workspace.id,
+      'contact.created',
+      contactCreatedData(contact),
+      timestamp,
+    );
+    return answer(201, contact, [{ op: 'put', c: 'contacts', r: contact }, ...event.changes]);
+  },
+});
+
+function pickScalars(body: CreateContactRequest): Partial<Contact> {
+  const scalars: Partial<Contact> = {};
+  for (const field of ['name', 'phone', 'company', 'status'] as const) {
+    if (body[field] !== undefined) scalars[field] = body[field];
+  }
+  return scalars;
+}
+
+function answer(status: 200 | 201, contact: Contact, changes: Answer['changes']): Answer {
+  return {
+    status,
+    body: {
+      ok: true,
+      id: contact.id,
+      email: contact.email,
+      name: contact.name,
+      created_at: contact.created_at,
+    },
+    changes,
+  };
+}

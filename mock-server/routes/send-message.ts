@@ -1,0 +1,38 @@
+/** POST /conversations/{id}/messages: adds a message to a conversation of the workspace. */
+import type { Message, SendMessageRequest } from '../../schemas/generated';
+import { defineEndpoint } from '../endpoint';
+import { ApiError } from '../errors';
+import { newId, now } from '../ids';
+
+export default defineEndpoint<Required<SendMessageRequest>>({
+  method: 'POST',
+  url: '/conversations/:id/messages',
+  body: 'requests/send-message',
+  responses: { 201: 'responses/message-sent' },
+  idempotent: true,
+  handle: ({ workspace, body, params, services }) => {
+    const conversation = services.store.get('conversations', params.id);
+    if (!conversation || conversation.workspace_id !== workspace.id) {
+      throw new ApiError('not-found', `no conversation ${params.id}`);
+    }
+    const message: Message = {
+      id: newId('msg'),
+      workspace_id: workspace.id,
+      conversation_id: conversation.id,
+      message: body.message,
+      sender: body.sender,
+      created_at: now(),
+    };
+    return {
+      status: 201,
+      body: {
+        ok: true,
+        id: message.id,
+        conversation_id: message.conversation_id,
+        sender: message.sender,
+        created_at: message.created_at,
+      },
+      changes: [{ op: 'put', c: 'messages', r: message }],
+    };
+  },
+});

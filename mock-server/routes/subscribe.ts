@@ -1,0 +1,32 @@
+/** POST /webhooks/subscribe: a REST-hook subscription of a target URL to one event. */
+import type { SubscribeRequest, Subscription } from '../../schemas/generated';
+import { defineEndpoint } from '../endpoint';
+import { ApiError } from '../errors';
+import { newId, now } from '../ids';
+import { forbiddenTargetReason } from '../targets';
+
+export default defineEndpoint<SubscribeRequest>({
+  method: 'POST',
+  url: '/webhooks/subscribe',
+  body: 'requests/subscribe',
+  responses: { 201: 'responses/subscribed' },
+  idempotent: true,
+  handle: ({ workspace, body, services }) => {
+    const refusal = forbiddenTargetReason(body.target_url, services.settings.strictTargets);
+    if (refusal) throw new ApiError('invalid-subscription', refusal);
+    const subscription: Subscription = {
+      id: newId('wh'),
+      workspace_id: workspace.id,
+      event: body.event,
+      target_url: body.target_url,
+      active: true,
+      created_at: now(),
+      deactivated_at: null,
+    };
+    return {
+      status: 201,
+      body: { ok: true, id: subscription.id, event: subscription.event, active: true },
+      changes: [{ op: 'put', c: 'subscriptions', r: subscription }],
+    };
+  },
+});

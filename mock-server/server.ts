@@ -1,0 +1,102 @@
+/**
+ * Builds the mock server: the store, the /api/zapier plugin, the admin API, the request log and
+ * the error envelope everywhere. `startServer` also listens; `close` drains in-flight requests
+ * and flushes the store.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import { compileAll } from '../schemas/validator';
+import { adminPlugin } from './admin';
+import { API_PREFIX, apiPlugin } from './api';
+import { BODY_LIMIT_BYTES, installErrorHandling } from './errors';
+import type { Services, Settings } from './services';
+import type { Collections } from './store/collections';
+import { demoSeed } from './store/seed';
+import { Store } from './store/store';
+
+export interface ServerOptions extends Partial<Settings> {
+  /** The data file; absent means memory only (a throwaway run). */
+  dbFile?: string;
+  /** The seed for a new data file and for reset; default: the demo workspaces. */
+  seed?: Collections;
+  /** Check every stored record and every answer against the schemas (tests). */
+  verify?: boolean;
+  /** Where log lines go; API keys are redacted before they get there. Default: nowhere. */
+  log?: (line: string) => void;
+}
+
+export interface MockServer {
+  app: FastifyInstance;
+  services: Services;
+  /** Stops accepting, finishes in-flight requests, flushes and snapshots the store. */
+  close(): Promise<void>;
+}
+
+const KEY_PATTERN = /chatting_live_[A-Za-z0-9]+_[A-Za-z0-9]+/g;
+
+/** Log lines never carry an API key, wherever in the line it appears. */
+export function redact(line: string): string {
+  return line.replace(KEY_PATTERN, 'chatting_live_[redacted]');
+}
+
+export async function createServer(options: ServerOptions = {}): Promise<MockServer> {
+  compileAll();
+  const log = (line: string): void => options.log?.(redact(line));
+  const store = await Store.open({
+    file: options.dbFile,
+    seed: options.seed ?? demoSeed(),
+    verifyRecords: options.verify ?? false,
+  });
+  const services: Services = {
+    store,
+    settings: { strictTargets: options.strictTargets ?? false },
+  };
+
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT_BYTES,
+    http: { maxHeaderSize: 64 * 1024 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    clientErrorHandler: answerClientError,
+  });
+  app.removeContentTypeParser('text/plain');
+  installErrorHandling(app, (error) => log(`internal error: ${error.message}`));
+
+  app.addHook('onResponse', async (request, reply) => {
+    const ms = reply.elapsedTime.toFixed(1);
+    log(
+      `${request.method} ${request.url} ${reply.statusCode} ${ms}ms ${request.workspace?.id ?? '-'}`,
+    );
+  });
+
+  await app.register(apiPlugin({ services, verifyResponses: options.verify ?? false }), {
+    prefix: API_PREFIX,
+  });
+  await app.register(adminPlugin(services), { prefix: '/__admin' });
+
+  return {
+    app,
+    services,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** Malformed HTTP (bad header bytes, oversized headers) still gets the envelope. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const message =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 'the request headers are too large'
+      : 'malformed HTTP request';
+  const body = JSON.stringify({ ok: false, error: 'invalid-request', message });
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

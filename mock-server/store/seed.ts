@@ -1,0 +1,261 @@
+/**
+ * Seeds: the built-in demo workspaces of the contract, and seed files (the data file's layout)
+ * for QA fixtures. A seed file may give an API key as `{ "token", "workspace_id" }` instead of
+ * a stored hash; it is hashed on load.
+ */
+import { readFileSync } from 'node:fs';
+import { assertValid } from '../../schemas/validator';
+import type { ApiKey, Contact, Conversation, EventRecord, Message } from '../../schemas/generated';
+import {
+  contactCreatedData,
+  conversationCreatedData,
+  conversationResolvedData,
+  makePayload,
+  tagAddedData,
+  type EventData,
+} from '../events/payload';
+import { makeApiKey } from '../keys';
+import { COLLECTION_NAMES, ENTITY_SCHEMA, emptyCollections, type Collections } from './collections';
+
+/** The demo keys of the contract. They are public demo data, printed by the start-up banner. */
+export const DEMO_KEYS = {
+  acme: 'chatting_live_demo_acmeacmeacmeacmeacmeacme',
+  globex: 'chatting_live_globex_globexglobexglobexglobex',
+  nosite: 'chatting_live_nosite_nositenositenositenosite',
+  revoked: 'chatting_live_revoked_revokedrevokedrevokedrev',
+} as const;
+
+const SEEDED_AT = '2026-04-01T09:00:00.000Z';
+
+interface SeedConversation {
+  id: string;
+  visitor: [email: string, name: string];
+  page_url: string;
+  messages: [sender: string, text: string][];
+  tags: string[];
+  assigned_to: string | null;
+  resolved_by?: string;
+}
+
+export function demoSeed(): Collections {
+  const seed = emptyCollections();
+  const at = (minutes: number): string =>
+    new Date(Date.parse('2026-04-08T00:00:00.000Z') + minutes * 60_000).toISOString();
+
+  seed.workspaces.push(
+    workspace('owner_123', 'Acme Team', 'owner@example.com', 'site_acme'),
+    workspace('owner_456', 'Globex', 'ops@globex.example', 'site_globex'),
+    workspace('owner_789', 'No Site Co', 'solo@nosite.example', null),
+  );
+  seed.sites.push(
+    {
+      id: 'site_acme',
+      workspace_id: 'owner_123',
+      domain: 'www.acme.example',
+      created_at: SEEDED_AT,
+    },
+    {
+      id: 'site_globex',
+      workspace_id: 'owner_456',
+      domain: 'globex.example',
+      created_at: SEEDED_AT,
+    },
+  );
+  const key = (workspaceId: string, token: string): ApiKey =>
+    makeApiKey(workspaceId, SEEDED_AT, token).record;
+  seed.api_keys.push(
+    key('owner_123', DEMO_KEYS.acme),
+    key('owner_456', DEMO_KEYS.globex),
+    key('owner_789', DEMO_KEYS.nosite),
+    { ...key('owner_123', DEMO_KEYS.revoked), revoked_at: '2026-04-02T09:00:00.000Z' },
+  );
+
+  let minute = 0;
+  const addEvent = <N extends keyof EventData>(
+    workspaceId: string,
+    name: N,
+    data: EventData[N],
+  ) => {
+    const timestamp = at((minute += 7));
+    const record: EventRecord = {
+      id: `evt_seed${String(seed.events.length + 1).padStart(4, '0')}`,
+      workspace_id: workspaceId,
+      event: name,
+      payload: makePayload(name, data, timestamp),
+      created_at: timestamp,
+    };
+    seed.events.push(record);
+  };
+  const addContact = (
+    workspaceId: string,
+    siteId: string,
+    {
+      id,
+      ...fields
+    }: Pick<Contact, 'id' | 'email' | 'name' | 'company' | 'source'> & Partial<Contact>,
+  ) => {
+    const created = at((minute += 3));
+    const contact: Contact = {
+      id,
+      workspace_id: workspaceId,
+      site_id: siteId,
+      phone: null,
+      status: null,
+      tags: [],
+      customFields: {},
+      created_at: created,
+      updated_at: created,
+      ...fields,
+    };
+    seed.contacts.push(contact);
+    addEvent(workspaceId, 'contact.created', contactCreatedData(contact));
+  };
+  const addConversation = (workspaceId: string, spec: SeedConversation) => {
+    const created = at((minute += 5));
+    const conversation: Conversation = {
+      id: spec.id,
+      workspace_id: workspaceId,
+      visitor_email: spec.visitor[0],
+      visitor_name: spec.visitor[1],
+      page_url: spec.page_url,
+      first_message: spec.messages[0][1],
+      tags: [],
+      assigned_to: spec.assigned_to,
+      status: 'open',
+      resolved_by: null,
+      created_at: created,
+      resolved_at: null,
+    };
+    seed.conversations.push(conversation);
+    addEvent(workspaceId, 'conversation.created', conversationCreatedData(conversation));
+    spec.messages.forEach(([sender, text], i) => {
+      const message: Message = {
+        id: `msg_${spec.id.slice('conv_'.length)}${i + 1}`,
+        workspace_id: workspaceId,
+        conversation_id: spec.id,
+        message: text,
+        sender,
+        created_at: at((minute += 1)),
+      };
+      seed.messages.push(message);
+    });
+    for (const tag of spec.tags) {
+      conversation.tags.push(tag);
+      addEvent(workspaceId, 'tag.added', tagAddedData(conversation, tag, spec.assigned_to));
+    }
+    if (spec.resolved_by) {
+      Object.assign(conversation, {
+        status: 'resolved',
+        resolved_by: spec.resolved_by,
+        resolved_at: at((minute += 4)),
+      });
+      addEvent(
+        workspaceId,
+        'conversation.resolved',
+        conversationResolvedData(conversation, spec.messages.length),
+      );
+    }
+  };
+
+  addContact('owner_123', 'site_acme', {
+    id: 'contact_123',
+    email: 'lead@example.com',
+    name: 'Ava Brooks',
+    phone: '+1 555 111 2222',
+    company: 'Acme',
+    status: 'lead',
+    tags: ['vip', 'demo'],
+    customFields: { crm_owner: 'tina' },
+    source: 'api',
+  });
+  addConversation('owner_123', {
+    id: 'conv_123',
+    visitor: ['visitor@example.com', 'Ava Brooks'],
+    page_url: 'https://www.usechatting.com/pricing',
+    messages: [
+      ['visitor', 'Do you have a free plan?'],
+      ['owner@example.com', 'Yes: up to 100 chats a month, free forever.'],
+      ['visitor', 'Great, thanks!'],
+    ],
+    tags: ['vip'],
+    assigned_to: 'owner@example.com',
+    resolved_by: 'owner@example.com',
+  });
+  addContact('owner_123', 'site_acme', {
+    id: 'contact_124',
+    email: 'visitor@example.com',
+    name: 'Noah Park',
+    company: 'Initech',
+    source: 'chat_form',
+  });
+  addConversation('owner_123', {
+    id: 'conv_124',
+    visitor: ['noah@initech.example', 'Noah Park'],
+    page_url: 'https://www.acme.example/docs/setup',
+    messages: [['visitor', 'How do I install the widget on Shopify?']],
+    tags: ['support'],
+    assigned_to: null,
+  });
+
+  addContact('owner_456', 'site_globex', {
+    id: 'contact_456',
+    email: 'hank@globex.example',
+    name: 'Hank Scorpio',
+    company: 'Globex',
+    source: 'chat_form',
+  });
+  addConversation('owner_456', {
+    id: 'conv_456',
+    visitor: ['marge@springfield.example', 'Marge Simpson'],
+    page_url: 'https://globex.example/careers',
+    messages: [
+      ['visitor', 'Are you hiring?'],
+      ['ops@globex.example', 'Always. Send us your CV.'],
+    ],
+    tags: ['hiring'],
+    assigned_to: 'ops@globex.example',
+    resolved_by: 'ops@globex.example',
+  });
+
+  return seed;
+}
+
+function workspace(id: string, teamName: string, ownerEmail: string, siteId: string | null) {
+  return {
+    id,
+    team_name: teamName,
+    owner_email: ownerEmail,
+    primary_site_id: siteId,
+    created_at: SEEDED_AT,
+  };
+}
+
+/** Reads a seed file, hashing keys given as tokens and checking every record. */
+export function readSeedFile(file: string): Collections {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const seed = emptyCollections();
+  for (const name of COLLECTION_NAMES) {
+    const records = raw[name] ?? [];
+    if (!Array.isArray(records)) throw new Error(`${file}: ${name} must be an array`);
+    for (const [i, entry] of (records as Record<string, unknown>[]).entries()) {
+      const record =
+        name === 'api_keys' && typeof entry.token === 'string'
+          ? {
+              ...makeApiKey(
+                entry.workspace_id as string,
+                (entry.created_at as string | undefined) ?? SEEDED_AT,
+                entry.token,
+              ).record,
+              revoked_at: (entry.revoked_at as string | undefined) ?? null,
+            }
+          : entry;
+      try {
+        assertValid(ENTITY_SCHEMA[name], record);
+      } catch (error) {
+        throw new Error(`${file}: ${name}[${i}]: ${(error as Error).message}`, { cause: error });
+      }
+      (seed[name] as unknown[]).push(record);
+    }
+  }
+  return seed;
+}

@@ -1,0 +1,64 @@
+/**
+ * Which target URLs a subscription may have. Always: an absolute http(s) URL with a host. With
+ * strict targets (as a production service must run, against SSRF): no loopback, private,
+ * link-local, unspecified or cloud-metadata address, by literal IP or well-known name. The
+ * delivery side checks the resolved address again, so a DNS name cannot sneak past.
+ */
+import { BlockList, isIP } from 'node:net';
+
+const blocked = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+] as const) {
+  blocked.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fd00:ec2::254', 128],
+] as const) {
+  blocked.addSubnet(network, prefix, 'ipv6');
+}
+
+const BLOCKED_NAMES = /^(localhost|.*\.localhost|metadata\.google\.internal|metadata)\.?$/i;
+
+/** True when an IP address is one a strict server never calls. */
+export function isBlockedAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (family === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    if (mapped) return blocked.check(mapped[1], 'ipv4');
+  }
+  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** Why a target URL is refused, or null when it is acceptable. */
+export function forbiddenTargetReason(target: string, strict: boolean): string | null {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return 'target_url must be an absolute http(s) URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return 'target_url must be an absolute http(s) URL';
+  }
+  if (url.username || url.password) return 'target_url must not carry credentials';
+  if (!strict) return null;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (BLOCKED_NAMES.test(host) || isBlockedAddress(host)) {
+    return 'target_url points at a loopback, private, link-local or metadata address';
+  }
+  return null;
+}
