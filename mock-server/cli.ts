@@ -19,6 +19,9 @@ Options:
   --db <path>         data file (default .chatting-mock/db.json; its journal is beside it)
   --memory            keep everything in memory: nothing is read or written
   --seed <file>       seed for a new data file and for reset (same layout as the data file)
+  --compact-after <bytes>
+                      fold the journal into the data file once it is this big
+                      (default 4194304, or the data file's size if bigger)
   --strict-targets    refuse loopback, private, link-local and metadata webhook targets
   --quiet             no request log
   --help              this text
@@ -33,6 +36,7 @@ export async function main(argv: string[]): Promise<void> {
       db: { type: 'string' },
       memory: { type: 'boolean', default: false },
       seed: { type: 'string' },
+      'compact-after': { type: 'string' },
       'strict-targets': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -48,12 +52,20 @@ export async function main(argv: string[]): Promise<void> {
     throw new UsageError(`--port must be a port number, not ${values.port}`);
   }
   if (values.memory && values.db) throw new UsageError('--memory and --db exclude each other');
+  const compactAfterBytes = values['compact-after'] ? Number(values['compact-after']) : undefined;
+  if (
+    compactAfterBytes !== undefined &&
+    !(Number.isInteger(compactAfterBytes) && compactAfterBytes > 0)
+  ) {
+    throw new UsageError('--compact-after must be a positive number of bytes');
+  }
   const dbFile = values.memory ? undefined : path.resolve(values.db ?? '.chatting-mock/db.json');
 
   const server = await createServer({
     dbFile,
     seed: values.seed ? readSeedFile(values.seed) : undefined,
     strictTargets: values['strict-targets'],
+    compactAfterBytes,
     log: values.quiet ? undefined : (line) => console.log(line),
   });
   const address = await server.app.listen({ port, host: values.host });

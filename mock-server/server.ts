@@ -19,6 +19,8 @@ export interface ServerOptions extends Partial<Settings> {
   dbFile?: string;
   /** The seed for a new data file and for reset; default: the demo workspaces. */
   seed?: Collections;
+  /** Fold the journal into the data file once it is this big (default 4 MiB). */
+  compactAfterBytes?: number;
   /** Check every stored record and every answer against the schemas (tests). */
   verify?: boolean;
   /** Where log lines go; API keys are redacted before they get there. Default: nowhere. */
@@ -46,6 +48,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     file: options.dbFile,
     seed: options.seed ?? demoSeed(),
     verifyRecords: options.verify ?? false,
+    compactAfterBytes: options.compactAfterBytes,
   });
   const services: Services = {
     store,

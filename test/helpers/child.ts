@@ -1,0 +1,49 @@
+/**
+ * Runs the real chatting-mock CLI as a child process (through tsx, so no build is needed) and
+ * waits for its banner to learn the URL it listens on.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const REPO = path.join(__dirname, '..', '..');
+export const CLI = path.join(REPO, 'mock-server', 'cli.ts');
+/** Node flags that run TypeScript through tsx from any working directory. */
+export const TSX = ['--import', pathToFileURL(require.resolve('tsx')).href];
+
+export interface Child {
+  process: ChildProcess;
+  base: string;
+  output: () => string;
+  /** Resolves with the exit code (or the signal's name). */
+  exited: Promise<number | string>;
+}
+
+export async function startChild(args: string[], cwd: string = REPO): Promise<Child> {
+  const child = spawn(process.execPath, [...TSX, CLI, '--port', '0', ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner after 20 s:\n${output}`)), 20_000);
+    const look = () => {
+      const match = /listening on (http:\/\/[^\s]+)\/api\/zapier/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on('data', look);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`exited before listening:\n${output}`));
+    });
+  });
+  return { process: child, base, output: () => output, exited };
+}

@@ -1,0 +1,333 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { validate } from '../../schemas/validator';
+import { assertError, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+
+const API = '/api/zapier';
+let mock: RunningMock;
+
+before(async () => {
+  mock = await startMock();
+});
+after(async () => {
+  await mock.stop();
+});
+
+describe('GET /me', () => {
+  test('answers the workspace of the key', async () => {
+    const reply = await mock.request('GET', `${API}/me`);
+    assert.equal(reply.status, 200);
+    assert.deepEqual(reply.body, {
+      ok: true,
+      workspace_id: 'owner_123',
+      team_name: 'Acme Team',
+      owner_email: 'owner@example.com',
+    });
+    const globex = await mock.request('GET', `${API}/me`, { key: DEMO_KEYS.globex });
+    assert.equal(globex.body.workspace_id, 'owner_456');
+  });
+
+  test('no key, or an empty one, is api-key-missing', async () => {
+    assertError(await mock.request('GET', `${API}/me`, { key: null }), 401, 'api-key-missing');
+    assertError(await mock.request('GET', `${API}/me`, { key: '' }), 401, 'api-key-missing');
+    assertError(await mock.request('GET', `${API}/me`, { key: '   ' }), 401, 'api-key-missing');
+  });
+
+  for (const [why, key] of [
+    ['malformed', 'not-a-key'],
+    ['unknown key id', 'chatting_live_nobody_acmeacmeacmeacmeacmeacme'],
+    ['wrong secret', 'chatting_live_demo_acmeacmeacmeacmeacmeacmX'],
+    ['revoked', DEMO_KEYS.revoked],
+    ['prefix only', 'chatting_live_'],
+  ] as const) {
+    test(`a ${why} key is api-key-invalid`, async () => {
+      assertError(await mock.request('GET', `${API}/me`, { key }), 401, 'api-key-invalid');
+    });
+  }
+
+  test('the key is checked before anything else', async () => {
+    const reply = await mock.request('POST', `${API}/contacts`, { key: null, raw: '{broken' });
+    assertError(reply, 401, 'api-key-missing');
+  });
+});
+
+describe('webhook subscriptions', () => {
+  for (const event of [
+    'conversation.created',
+    'conversation.resolved',
+    'contact.created',
+    'tag.added',
+  ]) {
+    test(`subscribe to ${event}, then unsubscribe twice`, async () => {
+      const target_url = 'https://hooks.zapier.com/hooks/catch/123/abc';
+      const created = await mock.request('POST', `${API}/webhooks/subscribe`, {
+        body: { event, target_url },
+      });
+      assert.equal(created.status, 201);
+      assert.match(created.body.id, /^wh_/);
+      assert.deepEqual(created.body, { ok: true, id: created.body.id, event, active: true });
+      const stored = mock.server.services.store.get('subscriptions', created.body.id);
+      assert.equal(stored?.target_url, target_url);
+      assert.equal(stored?.workspace_id, 'owner_123');
+
+      for (let i = 0; i < 2; i++) {
+        const removed = await mock.request('DELETE', `${API}/webhooks/${created.body.id}`);
+        assert.equal(removed.status, 200);
+        assert.deepEqual(removed.body, { ok: true, id: created.body.id, active: false });
+      }
+      assert.equal(mock.server.services.store.get('subscriptions', created.body.id)?.active, false);
+    });
+  }
+
+  for (const [why, body] of [
+    ['an unknown event', { event: 'conversation.deleted', target_url: 'https://example.com/h' }],
+    ['no event', { target_url: 'https://example.com/h' }],
+    ['no target_url', { event: 'tag.added' }],
+    ['a relative target_url', { event: 'tag.added', target_url: '/hooks/1' }],
+    ['a non-http target_url', { event: 'tag.added', target_url: 'ftp://example.com/h' }],
+    ['a target_url that is not a string', { event: 'tag.added', target_url: 42 }],
+    [
+      'credentials in the target_url',
+      { event: 'tag.added', target_url: 'https://u:p@example.com/' },
+    ],
+  ] as const) {
+    test(`${why} is invalid-subscription`, async () => {
+      const reply = await mock.request('POST', `${API}/webhooks/subscribe`, { body });
+      assertError(reply, 400, 'invalid-subscription');
+    });
+  }
+
+  test('loopback targets are allowed by default, for local receivers', async () => {
+    const reply = await mock.request('POST', `${API}/webhooks/subscribe`, {
+      body: { event: 'tag.added', target_url: 'http://127.0.0.1:9/hook' },
+    });
+    assert.equal(reply.status, 201);
+  });
+
+  test('an unknown webhook id is not-found', async () => {
+    assertError(await mock.request('DELETE', `${API}/webhooks/wh_nothing`), 404, 'not-found');
+  });
+});
+
+describe('sample endpoints', () => {
+  test('GET /conversations lists conversation.created payloads by default, newest first', async () => {
+    const reply = await mock.request('GET', `${API}/conversations?limit=10`);
+    assert.equal(reply.status, 200);
+    const items = reply.body.items as { event: string; timestamp: string }[];
+    assert.ok(items.length >= 2);
+    for (const item of items) assert.equal(item.event, 'conversation.created');
+    const times = items.map((item) => item.timestamp);
+    assert.deepEqual(times, [...times].sort().reverse());
+  });
+
+  test('limit defaults to 1', async () => {
+    const reply = await mock.request('GET', `${API}/conversations`);
+    assert.equal(reply.body.items.length, 1);
+  });
+
+  for (const event of ['conversation.created', 'conversation.resolved', 'tag.added']) {
+    test(`GET /conversations?event=${event} gives exactly that payload`, async () => {
+      const reply = await mock.request('GET', `${API}/conversations?limit=1&event=${event}`);
+      assert.equal(reply.status, 200);
+      assert.equal(reply.body.items.length, 1);
+      assert.equal(reply.body.items[0].event, event);
+      const schema = `events/${event.replace('.', '-')}` as 'events/tag-added';
+      assert.ok(validate(schema, reply.body.items[0]).valid);
+    });
+  }
+
+  test('GET /contacts lists contact.created payloads', async () => {
+    const reply = await mock.request('GET', `${API}/contacts?limit=1`);
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body.items[0].event, 'contact.created');
+    assert.ok(validate('events/contact-created', reply.body.items[0]).valid);
+  });
+
+  test('an empty workspace gives an empty list', async () => {
+    for (const path of ['/conversations', '/contacts']) {
+      const reply = await mock.request('GET', `${API}${path}?limit=5`, { key: DEMO_KEYS.nosite });
+      assert.deepEqual(reply.body, { ok: true, items: [] });
+    }
+  });
+
+  test('unknown query parameters are ignored', async () => {
+    const reply = await mock.request('GET', `${API}/contacts?limit=1&utm_source=zapier`);
+    assert.equal(reply.status, 200);
+  });
+
+  for (const query of [
+    'limit=0',
+    'limit=101',
+    'limit=-1',
+    'limit=1.5',
+    'limit=abc',
+    'limit=1&limit=2',
+    'limit=99999999999999999999',
+    'event=contact.created',
+    'event=nonsense',
+  ]) {
+    test(`?${query} is invalid-request`, async () => {
+      assertError(
+        await mock.request('GET', `${API}/conversations?${query}`),
+        400,
+        'invalid-request',
+      );
+    });
+  }
+});
+
+describe('POST /contacts', () => {
+  test('creates a contact: 201, the answer of the reference, and a contact.created event', async () => {
+    const body = {
+      email: 'Lead.New@Example.com',
+      name: 'Ava Brooks',
+      phone: '+1 555 111 2222',
+      company: 'Acme',
+      status: 'lead',
+      tags: ['vip', 'demo'],
+      customFields: { crm_owner: 'tina' },
+    };
+    const reply = await mock.request('POST', `${API}/contacts`, { body });
+    assert.equal(reply.status, 201);
+    assert.match(reply.body.id, /^contact_/);
+    assert.deepEqual(Object.keys(reply.body), ['ok', 'id', 'email', 'name', 'created_at']);
+    assert.equal(reply.body.email, 'Lead.New@Example.com');
+    const stored = mock.server.services.store.get('contacts', reply.body.id);
+    assert.equal(stored?.source, 'api');
+    assert.equal(stored?.site_id, 'site_acme');
+    assert.deepEqual(stored?.customFields, { crm_owner: 'tina' });
+
+    const samples = await mock.request('GET', `${API}/contacts?limit=1`);
+    assert.equal(samples.body.items[0].data.contact_id, reply.body.id);
+    assert.equal(samples.body.items[0].data__email, 'Lead.New@Example.com');
+    assert.equal(samples.body.items[0].data__source, 'api');
+  });
+
+  test('the same email in another case updates: 200, same id and created_at, merged', async () => {
+    const first = await mock.request('POST', `${API}/contacts`, {
+      body: {
+        email: 'merge@example.com',
+        name: 'Old',
+        tags: ['a'],
+        customFields: { x: 1, y: 'keep' },
+      },
+    });
+    const events = mock.server.services.store.all('events').length;
+    const second = await mock.request('POST', `${API}/contacts`, {
+      body: { email: 'MERGE@example.com', name: 'New', tags: ['b', 'a'], customFields: { x: 2 } },
+    });
+    assert.equal(second.status, 200);
+    assert.equal(second.body.id, first.body.id);
+    assert.equal(second.body.created_at, first.body.created_at);
+    assert.equal(second.body.email, 'merge@example.com');
+    assert.equal(second.body.name, 'New');
+    const stored = mock.server.services.store.get('contacts', first.body.id);
+    assert.deepEqual(stored?.tags, ['a', 'b']);
+    assert.deepEqual(stored?.customFields, { x: 2, y: 'keep' });
+    assert.equal(mock.server.services.store.all('events').length, events, 'no second event');
+  });
+
+  for (const [why, body, code] of [
+    ['no email', { name: 'x' }, 'missing-email'],
+    ['an empty email', { email: '' }, 'missing-email'],
+    ['a blank email', { email: '  ' }, 'missing-email'],
+    ['a malformed email', { email: 'nope' }, 'invalid-email'],
+    ['an email that is a number', { email: 5 }, 'invalid-request'],
+    ['tags that are not a list', { email: 'a@example.com', tags: 'vip' }, 'invalid-request'],
+    [
+      'a nested custom field',
+      { email: 'a@example.com', customFields: { a: { b: 1 } } },
+      'invalid-request',
+    ],
+    ['an unknown field', { email: 'a@example.com', custom_fields: {} }, 'invalid-request'],
+    ['a body that is a list', [{ email: 'a@example.com' }], 'invalid-request'],
+    ['a body that is a string', 'a@example.com', 'invalid-request'],
+    ['a body that is null', null, 'invalid-request'],
+  ] as const) {
+    test(`${why} is ${code}`, async () => {
+      const count = mock.server.services.store.all('contacts').length;
+      assertError(await mock.request('POST', `${API}/contacts`, { body }), 400, code);
+      assert.equal(mock.server.services.store.all('contacts').length, count, 'nothing stored');
+    });
+  }
+
+  test('a workspace without a primary site is workspace-site-missing', async () => {
+    const reply = await mock.request('POST', `${API}/contacts`, {
+      key: DEMO_KEYS.nosite,
+      body: { email: 'someone@example.com' },
+    });
+    assertError(reply, 409, 'workspace-site-missing');
+  });
+});
+
+describe('POST /contacts/{id}/tags', () => {
+  test('adds a tag; adding it again succeeds and changes nothing', async () => {
+    const reply = await mock.request('POST', `${API}/contacts/contact_124/tags`, {
+      body: { tag: 'vip' },
+    });
+    assert.equal(reply.status, 200);
+    assert.deepEqual(reply.body, { ok: true, id: 'contact_124', tag: 'vip' });
+    const before = structuredClone(mock.server.services.store.get('contacts', 'contact_124'));
+    const again = await mock.request('POST', `${API}/contacts/contact_124/tags`, {
+      body: { tag: 'vip' },
+    });
+    assert.equal(again.status, 200);
+    assert.deepEqual(mock.server.services.store.get('contacts', 'contact_124'), before);
+    assert.equal(before?.tags.filter((tag) => tag === 'vip').length, 1);
+  });
+
+  for (const [why, body, code] of [
+    ['no tag', {}, 'missing-tag'],
+    ['an empty tag', { tag: '' }, 'missing-tag'],
+    ['a tag that is a list', { tag: ['a'] }, 'invalid-request'],
+  ] as const) {
+    test(`${why} is ${code}`, async () => {
+      const reply = await mock.request('POST', `${API}/contacts/contact_124/tags`, { body });
+      assertError(reply, 400, code);
+    });
+  }
+
+  test('an unknown contact is not-found', async () => {
+    const reply = await mock.request('POST', `${API}/contacts/contact_nobody/tags`, {
+      body: { tag: 'x' },
+    });
+    assertError(reply, 404, 'not-found');
+  });
+});
+
+describe('POST /conversations/{id}/messages', () => {
+  test('adds a message, sent by system unless told otherwise', async () => {
+    const reply = await mock.request('POST', `${API}/conversations/conv_124/messages`, {
+      body: { message: 'Thanks, we got your message.' },
+    });
+    assert.equal(reply.status, 201);
+    assert.match(reply.body.id, /^msg_/);
+    assert.equal(reply.body.conversation_id, 'conv_124');
+    assert.equal(reply.body.sender, 'system');
+    const stored = mock.server.services.store.get('messages', reply.body.id);
+    assert.equal(stored?.message, 'Thanks, we got your message.');
+
+    const agent = await mock.request('POST', `${API}/conversations/conv_124/messages`, {
+      body: { message: 'On it.', sender: 'agent' },
+    });
+    assert.equal(agent.body.sender, 'agent');
+  });
+
+  for (const [why, body, code] of [
+    ['no message', { sender: 'system' }, 'missing-message'],
+    ['a blank message', { message: ' \n ' }, 'missing-message'],
+    ['a message that is a number', { message: 1 }, 'invalid-request'],
+  ] as const) {
+    test(`${why} is ${code}`, async () => {
+      const reply = await mock.request('POST', `${API}/conversations/conv_124/messages`, { body });
+      assertError(reply, 400, code);
+    });
+  }
+
+  test('an unknown conversation is not-found', async () => {
+    const reply = await mock.request('POST', `${API}/conversations/conv_nothing/messages`, {
+      body: { message: 'hi' },
+    });
+    assertError(reply, 404, 'not-found');
+  });
+});
