@@ -1,15 +1,18 @@
 /**
- * The /api/zapier plugin: turns each endpoint module into a route with authentication,
- * schema validation (the schema names the error code), idempotency and durable commits, and
- * answers 405 method-not-allowed for a known path with a method it does not serve.
+ * The /api/zapier plugin: turns each endpoint module into a route with fault injection,
+ * authentication, rate limiting, schema validation (the schema names the error code),
+ * idempotency and durable commits, and answers 405 for a known path with another method.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Workspace } from '../schemas/generated';
-import { readRequest, validate, type SchemaName } from '../schemas/validator';
+import { validate } from '../schemas/validator';
 import { authenticate } from './auth';
 import type { Endpoint } from './endpoint';
-import { ApiError, sendError } from './errors';
+import { ApiError } from './errors';
+import { applyFault, faultFromHeader } from './faults';
+import { installSchemaValidation, MethodTable, schemaPart } from './http';
 import { Idempotency, idempotencyKeyOf, type SentAnswer } from './idempotency';
+import { RateLimiter } from './rate-limit';
 import { ENDPOINTS } from './routes';
 import type { Services } from './services';
 
@@ -28,37 +31,42 @@ export interface ApiOptions {
   verifyResponses: boolean;
 }
 
-const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-
-/** Marks a route schema with the name of its file; the validator compiler reads it back. */
-function schemaPart(name: SchemaName): { 'x-schema': SchemaName } {
-  return { 'x-schema': name };
-}
-
 export function apiPlugin(options: ApiOptions) {
   return async (app: FastifyInstance): Promise<void> => {
     const { services } = options;
     const idempotency = new Idempotency(services.store);
+    const limiter = services.settings.rateLimitPerMinute
+      ? new RateLimiter(services.settings.rateLimitPerMinute)
+      : null;
+    installSchemaValidation(app);
 
-    app.setValidatorCompiler(({ schema, httpPart }) => {
-      const name = (schema as { 'x-schema': SchemaName })['x-schema'];
-      const source = httpPart === 'body' ? 'body' : 'text';
-      return (data: unknown) => {
-        const result = readRequest(name, data ?? undefined, source);
-        return result.valid
-          ? { value: result.value }
-          : { error: new ApiError(result.code, result.message) };
-      };
+    // Faults come first: an injected outage happens whatever the request holds.
+    app.addHook('onRequest', async (request, reply) => {
+      const path = request.url.split('?')[0];
+      const header = request.headers['x-mock-fault'];
+      const rule =
+        typeof header === 'string'
+          ? faultFromHeader(header, path)
+          : services.faults.take(request.method, path);
+      if (rule) await applyFault(rule, request, reply);
     });
 
-    // Before the body is read: a request without a valid key learns nothing else.
+    // Then the key, before the body is read: without a valid key nothing else is learnt.
     app.addHook('onRequest', async (request) => {
-      request.workspace = authenticate(services.store, request.headers['x-api-key']);
+      if (request.raw.destroyed) return;
+      const { workspace, keyId } = authenticate(services.store, request.headers['x-api-key']);
+      request.workspace = workspace;
+      const verdict = limiter?.take(keyId);
+      if (verdict && !verdict.allowed) {
+        throw new ApiError('rate-limited', 'too many requests for this API key', {
+          'retry-after': String(verdict.retryAfterS),
+        });
+      }
     });
 
-    const methodsByUrl = new Map<string, string[]>();
+    const methods = new MethodTable();
     for (const endpoint of ENDPOINTS) {
-      methodsByUrl.set(endpoint.url, [...(methodsByUrl.get(endpoint.url) ?? []), endpoint.method]);
+      methods.add(endpoint.method, endpoint.url);
       app.route({
         method: endpoint.method,
         url: endpoint.url,
@@ -72,20 +80,7 @@ export function apiPlugin(options: ApiOptions) {
         },
       });
     }
-    for (const [url, methods] of methodsByUrl) {
-      const served = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
-      app.route({
-        method: ALL_METHODS.filter((method) => !served.includes(method)),
-        url,
-        handler: async (_request, reply) =>
-          sendError(
-            reply,
-            new ApiError('method-not-allowed', `${url} answers ${methods.join(', ')}`, {
-              allow: served.join(', '),
-            }),
-          ),
-      });
-    }
+    methods.install(app);
   };
 }
 
@@ -109,8 +104,9 @@ async function answerRequest(
     });
     const text = JSON.stringify(answer.body);
     const changes = [...(answer.changes ?? [])];
-    if (remember)
+    if (remember) {
       changes.push({ op: 'put', c: 'idempotency_keys', r: remember(answer.status, text) });
+    }
     if (changes.length > 0) {
       try {
         await services.store.commit(changes);

@@ -8,7 +8,10 @@ import { ApiError } from './errors';
 import { parseToken, secretMatches } from './keys';
 import type { Store } from './store/store';
 
-export function authenticate(store: Store, header: string | string[] | undefined): Workspace {
+export function authenticate(
+  store: Store,
+  header: string | string[] | undefined,
+): { workspace: Workspace; keyId: string } {
   const token = Array.isArray(header) ? header.join(',') : (header ?? '');
   if (token.trim() === '') throw new ApiError('api-key-missing', 'send your API key in X-API-Key');
   const parsed = parseToken(token.trim());
@@ -23,5 +26,5 @@ export function authenticate(store: Store, header: string | string[] | undefined
   ) {
     throw new ApiError('api-key-invalid', 'the API key is not valid');
   }
-  return workspace;
+  return { workspace, keyId: key.id };
 }

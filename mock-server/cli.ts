@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { API_PREFIX } from './api';
+import { ADMIN_TOKEN_ENV, adminGuardRefusal } from './admin/guard';
 import { authenticate } from './auth';
 import { createServer } from './server';
 import { DEMO_KEYS, readSeedFile } from './store/seed';
@@ -23,6 +24,14 @@ Options:
                       fold the journal into the data file once it is this big
                       (default 4194304, or the data file's size if bigger)
   --strict-targets    refuse loopback, private, link-local and metadata webhook targets
+                      (as a production service must); default: loopback allowed
+  --admin-token <t>   require this token on every /__admin call (X-Admin-Token);
+                      needed to listen on a non-loopback address (env ${ADMIN_TOKEN_ENV})
+  --rate-limit <n>    at most n requests a minute per API key (429 rate-limited)
+  --delivery-attempts <n>      attempts per webhook delivery (default 5)
+  --delivery-backoff-ms <ms>   first retry delay, doubling after (default 1000)
+  --delivery-timeout-ms <ms>   timeout of one delivery attempt (default 10000)
+  --delivery-concurrency <n>   delivery attempts at once (default 8)
   --quiet             no request log
   --help              this text
 `;
@@ -38,6 +47,12 @@ export async function main(argv: string[]): Promise<void> {
       seed: { type: 'string' },
       'compact-after': { type: 'string' },
       'strict-targets': { type: 'boolean', default: false },
+      'admin-token': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      'delivery-attempts': { type: 'string' },
+      'delivery-backoff-ms': { type: 'string' },
+      'delivery-timeout-ms': { type: 'string' },
+      'delivery-concurrency': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -52,19 +67,24 @@ export async function main(argv: string[]): Promise<void> {
     throw new UsageError(`--port must be a port number, not ${values.port}`);
   }
   if (values.memory && values.db) throw new UsageError('--memory and --db exclude each other');
-  const compactAfterBytes = values['compact-after'] ? Number(values['compact-after']) : undefined;
-  if (
-    compactAfterBytes !== undefined &&
-    !(Number.isInteger(compactAfterBytes) && compactAfterBytes > 0)
-  ) {
-    throw new UsageError('--compact-after must be a positive number of bytes');
-  }
+  const compactAfterBytes = positive(values, 'compact-after');
+  const adminToken = values['admin-token'] ?? process.env[ADMIN_TOKEN_ENV] ?? null;
+  const refusal = adminGuardRefusal(values.host, adminToken);
+  if (refusal) throw new UsageError(refusal);
   const dbFile = values.memory ? undefined : path.resolve(values.db ?? '.chatting-mock/db.json');
 
   const server = await createServer({
     dbFile,
     seed: values.seed ? readSeedFile(values.seed) : undefined,
     strictTargets: values['strict-targets'],
+    adminToken,
+    rateLimitPerMinute: positive(values, 'rate-limit') ?? null,
+    delivery: {
+      attempts: positive(values, 'delivery-attempts'),
+      backoffMs: positive(values, 'delivery-backoff-ms'),
+      timeoutMs: positive(values, 'delivery-timeout-ms'),
+      concurrency: positive(values, 'delivery-concurrency'),
+    },
     compactAfterBytes,
     log: values.quiet ? undefined : (line) => console.log(line),
   });
@@ -104,7 +124,7 @@ function banner(
   ];
   let demo: string | undefined;
   try {
-    const workspace = authenticate(server.services.store, DEMO_KEYS.acme);
+    const { workspace } = authenticate(server.services.store, DEMO_KEYS.acme);
     demo = DEMO_KEYS.acme;
     lines.push(`  demo key  ${demo}  (${workspace.id}, ${workspace.team_name})`);
   } catch {
@@ -116,6 +136,20 @@ function banner(
 }
 
 class UsageError extends Error {}
+
+/** A flag's value as a positive integer, if given. */
+function positive(
+  values: Record<string, string | boolean | undefined>,
+  flag: string,
+): number | undefined {
+  const raw = values[flag];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new UsageError(`--${flag} must be a positive whole number, not ${String(raw)}`);
+  }
+  return value;
+}
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((error: unknown) => {

@@ -11,6 +11,8 @@ export class ApiError extends Error {
     readonly apiCode: ErrorCode,
     message?: string,
     readonly headers: Record<string, string> = {},
+    /** Only for injected faults: a status other than the code's own. */
+    readonly status?: number,
   ) {
     super(message ?? apiCode);
   }
@@ -23,7 +25,7 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   };
   if (error.message !== error.apiCode) body.message = error.message.slice(0, 500);
   return reply
-    .code(statusOf(error.apiCode))
+    .code(error.status ?? statusOf(error.apiCode))
     .headers(error.headers)
     .type('application/json; charset=utf-8')
     .send(JSON.stringify(body));

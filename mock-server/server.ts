@@ -1,7 +1,7 @@
 /**
- * Builds the mock server: the store, the /api/zapier plugin, the admin API, the request log and
- * the error envelope everywhere. `startServer` also listens; `close` drains in-flight requests
- * and flushes the store.
+ * Builds the mock server: the store, the deliverer, the /api/zapier plugin, the admin API, the
+ * request log and journal, and the error envelope everywhere. `close` drains in-flight requests,
+ * stops deliveries (pending ones resume at the next start) and flushes the store.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Socket } from 'node:net';
@@ -9,6 +9,9 @@ import { compileAll } from '../schemas/validator';
 import { adminPlugin } from './admin';
 import { API_PREFIX, apiPlugin } from './api';
 import { BODY_LIMIT_BYTES, installErrorHandling } from './errors';
+import { DEFAULT_DELIVERY_SETTINGS, Deliverer, type DeliverySettings } from './events/deliverer';
+import { FaultRules } from './faults';
+import { RequestJournal } from './request-journal';
 import type { Services, Settings } from './services';
 import type { Collections } from './store/collections';
 import { demoSeed } from './store/seed';
@@ -21,6 +24,10 @@ export interface ServerOptions extends Partial<Settings> {
   seed?: Collections;
   /** Fold the journal into the data file once it is this big (default 4 MiB). */
   compactAfterBytes?: number;
+  /** Webhook delivery: attempts, backoff, timeout, concurrency (contract defaults otherwise). */
+  delivery?: Partial<Omit<DeliverySettings, 'strictTargets'>>;
+  /** How many requests the request journal keeps (default 1000). */
+  journalSize?: number;
   /** Check every stored record and every answer against the schemas (tests). */
   verify?: boolean;
   /** Where log lines go; API keys are redacted before they get there. Default: nowhere. */
@@ -44,15 +51,35 @@ export function redact(line: string): string {
 export async function createServer(options: ServerOptions = {}): Promise<MockServer> {
   compileAll();
   const log = (line: string): void => options.log?.(redact(line));
+  const seed = options.seed ?? demoSeed();
   const store = await Store.open({
     file: options.dbFile,
-    seed: options.seed ?? demoSeed(),
+    seed,
     verifyRecords: options.verify ?? false,
     compactAfterBytes: options.compactAfterBytes,
   });
+  const settings: Settings = {
+    strictTargets: options.strictTargets ?? false,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? null,
+    adminToken: options.adminToken ?? null,
+  };
+  const deliverer = new Deliverer(
+    store,
+    {
+      ...DEFAULT_DELIVERY_SETTINGS,
+      ...definedOnly(options.delivery ?? {}),
+      strictTargets: settings.strictTargets,
+    },
+    log,
+  );
   const services: Services = {
     store,
-    settings: { strictTargets: options.strictTargets ?? false },
+    settings,
+    deliverer,
+    faults: new FaultRules(),
+    requests: new RequestJournal(options.journalSize ?? 1000, redact),
+    seed,
+    startedAt: Date.now(),
   };
 
   const app = Fastify({
@@ -64,27 +91,34 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
   });
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app, (error) => log(`internal error: ${error.message}`));
-
+  services.requests.install(app);
   app.addHook('onResponse', async (request, reply) => {
     const ms = reply.elapsedTime.toFixed(1);
-    log(
-      `${request.method} ${request.url} ${reply.statusCode} ${ms}ms ${request.workspace?.id ?? '-'}`,
-    );
+    const workspace = request.workspace?.id ?? '-';
+    log(`${request.method} ${request.url} ${reply.statusCode} ${ms}ms ${workspace}`);
   });
 
   await app.register(apiPlugin({ services, verifyResponses: options.verify ?? false }), {
     prefix: API_PREFIX,
   });
-  await app.register(adminPlugin(services), { prefix: '/__admin' });
+  await app.register(adminPlugin(services, options.verify ?? false), { prefix: '/__admin' });
+  deliverer.start();
 
   return {
     app,
     services,
     close: async () => {
       await app.close();
+      await deliverer.stop();
       await store.close();
     },
   };
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
 }
 
 /** Malformed HTTP (bad header bytes, oversized headers) still gets the envelope. */

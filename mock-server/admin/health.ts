@@ -1,13 +1,19 @@
-/** GET /__admin/health: the server is up and its store answers. */
-import type { FastifyInstance } from 'fastify';
+/** GET /__admin/health: up, which store, and how many deliveries are waiting. */
 import type { Services } from '../services';
+import type { AdminRoute } from './route';
 
-export function health(services: Services) {
-  return async (app: FastifyInstance): Promise<void> => {
-    app.get('/health', async () => ({
-      ok: true,
-      workspaces: services.store.all('workspaces').length,
-      contacts: services.store.all('contacts').length,
-    }));
-  };
+export function healthRoutes(services: Services): AdminRoute[] {
+  return [
+    {
+      method: 'GET',
+      url: '/health',
+      response: 'admin/health',
+      handler: async () => ({
+        ok: true,
+        uptime_s: Math.round((Date.now() - services.startedAt) / 100) / 10,
+        store: services.store.durable ? 'file' : 'memory',
+        deliveries_pending: services.deliverer.pending,
+      }),
+    },
+  ];
 }

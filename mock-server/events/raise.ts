@@ -1,19 +1,22 @@
 /**
- * Raising an event: the changes that record it (for the sample endpoints). Everything that makes
- * an event happen — an API request or the admin API — goes through here, in the same transaction
- * as the change that caused it.
+ * Raising an event: the changes that record it (for the sample endpoints) and queue one
+ * delivery per active subscription of its workspace and kind (the outbox). They are committed
+ * in the same transaction as the change that caused the event; the deliverer picks the
+ * deliveries up once that transaction is durable.
  */
-import type { EventName, EventRecord } from '../../schemas/generated';
+import type { Delivery, EventName, EventRecord } from '../../schemas/generated';
 import { newId } from '../ids';
 import type { Change } from '../store/collections';
+import type { Store } from '../store/store';
 import { makePayload, type EventData } from './payload';
 
 export function raiseEvent<N extends EventName>(
+  store: Store,
   workspaceId: string,
   event: N,
   data: EventData[N],
   timestamp: string,
-): { record: EventRecord; changes: Change[] } {
+): { record: EventRecord; deliveries: Delivery[]; changes: Change[] } {
   const record: EventRecord = {
     id: newId('evt'),
     workspace_id: workspaceId,
@@ -21,5 +24,45 @@ export function raiseEvent<N extends EventName>(
     payload: makePayload(event, data, timestamp),
     created_at: timestamp,
   };
-  return { record, changes: [{ op: 'put', c: 'events', r: record }] };
+  const deliveries = store
+    .all('subscriptions')
+    .filter((s) => s.active && s.workspace_id === workspaceId && s.event === event)
+    .map((subscription) =>
+      newDelivery(record, subscription.id, subscription.target_url, timestamp),
+    );
+  return {
+    record,
+    deliveries,
+    changes: [
+      { op: 'put', c: 'events', r: record },
+      ...deliveries.map((delivery): Change => ({ op: 'put', c: 'deliveries', r: delivery })),
+    ],
+  };
+}
+
+export function newDelivery(
+  event: EventRecord,
+  subscriptionId: string,
+  targetUrl: string,
+  timestamp: string,
+  redeliveryOf: string | null = null,
+): Delivery {
+  return {
+    id: newId('dlv'),
+    workspace_id: event.workspace_id,
+    subscription_id: subscriptionId,
+    event_id: event.id,
+    event: event.event,
+    target_url: targetUrl,
+    payload: event.payload,
+    status: 'pending',
+    attempts: 0,
+    last_status_code: null,
+    last_error: null,
+    next_attempt_at: timestamp,
+    history: [],
+    created_at: timestamp,
+    completed_at: null,
+    redelivery_of: redeliveryOf,
+  };
 }

@@ -53,6 +53,7 @@ export default defineEndpoint<CreateContactRequest>({
       updated_at: timestamp,
     };
     const event = raiseEvent(
+      services.store,
       workspace.id,
       'contact.created',
       contactCreatedData(contact),

@@ -4,6 +4,7 @@
  */
 import type {
   ApiKey,
+  Delivery,
   Contact,
   Conversation,
   EventRecord,
@@ -25,6 +26,7 @@ export interface Collections {
   subscriptions: Subscription[];
   events: EventRecord[];
   idempotency_keys: IdempotencyRecord[];
+  deliveries: Delivery[];
 }
 
 export type CollectionName = keyof Collections;
@@ -41,6 +43,7 @@ export const ENTITY_SCHEMA = {
   subscriptions: 'entities/subscription',
   events: 'entities/event-record',
   idempotency_keys: 'entities/idempotency-record',
+  deliveries: 'entities/delivery',
 } as const satisfies Record<CollectionName, keyof SchemaTypes>;
 
 export const COLLECTION_NAMES = Object.keys(ENTITY_SCHEMA) as CollectionName[];

@@ -232,11 +232,19 @@ function workspace(id: string, teamName: string, ownerEmail: string, siteId: str
 
 /** Reads a seed file, hashing keys given as tokens and checking every record. */
 export function readSeedFile(file: string): Collections {
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  return parseSeed(JSON.parse(readFileSync(file, 'utf8')), file);
+}
+
+/** Checks a seed document (the data file's layout), hashing keys given as tokens. */
+export function parseSeed(raw: unknown, source: string): Collections {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new Error(`${source}: a seed is an object of collections`);
+  }
+  const document = raw as Record<string, unknown>;
   const seed = emptyCollections();
   for (const name of COLLECTION_NAMES) {
-    const records = raw[name] ?? [];
-    if (!Array.isArray(records)) throw new Error(`${file}: ${name} must be an array`);
+    const records = document[name] ?? [];
+    if (!Array.isArray(records)) throw new Error(`${source}: ${name} must be an array`);
     for (const [i, entry] of (records as Record<string, unknown>[]).entries()) {
       const record =
         name === 'api_keys' && typeof entry.token === 'string'
@@ -252,7 +260,7 @@ export function readSeedFile(file: string): Collections {
       try {
         assertValid(ENTITY_SCHEMA[name], record);
       } catch (error) {
-        throw new Error(`${file}: ${name}[${i}]: ${(error as Error).message}`, { cause: error });
+        throw new Error(`${source}: ${name}[${i}]: ${(error as Error).message}`, { cause: error });
       }
       (seed[name] as unknown[]).push(record);
     }

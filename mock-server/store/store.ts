@@ -42,6 +42,7 @@ export class Store {
   private contactsByEmail = new Map<string, Contact>();
   private eventsByKind = new Map<string, EventRecord[]>();
   private snapshotBytes = 0;
+  private committed: ((changes: Change[]) => void)[] = [];
   private compacting = false;
 
   private constructor(
@@ -65,6 +66,11 @@ export class Store {
     return store;
   }
 
+  /** True when changes go to a data file, false for a memory-only store. */
+  get durable(): boolean {
+    return this.journal !== null;
+  }
+
   get<C extends CollectionName>(collection: C, id: string): RecordOf<C> | undefined {
     return this.byId[collection].get(id);
   }
@@ -83,17 +89,27 @@ export class Store {
     return events.slice(-limit).reverse();
   }
 
+  /** Calls the listener with every transaction once it is durable (the delivery outbox). */
+  onCommit(listener: (changes: Change[]) => void): void {
+    this.committed.push(listener);
+  }
+
   /**
    * Applies the changes to memory now and resolves once they are durable. Throws, changing
    * nothing, if a record is invalid (with verifyRecords).
    */
-  commit(changes: Change[]): Promise<void> {
+  async commit(changes: Change[]): Promise<void> {
     if (this.options.verifyRecords) {
       for (const change of changes) {
         if (change.op === 'put') assertValid(ENTITY_SCHEMA[change.c], change.r);
       }
     }
     this.apply(changes);
+    await this.write(changes);
+    for (const listener of this.committed) listener(changes);
+  }
+
+  private write(changes: Change[]): Promise<void> {
     if (!this.journal) return Promise.resolve();
     const written = this.journal.append(JSON.stringify({ changes }));
     const limit = Math.max(this.options.compactAfterBytes ?? 4 * 1024 * 1024, this.snapshotBytes);

@@ -121,7 +121,7 @@ describe('store', () => {
   test('an invalid record is refused and changes nothing (verify mode)', async () => {
     const store = await Store.open({ seed: demoSeed(), verifyRecords: true });
     const bad = { ...contact(1), email: 'not-an-email' };
-    assert.throws(() =>
+    await assert.rejects(
       store.commit([
         { op: 'put', c: 'contacts', r: contact(2) },
         { op: 'put', c: 'contacts', r: bad },

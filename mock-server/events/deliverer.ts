@@ -1,0 +1,283 @@
+/**
+ * Delivers webhook payloads: each pending delivery is POSTed to its target URL, with bounded
+ * concurrency, off the request path. Outcomes are stored after every attempt, so deliveries are
+ * at least once and resume after a restart.
+ *
+ * - 2xx: delivered. 410 Gone: the subscription is deactivated (the REST-hook convention).
+ * - Network errors, timeouts, 5xx and 429: retried with exponential backoff and jitter (429's
+ *   Retry-After wins), up to the attempt limit; then failed.
+ * - Anything else (3xx included: redirects are never followed, 4xx): failed at once.
+ * - A subscription deactivated meanwhile: the delivery is cancelled.
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import type { Delivery } from '../../schemas/generated';
+import type { DeliveryAttempt } from '../../schemas/generated/entities/delivery';
+import { now } from '../ids';
+import type { Change } from '../store/collections';
+import type { Store } from '../store/store';
+import { isBlockedAddress } from '../targets';
+
+export interface DeliverySettings {
+  /** Attempts per delivery, the first included (contract default 5). */
+  attempts: number;
+  /** Delay before the first retry; each next one doubles (contract default about 1 s). */
+  backoffMs: number;
+  /** Timeout of one attempt. */
+  timeoutMs: number;
+  /** Attempts running at once, across all targets. */
+  concurrency: number;
+  /** Refuse to connect to loopback, private, link-local and metadata addresses. */
+  strictTargets: boolean;
+}
+
+export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
+  attempts: 5,
+  backoffMs: 1000,
+  timeoutMs: 10_000,
+  concurrency: 8,
+  strictTargets: false,
+};
+
+/** Retry-After beyond this is capped: a mock should not sleep for a day. */
+const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
+const USER_AGENT = 'chatting-mock-webhooks/1.0 (+https://usechatting.com)';
+
+interface Outcome {
+  statusCode: number | null;
+  error: string | null;
+  retryAfterMs: number | null;
+}
+
+export class Deliverer {
+  private timers = new Map<string, NodeJS.Timeout>();
+  private queue: string[] = [];
+  private running = new Map<string, Promise<void>>();
+  private stopping = new AbortController();
+
+  constructor(
+    private readonly store: Store,
+    private readonly settings: DeliverySettings,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {
+    store.onCommit((changes) => this.notice(changes));
+  }
+
+  /** Schedules every pending delivery in the store (after a start or a restart). */
+  start(): void {
+    for (const delivery of this.store.all('deliveries')) {
+      if (delivery.status === 'pending') this.schedule(delivery);
+    }
+  }
+
+  get pending(): number {
+    return this.store.all('deliveries').filter((d) => d.status === 'pending').length;
+  }
+
+  /** Stops scheduling; attempts in flight are aborted and stay pending for the next start. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.queue = [];
+    await Promise.allSettled(this.running.values());
+  }
+
+  private notice(changes: Change[]): void {
+    if (this.stopping.signal.aborted) return;
+    for (const change of changes) {
+      if (change.op === 'reset') {
+        for (const timer of this.timers.values()) clearTimeout(timer);
+        this.timers.clear();
+        this.queue = [];
+        this.start();
+      } else if (change.op === 'put' && change.c === 'deliveries') {
+        const delivery = change.r as Delivery;
+        if (delivery.status === 'pending' && !this.running.has(delivery.id))
+          this.schedule(delivery);
+      }
+    }
+  }
+
+  private schedule(delivery: Delivery): void {
+    clearTimeout(this.timers.get(delivery.id));
+    const due = delivery.next_attempt_at ? Date.parse(delivery.next_attempt_at) : Date.now();
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(delivery.id);
+        this.queue.push(delivery.id);
+        this.pump();
+      },
+      Math.max(0, due - Date.now()),
+    );
+    timer.unref();
+    this.timers.set(delivery.id, timer);
+  }
+
+  private pump(): void {
+    while (this.running.size < this.settings.concurrency && this.queue.length > 0) {
+      const id = this.queue.shift() as string;
+      if (this.running.has(id)) continue;
+      const attempt = this.attempt(id)
+        .catch((error: unknown) => this.log(`delivery ${id}: ${(error as Error).message}`))
+        .finally(() => {
+          this.running.delete(id);
+          this.pump();
+        });
+      this.running.set(id, attempt);
+    }
+  }
+
+  private async attempt(id: string): Promise<void> {
+    const delivery = this.store.get('deliveries', id);
+    if (!delivery || delivery.status !== 'pending') return;
+    const subscription = this.store.get('subscriptions', delivery.subscription_id);
+    if (!subscription?.active) {
+      await this.store.commit([
+        {
+          op: 'put',
+          c: 'deliveries',
+          r: { ...delivery, status: 'cancelled', next_attempt_at: null, completed_at: now() },
+        },
+      ]);
+      return;
+    }
+    const startedAt = now();
+    const started = performance.now();
+    const outcome = await this.post(delivery);
+    if (this.stopping.signal.aborted) return; // cut short by shutdown: stays pending
+    const number = delivery.attempts + 1;
+    const attempt: DeliveryAttempt = {
+      number,
+      started_at: startedAt,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      status_code: outcome.statusCode,
+      error: outcome.error,
+    };
+    // Read again: an admin reset or redeliver may have changed things while we waited.
+    const current = this.store.get('deliveries', id);
+    if (!current || current.status !== 'pending') return;
+    const updated: Delivery = {
+      ...current,
+      attempts: number,
+      last_status_code: outcome.statusCode,
+      last_error: outcome.error,
+      history: [...current.history, attempt],
+    };
+    const changes: Change[] = [];
+    const code = outcome.statusCode;
+    if (code !== null && code >= 200 && code < 300) {
+      Object.assign(updated, { status: 'delivered', next_attempt_at: null, completed_at: now() });
+    } else if (code === 410) {
+      Object.assign(updated, { status: 'gone', next_attempt_at: null, completed_at: now() });
+      const subscriptionNow = this.store.get('subscriptions', current.subscription_id);
+      if (subscriptionNow?.active) {
+        changes.push({
+          op: 'put',
+          c: 'subscriptions',
+          r: { ...subscriptionNow, active: false, deactivated_at: now() },
+        });
+      }
+    } else if (retryable(code) && number < this.settings.attempts) {
+      const delay = outcome.retryAfterMs ?? this.backoff(number);
+      updated.next_attempt_at = new Date(Date.now() + delay).toISOString();
+    } else {
+      Object.assign(updated, { status: 'failed', next_attempt_at: null, completed_at: now() });
+    }
+    changes.unshift({ op: 'put', c: 'deliveries', r: updated });
+    await this.store.commit(changes);
+    this.log(
+      `delivery ${id} ${current.event} → ${current.target_url}: attempt ${number} ${code ?? outcome.error} (${updated.status})`,
+    );
+  }
+
+  /** backoff · 2^(n-1), with ±20% jitter so that retries of many deliveries spread out. */
+  private backoff(attemptNumber: number): number {
+    const base = this.settings.backoffMs * 2 ** (attemptNumber - 1);
+    return Math.round(base * (0.8 + Math.random() * 0.4));
+  }
+
+  private post(delivery: Delivery): Promise<Outcome> {
+    const body = JSON.stringify(delivery.payload);
+    const url = new URL(delivery.target_url);
+    const client = url.protocol === 'https:' ? https : http;
+    const signal = AbortSignal.any([
+      this.stopping.signal,
+      AbortSignal.timeout(this.settings.timeoutMs),
+    ]);
+    return new Promise((resolve) => {
+      const request = client.request(
+        url,
+        {
+          method: 'POST',
+          signal,
+          agent: false,
+          lookup: this.settings.strictTargets ? strictLookup : undefined,
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            'content-length': Buffer.byteLength(body),
+            'user-agent': USER_AGENT,
+            'x-chatting-event': delivery.event,
+            'x-chatting-delivery': delivery.id,
+            'x-chatting-attempt': String(delivery.attempts + 1),
+          },
+        },
+        (response) => {
+          response.resume(); // the answer's body is not needed
+          response.on('end', () =>
+            resolve({
+              statusCode: response.statusCode ?? null,
+              error: null,
+              retryAfterMs: retryAfter(response.headers['retry-after']),
+            }),
+          );
+          response.on('error', (error) =>
+            resolve({ statusCode: null, error: error.message, retryAfterMs: null }),
+          );
+        },
+      );
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        const timedOut = error.name === 'AbortError' && !this.stopping.signal.aborted;
+        resolve({
+          statusCode: null,
+          error: timedOut
+            ? `timeout after ${this.settings.timeoutMs} ms`
+            : (error.code ?? error.message),
+          retryAfterMs: null,
+        });
+      });
+      request.end(body);
+    });
+  }
+}
+
+function retryable(code: number | null): boolean {
+  return code === null || code === 429 || code >= 500;
+}
+
+/** Retry-After as seconds or an HTTP date, in ms; null when absent or unreadable. */
+function retryAfter(header: string | undefined): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : null;
+}
+
+/** DNS lookup that refuses blocked addresses, so a name cannot point a strict server inward. */
+const strictLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+    if (error) return callback(error, '', 0);
+    const allowed = addresses.filter((a) => !isBlockedAddress(a.address));
+    if (allowed.length === 0) {
+      const refusal = Object.assign(new Error(`${hostname} resolves to a blocked address`), {
+        code: 'EBLOCKED',
+      });
+      return callback(refusal, '', 0);
+    }
+    if (options.all)
+      return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
+    callback(null, allowed[0].address, allowed[0].family);
+  });
+};

@@ -1,0 +1,107 @@
+/**
+ * Fault injection for /api/zapier, to exercise a client's error paths: rules (added through the
+ * admin API) and a one-off request header, `X-Mock-Fault`, e.g.
+ * `error=internal-error; status=503`, `delay=2000`, `error=rate-limited; retry_after=1`, `drop`.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../schemas/validator';
+import { readRequest } from '../schemas/validator';
+import type { FaultRule } from '../schemas/generated';
+import { ApiError } from './errors';
+
+/** The code a fault with only a status answers. */
+const CODE_FOR_STATUS: Record<number, ErrorCode> = {
+  400: 'invalid-request',
+  401: 'api-key-invalid',
+  403: 'contact-site-forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  409: 'idempotency-key-conflict',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  429: 'rate-limited',
+};
+
+export class FaultRules {
+  private rules: FaultRule[] = [];
+  private nextId = 1;
+
+  add(rule: FaultRule): FaultRule {
+    const stored = { ...rule, id: `fault_${this.nextId++}` };
+    this.rules.push(stored);
+    return stored;
+  }
+
+  list(): FaultRule[] {
+    return [...this.rules];
+  }
+
+  remove(id: string): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter((rule) => rule.id !== id);
+    return this.rules.length < before;
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** The first rule for this request, counting it against the rule's `times`. */
+  take(method: string, path: string): FaultRule | null {
+    const rule = this.rules.find(
+      (candidate) =>
+        ((candidate.method ?? '*') === '*' || candidate.method === method) &&
+        pathPattern(candidate.path).test(path),
+    );
+    if (!rule) return null;
+    if (typeof rule.times === 'number') {
+      rule.times -= 1;
+      if (rule.times <= 0) this.remove(rule.id as string);
+    }
+    return rule;
+  }
+}
+
+function pathPattern(path: string): RegExp {
+  const escaped = path.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`);
+}
+
+/** Reads an X-Mock-Fault header into a rule; a malformed one is invalid-request. */
+export function faultFromHeader(header: string, path: string): FaultRule {
+  const rule: Record<string, unknown> = { path };
+  for (const part of header
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [name, value] = part.split('=').map((p) => p.trim());
+    if (name === 'drop' && value === undefined) rule.drop = true;
+    else if (name === 'error') rule.error = value;
+    else if (['status', 'delay', 'delay_ms', 'retry_after'].includes(name)) {
+      rule[name === 'delay' ? 'delay_ms' : name] = Number(value);
+    } else throw new ApiError('invalid-request', `X-Mock-Fault: unknown part "${part}"`);
+  }
+  const result = readRequest('admin/fault-rule', rule);
+  if (!result.valid) throw new ApiError('invalid-request', `X-Mock-Fault: ${result.message}`);
+  return result.value;
+}
+
+/** Applies a fault: waits, then drops the connection, answers an error, or lets it through. */
+export async function applyFault(
+  rule: FaultRule,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  if (rule.delay_ms) await new Promise((resolve) => setTimeout(resolve, rule.delay_ms));
+  if (rule.drop) {
+    reply.hijack();
+    request.raw.socket.destroy();
+    return;
+  }
+  if (!rule.error && !rule.status) return;
+  const code = rule.error ?? CODE_FOR_STATUS[rule.status as number] ?? 'internal-error';
+  const headers: Record<string, string> = {};
+  if (rule.retry_after !== undefined) headers['retry-after'] = String(rule.retry_after);
+  else if (code === 'rate-limited') headers['retry-after'] = '1';
+  throw new ApiError(code, 'injected fault', headers, rule.status);
+}
