@@ -188,6 +188,8 @@ export class Deliverer {
     }
     changes.unshift({ op: 'put', c: 'deliveries', r: updated });
     await this.store.commit(changes);
+    // notice() skips deliveries with an attempt running (this one): schedule the retry here.
+    if (updated.status === 'pending' && !this.stopping.signal.aborted) this.schedule(updated);
     this.log(
       `delivery ${id} ${current.event} → ${current.target_url}: attempt ${number} ${code ?? outcome.error} (${updated.status})`,
     );
