@@ -35,7 +35,7 @@ async function subscribe(
   mock: RunningMock,
   event: string,
   target: string,
-  key = DEMO_KEYS.acme,
+  key: string = DEMO_KEYS.acme,
 ): Promise<string> {
   const reply = await mock.request('POST', `${API}/webhooks/subscribe`, {
     key,
@@ -233,7 +233,7 @@ describe('webhook deliveries', () => {
 
   test('a restart mid-retry still delivers', async () => {
     const { dir, remove } = temporaryDirectory();
-    cleanup.push(async () => remove());
+    cleanup.push(() => Promise.resolve(remove()));
     const dbFile = path.join(dir, 'db.json');
     const target = await receiver((call) => ({ status: call === 1 ? 503 : 200 }));
     const first = await startMock({ dbFile, delivery: { ...FAST, backoffMs: 400 } });

@@ -1,0 +1,396 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { validate } from '../../schemas/validator';
+import { adminGuardRefusal } from '../../mock-server/admin/guard';
+import { CLI, TSX } from '../helpers/child';
+import { assertError, call, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+
+const API = '/api/zapier';
+const run = promisify(execFile);
+let mock: RunningMock;
+const admin = (method: string, path: string, body?: unknown) =>
+  mock.request(method, `/__admin${path}`, { key: null, body });
+
+before(async () => {
+  mock = await startMock();
+});
+after(async () => {
+  await mock.stop();
+});
+
+describe('admin API', () => {
+  test('health', async () => {
+    const reply = await admin('GET', '/health');
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body.store, 'memory');
+  });
+
+  test('workspaces: create one with a key that works, revoke the key', async () => {
+    const created = await admin('POST', '/workspaces', {
+      team_name: 'Initech',
+      owner_email: 'bill@initech.example',
+    });
+    assert.equal(created.status, 201);
+    const key = created.body.api_key as string;
+    const me = await mock.request('GET', `${API}/me`, { key });
+    assert.equal(me.body.team_name, 'Initech');
+    const contact = await mock.request('POST', `${API}/contacts`, {
+      key,
+      body: { email: 'peter@initech.example' },
+    });
+    assert.equal(contact.status, 201, 'a primary site comes with the workspace');
+
+    const second = await admin('POST', `/workspaces/${created.body.workspace.id}/keys`);
+    assert.equal(second.status, 201);
+    assert.equal(
+      (await admin('DELETE', `/keys/${created.body.api_key.split('_')[2]}`)).status,
+      200,
+    );
+    assertError(await mock.request('GET', `${API}/me`, { key }), 401, 'api-key-invalid');
+    assert.equal(
+      (await mock.request('GET', `${API}/me`, { key: second.body.api_key })).status,
+      200,
+    );
+
+    const list = await admin('GET', '/workspaces');
+    const listed = list.body.items.find((w: { id: string }) => w.id === created.body.workspace.id);
+    assert.equal(listed.keys.length, 2);
+    assert.ok(!list.text.includes('"hash"') && !list.text.includes('"salt"'), 'no secrets listed');
+  });
+
+  test('sites: a workspace without one gets workspace-site-missing until a site is added', async () => {
+    const created = await admin('POST', '/workspaces', {
+      team_name: 'Siteless',
+      owner_email: 'x@siteless.example',
+      primary_site: false,
+    });
+    const key = created.body.api_key as string;
+    assertError(
+      await mock.request('POST', `${API}/contacts`, { key, body: { email: 'a@b.example' } }),
+      409,
+      'workspace-site-missing',
+    );
+    const site = await admin('POST', `/workspaces/${created.body.workspace.id}/sites`, {
+      domain: 'siteless.example',
+    });
+    assert.equal(site.status, 201);
+    assert.equal(
+      (await mock.request('POST', `${API}/contacts`, { key, body: { email: 'a@b.example' } }))
+        .status,
+      201,
+    );
+  });
+
+  for (const event of [
+    'conversation.created',
+    'conversation.resolved',
+    'contact.created',
+    'tag.added',
+  ]) {
+    test(`POST /events ${event}: recorded, valid, first in its sample list`, async () => {
+      const reply = await admin('POST', '/events', { workspace_id: 'owner_456', event, data: {} });
+      assert.equal(reply.status, 201, reply.text);
+      assert.equal(reply.body.event.event, event);
+      assert.equal(reply.body.deliveries, 0);
+      const sample =
+        event === 'contact.created' ? '/contacts?limit=1' : `/conversations?limit=1&event=${event}`;
+      const listed = await mock.request('GET', `${API}${sample}`, { key: DEMO_KEYS.globex });
+      assert.deepEqual(listed.body.items[0], reply.body.event);
+    });
+  }
+
+  test('POST /events uses the data given', async () => {
+    const reply = await admin('POST', '/events', {
+      workspace_id: 'owner_123',
+      event: 'conversation.created',
+      data: { visitor_email: 'ada@example.com', visitor_name: 'Ada', first_message: 'Hello?' },
+    });
+    assert.equal(reply.body.event.data__visitor_email, 'ada@example.com');
+    assert.equal(reply.body.event.data.first_message, 'Hello?');
+    const id = reply.body.event.data__conversation_id;
+    const resolved = await admin('POST', '/events', {
+      workspace_id: 'owner_123',
+      event: 'conversation.resolved',
+      data: { conversation_id: id, message_count: 3 },
+    });
+    assert.equal(resolved.body.event.data__conversation_id, id);
+    assert.equal(resolved.body.event.data__message_count, 3);
+    assert.equal(mock.server.services.store.get('conversations', id)?.status, 'resolved');
+  });
+
+  for (const [why, body, status, code] of [
+    ['an unknown workspace', { workspace_id: 'nobody', event: 'tag.added' }, 404, 'not-found'],
+    [
+      'an unknown event',
+      { workspace_id: 'owner_123', event: 'chat.exploded' },
+      400,
+      'invalid-request',
+    ],
+    [
+      'an unknown data field',
+      { workspace_id: 'owner_123', event: 'tag.added', data: { colour: 'red' } },
+      400,
+      'invalid-request',
+    ],
+    [
+      'a data field of the wrong type',
+      { workspace_id: 'owner_123', event: 'contact.created', data: { name: 42 } },
+      400,
+      'invalid-request',
+    ],
+    [
+      "another workspace's conversation",
+      { workspace_id: 'owner_123', event: 'tag.added', data: { conversation_id: 'conv_456' } },
+      404,
+      'not-found',
+    ],
+  ] as const) {
+    test(`POST /events with ${why} is ${code}`, async () => {
+      assertError(await admin('POST', '/events', body), status, code);
+    });
+  }
+
+  test('deliveries: list with filters, one, redeliver', async () => {
+    const sub = await mock.request('POST', `${API}/webhooks/subscribe`, {
+      body: { event: 'contact.created', target_url: 'http://127.0.0.1:9/unreachable' },
+    });
+    await admin('POST', '/events', { workspace_id: 'owner_123', event: 'contact.created' });
+    const list = await admin('GET', `/deliveries?subscription_id=${sub.body.id}`);
+    assert.equal(list.body.items.length, 1);
+    const [item] = list.body.items;
+    for (const field of [
+      'id',
+      'subscription_id',
+      'event',
+      'target_url',
+      'status',
+      'attempts',
+      'last_status_code',
+      'payload',
+    ]) {
+      assert.ok(field in item, field);
+    }
+    const one = await admin('GET', `/deliveries/${item.id}`);
+    assert.ok(Array.isArray(one.body.delivery.history));
+    const again = await admin('POST', `/deliveries/${item.id}/redeliver`);
+    assert.equal(again.status, 201);
+    assert.equal(again.body.delivery.redelivery_of, item.id);
+    assert.deepEqual(again.body.delivery.payload, item.payload);
+    assertError(await admin('GET', '/deliveries/dlv_nothing'), 404, 'not-found');
+    assertError(await admin('GET', '/deliveries?status=lost'), 400, 'invalid-request');
+  });
+
+  test('journal: the last requests with status, workspace, redacted headers and bodies', async () => {
+    await mock.request('POST', `${API}/contacts`, { body: { email: 'journal@example.com' } });
+    const reply = await admin('GET', '/journal?limit=1');
+    const [entry] = reply.body.items;
+    assert.equal(entry.method, 'POST');
+    assert.equal(entry.path, '/api/zapier/contacts');
+    assert.equal(entry.status, 201);
+    assert.equal(entry.workspace_id, 'owner_123');
+    assert.equal(entry.request.headers['x-api-key'], '[redacted]');
+    assert.match(entry.request.body, /journal@example.com/);
+    assert.match(entry.response.body, /"ok":true/);
+    assert.ok(!reply.text.includes(DEMO_KEYS.acme));
+  });
+
+  test('reset puts the seed back', async () => {
+    await mock.request('POST', `${API}/contacts`, { body: { email: 'temporary@example.com' } });
+    assert.equal((await admin('POST', '/reset')).status, 200);
+    assert.equal(
+      mock.server.services.store.contactByEmail('owner_123', 'temporary@example.com'),
+      undefined,
+    );
+    assert.ok(mock.server.services.store.get('contacts', 'contact_123'));
+  });
+
+  test('seed: a QA fixture replaces the state; an invalid one is refused', async () => {
+    const token = 'chatting_live_fixture_fixturefixturefixture';
+    const seeded = await admin('POST', '/seed', {
+      workspaces: [
+        {
+          id: 'fx',
+          team_name: 'Fixture',
+          owner_email: 'fx@example.com',
+          primary_site_id: null,
+          created_at: '2026-01-01T00:00:00.000Z',
+        },
+      ],
+      api_keys: [{ token, workspace_id: 'fx' }],
+    });
+    assert.equal(seeded.status, 200, seeded.text);
+    assert.equal((await mock.request('GET', `${API}/me`, { key: token })).body.workspace_id, 'fx');
+    assertError(await mock.request('GET', `${API}/me`), 401, 'api-key-invalid');
+    assertError(await admin('POST', '/seed', { contacts: [{ id: 1 }] }), 400, 'invalid-request');
+    await admin('POST', '/reset');
+  });
+
+  test('the db browser is read-only', async () => {
+    assertError(await admin('DELETE', '/db/contacts/contact_123'), 405, 'method-not-allowed');
+    const reply = await admin('GET', '/db/workspaces?team_name=Globex');
+    assert.deepEqual(
+      reply.body.map((w: { id: string }) => w.id),
+      ['owner_456'],
+    );
+  });
+
+  test('wrong methods and unknown admin routes get the envelope', async () => {
+    assertError(await admin('DELETE', '/health'), 405, 'method-not-allowed');
+    assertError(await admin('GET', '/nothing'), 404, 'not-found');
+  });
+});
+
+describe('faults', () => {
+  test('a rule answers its error for the next N matching requests only', async () => {
+    const added = await admin('POST', '/faults', {
+      method: 'POST',
+      path: '/api/zapier/contacts',
+      error: 'contact-save-failed',
+      times: 2,
+    });
+    assert.equal(added.status, 201);
+    for (let i = 0; i < 2; i++) {
+      assertError(
+        await mock.request('POST', `${API}/contacts`, { body: { email: 'f@example.com' } }),
+        500,
+        'contact-save-failed',
+      );
+    }
+    assert.equal(
+      (await mock.request('POST', `${API}/contacts`, { body: { email: 'f@example.com' } })).status,
+      201,
+    );
+    assert.deepEqual((await admin('GET', '/faults')).body.items, []);
+  });
+
+  for (const code of ['contact-not-found', 'internal-error', 'api-key-invalid', 'not-found']) {
+    test(`every documented code can be produced: ${code}`, async () => {
+      await admin('POST', '/faults', { path: '/api/zapier/*', error: code, times: 1 });
+      const reply = await mock.request('GET', `${API}/me`);
+      assert.equal(reply.body.error, code);
+      assert.ok(validate('error', reply.body).valid);
+    });
+  }
+
+  test('a status only, a wildcard path and a Retry-After', async () => {
+    await admin('POST', '/faults', {
+      path: '/api/zapier/conv*',
+      status: 429,
+      retry_after: 7,
+      times: 1,
+    });
+    const reply = await mock.request('GET', `${API}/conversations`);
+    assertError(reply, 429, 'rate-limited');
+    assert.equal(reply.headers.get('retry-after'), '7');
+    assert.equal((await mock.request('GET', `${API}/conversations`)).status, 200);
+  });
+
+  test('a 503 for replay tests', async () => {
+    await admin('POST', '/faults', {
+      path: '/api/zapier/me',
+      error: 'internal-error',
+      status: 503,
+      times: 1,
+    });
+    assertError(await mock.request('GET', `${API}/me`), 503, 'internal-error');
+  });
+
+  test('drop closes the connection without an answer', async () => {
+    await admin('POST', '/faults', { path: '/api/zapier/me', drop: true, times: 1 });
+    await assert.rejects(mock.request('GET', `${API}/me`));
+    assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
+  });
+
+  test('a delay only lets the request through, later', async () => {
+    await admin('POST', '/faults', { path: '/api/zapier/me', delay_ms: 200, times: 1 });
+    const started = Date.now();
+    assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
+    assert.ok(Date.now() - started >= 190);
+  });
+
+  test('X-Mock-Fault makes a one-off fault', async () => {
+    const reply = await mock.request('GET', `${API}/me`, {
+      headers: { 'x-mock-fault': 'error=rate-limited; retry_after=2' },
+    });
+    assertError(reply, 429, 'rate-limited');
+    assert.equal(reply.headers.get('retry-after'), '2');
+    assertError(
+      await mock.request('GET', `${API}/me`, { headers: { 'x-mock-fault': 'explode' } }),
+      400,
+      'invalid-request',
+    );
+    assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
+  });
+
+  test('rules can be removed', async () => {
+    const added = await admin('POST', '/faults', {
+      path: '/api/zapier/me',
+      error: 'internal-error',
+    });
+    assertError(await mock.request('GET', `${API}/me`), 500, 'internal-error');
+    assert.equal((await admin('DELETE', `/faults/${added.body.items[0].id}`)).status, 200);
+    assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
+    assertError(await admin('POST', '/faults', { path: 'no-slash' }), 400, 'invalid-request');
+  });
+});
+
+describe('rate limit', () => {
+  test('--rate-limit N: the N+1st request of a key in a minute is rate-limited with Retry-After', async () => {
+    const limited = await startMock({ rateLimitPerMinute: 3 });
+    try {
+      for (let i = 0; i < 3; i++)
+        assert.equal((await limited.request('GET', `${API}/me`)).status, 200);
+      const reply = await limited.request('GET', `${API}/me`);
+      assertError(reply, 429, 'rate-limited');
+      assert.ok(Number(reply.headers.get('retry-after')) >= 1);
+      assert.equal(
+        (await limited.request('GET', `${API}/me`, { key: DEMO_KEYS.globex })).status,
+        200,
+        'per key',
+      );
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
+describe('admin guard', () => {
+  test('with a token, every admin call must carry it; an API key is no substitute', async () => {
+    const guarded = await startMock({ adminToken: 'let-me-in' });
+    try {
+      const health = (headers: Record<string, string>, key: string | null = null) =>
+        call(guarded.base, 'GET', '/__admin/health', { key, headers });
+      assertError(await health({}), 401, 'api-key-missing');
+      assertError(await health({}, DEMO_KEYS.acme), 401, 'api-key-missing');
+      assertError(await health({ 'x-admin-token': 'wrong' }), 401, 'api-key-invalid');
+      assert.equal((await health({ 'x-admin-token': 'let-me-in' })).status, 200);
+      assert.equal((await health({ authorization: 'Bearer let-me-in' })).status, 200);
+      assertError(
+        await call(guarded.base, 'GET', '/__admin/db/contacts', { key: null }),
+        401,
+        'api-key-missing',
+      );
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  test('off loopback without a token the server refuses to start, saying why', async () => {
+    assert.equal(adminGuardRefusal('127.0.0.1', null), null);
+    assert.equal(adminGuardRefusal('::1', null), null);
+    assert.equal(adminGuardRefusal('0.0.0.0', 'token'), null);
+    assert.match(adminGuardRefusal('0.0.0.0', null) ?? '', /admin token/);
+    await assert.rejects(
+      run(process.execPath, [...TSX, CLI, '--host', '0.0.0.0', '--memory'], {
+        env: { ...process.env, CHATTING_MOCK_ADMIN_TOKEN: '' },
+      }),
+      (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 2);
+        assert.match(error.stderr, /refusing to listen on 0\.0\.0\.0 without an admin token/);
+        return true;
+      },
+    );
+  });
+});
