@@ -19,7 +19,7 @@ export interface SentAnswer {
   replayed: boolean;
 }
 
-/** Keys are kept at least this long (the contract says 24 hours); compaction drops older ones. */
+/** Keys are kept this long (the contract asks for at least 24 hours); compaction drops older ones. */
 export const IDEMPOTENCY_RETENTION_MS = 48 * 60 * 60 * 1000;
 
 export function idempotencyKeyOf(

@@ -11,6 +11,7 @@ import { API_PREFIX, apiPlugin } from './api';
 import { BODY_LIMIT_BYTES, installErrorHandling } from './errors';
 import { DEFAULT_DELIVERY_SETTINGS, Deliverer, type DeliverySettings } from './events/deliverer';
 import { FaultRules } from './faults';
+import { IDEMPOTENCY_RETENTION_MS } from './idempotency';
 import { RequestJournal } from './request-journal';
 import type { Services, Settings } from './services';
 import type { Collections } from './store/collections';
@@ -57,6 +58,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     seed,
     verifyRecords: options.verify ?? false,
     compactAfterBytes: options.compactAfterBytes,
+    expireAfterMs: { idempotency_keys: IDEMPOTENCY_RETENTION_MS },
   });
   const settings: Settings = {
     strictTargets: options.strictTargets ?? false,

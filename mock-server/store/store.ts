@@ -31,6 +31,8 @@ export interface StoreOptions {
   verifyRecords?: boolean;
   /** Compact once the journal is this big, or as big as the last snapshot if that is bigger. */
   compactAfterBytes?: number;
+  /** Records of these collections older than this (by created_at) are dropped at compaction. */
+  expireAfterMs?: Partial<Record<CollectionName, number>>;
 }
 
 type Indexes = { [C in CollectionName]: Map<string, RecordOf<C>> };
@@ -142,10 +144,28 @@ export class Store {
    */
   private async compact(): Promise<void> {
     if (!this.journal || !this.options.file) return;
+    this.expire();
     const text = JSON.stringify(this.data);
     await writeSnapshot(this.options.file, text);
     this.snapshotBytes = Buffer.byteLength(text);
     await this.journal.truncate();
+  }
+
+  /**
+   * Drops expired records from memory just before a snapshot. Not journaled: if the snapshot is
+   * not written, the records simply come back from the journal and expire next time.
+   */
+  private expire(): void {
+    for (const [collection, ms] of Object.entries(this.options.expireAfterMs ?? {})) {
+      const cutoff = new Date(Date.now() - ms).toISOString();
+      const records = this.data[collection as CollectionName] as {
+        id: string;
+        created_at: string;
+      }[];
+      for (const record of records.filter((r) => r.created_at < cutoff)) {
+        this.delete(collection as CollectionName, record.id);
+      }
+    }
   }
 
   private load(data: Collections): void {

@@ -130,3 +130,27 @@ describe('store', () => {
     assert.equal(store.get('contacts', 'contact_t2'), undefined);
   });
 });
+
+test('expired records are dropped when the journal is compacted', async () => {
+  const { dir, remove } = temporaryDirectory();
+  const file = path.join(dir, 'db.json');
+  try {
+    const store = await Store.open({
+      file,
+      seed: demoSeed(),
+      expireAfterMs: { contacts: 60_000 },
+    });
+    const old = { ...contact(1), created_at: '2020-01-01T00:00:00.000Z' };
+    const fresh = { ...contact(2), created_at: new Date().toISOString() };
+    await store.commit([
+      { op: 'put', c: 'contacts', r: old },
+      { op: 'put', c: 'contacts', r: fresh },
+    ]);
+    await store.close();
+    const reopened = await Store.open({ file, seed: demoSeed() });
+    assert.equal(reopened.get('contacts', 'contact_t1'), undefined);
+    assert.ok(reopened.get('contacts', 'contact_t2'));
+  } finally {
+    remove();
+  }
+});
