@@ -1,0 +1,57 @@
+/** Add Tag to Contact: POST /contacts/{id}/tags. */
+import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
+import type { AddTagRequest, TagAddedResponse } from '../../schemas/generated';
+import { apiUrl } from '../client';
+import type { RequestContext } from '../middleware';
+import { deduplicationHeaders, deduplicationKeyField } from './deduplication';
+import { asSample } from '../sample';
+import { inputText } from '../input';
+
+export const sample: TagAddedResponse = { ok: true, id: 'contact_123', tag: 'vip' };
+
+const perform = async (z: ZObject, bundle: Bundle): Promise<TagAddedResponse> => {
+  const contactId = inputText(bundle.inputData.contact_id);
+  const body: AddTagRequest = { tag: inputText(bundle.inputData.tag) };
+  const context: RequestContext = { notFound: { noun: 'Contact', id: contactId } };
+  const response = await z.request<TagAddedResponse>({
+    url: apiUrl(`/contacts/${encodeURIComponent(contactId)}/tags`),
+    method: 'POST',
+    headers: deduplicationHeaders(bundle),
+    json: body,
+    middlewareData: context,
+  });
+  return response.data;
+};
+
+export default defineCreate({
+  key: 'add_tag_to_contact',
+  noun: 'Tag',
+  display: {
+    label: 'Add Tag to Contact',
+    description: 'Adds a tag to an existing contact in Chatting.',
+  },
+  operation: {
+    inputFields: [
+      {
+        key: 'contact_id',
+        label: 'Contact',
+        required: true,
+        dynamic: 'contact_list.id.name',
+        helpText: 'Pick a recent contact, or map a Contact ID from an earlier step.',
+      },
+      {
+        key: 'tag',
+        label: 'Tag',
+        required: true,
+        helpText: 'A tag the contact already has is kept as is.',
+      },
+      deduplicationKeyField,
+    ],
+    perform,
+    sample: asSample(sample),
+    outputFields: [
+      { key: 'id', label: 'Contact ID' },
+      { key: 'tag', label: 'Tag' },
+    ],
+  },
+});

@@ -1,0 +1,98 @@
+/** Create or Update Contact: POST /contacts, an upsert by email. */
+import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
+import type { ContactSavedResponse, CreateContactRequest } from '../../schemas/generated';
+import { apiUrl } from '../client';
+import { inputText } from '../input';
+import { deduplicationHeaders, deduplicationKeyField } from './deduplication';
+import { asSample } from '../sample';
+
+export const sample: ContactSavedResponse = {
+  ok: true,
+  id: 'contact_123',
+  email: 'lead@example.com',
+  name: 'Ava Brooks',
+  created_at: '2026-04-09T00:00:00.000Z',
+};
+
+const text = (value: unknown): string | undefined => inputText(value) || undefined;
+
+/** The request body from the step's fields; empty fields are left out, not sent blank. */
+export function contactBody(inputData: Record<string, unknown>): CreateContactRequest {
+  const body: CreateContactRequest = { email: text(inputData.email) ?? '' };
+  for (const field of ['name', 'phone', 'company', 'status'] as const) {
+    const value = text(inputData[field]);
+    if (value) body[field] = value;
+  }
+  const tags = (Array.isArray(inputData.tags) ? inputData.tags : [])
+    .map((tag) => text(tag))
+    .filter((tag): tag is string => tag !== undefined);
+  if (tags.length > 0) body.tags = [...new Set(tags)];
+  const custom = inputData.customFields;
+  if (custom && typeof custom === 'object' && Object.keys(custom).length > 0) {
+    body.customFields = custom as Record<string, string>;
+  }
+  return body;
+}
+
+const perform = async (z: ZObject, bundle: Bundle): Promise<ContactSavedResponse> => {
+  const response = await z.request<ContactSavedResponse>({
+    url: apiUrl('/contacts'),
+    method: 'POST',
+    headers: deduplicationHeaders(bundle),
+    json: contactBody(bundle.inputData),
+  });
+  return response.data;
+};
+
+export default defineCreate({
+  key: 'create_contact',
+  noun: 'Contact',
+  display: {
+    label: 'Create or Update Contact',
+    description:
+      'Creates a contact in Chatting, or updates the contact that already has this email address.',
+  },
+  operation: {
+    inputFields: [
+      {
+        key: 'email',
+        label: 'Email',
+        required: true,
+        helpText: 'Contacts are matched by email address: an existing one is updated.',
+      },
+      { key: 'name', label: 'Name', required: false },
+      { key: 'phone', label: 'Phone', required: false },
+      { key: 'company', label: 'Company', required: false },
+      {
+        key: 'status',
+        label: 'Status',
+        required: false,
+        helpText: 'A lifecycle stage of your own, such as lead or customer.',
+      },
+      {
+        key: 'tags',
+        label: 'Tags',
+        required: false,
+        list: true,
+        helpText: 'Added to the tags the contact already has.',
+      },
+      {
+        key: 'customFields',
+        label: 'Custom Fields',
+        required: false,
+        dict: true,
+        helpText:
+          'Extra attributes by name, such as crm_owner. Merged with the ones already stored.',
+      },
+      deduplicationKeyField,
+    ],
+    perform,
+    sample: asSample(sample),
+    outputFields: [
+      { key: 'id', label: 'Contact ID' },
+      { key: 'email', label: 'Email' },
+      { key: 'name', label: 'Name' },
+      { key: 'created_at', label: 'Created At', type: 'datetime' },
+    ],
+  },
+});

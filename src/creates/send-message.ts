@@ -1,0 +1,68 @@
+/** Send Message: POST /conversations/{id}/messages. */
+import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
+import type { MessageSentResponse, SendMessageRequest } from '../../schemas/generated';
+import { apiUrl } from '../client';
+import type { RequestContext } from '../middleware';
+import { deduplicationHeaders, deduplicationKeyField } from './deduplication';
+import { asSample } from '../sample';
+import { inputText } from '../input';
+
+export const sample: MessageSentResponse = {
+  ok: true,
+  id: 'msg_123',
+  conversation_id: 'conv_123',
+  sender: 'system',
+  created_at: '2026-04-09T00:00:00.000Z',
+};
+
+const perform = async (z: ZObject, bundle: Bundle): Promise<MessageSentResponse> => {
+  const conversationId = inputText(bundle.inputData.conversation_id);
+  const body: SendMessageRequest = { message: inputText(bundle.inputData.message) };
+  const sender = inputText(bundle.inputData.sender);
+  if (sender) body.sender = sender;
+  const context: RequestContext = { notFound: { noun: 'Conversation', id: conversationId } };
+  const response = await z.request<MessageSentResponse>({
+    url: apiUrl(`/conversations/${encodeURIComponent(conversationId)}/messages`),
+    method: 'POST',
+    headers: deduplicationHeaders(bundle),
+    json: body,
+    middlewareData: context,
+  });
+  return response.data;
+};
+
+export default defineCreate({
+  key: 'send_message',
+  noun: 'Message',
+  display: {
+    label: 'Send Message',
+    description: 'Sends a message to an existing conversation in Chatting.',
+  },
+  operation: {
+    inputFields: [
+      {
+        key: 'conversation_id',
+        label: 'Conversation',
+        required: true,
+        dynamic: 'conversation_list.id.name',
+        helpText: 'Pick a recent conversation, or map a Conversation ID from an earlier step.',
+      },
+      { key: 'message', label: 'Message', required: true, type: 'text' as const },
+      {
+        key: 'sender',
+        label: 'Sender',
+        required: false,
+        helpText: 'Who the message is shown as coming from. Leave empty for `system`.',
+      },
+      deduplicationKeyField,
+    ],
+    perform,
+    sample: asSample(sample),
+    outputFields: [
+      { key: 'id', label: 'Message ID' },
+      { key: 'conversation_id', label: 'Conversation ID' },
+      { key: 'sender', label: 'Sender' },
+      { key: 'created_at', label: 'Sent At', type: 'datetime' },
+    ],
+  },
+});

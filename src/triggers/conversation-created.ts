@@ -1,0 +1,45 @@
+/** New Conversation: a visitor started a conversation. */
+import type { ConversationCreatedEvent } from '../../schemas/generated';
+import type { TriggerResult } from '../events';
+import { COMMON_OUTPUT_FIELDS, hookTrigger } from './hook';
+
+export const sample: TriggerResult<ConversationCreatedEvent> = {
+  id: 'conversation.created:conv_abc123:2026-04-08T00:50:00.000Z',
+  event: 'conversation.created',
+  timestamp: '2026-04-08T00:50:00.000Z',
+  data__conversation_id: 'conv_abc123',
+  data__visitor_email: 'visitor@example.com',
+  data__visitor_name: 'Ava Brooks',
+  data__page_url: 'https://www.usechatting.com/pricing',
+  data__first_message: 'Do you have a free plan?',
+  data__assigned_to: null,
+  data: {
+    conversation_id: 'conv_abc123',
+    visitor_email: 'visitor@example.com',
+    visitor_name: 'Ava Brooks',
+    page_url: 'https://www.usechatting.com/pricing',
+    first_message: 'Do you have a free plan?',
+    tags: [],
+    assigned_to: null,
+  },
+};
+
+export default hookTrigger<ConversationCreatedEvent>({
+  key: 'conversation_created',
+  event: 'conversation.created',
+  noun: 'Conversation',
+  label: 'New Conversation',
+  description: 'Triggers when a visitor starts a new conversation on your website.',
+  samples: { path: '/conversations', params: { event: 'conversation.created' } },
+  sample,
+  outputFields: [
+    ...COMMON_OUTPUT_FIELDS,
+    { key: 'data__conversation_id', label: 'Conversation ID' },
+    { key: 'data__visitor_email', label: 'Visitor Email' },
+    { key: 'data__visitor_name', label: 'Visitor Name' },
+    { key: 'data__page_url', label: 'Page URL' },
+    { key: 'data__first_message', label: 'First Message' },
+    { key: 'data__assigned_to', label: 'Assigned To' },
+    { key: 'data__tags', label: 'Tags', list: true },
+  ],
+});

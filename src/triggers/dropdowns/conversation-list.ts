@@ -1,0 +1,48 @@
+/** Hidden trigger behind the Conversation dropdowns: recent conversations, newest first. */
+import { defineTrigger, type ZObject } from 'zapier-platform-core';
+import type { ConversationCreatedEvent, SampleListResponse } from '../../../schemas/generated';
+import { apiUrl } from '../../client';
+import { asSample } from '../../sample';
+
+export interface ConversationChoice {
+  id: string;
+  name: string;
+}
+
+export const sample: ConversationChoice = {
+  id: 'conv_abc123',
+  name: 'Ava Brooks: Do you have a free plan?',
+};
+
+const LABEL_LENGTH = 60;
+
+function label(item: ConversationCreatedEvent): string {
+  const who = item.data__visitor_name ?? item.data__visitor_email ?? 'Visitor';
+  const said = item.data__first_message ?? '';
+  const text = said.length > LABEL_LENGTH ? `${said.slice(0, LABEL_LENGTH - 1)}…` : said;
+  return text ? `${who}: ${text}` : who;
+}
+
+const perform = async (z: ZObject): Promise<ConversationChoice[]> => {
+  const response = await z.request<SampleListResponse>({
+    url: apiUrl('/conversations'),
+    params: { limit: '100', event: 'conversation.created' },
+  });
+  const choices = new Map<string, ConversationChoice>();
+  for (const item of response.data.items as ConversationCreatedEvent[]) {
+    const id = item.data__conversation_id;
+    if (!choices.has(id)) choices.set(id, { id, name: label(item) });
+  }
+  return [...choices.values()];
+};
+
+export default defineTrigger({
+  key: 'conversation_list',
+  noun: 'Conversation',
+  display: {
+    label: 'List Recent Conversations',
+    description: 'Lists recent conversations for the Conversation dropdowns.',
+    hidden: true,
+  },
+  operation: { perform, sample: asSample(sample) },
+});

@@ -1,0 +1,34 @@
+/** Tag Added to Conversation: an agent tagged a conversation. */
+import type { TagAddedEvent } from '../../schemas/generated';
+import type { TriggerResult } from '../events';
+import { COMMON_OUTPUT_FIELDS, hookTrigger } from './hook';
+
+export const sample: TriggerResult<TagAddedEvent> = {
+  id: 'tag.added:conv_abc123:vip:2026-04-08T02:00:00.000Z',
+  event: 'tag.added',
+  timestamp: '2026-04-08T02:00:00.000Z',
+  data__conversation_id: 'conv_abc123',
+  data__tag: 'vip',
+  data__added_by: 'owner@usechatting.com',
+  data: {
+    conversation_id: 'conv_abc123',
+    tag: 'vip',
+    added_by: 'owner@usechatting.com',
+  },
+};
+
+export default hookTrigger<TagAddedEvent>({
+  key: 'tag_added',
+  event: 'tag.added',
+  noun: 'Tag',
+  label: 'Tag Added to Conversation',
+  description: 'Triggers when a tag is added to a conversation.',
+  samples: { path: '/conversations', params: { event: 'tag.added' } },
+  sample,
+  outputFields: [
+    ...COMMON_OUTPUT_FIELDS,
+    { key: 'data__conversation_id', label: 'Conversation ID' },
+    { key: 'data__tag', label: 'Tag' },
+    { key: 'data__added_by', label: 'Added By' },
+  ],
+});
