@@ -1,5 +1,5 @@
 /** API-key authentication, tested with GET /me; the connection is named after the workspace. */
-import type { Bundle, ZObject } from 'zapier-platform-core';
+import type { ZObject } from 'zapier-platform-core';
 import type { MeResponse } from '../schemas/generated';
 import { apiUrl, REFERENCE_URL } from './client';
 
@@ -8,10 +8,8 @@ export const testAuth = async (z: ZObject): Promise<MeResponse> => {
   return response.data;
 };
 
-export const connectionLabel = (_z: ZObject, bundle: Bundle): Promise<string> => {
-  const me = bundle.inputData as Partial<MeResponse>;
-  return Promise.resolve(`${me.team_name ?? 'Chatting'} (${me.owner_email ?? 'unknown owner'})`);
-};
+/** Rendered by Zapier from the test's answer (bundle.inputData is what GET /me returned). */
+export const CONNECTION_LABEL = '{{bundle.inputData.team_name}} ({{bundle.inputData.owner_email}})';
 
 export default {
   type: 'custom' as const,
@@ -25,5 +23,5 @@ export default {
     },
   ],
   test: testAuth,
-  connectionLabel,
+  connectionLabel: CONNECTION_LABEL,
 };

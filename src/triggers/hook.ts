@@ -58,6 +58,8 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
       url: apiUrl(`/webhooks/${encodeURIComponent(id)}`),
       method: 'DELETE',
       middlewareData: context,
+      // handleErrors still turns every other failure into an error; a 404 comes back here.
+      skipThrowForStatus: true,
     });
     // A subscription Chatting no longer has is as unsubscribed as can be.
     return response.status === 404 ? { ok: true, id, active: false } : response.data;

@@ -59,3 +59,10 @@ export function negativeFixtures(): NegativeFixture[] {
 
 /** The reference and the contract decisions live in ../shared/reference beside the clone. */
 export const REFERENCE_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'reference');
+
+/** One reference example, by its file under fixtures/reference (e.g. 'responses/me/workspace'). */
+export function referenceExample(name: string): unknown {
+  return JSON.parse(
+    readFileSync(path.join(FIXTURES, 'reference', `${name}.json`), 'utf8'),
+  ) as unknown;
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import nock from 'nock';
+import { after, afterEach, before, describe, test } from 'node:test';
+import {
+  App,
+  appTester,
+  authData,
+  checkRequests,
+  expectRequest,
+  setUpNock,
+  tearDownNock,
+} from '../helpers/app';
+import { referenceExample } from '../helpers/fixtures';
+import { readSchema } from '../../schemas/catalog';
+
+const authentication = App.authentication ?? assert.fail('the app has no authentication');
+
+before(setUpNock);
+afterEach(checkRequests);
+after(tearDownNock);
+
+describe('authentication', () => {
+  test('is one password field, api_key, with help that links to the reference', () => {
+    const [field, ...others] = authentication.fields ?? [];
+    assert.equal(others.length, 0);
+    assert.equal(field.key, 'api_key');
+    assert.equal(field.type, 'password');
+    assert.equal(field.required, true);
+    assert.match(field.helpText ?? '', /https:\/\/usechatting\.com\//);
+  });
+
+  test('the test calls GET /me with the key and returns the workspace', async () => {
+    const seen = expectRequest('GET', '/me', { reply: referenceExample('responses/me/workspace') });
+    const result = await appTester(authentication.test as never, { authData });
+    assert.equal((result as { team_name: string }).team_name, 'Acme Team');
+    assert.equal(seen[0].headers['x-api-key'], authData.api_key);
+  });
+
+  test("the connection label names the team and the owner from the test's answer", () => {
+    const template = authentication.connectionLabel as string;
+    assert.equal(template, '{{bundle.inputData.team_name}} ({{bundle.inputData.owner_email}})');
+    // Every field it names is in the answer of GET /me.
+    const fields = [...template.matchAll(/\{\{bundle\.inputData\.(\w+)\}\}/g)].map((m) => m[1]);
+    const me = readSchema('responses/me') as { required: string[] };
+    for (const field of fields) assert.ok(me.required.includes(field), field);
+  });
+
+  for (const code of ['api-key-invalid', 'api-key-missing']) {
+    test(`${code} asks the user to reconnect (ExpiredAuthError)`, async () => {
+      expectRequest('GET', '/me', { status: 401, reply: { ok: false, error: code } });
+      await assert.rejects(
+        appTester(authentication.test as never, { authData }),
+        (error: Error) => {
+          assert.equal(error.name, 'ExpiredAuthError');
+          assert.match(error.message, /Reconnect/);
+          assert.ok(!error.message.split('\n')[0].includes('{'), 'no raw JSON');
+          return true;
+        },
+      );
+    });
+  }
+
+  test('the base URL is read at call time', async () => {
+    process.env.CHATTING_BASE_URL = 'https://elsewhere.test/api/zapier';
+    const scope = nock('https://elsewhere.test')
+      .get('/api/zapier/me')
+      .reply(200, referenceExample('responses/me/workspace'));
+    try {
+      await appTester(authentication.test as never, { authData });
+      assert.ok(scope.isDone());
+    } finally {
+      process.env.CHATTING_BASE_URL = 'https://chatting.test/api/zapier';
+    }
+  });
+
+  test('without CHATTING_BASE_URL it calls production', async () => {
+    delete process.env.CHATTING_BASE_URL;
+    const scope = nock('https://usechatting.com')
+      .get('/api/zapier/me')
+      .reply(200, referenceExample('responses/me/workspace'));
+    try {
+      await appTester(authentication.test as never, { authData });
+      assert.ok(scope.isDone());
+    } finally {
+      process.env.CHATTING_BASE_URL = 'https://chatting.test/api/zapier';
+    }
+  });
+});

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { readSchema } from '../../schemas/catalog';
+import { validate, type SchemaName } from '../../schemas/validator';
+import type { WebhookEvent } from '../../schemas/generated';
+import { occurrenceId } from '../../src/events';
+import { App } from '../helpers/app';
+
+interface Field {
+  key: string;
+  label?: string;
+  helpText?: string;
+}
+interface Definition {
+  key: string;
+  noun: string;
+  display: { label: string; description: string; hidden?: boolean };
+  operation: { sample: Record<string, unknown>; outputFields?: Field[]; inputFields?: Field[] };
+}
+
+const triggers = Object.values(App.triggers as Record<string, Definition>);
+const creates = Object.values(App.creates as Record<string, Definition>);
+const visibleTriggers = triggers.filter((t) => !t.display.hidden);
+
+const TRIGGER_SCHEMA: Record<string, SchemaName> = {
+  conversation_created: 'events/conversation-created',
+  conversation_resolved: 'events/conversation-resolved',
+  contact_created: 'events/contact-created',
+  tag_added: 'events/tag-added',
+};
+const CREATE_SCHEMA: Record<string, SchemaName> = {
+  create_contact: 'responses/contact-saved',
+  add_tag_to_contact: 'responses/tag-added',
+  send_message: 'responses/message-sent',
+};
+
+/** A key of a result: a top-level property, or data__x standing for data.x (Zapier's flattening). */
+function keyExists(schema: SchemaName, key: string): boolean {
+  const root = readSchema(schema) as {
+    properties: Record<string, unknown>;
+    $defs?: Record<string, { properties: object }>;
+  };
+  if (key in root.properties) return true;
+  const nested = /^data__(.+)$/.exec(key)?.[1];
+  return nested !== undefined && nested in (root.$defs?.data.properties ?? {});
+}
+
+const TITLE_CASE =
+  /^([A-Z0-9(][\w()]*)( ([A-Z0-9(][\w()]*|a|an|and|as|at|by|for|in|of|on|or|the|to))*$/;
+
+describe('the app definition', () => {
+  test('has the four REST-hook triggers and the three creates of the contract', () => {
+    assert.deepEqual(visibleTriggers.map((t) => t.key).sort(), Object.keys(TRIGGER_SCHEMA).sort());
+    assert.deepEqual(creates.map((c) => c.key).sort(), Object.keys(CREATE_SCHEMA).sort());
+    for (const trigger of visibleTriggers) {
+      assert.equal((trigger.operation as unknown as { type: string }).type, 'hook', trigger.key);
+    }
+  });
+
+  for (const trigger of visibleTriggers) {
+    const schema = TRIGGER_SCHEMA[trigger.key];
+    test(`${trigger.key}: the sample is a valid ${schema} with the id the app gives it`, () => {
+      const { id, ...payload } = trigger.operation.sample;
+      const result = validate(schema, payload);
+      assert.ok(result.valid, result.valid ? '' : result.message);
+      assert.equal(id, occurrenceId(payload as unknown as WebhookEvent));
+    });
+
+    test(`${trigger.key}: every output field exists in ${schema}, with a label`, () => {
+      for (const field of trigger.operation.outputFields ?? []) {
+        assert.ok(field.key === 'id' || keyExists(schema, field.key), field.key);
+        assert.match(field.label ?? '', TITLE_CASE, field.key);
+      }
+      const flat = Object.keys((readSchema(schema) as { properties: object }).properties).filter(
+        (k) => k !== 'data',
+      );
+      const labelled = new Set((trigger.operation.outputFields ?? []).map((f) => f.key));
+      for (const key of flat) assert.ok(labelled.has(key), `no output field for ${key}`);
+    });
+
+    test(`${trigger.key}: "Triggers when …." description`, () => {
+      assert.match(trigger.display.description, /^Triggers when .+\.$/);
+    });
+  }
+
+  for (const create of creates) {
+    const schema = CREATE_SCHEMA[create.key];
+    test(`${create.key}: the sample is a valid ${schema}; output fields exist in it`, () => {
+      const result = validate(schema, create.operation.sample);
+      assert.ok(result.valid, result.valid ? '' : result.message);
+      for (const field of create.operation.outputFields ?? [])
+        assert.ok(keyExists(schema, field.key), field.key);
+    });
+
+    test(`${create.key}: has an optional Deduplication Key`, () => {
+      const field = create.operation.inputFields?.find((f) => f.key === 'deduplication_key');
+      assert.equal(field?.label, 'Deduplication Key');
+      assert.match(field?.helpText ?? '', /unique/);
+    });
+  }
+
+  for (const item of [...triggers, ...creates]) {
+    test(`${item.key}: Title Case labels, help that does not repeat the label, samples with ISO dates`, () => {
+      assert.match(item.display.label, TITLE_CASE);
+      assert.match(item.display.description, /\.$/);
+      assert.notEqual(item.display.description.replace(/\.$/, ''), item.display.label);
+      for (const field of item.operation.inputFields ?? []) {
+        assert.match(field.label ?? '', TITLE_CASE, field.key);
+        if (field.helpText)
+          assert.notEqual(
+            field.helpText.replace(/\.$/, '').toLowerCase(),
+            field.label?.toLowerCase(),
+          );
+      }
+      assert.ok('id' in item.operation.sample, 'samples have an id');
+      for (const [key, value] of Object.entries(item.operation.sample)) {
+        if (/(_at|timestamp)$/.test(key))
+          assert.match(String(value), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, key);
+      }
+    });
+  }
+
+  test('every URL in the definition is HTTPS', () => {
+    const urls = JSON.stringify(App).match(/\bhttps?:\/\/[^\s"')\]]+/g) ?? [];
+    assert.ok(urls.length > 0);
+    for (const url of urls) assert.match(url, /^https:\/\//);
+  });
+});

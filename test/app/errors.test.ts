@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import {
+  App,
+  appTester,
+  authData,
+  checkRequests,
+  expectRequest,
+  setUpNock,
+  tearDownNock,
+} from '../helpers/app';
+
+before(setUpNock);
+afterEach(checkRequests);
+after(tearDownNock);
+
+type Operation = (z: ZObject, bundle: Bundle) => unknown;
+const perform = (key: string) =>
+  (App.creates as Record<string, { operation: { perform: unknown } }>)[key].operation
+    .perform as Operation;
+
+/** The first line of a Zapier error: what the user reads (the app tester appends context). */
+async function failure(run: Promise<unknown>): Promise<{ name: string; message: string }> {
+  try {
+    await run;
+  } catch (error) {
+    const { name, message } = error as Error;
+    return { name, message: message.split('\n')[0] };
+  }
+  assert.fail('expected the step to fail');
+}
+
+function userMessage(message: string): string {
+  // z.errors.Error carries {message, code, status} as JSON; the user sees message.
+  try {
+    return (JSON.parse(message) as { message: string }).message;
+  } catch {
+    return message;
+  }
+}
+
+const contact = { authData, inputData: { email: 'x@example.com' } };
+
+describe('errors a Zapier user sees', () => {
+  for (const [code, field] of [
+    ['missing-email', /Email/],
+    ['invalid-email', /Email/],
+  ] as const) {
+    test(`${code} names the field to fix`, async () => {
+      expectRequest('POST', '/contacts', { status: 400, reply: { ok: false, error: code } });
+      const { name, message } = await failure(appTester(perform('create_contact'), contact));
+      assert.equal(name, 'AppError');
+      assert.match(userMessage(message), field);
+    });
+  }
+
+  test('missing-tag and missing-message name their fields', async () => {
+    expectRequest('POST', '/contacts/c1/tags', {
+      status: 400,
+      reply: { ok: false, error: 'missing-tag' },
+    });
+    const tag = await failure(
+      appTester(perform('add_tag_to_contact'), {
+        authData,
+        inputData: { contact_id: 'c1', tag: ' ' },
+      }),
+    );
+    assert.match(userMessage(tag.message), /Tag/);
+    expectRequest('POST', '/conversations/v1/messages', {
+      status: 400,
+      reply: { ok: false, error: 'missing-message' },
+    });
+    const message = await failure(
+      appTester(perform('send_message'), {
+        authData,
+        inputData: { conversation_id: 'v1', message: '' },
+      }),
+    );
+    assert.match(userMessage(message.message), /Message/);
+  });
+
+  test('not-found says which contact was not found', async () => {
+    expectRequest('POST', '/contacts/contact_nope/tags', {
+      status: 404,
+      reply: { ok: false, error: 'not-found' },
+    });
+    const { message } = await failure(
+      appTester(perform('add_tag_to_contact'), {
+        authData,
+        inputData: { contact_id: 'contact_nope', tag: 'vip' },
+      }),
+    );
+    assert.match(userMessage(message), /Contact "contact_nope" was not found/);
+  });
+
+  test('not-found says which conversation was not found', async () => {
+    expectRequest('POST', '/conversations/conv_nope/messages', {
+      status: 404,
+      reply: { ok: false, error: 'not-found' },
+    });
+    const { message } = await failure(
+      appTester(perform('send_message'), {
+        authData,
+        inputData: { conversation_id: 'conv_nope', message: 'hi' },
+      }),
+    );
+    assert.match(userMessage(message), /Conversation "conv_nope" was not found/);
+  });
+
+  test('idempotency-key-conflict explains that the key was reused', async () => {
+    expectRequest('POST', '/contacts', {
+      status: 409,
+      reply: { ok: false, error: 'idempotency-key-conflict' },
+    });
+    const { message } = await failure(
+      appTester(perform('create_contact'), {
+        authData,
+        inputData: { email: 'x@example.com', deduplication_key: 'k' },
+      }),
+    );
+    assert.match(userMessage(message), /Deduplication Key was already used/);
+  });
+
+  test('workspace-site-missing and contact-site-forbidden explain what to do', async () => {
+    expectRequest('POST', '/contacts', {
+      status: 409,
+      reply: { ok: false, error: 'workspace-site-missing' },
+    });
+    assert.match(
+      userMessage((await failure(appTester(perform('create_contact'), contact))).message),
+      /no website/,
+    );
+    expectRequest('POST', '/contacts/c9/tags', {
+      status: 403,
+      reply: { ok: false, error: 'contact-site-forbidden' },
+    });
+    const forbidden = await failure(
+      appTester(perform('add_tag_to_contact'), {
+        authData,
+        inputData: { contact_id: 'c9', tag: 't' },
+      }),
+    );
+    assert.match(userMessage(forbidden.message), /another Chatting workspace/);
+  });
+
+  for (const [status, code] of [
+    [500, 'contact-save-failed'],
+    [500, 'internal-error'],
+    [503, 'internal-error'],
+    [502, undefined],
+  ] as const) {
+    test(`${status} ${code ?? '(no envelope)'} is an error Zapier can replay`, async () => {
+      expectRequest('POST', '/contacts', {
+        status,
+        reply: code ? { ok: false, error: code } : '<html>Bad gateway</html>',
+      });
+      const { name, message } = await failure(appTester(perform('create_contact'), contact));
+      assert.equal(name, 'AppError', 'not halted: replayable');
+      assert.match(userMessage(message), /temporary problem/);
+      assert.match(userMessage(message), /[Rr]eplay/);
+    });
+  }
+
+  test('429 is a ThrottledError that waits for Retry-After', async () => {
+    expectRequest('POST', '/contacts', {
+      status: 429,
+      reply: { ok: false, error: 'rate-limited' },
+      headers: { 'retry-after': '17' },
+    });
+    const { name, message } = await failure(appTester(perform('create_contact'), contact));
+    assert.equal(name, 'ThrottledError');
+    assert.equal((JSON.parse(message) as { delay: number }).delay, 17);
+  });
+
+  test('any other code still reads as a sentence, not JSON', async () => {
+    expectRequest('POST', '/contacts', {
+      status: 400,
+      reply: { ok: false, error: 'invalid-request', message: 'tags: must be array' },
+    });
+    const { message } = await failure(appTester(perform('create_contact'), contact));
+    assert.equal(userMessage(message), 'Chatting rejected the request (tags: must be array).');
+  });
+});

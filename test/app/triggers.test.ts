@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import { validate, type SchemaName } from '../../schemas/validator';
+import {
+  App,
+  appTester,
+  authData,
+  checkRequests,
+  expectRequest,
+  setUpNock,
+  tearDownNock,
+} from '../helpers/app';
+import { referenceExample } from '../helpers/fixtures';
+
+before(setUpNock);
+afterEach(checkRequests);
+after(tearDownNock);
+
+type Operation = (z: ZObject, bundle: Bundle) => unknown;
+const TRIGGERS = [
+  {
+    key: 'conversation_created',
+    event: 'conversation.created',
+    samples: '/conversations?event=conversation.created&limit=3',
+  },
+  {
+    key: 'conversation_resolved',
+    event: 'conversation.resolved',
+    samples: '/conversations?event=conversation.resolved&limit=3',
+  },
+  { key: 'contact_created', event: 'contact.created', samples: '/contacts?limit=3' },
+  { key: 'tag_added', event: 'tag.added', samples: '/conversations?event=tag.added&limit=3' },
+] as const;
+
+function operationOf(key: string) {
+  const trigger = (
+    App.triggers as unknown as Record<string, { operation: Record<string, unknown> }>
+  )[key];
+  return trigger.operation as Record<
+    'performSubscribe' | 'performUnsubscribe' | 'perform' | 'performList',
+    Operation
+  >;
+}
+
+for (const { key, event, samples } of TRIGGERS) {
+  const schema = `events/${event.replace('.', '-')}` as SchemaName;
+  const payload = referenceExample(`${schema}/reference`) as Record<string, unknown>;
+
+  describe(`trigger ${key}`, () => {
+    test("subscribes Zapier's target URL to its event and keeps the subscription id", async () => {
+      const seen = expectRequest('POST', '/webhooks/subscribe', {
+        schema: 'requests/subscribe',
+        status: 201,
+        reply: { ok: true, id: 'wh_123', event, active: true },
+      });
+      const targetUrl = 'https://hooks.zapier.com/hooks/standard/1/abc';
+      const result = await appTester(operationOf(key).performSubscribe, { authData, targetUrl });
+      assert.deepEqual(seen[0].body, { event, target_url: targetUrl });
+      assert.equal((result as { id: string }).id, 'wh_123');
+    });
+
+    test('unsubscribes by that id; a subscription already gone counts as done', async () => {
+      const seen = expectRequest('DELETE', '/webhooks/wh_123', {
+        reply: referenceExample('responses/unsubscribed/wh_123'),
+      });
+      await appTester(operationOf(key).performUnsubscribe, {
+        authData,
+        subscribeData: { id: 'wh_123' },
+      });
+      assert.equal(seen.length, 1);
+      expectRequest('DELETE', '/webhooks/wh_gone', {
+        status: 404,
+        reply: { ok: false, error: 'not-found' },
+      });
+      const gone = await appTester(operationOf(key).performUnsubscribe, {
+        authData,
+        subscribeData: { id: 'wh_gone' },
+      });
+      assert.deepEqual(gone, { ok: true, id: 'wh_gone', active: false });
+    });
+
+    test('perform returns the delivered payload with an id, and performList the same shape', async () => {
+      const [live] = (await appTester(operationOf(key).perform, {
+        authData,
+        cleanedRequest: payload,
+      })) as Record<string, unknown>[];
+      assert.equal(typeof live.id, 'string');
+      const { id, ...rest } = live;
+      assert.deepEqual(rest, payload, 'the payload is passed through untouched');
+
+      expectRequest('GET', samples, { reply: { ok: true, items: [payload] } });
+      const listed = (await appTester(operationOf(key).performList, { authData })) as Record<
+        string,
+        unknown
+      >[];
+      assert.equal(listed.length, 1);
+      assert.deepEqual(Object.keys(listed[0]).sort(), Object.keys(live).sort());
+      for (const field of Object.keys(live))
+        assert.equal(typeof listed[0][field], typeof live[field], field);
+      assert.equal(listed[0].id, id, 'the same event gets the same id either way');
+    });
+
+    test('the id is unique per event occurrence', async () => {
+      const later = { ...payload, timestamp: '2026-04-09T00:00:00.000Z' };
+      const [first] = (await appTester(operationOf(key).perform, {
+        authData,
+        cleanedRequest: payload,
+      })) as { id: string }[];
+      const [second] = (await appTester(operationOf(key).perform, {
+        authData,
+        cleanedRequest: later,
+      })) as { id: string }[];
+      assert.notEqual(first.id, second.id);
+    });
+
+    test('an empty sample list is an empty result', async () => {
+      expectRequest('GET', samples, { reply: { ok: true, items: [] } });
+      assert.deepEqual(await appTester(operationOf(key).performList, { authData }), []);
+    });
+  });
+}
+
+describe('tag.added ids', () => {
+  test('two tags added at the same moment are two occurrences', async () => {
+    const payload = referenceExample('events/tag-added/reference') as Record<string, unknown>;
+    const other = {
+      ...payload,
+      data__tag: 'urgent',
+      data: { ...(payload.data as object), tag: 'urgent' },
+    };
+    const perform = operationOf('tag_added').perform;
+    const [a] = (await appTester(perform, { authData, cleanedRequest: payload })) as {
+      id: string;
+    }[];
+    const [b] = (await appTester(perform, { authData, cleanedRequest: other })) as { id: string }[];
+    assert.notEqual(a.id, b.id);
+    assert.ok(validate('events/tag-added', other).valid);
+  });
+});
+
+describe('dropdown triggers', () => {
+  test('contact_list: recent contacts, one choice each, named by name and email', async () => {
+    const contact = referenceExample('events/contact-created/reference') as Record<string, unknown>;
+    const noName = {
+      ...contact,
+      data__contact_id: 'cnt_2',
+      data__name: null,
+      data: { ...(contact.data as object), contact_id: 'cnt_2', name: null },
+    };
+    expectRequest('GET', '/contacts?limit=100', {
+      reply: { ok: true, items: [contact, contact, noName] },
+    });
+    const choices = await appTester(operationOf('contact_list').perform, { authData });
+    assert.deepEqual(choices, [
+      { id: 'cnt_abc123', name: 'Ava Brooks (visitor@example.com)' },
+      { id: 'cnt_2', name: 'visitor@example.com' },
+    ]);
+  });
+
+  test('conversation_list: recent conversations, labelled by visitor and first message', async () => {
+    const conversation = referenceExample('events/conversation-created/reference');
+    expectRequest('GET', '/conversations?limit=100&event=conversation.created', {
+      reply: { ok: true, items: [conversation] },
+    });
+    const choices = await appTester(operationOf('conversation_list').perform, { authData });
+    assert.deepEqual(choices, [
+      { id: 'conv_abc123', name: 'Ava Brooks: Do you have a free plan?' },
+    ]);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * The Zapier app as Zapier loads it (the top-level index.js, i.e. the compiled dist/), an app
+ * tester for it, and nock interceptors that check every request the app sends against the
+ * request schemas and answer with schema-valid fixtures.
+ */
+import assert from 'node:assert/strict';
+import nock from 'nock';
+import { createAppTester } from 'zapier-platform-core';
+import { validate, type SchemaName } from '../../schemas/validator';
+import type AppSource from '../../src/index';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the built app, as Zapier loads it
+export const App = require('../../index.js') as typeof AppSource;
+export const appTester = createAppTester(App);
+
+export const BASE = 'https://chatting.test/api/zapier';
+export const API_KEY = 'chatting_live_demo_acmeacmeacmeacmeacmeacme';
+export const authData = { api_key: API_KEY };
+
+export interface Seen {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface Expectation {
+  /** The request body's schema; a body that does not validate fails the test. */
+  schema?: SchemaName;
+  status?: number;
+  reply?: unknown;
+  headers?: Record<string, string>;
+}
+
+const problems: string[] = [];
+
+/** Intercepts one request; returns what the app sent, for the test to look at. */
+export function expectRequest(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string | RegExp,
+  expectation: Expectation = {},
+): Seen[] {
+  const seen: Seen[] = [];
+  nock('https://chatting.test')
+    .intercept(
+      (uri) => (typeof path === 'string' ? uri === `/api/zapier${path}` : path.test(uri)),
+      method,
+    )
+    // nock 15 hands the reply function the request as a Fetch Request.
+    .reply(async (request: Request) => {
+      const url = new URL(request.url);
+      const uri = `${url.pathname}${url.search}`;
+      const headers = Object.fromEntries(request.headers.entries());
+      const text = await request.text();
+      const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+      seen.push({ method, path: uri, headers, body: parsed });
+      if (headers['x-api-key'] !== API_KEY) problems.push(`${method} ${uri} without the API key`);
+      if (expectation.schema) {
+        const result = validate(expectation.schema, parsed);
+        if (!result.valid) {
+          problems.push(`${method} ${uri}: body is not a ${expectation.schema}: ${result.message}`);
+        }
+      }
+      const key = headers['idempotency-key'];
+      if (key !== undefined && !validate('requests/idempotency-key', key).valid) {
+        problems.push(`${method} ${uri}: Idempotency-Key ${key} is not valid`);
+      }
+      return [
+        expectation.status ?? 200,
+        JSON.stringify(expectation.reply ?? { ok: true }),
+        { 'content-type': 'application/json', ...expectation.headers },
+      ];
+    });
+  return seen;
+}
+
+export function setUpNock(): void {
+  process.env.CHATTING_BASE_URL = BASE;
+  nock.disableNetConnect();
+}
+
+/** After each test: every interceptor was used and every request kept to the contract. */
+export function checkRequests(): void {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  const found = problems.splice(0);
+  assert.deepEqual(pending, [], 'requests the app never sent');
+  assert.deepEqual(found, [], 'requests against the contract');
+}
+
+export function tearDownNock(): void {
+  nock.enableNetConnect();
+  delete process.env.CHATTING_BASE_URL;
+}
