@@ -65,16 +65,20 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
     return response.status === 404 ? { ok: true, id, active: false } : response.data;
   };
 
-  const perform = (_z: ZObject, bundle: Bundle): TriggerResult<E>[] => [
-    toTriggerResult(bundle.cleanedRequest as E),
-  ];
-
   const performList = async (z: ZObject): Promise<TriggerResult<E>[]> => {
     const response = await z.request<SampleListResponse>({
       url: apiUrl(spec.samples.path),
       params: { ...spec.samples.params, limit: String(SAMPLE_COUNT) },
     });
     return (response.data.items as E[]).map((payload) => toTriggerResult(payload));
+  };
+
+  const perform = async (z: ZObject, bundle: Bundle): Promise<TriggerResult<E>[]> => {
+    const payload = bundle.cleanedRequest as E | undefined;
+    // Zapier always passes the delivered payload. `zapier-platform invoke` has none to pass:
+    // show the recent events instead of failing, so the trigger can be tried locally.
+    if (payload === undefined || payload === null) return performList(z);
+    return [toTriggerResult(payload)];
   };
 
   return defineTrigger({

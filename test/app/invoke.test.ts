@@ -47,6 +47,11 @@ describe('zapier-platform invoke against the mock', () => {
     assert.match(stdout, /^Acme Team \(owner@example\.com\)$/m);
   });
 
+  test('trigger conversation_created shows recent events of the demo workspace', async () => {
+    const { stdout } = await invoke('trigger', 'conversation_created');
+    assert.match(stdout, /"data__conversation_id": "conv_124"/);
+  });
+
   test('create create_contact creates a contact', async () => {
     const { stdout } = await invoke(
       'create',

@@ -114,6 +114,15 @@ for (const { key, event, samples } of TRIGGERS) {
       assert.notEqual(first.id, second.id);
     });
 
+    test('perform without a delivered payload (zapier-platform invoke) lists recent events', async () => {
+      expectRequest('GET', samples, { reply: { ok: true, items: [payload] } });
+      const listed = (await appTester(operationOf(key).perform, { authData })) as Record<
+        string,
+        unknown
+      >[];
+      assert.equal(listed[0].event, event);
+    });
+
     test('an empty sample list is an empty result', async () => {
       expectRequest('GET', samples, { reply: { ok: true, items: [] } });
       assert.deepEqual(await appTester(operationOf(key).performList, { authData }), []);
