@@ -30,7 +30,10 @@ describe('authentication', () => {
   });
 
   test('the test calls GET /me with the key and returns the workspace', async () => {
-    const seen = expectRequest('GET', '/me', { reply: referenceExample('responses/me/workspace') });
+    const seen = expectRequest('GET', '/me', {
+      reply: referenceExample('responses/me/workspace'),
+      replySchema: 'responses/me',
+    });
     const result = await appTester(authentication.test as never, { authData });
     assert.equal((result as { team_name: string }).team_name, 'Acme Team');
     assert.equal(seen[0].headers['x-api-key'], authData.api_key);

@@ -27,6 +27,7 @@ describe('create_contact', () => {
       schema: 'requests/create-contact',
       status: 201,
       reply: referenceExample('responses/contact-saved/created'),
+      replySchema: 'responses/contact-saved',
     });
     const result = await appTester(perform('create_contact'), {
       authData,
@@ -49,6 +50,7 @@ describe('create_contact', () => {
     const seen = expectRequest('POST', '/contacts', {
       schema: 'requests/create-contact',
       reply: referenceExample('responses/contact-saved/created'),
+      replySchema: 'responses/contact-saved',
     });
     await appTester(perform('create_contact'), {
       authData,
@@ -67,6 +69,7 @@ describe('create_contact', () => {
     const seen = expectRequest('POST', '/contacts', {
       schema: 'requests/create-contact',
       reply: referenceExample('responses/contact-saved/created'),
+      replySchema: 'responses/contact-saved',
     });
     await appTester(perform('create_contact'), {
       authData,
@@ -85,6 +88,7 @@ describe('create_contact', () => {
     const seen = expectRequest('POST', '/contacts', {
       schema: 'requests/create-contact',
       reply: referenceExample('responses/contact-saved/created'),
+      replySchema: 'responses/contact-saved',
     });
     await appTester(perform('create_contact'), {
       authData,
@@ -99,6 +103,7 @@ describe('add_tag_to_contact', () => {
     const seen = expectRequest('POST', '/contacts/contact_123/tags', {
       schema: 'requests/add-tag',
       reply: referenceExample('responses/tag-added/vip'),
+      replySchema: 'responses/tag-added',
     });
     const result = await appTester(perform('add_tag_to_contact'), {
       authData,
@@ -113,6 +118,7 @@ describe('add_tag_to_contact', () => {
     const seen = expectRequest('POST', '/contacts/a%2Fb%3Fc/tags', {
       schema: 'requests/add-tag',
       reply: { ok: true, id: 'a/b?c', tag: 'x' },
+      replySchema: 'responses/tag-added',
     });
     await appTester(perform('add_tag_to_contact'), {
       authData,
@@ -128,6 +134,7 @@ describe('send_message', () => {
       schema: 'requests/send-message',
       status: 201,
       reply: referenceExample('responses/message-sent/system'),
+      replySchema: 'responses/message-sent',
     });
     await appTester(perform('send_message'), {
       authData,
@@ -145,6 +152,7 @@ describe('send_message', () => {
       schema: 'requests/send-message',
       status: 201,
       reply: referenceExample('responses/message-sent/system'),
+      replySchema: 'responses/message-sent',
     });
     await appTester(perform('send_message'), {
       authData,

@@ -53,6 +53,7 @@ for (const { key, event, samples } of TRIGGERS) {
         schema: 'requests/subscribe',
         status: 201,
         reply: { ok: true, id: 'wh_123', event, active: true },
+        replySchema: 'responses/subscribed',
       });
       const targetUrl = 'https://hooks.zapier.com/hooks/standard/1/abc';
       const result = await appTester(operationOf(key).performSubscribe, { authData, targetUrl });
@@ -63,6 +64,7 @@ for (const { key, event, samples } of TRIGGERS) {
     test('unsubscribes by that id; a subscription already gone counts as done', async () => {
       const seen = expectRequest('DELETE', '/webhooks/wh_123', {
         reply: referenceExample('responses/unsubscribed/wh_123'),
+        replySchema: 'responses/unsubscribed',
       });
       await appTester(operationOf(key).performUnsubscribe, {
         authData,
@@ -89,7 +91,10 @@ for (const { key, event, samples } of TRIGGERS) {
       const { id, ...rest } = live;
       assert.deepEqual(rest, payload, 'the payload is passed through untouched');
 
-      expectRequest('GET', samples, { reply: { ok: true, items: [payload] } });
+      expectRequest('GET', samples, {
+        reply: { ok: true, items: [payload] },
+        replySchema: 'responses/sample-list',
+      });
       const listed = (await appTester(operationOf(key).performList, { authData })) as Record<
         string,
         unknown
@@ -115,7 +120,10 @@ for (const { key, event, samples } of TRIGGERS) {
     });
 
     test('perform without a delivered payload (zapier-platform invoke) lists recent events', async () => {
-      expectRequest('GET', samples, { reply: { ok: true, items: [payload] } });
+      expectRequest('GET', samples, {
+        reply: { ok: true, items: [payload] },
+        replySchema: 'responses/sample-list',
+      });
       const listed = (await appTester(operationOf(key).perform, { authData })) as Record<
         string,
         unknown
@@ -124,7 +132,10 @@ for (const { key, event, samples } of TRIGGERS) {
     });
 
     test('an empty sample list is an empty result', async () => {
-      expectRequest('GET', samples, { reply: { ok: true, items: [] } });
+      expectRequest('GET', samples, {
+        reply: { ok: true, items: [] },
+        replySchema: 'responses/sample-list',
+      });
       assert.deepEqual(await appTester(operationOf(key).performList, { authData }), []);
     });
   });
@@ -159,6 +170,7 @@ describe('dropdown triggers', () => {
     };
     expectRequest('GET', '/contacts?limit=100', {
       reply: { ok: true, items: [contact, contact, noName] },
+      replySchema: 'responses/sample-list',
     });
     const choices = await appTester(operationOf('contact_list').perform, { authData });
     assert.deepEqual(choices, [
@@ -171,6 +183,7 @@ describe('dropdown triggers', () => {
     const conversation = referenceExample('events/conversation-created/reference');
     expectRequest('GET', '/conversations?limit=100&event=conversation.created', {
       reply: { ok: true, items: [conversation] },
+      replySchema: 'responses/sample-list',
     });
     const choices = await appTester(operationOf('conversation_list').perform, { authData });
     assert.deepEqual(choices, [

@@ -29,6 +29,8 @@ export interface Expectation {
   schema?: SchemaName;
   status?: number;
   reply?: unknown;
+  /** The canned answer's schema: it is checked before it is served (errors: always error.json). */
+  replySchema?: SchemaName;
   headers?: Record<string, string>;
 }
 
@@ -41,6 +43,15 @@ export function expectRequest(
   expectation: Expectation = {},
 ): Seen[] {
   const seen: Seen[] = [];
+  const status = expectation.status ?? 200;
+  const replySchema = status >= 400 ? 'error' : expectation.replySchema;
+  if (replySchema && typeof expectation.reply === 'object') {
+    const result = validate(replySchema, expectation.reply);
+    assert.ok(
+      result.valid,
+      `the canned answer is not a ${replySchema}: ${result.valid ? '' : result.message}`,
+    );
+  }
   nock('https://chatting.test')
     .intercept(
       (uri) => (typeof path === 'string' ? uri === `/api/zapier${path}` : path.test(uri)),
@@ -66,7 +77,7 @@ export function expectRequest(
         problems.push(`${method} ${uri}: Idempotency-Key ${key} is not valid`);
       }
       return [
-        expectation.status ?? 200,
+        status,
         JSON.stringify(expectation.reply ?? { ok: true }),
         { 'content-type': 'application/json', ...expectation.headers },
       ];
