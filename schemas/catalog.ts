@@ -21,7 +21,7 @@ function findSchemaRoot(start: string): string {
 }
 
 /** A schema's name is its path under schemas/ without .json, e.g. 'requests/create-contact'. */
-export function schemaNames(): string[] {
+export function schemaNames(root: string = SCHEMA_ROOT): string[] {
   const names: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -34,15 +34,15 @@ export function schemaNames(): string[] {
       }
     }
   };
-  walk(SCHEMA_ROOT);
+  walk(root);
   return names.sort();
 }
 
-export function schemaFile(name: string): string {
-  return path.join(SCHEMA_ROOT, `${name}.json`);
+export function schemaFile(name: string, root: string = SCHEMA_ROOT): string {
+  return path.join(root, `${name}.json`);
 }
 
 /** The parsed JSON of one schema file. */
-export function readSchema(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(schemaFile(name), 'utf8')) as Record<string, unknown>;
+export function readSchema(name: string, root: string = SCHEMA_ROOT): Record<string, unknown> {
+  return JSON.parse(readFileSync(schemaFile(name, root), 'utf8')) as Record<string, unknown>;
 }

@@ -5,8 +5,7 @@
  * else a new one, which raises conversation.created as the product would).
  */
 import type { Contact, Conversation, EventName, Workspace } from '../../schemas/generated';
-import { readSchema } from '../../schemas/catalog';
-import { validate, type SchemaName } from '../../schemas/validator';
+import { schemaJson, validate, type SchemaName } from '../../schemas/validator';
 import { ApiError } from '../errors';
 import { newId, now } from '../ids';
 import type { Change } from '../store/collections';
@@ -33,7 +32,7 @@ function payloadSchema(event: EventName): SchemaName {
 
 /** Refuses fields the event's data does not have, before anything is built from them. */
 function checkFields(event: EventName, data: Data): void {
-  const definition = (readSchema(payloadSchema(event)).$defs as Record<string, Data>).data;
+  const definition = (schemaJson(payloadSchema(event)).$defs as Record<string, Data>).data;
   const known = Object.keys(definition.properties as Data);
   const unknown = Object.keys(data).filter((field) => !known.includes(field));
   if (unknown.length > 0) {
