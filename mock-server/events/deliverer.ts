@@ -210,9 +210,14 @@ export class Deliverer {
       AbortSignal.timeout(this.settings.timeoutMs),
     ]);
     return new Promise((resolve) => {
+      // One options object (not url, options, callback): wrappers of http.request in the same
+      // process, such as zapier-platform-core's logging patch, take only two arguments.
       const request = client.request(
-        url,
         {
+          protocol: url.protocol,
+          hostname: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port || undefined,
+          path: `${url.pathname}${url.search}`,
           method: 'POST',
           signal,
           agent: false,

@@ -9,7 +9,7 @@ import {
   expectRequest,
   setUpNock,
   tearDownNock,
-} from '../helpers/app';
+} from '../helpers/nock-api';
 import { referenceExample } from '../helpers/fixtures';
 import { readSchema } from '../../schemas/catalog';
 

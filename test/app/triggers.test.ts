@@ -10,7 +10,7 @@ import {
   expectRequest,
   setUpNock,
   tearDownNock,
-} from '../helpers/app';
+} from '../helpers/nock-api';
 import { referenceExample } from '../helpers/fixtures';
 
 before(setUpNock);

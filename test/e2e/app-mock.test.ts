@@ -1,0 +1,291 @@
+/**
+ * The Zapier app against the mock over real HTTP, with real webhook deliveries: for each trigger,
+ * subscribe through the app, make the event happen through the admin API, catch the delivery on a
+ * local receiver, feed it to perform, and compare with performList; unsubscribe and check that
+ * nothing more arrives. Then auth, each create (a replay with the same Deduplication Key creates
+ * once), and each documented error as the Zapier error type a user would see.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import { occurrenceId } from '../../src/events';
+import { App, appTester } from '../helpers/app';
+import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import { startReceiver, until, type Receiver } from '../helpers/receiver';
+
+type Operation = (z: ZObject, bundle: Bundle) => unknown;
+const triggerOp = (key: string, name: string) =>
+  (App.triggers as unknown as Record<string, { operation: Record<string, Operation> }>)[key]
+    .operation[name];
+const createOp = (key: string) =>
+  (App.creates as unknown as Record<string, { operation: { perform: Operation } }>)[key].operation
+    .perform;
+
+let mock: RunningMock;
+let receiver: Receiver;
+const authData = { api_key: DEMO_KEYS.acme };
+
+before(async () => {
+  mock = await startMock({ delivery: { backoffMs: 20, attempts: 3, timeoutMs: 2000 } });
+  receiver = await startReceiver();
+  process.env.CHATTING_BASE_URL = `${mock.base}/api/zapier`;
+});
+after(async () => {
+  delete process.env.CHATTING_BASE_URL;
+  await receiver.close();
+  await mock.stop();
+});
+afterEach(async () => {
+  await mock.request('DELETE', '/__admin/faults', { key: null });
+});
+
+async function fire(event: string, data: object = {}) {
+  const answer = await mock.request('POST', '/__admin/events', {
+    key: null,
+    body: { workspace_id: 'owner_123', event, data },
+  });
+  assert.equal(answer.status, 201, answer.text);
+  return answer.body as { event: Record<string, unknown>; deliveries: number };
+}
+
+/** Zapier's error as the user reads it: the message of z.errors.Error is JSON inside. */
+async function zapierError(run: Promise<unknown>): Promise<{ name: string; text: string }> {
+  try {
+    await run;
+  } catch (error) {
+    const { name, message } = error as Error;
+    const first = message.split('\n')[0];
+    try {
+      return { name, text: (JSON.parse(first) as { message?: string }).message ?? first };
+    } catch {
+      return { name, text: first };
+    }
+  }
+  assert.fail('expected an error');
+}
+
+const TRIGGERS = [
+  ['conversation_created', 'conversation.created', {}],
+  ['conversation_resolved', 'conversation.resolved', { conversation_id: 'conv_124' }],
+  ['contact_created', 'contact.created', {}],
+  ['tag_added', 'tag.added', { conversation_id: 'conv_124', tag: 'e2e' }],
+] as const;
+
+describe('triggers, end to end', () => {
+  for (const [key, event, data] of TRIGGERS) {
+    test(`${key}: subscribe, deliver, perform ≡ performList, unsubscribe`, async () => {
+      const targetUrl = receiver.url(`/${key}`);
+      const subscribeData = (await appTester(triggerOp(key, 'performSubscribe'), {
+        authData,
+        targetUrl,
+      })) as { id: string };
+      const subscription = mock.server.services.store.get('subscriptions', subscribeData.id);
+      assert.equal(subscription?.active, true, 'a real subscription');
+      assert.equal(subscription?.event, event);
+      assert.equal(subscription?.target_url, targetUrl);
+
+      const before = receiver.received.length;
+      const fired = await fire(event, data);
+      assert.equal(fired.deliveries, 1);
+      await receiver.waitFor(before + 1);
+      const delivery = receiver.received[before];
+      assert.equal(delivery.path, `/${key}`);
+      assert.deepEqual(delivery.body, fired.event);
+
+      const [live] = (await appTester(triggerOp(key, 'perform'), {
+        authData,
+        cleanedRequest: delivery.body,
+      })) as Record<string, unknown>[];
+      const [sample] = (await appTester(triggerOp(key, 'performList'), { authData })) as Record<
+        string,
+        unknown
+      >[];
+      assert.deepEqual(Object.keys(sample).sort(), Object.keys(live).sort(), 'same keys');
+      for (const field of Object.keys(live))
+        assert.equal(typeof sample[field], typeof live[field], field);
+      assert.equal(live.id, occurrenceId(delivery.body as never));
+      assert.equal(
+        sample.id,
+        live.id,
+        'the newest sample is the event just delivered, with the same id',
+      );
+
+      await appTester(triggerOp(key, 'performUnsubscribe'), { authData, subscribeData });
+      assert.equal(
+        mock.server.services.store.get('subscriptions', subscribeData.id)?.active,
+        false,
+      );
+      const again = await fire(event, event === 'tag.added' ? { ...data, tag: 'e2e-after' } : data);
+      assert.equal(again.deliveries, 0);
+      await until(() => mock.server.services.deliverer.pending === 0, 'deliveries to settle');
+      assert.equal(
+        receiver.received.filter((r) => r.path === `/${key}`).length,
+        1,
+        'nothing after unsubscribing',
+      );
+    });
+  }
+});
+
+describe('auth, end to end', () => {
+  test('the auth test answers the workspace; the label template names it', async () => {
+    const me = (await appTester(App.authentication?.test as Operation, { authData })) as Record<
+      string,
+      string
+    >;
+    assert.equal(me.team_name, 'Acme Team');
+    const label = (App.authentication?.connectionLabel as string).replace(
+      /\{\{bundle\.inputData\.(\w+)\}\}/g,
+      (_, field: string) => me[field],
+    );
+    assert.equal(label, 'Acme Team (owner@example.com)');
+  });
+
+  test('a revoked key asks the user to reconnect', async () => {
+    const failure = await zapierError(
+      appTester(App.authentication?.test as Operation, {
+        authData: { api_key: DEMO_KEYS.revoked },
+      }),
+    );
+    assert.equal(failure.name, 'ExpiredAuthError');
+  });
+});
+
+describe('creates, end to end', () => {
+  test('create_contact creates once, even when replayed with the same Deduplication Key', async () => {
+    const inputData = {
+      email: 'e2e.dedupe@example.com',
+      name: 'E2E',
+      tags: ['a'],
+      deduplication_key: 'contact.created:e2e:1',
+    };
+    const first = (await appTester(createOp('create_contact'), { authData, inputData })) as {
+      id: string;
+    };
+    const events = mock.server.services.store.all('events').length;
+    const second = (await appTester(createOp('create_contact'), { authData, inputData })) as {
+      id: string;
+    };
+    assert.deepEqual(second, first);
+    assert.equal(
+      mock.server.services.store.all('events').length,
+      events,
+      'no second contact.created',
+    );
+    assert.equal(mock.server.services.store.get('contacts', first.id)?.name, 'E2E');
+  });
+
+  test('send_message sends once when replayed with the same Deduplication Key', async () => {
+    const inputData = {
+      conversation_id: 'conv_124',
+      message: 'E2E hello',
+      deduplication_key: 'conversation.created:conv_124:x',
+    };
+    const count = () =>
+      mock.server.services.store.all('messages').filter((m) => m.message === 'E2E hello').length;
+    await appTester(createOp('send_message'), { authData, inputData });
+    await appTester(createOp('send_message'), { authData, inputData });
+    assert.equal(count(), 1);
+  });
+
+  test('add_tag_to_contact tags the contact', async () => {
+    await appTester(createOp('add_tag_to_contact'), {
+      authData,
+      inputData: { contact_id: 'contact_124', tag: 'e2e', deduplication_key: 'k-tag' },
+    });
+    assert.ok(mock.server.services.store.get('contacts', 'contact_124')?.tags.includes('e2e'));
+  });
+
+  test("the dropdowns list the mock's contacts and conversations", async () => {
+    const contacts = (await appTester(triggerOp('contact_list', 'perform'), { authData })) as {
+      id: string;
+    }[];
+    assert.ok(contacts.some((c) => c.id === 'contact_123'));
+    const conversations = (await appTester(triggerOp('conversation_list', 'perform'), {
+      authData,
+    })) as { id: string }[];
+    assert.ok(conversations.some((c) => c.id === 'conv_124'));
+  });
+});
+
+describe('documented errors, as Zapier users see them', () => {
+  test('missing-email names the Email field', async () => {
+    const failure = await zapierError(
+      appTester(createOp('create_contact'), { authData, inputData: { email: '' } }),
+    );
+    assert.equal(failure.name, 'AppError');
+    assert.match(failure.text, /Email is required/);
+  });
+
+  test('invalid-email names the Email field', async () => {
+    const failure = await zapierError(
+      appTester(createOp('create_contact'), { authData, inputData: { email: 'nope' } }),
+    );
+    assert.match(failure.text, /not a valid email/);
+  });
+
+  test('not-found names the contact', async () => {
+    const failure = await zapierError(
+      appTester(createOp('add_tag_to_contact'), {
+        authData,
+        inputData: { contact_id: 'contact_missing', tag: 'x' },
+      }),
+    );
+    assert.match(failure.text, /Contact "contact_missing" was not found/);
+  });
+
+  test("contact-site-forbidden for another workspace's contact", async () => {
+    const failure = await zapierError(
+      appTester(createOp('add_tag_to_contact'), {
+        authData,
+        inputData: { contact_id: 'contact_456', tag: 'x' },
+      }),
+    );
+    assert.match(failure.text, /another Chatting workspace/);
+  });
+
+  test('workspace-site-missing explains what to do', async () => {
+    const failure = await zapierError(
+      appTester(createOp('create_contact'), {
+        authData: { api_key: DEMO_KEYS.nosite },
+        inputData: { email: 'x@example.com' },
+      }),
+    );
+    assert.match(failure.text, /no website/);
+  });
+
+  test('idempotency-key-conflict explains the reused key', async () => {
+    const bundle = (email: string) => ({
+      authData,
+      inputData: { email, deduplication_key: 'e2e-conflict' },
+    });
+    await appTester(createOp('create_contact'), bundle('one@example.com'));
+    const failure = await zapierError(
+      appTester(createOp('create_contact'), bundle('two@example.com')),
+    );
+    assert.match(failure.text, /Deduplication Key was already used/);
+  });
+
+  test('a 5xx is an error Zapier can replay', async () => {
+    await mock.request('POST', '/__admin/faults', {
+      key: null,
+      body: { path: '/api/zapier/contacts', error: 'contact-save-failed', times: 1 },
+    });
+    const failure = await zapierError(
+      appTester(createOp('create_contact'), { authData, inputData: { email: 'x@example.com' } }),
+    );
+    assert.equal(failure.name, 'AppError');
+    assert.match(failure.text, /temporary problem \(contact-save-failed\)/);
+  });
+
+  test('rate-limited is a ThrottledError with the Retry-After delay', async () => {
+    await mock.request('POST', '/__admin/faults', {
+      key: null,
+      body: { path: '/api/zapier/me', error: 'rate-limited', retry_after: 9, times: 1 },
+    });
+    const failure = await zapierError(
+      appTester(App.authentication?.test as Operation, { authData }),
+    );
+    assert.equal(failure.name, 'ThrottledError');
+  });
+});
