@@ -29,7 +29,7 @@ export function schemaNames(root: string = SCHEMA_ROOT): string[] {
       if (entry.isDirectory() && entry.name !== 'generated') walk(full);
       else if (entry.isFile() && entry.name.endsWith('.json')) {
         names.push(
-          path.relative(SCHEMA_ROOT, full).slice(0, -'.json'.length).split(path.sep).join('/'),
+          path.relative(root, full).slice(0, -'.json'.length).split(path.sep).join('/'),
         );
       }
     }

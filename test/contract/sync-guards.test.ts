@@ -1,0 +1,236 @@
+/**
+ * The sync guards, each run on the real files and then on a mutated copy to prove it notices:
+ * openapi.yaml ↔ the mock's routes (both directions); the app's requests and the mock's answers
+ * (real traffic, from the mock's request journal) ↔ the schemas; the app's samples and output
+ * fields ↔ the schemas; the reference's examples ↔ the schemas.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import { SCHEMA_ROOT } from '../../schemas/catalog';
+import { contract, SchemaSet } from '../../schemas/validator';
+import type { JournalEntry } from '../../schemas/generated/admin/journal-list';
+import { ENDPOINTS } from '../../mock-server/routes';
+import { App, appTester } from '../helpers/app';
+import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import {
+  appDefinitionProblems,
+  operations,
+  readOpenapi,
+  referenceProblems,
+  routeProblems,
+  trafficProblems,
+} from './guards';
+
+type Json = Record<string, unknown>;
+type Operation = (z: ZObject, bundle: Bundle) => unknown;
+
+const openapi = readOpenapi();
+const mockRoutes = ENDPOINTS.map(({ method, url }) => ({ method, url }));
+let mock: RunningMock;
+let traffic: JournalEntry[];
+
+/** Drives every operation of the app against the mock, and returns what went over the wire. */
+async function appTraffic(): Promise<JournalEntry[]> {
+  const authData = { api_key: DEMO_KEYS.acme };
+  const op = (kind: 'triggers' | 'creates', key: string, name: string) =>
+    (App[kind] as unknown as Record<string, { operation: Record<string, Operation> }>)[key]
+      .operation[name];
+  await appTester(App.authentication?.test as Operation, { authData });
+  for (const key of [
+    'conversation_created',
+    'conversation_resolved',
+    'contact_created',
+    'tag_added',
+  ]) {
+    const subscribeData = await appTester(op('triggers', key, 'performSubscribe'), {
+      authData,
+      targetUrl: 'https://hooks.zapier.com/hooks/catch/0/guard',
+    });
+    await appTester(op('triggers', key, 'performList'), { authData });
+    await appTester(op('triggers', key, 'performUnsubscribe'), {
+      authData,
+      subscribeData: subscribeData as { id: string },
+    });
+  }
+  await appTester(op('triggers', 'contact_list', 'perform'), { authData });
+  await appTester(op('triggers', 'conversation_list', 'perform'), { authData });
+  const all = {
+    email: 'guard@example.com',
+    name: 'Guard',
+    phone: '+1 555',
+    company: 'G',
+    status: 'lead',
+    tags: ['a'],
+    customFields: { x: 'y' },
+    deduplication_key: 'guard-1',
+  };
+  await appTester(op('creates', 'create_contact', 'perform'), { authData, inputData: all });
+  await appTester(op('creates', 'add_tag_to_contact', 'perform'), {
+    authData,
+    inputData: { contact_id: 'contact_123', tag: 'guard' },
+  });
+  await appTester(op('creates', 'send_message', 'perform'), {
+    authData,
+    inputData: { conversation_id: 'conv_123', message: 'Guard', sender: 'agent' },
+  });
+  return mock.server.services.requests.latest(1000);
+}
+
+/** A copy of schemas/ with some files edited, as a SchemaSet. */
+function mutated(edit: Record<string, (schema: Json) => void>): SchemaSet {
+  const dir = mkdtempSync(path.join(tmpdir(), 'schemas-'));
+  cpSync(SCHEMA_ROOT, dir, {
+    recursive: true,
+    filter: (src) => !src.includes(`${path.sep}generated`) && !src.endsWith('.ts'),
+  });
+  for (const [name, change] of Object.entries(edit)) {
+    const file = path.join(dir, `${name}.json`);
+    const schema = JSON.parse(readFileSync(file, 'utf8')) as Json;
+    change(schema);
+    writeFileSync(file, JSON.stringify(schema));
+  }
+  try {
+    return new SchemaSet(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function renameProperty(from: string, to: string) {
+  return (schema: Json) => {
+    const properties = schema.properties as Json;
+    properties[to] = properties[from];
+    delete properties[from];
+    schema.required = (schema.required as string[]).map((name) => (name === from ? to : name));
+  };
+}
+
+/** Renames a payload field everywhere it is defined: data.<from> and data__<from>. */
+function renamePayloadField(from: string, to: string) {
+  return (schema: Json) => {
+    renameProperty(`data__${from}`, `data__${to}`)(schema);
+    (schema.properties as Record<string, Json>)[`data__${to}`].$ref =
+      `#/$defs/data/properties/${to}`;
+    renameProperty(from, to)((schema.$defs as Record<string, Json>).data);
+  };
+}
+
+function dropRequired(field: string) {
+  return (schema: Json) => {
+    delete (schema.properties as Json)[field];
+    schema.required = (schema.required as string[]).filter((name) => name !== field);
+  };
+}
+
+function assertNames(problems: string[], expected: RegExp): void {
+  assert.ok(
+    problems.some((p) => expected.test(p)),
+    `no problem matching ${expected}; got:\n${problems.join('\n')}`,
+  );
+}
+
+before(async () => {
+  mock = await startMock();
+  process.env.CHATTING_BASE_URL = `${mock.base}/api/zapier`;
+  traffic = await appTraffic();
+});
+after(async () => {
+  delete process.env.CHATTING_BASE_URL;
+  await mock.stop();
+});
+
+describe('openapi.yaml ↔ the mock', () => {
+  test('every mock route is in openapi.yaml and every operation there is a mock route', () => {
+    assert.deepEqual(routeProblems(openapi, mockRoutes), []);
+  });
+
+  test('every operation of openapi.yaml is answered by the mock (never an unknown route)', async () => {
+    for (const op of operations(openapi)) {
+      const answer = await mock.request(
+        op.method,
+        `/api/zapier${op.path.replace(/\{[^}]+\}/g, 'guard_id')}`,
+        op.request ? { body: {} } : {},
+      );
+      assert.notEqual(answer.status, 405, `${op.method} ${op.path}`);
+      assert.ok(
+        !(answer.status === 404 && answer.body.message === 'no such route'),
+        `${op.method} ${op.path} is not served`,
+      );
+    }
+  });
+
+  test('self-test: a path missing from openapi.yaml, or one the mock lacks, is named', () => {
+    const copy = structuredClone(openapi) as { paths: Record<string, unknown> };
+    delete copy.paths['/contacts/{id}/tags'];
+    copy.paths['/nothing'] = { get: { responses: {} } };
+    const problems = routeProblems(copy, mockRoutes);
+    assertNames(
+      problems,
+      /^the mock serves POST \/contacts\/\{id\}\/tags, openapi\.yaml does not list it$/,
+    );
+    assertNames(problems, /^openapi\.yaml lists GET \/nothing, the mock does not serve it$/);
+  });
+});
+
+describe('app ↔ mock traffic ↔ schemas', () => {
+  test('the app drove every API operation', () => {
+    const seen = new Set(traffic.map((entry) => `${entry.method} ${entry.path.split('?')[0]}`));
+    assert.ok(seen.size >= 9, [...seen].join(', '));
+  });
+
+  test('every request the app sent and every answer of the mock follow the schemas', () => {
+    assert.deepEqual(trafficProblems(contract, openapi, traffic, 'the app'), []);
+  });
+
+  test('self-test: a renamed request property names the app', () => {
+    const schemas = mutated({ 'requests/add-tag': renameProperty('tag', 'label') });
+    assertNames(
+      trafficProblems(schemas, openapi, traffic, 'the app'),
+      /^the app sent POST \/contacts\/\{id\}\/tags against requests\/add-tag/,
+    );
+  });
+
+  test('self-test: a response field dropped from the schema names the mock', () => {
+    const schemas = mutated({ 'responses/me': dropRequired('team_name') });
+    assertNames(
+      trafficProblems(schemas, openapi, traffic, 'the app'),
+      /^the mock answered GET \/me 200 against responses\/me/,
+    );
+  });
+});
+
+describe('app definition ↔ schemas', () => {
+  test('samples and output fields agree with the schemas', () => {
+    assert.deepEqual(appDefinitionProblems(contract, App), []);
+  });
+
+  test("self-test: a renamed payload property names the app's sample and output field", () => {
+    const schemas = mutated({
+      'events/tag-added': renamePayloadField('added_by', 'author'),
+    });
+    const problems = appDefinitionProblems(schemas, App);
+    assertNames(problems, /^the app's sample of tag_added is not a valid events\/tag-added/);
+    assertNames(
+      problems,
+      /^the app's output field tag_added\.data__added_by is not in events\/tag-added$/,
+    );
+  });
+});
+
+describe('reference examples ↔ schemas', () => {
+  test('every example of the reference validates', () => {
+    assert.deepEqual(referenceProblems(contract), []);
+  });
+
+  test('self-test: a dropped required field names the reference example', () => {
+    const schemas = mutated({ 'responses/me': dropRequired('owner_email') });
+    assertNames(
+      referenceProblems(schemas),
+      /^the reference example reference\/responses\/me\/workspace\.json is not a valid responses\/me/,
+    );
+  });
+});
