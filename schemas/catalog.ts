@@ -28,9 +28,7 @@ export function schemaNames(root: string = SCHEMA_ROOT): string[] {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory() && entry.name !== 'generated') walk(full);
       else if (entry.isFile() && entry.name.endsWith('.json')) {
-        names.push(
-          path.relative(root, full).slice(0, -'.json'.length).split(path.sep).join('/'),
-        );
+        names.push(path.relative(root, full).slice(0, -'.json'.length).split(path.sep).join('/'));
       }
     }
   };

@@ -1,0 +1,358 @@
+/**
+ * Property-based fuzzing of the mock from the schemas (fast-check; valid bodies generated from
+ * the request schemas by json-schema-faker, seeded by fast-check):
+ * - generated valid bodies are always accepted, and the answers follow the response schemas;
+ * - mutated bodies (a required field missing, a wrong type, an extra field, an oversized
+ *   string) are always rejected with the code the schema names;
+ * - random methods, paths, headers and bodies, and random bytes on a socket, never get anything
+ *   but the JSON envelope, never an unexpected 500, and never bring the server down.
+ *
+ * FUZZ_SEED replays a run (every run prints its seed; a failure prints fast-check's seed and
+ * path too); FUZZ_RUNS scales it (default 1000 per property: 10,000 requests in all).
+ */
+import $RefParser from '@apidevtools/json-schema-ref-parser';
+import fc from 'fast-check';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { schemaFile } from '../../schemas/catalog';
+import {
+  schemaJson,
+  statusOf,
+  validate,
+  type ErrorCode,
+  type SchemaName,
+} from '../../schemas/validator';
+import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+
+const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+const settings = { seed: SEED, numRuns: RUNS };
+
+type Json = Record<string, unknown>;
+type Generate = (
+  schema: unknown,
+  options: { seed: number; optionalsProbability: number },
+) => unknown;
+
+const ENDPOINTS: { schema: SchemaName; url: string; status: number[]; response: SchemaName }[] = [
+  {
+    schema: 'requests/create-contact',
+    url: '/api/zapier/contacts',
+    status: [200, 201],
+    response: 'responses/contact-saved',
+  },
+  {
+    schema: 'requests/add-tag',
+    url: '/api/zapier/contacts/contact_123/tags',
+    status: [200],
+    response: 'responses/tag-added',
+  },
+  {
+    schema: 'requests/send-message',
+    url: '/api/zapier/conversations/conv_123/messages',
+    status: [201],
+    response: 'responses/message-sent',
+  },
+  {
+    schema: 'requests/subscribe',
+    url: '/api/zapier/webhooks/subscribe',
+    status: [201],
+    response: 'responses/subscribed',
+  },
+];
+
+let mock: RunningMock;
+let generate: Generate;
+const dereferenced = new Map<SchemaName, Json>();
+let requests = 0;
+const started = Date.now();
+
+before(async () => {
+  console.log(
+    `fuzz seed ${SEED}, ${RUNS} runs a property (replay: FUZZ_SEED=${SEED} npm run test:fuzz)`,
+  );
+  mock = await startMock();
+  // json-schema-faker is ESM-only; this suite is CommonJS.
+  generate = (await import('json-schema-faker')).generateSync as Generate;
+  for (const { schema } of ENDPOINTS) {
+    dereferenced.set(schema, await $RefParser.dereference<Json>(schemaFile(schema)));
+  }
+});
+after(async () => {
+  console.log(
+    `fuzz: ${requests.toLocaleString('en-US')} requests in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  await mock.stop();
+});
+
+async function inject(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  payload?: string,
+) {
+  requests++;
+  return mock.server.app.inject({ method: method as 'GET', url, headers, payload });
+}
+
+const json = { 'content-type': 'application/json', 'x-api-key': DEMO_KEYS.acme };
+
+/** A valid body of the schema: json-schema-faker, seeded by fast-check so that runs replay. */
+const validBody = (schema: SchemaName) =>
+  fc
+    .integer({ min: 0, max: 2 ** 31 - 1 })
+    .map((seed) => generate(dereferenced.get(schema), { seed, optionalsProbability: 0.5 }) as Json);
+
+/** What the schema says a violation of one top-level property gets. */
+function codeFor(schema: SchemaName, property: string | null, keyword: string): ErrorCode {
+  if (!property) return 'invalid-request';
+  const rule = ((schemaJson(schema).properties as Record<string, Json>)[property]?.[
+    'x-error-codes'
+  ] ?? undefined) as ErrorCode | Record<string, ErrorCode> | undefined;
+  if (typeof rule === 'string') return rule;
+  return rule?.[keyword] ?? 'invalid-request';
+}
+
+interface Mutation {
+  body: unknown;
+  code: ErrorCode;
+  what: string;
+}
+
+/** One mutation of a valid body that the schema must refuse, with the code it must get. */
+function mutate(
+  schema: SchemaName,
+  body: Json,
+  choice: number,
+  wrongValue: unknown,
+): Mutation | null {
+  const definition = dereferenced.get(schema) as {
+    required?: string[];
+    properties: Record<string, Json>;
+  };
+  const present = Object.keys(body);
+  switch (choice % 4) {
+    case 0: {
+      const required = definition.required ?? [];
+      if (required.length === 0) return null;
+      const field = required[choice % required.length];
+      const rest = { ...body };
+      delete rest[field];
+      return { body: rest, code: codeFor(schema, field, 'required'), what: `without ${field}` };
+    }
+    case 1: {
+      const field = present[choice % present.length];
+      const expected = definition.properties[field].type;
+      const types = Array.isArray(expected) ? expected : [expected];
+      const actual =
+        wrongValue === null
+          ? 'null'
+          : Array.isArray(wrongValue)
+            ? 'array'
+            : typeof wrongValue === 'number'
+              ? 'number'
+              : typeof wrongValue;
+      if (types.includes(actual) || (actual === 'number' && types.includes('integer'))) return null;
+      return {
+        body: { ...body, [field]: wrongValue },
+        code: codeFor(schema, field, 'type'),
+        what: `${field} as ${actual}`,
+      };
+    }
+    case 2:
+      return {
+        body: { ...body, unexpected_field: 'x' },
+        code: 'invalid-request',
+        what: 'with an extra field',
+      };
+    default: {
+      const strings = Object.entries(definition.properties).filter(
+        ([, p]) => typeof p.maxLength === 'number',
+      );
+      if (strings.length === 0) return null;
+      const [field, property] = strings[choice % strings.length];
+      return {
+        body: { ...body, [field]: 'x'.repeat((property.maxLength as number) + 1) },
+        code: codeFor(schema, field, 'maxLength'),
+        what: `${field} over ${String(property.maxLength)} characters`,
+      };
+    }
+  }
+}
+
+describe('fuzzing from the schemas', () => {
+  for (const endpoint of ENDPOINTS) {
+    test(`POST ${endpoint.url} × generated valid bodies are accepted`, async () => {
+      await fc.assert(
+        fc.asyncProperty(validBody(endpoint.schema), async (body) => {
+          assert.ok(validate(endpoint.schema, body).valid, 'the generator made an invalid body');
+          const answer = await inject('POST', endpoint.url, json, JSON.stringify(body));
+          assert.ok(
+            endpoint.status.includes(answer.statusCode),
+            `${answer.statusCode} for ${JSON.stringify(body)}: ${answer.body}`,
+          );
+          const result = validate(endpoint.response, JSON.parse(answer.body));
+          assert.ok(result.valid, result.valid ? '' : result.message);
+        }),
+        settings,
+      );
+    });
+
+    test(`POST ${endpoint.url} × mutated bodies are refused with the schema's code`, async () => {
+      const wrongValue = fc.oneof(
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(fc.string(), { maxLength: 2 }),
+        fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+        fc.string(),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          validBody(endpoint.schema),
+          fc.nat(),
+          wrongValue,
+          async (body, choice, wrong) => {
+            const mutation = mutate(endpoint.schema, body, choice, wrong);
+            fc.pre(mutation !== null);
+            const answer = await inject('POST', endpoint.url, json, JSON.stringify(mutation.body));
+            const envelope = JSON.parse(answer.body) as { ok: boolean; error: string };
+            assert.ok(validate('error', envelope).valid, answer.body);
+            assert.equal(envelope.error, mutation.code, `${mutation.what}: ${answer.body}`);
+            assert.equal(answer.statusCode, statusOf(mutation.code), answer.body);
+          },
+        ),
+        settings,
+      );
+    });
+  }
+
+  test('random methods, paths, headers and bodies get only JSON, never an unexpected 500', async () => {
+    const token = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/);
+    const headerValue = fc.stringMatching(/^[\x20-\x7e]{0,40}$/);
+    const request = fc.record({
+      method: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'),
+      path: fc.oneof(
+        fc.constantFrom(
+          '/api/zapier/me',
+          '/api/zapier/contacts',
+          '/api/zapier/conversations',
+          '/api/zapier/webhooks/subscribe',
+          '/api/zapier/webhooks/wh_1',
+          '/api/zapier/contacts/contact_123/tags',
+          '/api/zapier/conversations/conv_123/messages',
+          '/__admin/nothing',
+        ),
+        fc.webPath().map((p) => `/api/zapier${p.startsWith('/') ? p : `/${p}`}`),
+        fc.webSegment().map((s) => `/${s}`),
+      ),
+      query: fc.oneof(
+        fc.constant(''),
+        fc.webQueryParameters().map((q) => `?${q}`),
+      ),
+      key: fc.oneof(fc.constant(DEMO_KEYS.acme), fc.constant(undefined), headerValue),
+      headers: fc.dictionary(
+        token.filter(
+          (name) =>
+            ![
+              'content-length',
+              'host',
+              'transfer-encoding',
+              'connection',
+              'expect',
+              'x-mock-fault',
+            ].includes(name),
+        ),
+        headerValue,
+        { maxKeys: 4 },
+      ),
+      contentType: fc.constantFrom(
+        undefined,
+        'application/json',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/json; charset=latin1',
+      ),
+      body: fc.oneof(
+        fc.constant(undefined),
+        fc.json(),
+        fc.string(),
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        const headers: Record<string, string> = { ...r.headers };
+        if (r.key !== undefined) headers['x-api-key'] = r.key;
+        if (r.contentType && r.body !== undefined) headers['content-type'] = r.contentType;
+        const answer = await inject(
+          r.method,
+          `${r.path}${r.query}`,
+          headers,
+          r.method === 'GET' || r.method === 'HEAD' ? undefined : r.body,
+        );
+        assert.ok(
+          answer.statusCode < 500,
+          `${answer.statusCode} for ${r.method} ${r.path}: ${answer.body}`,
+        );
+        if (r.method === 'HEAD') return;
+        assert.match(String(answer.headers['content-type']), /^application\/json/);
+        const body = JSON.parse(answer.body) as { ok?: boolean };
+        if (answer.statusCode >= 400) assert.ok(validate('error', body).valid, answer.body);
+      }),
+      { ...settings, numRuns: Math.round(RUNS * 1.6) },
+    );
+  });
+
+  test('random bytes on a socket get the envelope or nothing, and the server lives on', async () => {
+    const { port } = new URL(mock.base);
+    const bytes = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 300 }),
+      fc
+        .uint8Array({ maxLength: 200 })
+        .map((tail) =>
+          Buffer.concat([
+            Buffer.from('POST /api/zapier/contacts HTTP/1.1\r\nHost: x\r\n'),
+            Buffer.from(tail),
+            Buffer.from('\r\n\r\n'),
+          ]),
+        ),
+    );
+    await fc.assert(
+      fc.asyncProperty(bytes, async (data) => {
+        requests++;
+        const raw = await new Promise<string>((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1');
+          let received = '';
+          socket.setTimeout(2000, () => socket.destroy());
+          socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+          socket.on('error', () => resolve(received));
+          socket.on('close', () => resolve(received));
+          socket.on('connect', () => socket.end(Buffer.from(data)));
+          socket.on('timeout', () => reject(new Error('the server neither answered nor closed')));
+        });
+        if (raw === '') return;
+        const [head, ...rest] = raw.split('\r\n\r\n');
+        assert.match(head, /^HTTP\/1\.1 [1-4]\d\d /, raw.slice(0, 200));
+        const body = rest.join('\r\n\r\n');
+        if (body)
+          assert.ok(
+            validate('error', JSON.parse(body)).valid || (JSON.parse(body) as { ok: boolean }).ok,
+            body,
+          );
+      }),
+      { ...settings, numRuns: Math.round(RUNS * 0.4) },
+    );
+    const alive = await inject('GET', '/api/zapier/me', { 'x-api-key': DEMO_KEYS.acme });
+    assert.equal(alive.statusCode, 200);
+  });
+
+  test(
+    'the run made at least 10,000 requests (by default)',
+    { skip: RUNS < 1000 && 'FUZZ_RUNS is below the default' },
+    () => {
+      assert.ok(requests >= 10_000, `only ${requests} requests`);
+    },
+  );
+});
