@@ -6,6 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import { readRequest, validate, type SchemaName } from '../schemas/validator';
 import { ApiError, sendError } from './errors';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The schema of a route's success answer, checked in verify mode. */
+    response?: SchemaName;
+    /** The route only answers 405 for methods its path does not serve. */
+    methodNotAllowed?: boolean;
+  }
+}
+
 /** Marks a route schema with the name of its file; the validator compiler reads it back. */
 export function schemaPart(name: SchemaName): { 'x-schema': SchemaName } {
   return { 'x-schema': name };
@@ -31,7 +40,7 @@ export function installSchemaValidation(app: FastifyInstance): void {
  */
 export function installResponseVerification(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    const schema = (request.routeOptions.config as { response?: SchemaName }).response;
+    const schema = request.routeOptions.config.response;
     if (!schema || reply.statusCode >= 300 || typeof payload !== 'string') return payload;
     const result = validate(schema, JSON.parse(payload));
     if (!result.valid) {
@@ -59,6 +68,7 @@ export class MethodTable {
       app.route({
         method: ALL_METHODS.filter((method) => !served.includes(method)),
         url,
+        config: { methodNotAllowed: true },
         handler: async (_request, reply) =>
           sendError(
             reply,

@@ -38,6 +38,8 @@ export interface ServerOptions extends Partial<Settings> {
 export interface MockServer {
   app: FastifyInstance;
   services: Services;
+  /** Every route the server answers (not its 405 answers for other methods, nor HEAD). */
+  routes: { method: string; url: string }[];
   /** Stops accepting, finishes in-flight requests, flushes and snapshots the store. */
   close(): Promise<void>;
 }
@@ -94,6 +96,12 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app, (error) => log(`internal error: ${error.message}`));
   services.requests.install(app);
+  const routes: MockServer['routes'] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (route.config?.methodNotAllowed) return;
+    for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
   app.addHook('onResponse', async (request, reply) => {
     const ms = reply.elapsedTime.toFixed(1);
     const workspace = request.workspace?.id ?? '-';
@@ -109,6 +117,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
   return {
     app,
     services,
+    routes,
     close: async () => {
       await app.close();
       await deliverer.stop();

@@ -13,7 +13,6 @@ import type { Bundle, ZObject } from 'zapier-platform-core';
 import { SCHEMA_ROOT } from '../../schemas/catalog';
 import { contract, SchemaSet } from '../../schemas/validator';
 import type { JournalEntry } from '../../schemas/generated/admin/journal-list';
-import { ENDPOINTS } from '../../mock-server/routes';
 import { App, appTester } from '../helpers/app';
 import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 import {
@@ -29,9 +28,10 @@ type Json = Record<string, unknown>;
 type Operation = (z: ZObject, bundle: Bundle) => unknown;
 
 const openapi = readOpenapi();
-const mockRoutes = ENDPOINTS.map(({ method, url }) => ({ method, url }));
 let mock: RunningMock;
 let traffic: JournalEntry[];
+/** The API routes the running mock registered (the admin API is the mock's own, not the product's). */
+let mockRoutes: { method: string; url: string }[];
 
 /** Drives every operation of the app against the mock, and returns what went over the wire. */
 async function appTraffic(): Promise<JournalEntry[]> {
@@ -137,6 +137,9 @@ before(async () => {
   mock = await startMock();
   process.env.CHATTING_BASE_URL = `${mock.base}/api/zapier`;
   traffic = await appTraffic();
+  mockRoutes = mock.server.routes
+    .filter((route) => route.url.startsWith('/api/zapier/'))
+    .map((route) => ({ method: route.method, url: route.url.slice('/api/zapier'.length) }));
 });
 after(async () => {
   delete process.env.CHATTING_BASE_URL;
