@@ -1,26 +1,17 @@
 /** Add Tag to Contact: POST /contacts/{id}/tags. */
 import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
 import type { AddTagRequest, TagAddedResponse } from '../../schemas/generated';
-import { apiUrl } from '../client';
-import type { RequestContext } from '../middleware';
-import { deduplicationHeaders, deduplicationKeyField } from './deduplication';
+import { deduplicationKeyField, postCreate } from './request';
 import { asSample } from '../sample';
 import { inputText } from '../input';
 
 export const sample: TagAddedResponse = { ok: true, id: 'contact_123', tag: 'vip' };
 
-const perform = async (z: ZObject, bundle: Bundle): Promise<TagAddedResponse> => {
+const perform = (z: ZObject, bundle: Bundle): Promise<TagAddedResponse> => {
   const contactId = inputText(bundle.inputData.contact_id);
   const body: AddTagRequest = { tag: inputText(bundle.inputData.tag) };
-  const context: RequestContext = { notFound: { noun: 'Contact', id: contactId } };
-  const response = await z.request<TagAddedResponse>({
-    url: apiUrl(`/contacts/${encodeURIComponent(contactId)}/tags`),
-    method: 'POST',
-    headers: deduplicationHeaders(bundle),
-    json: body,
-    middlewareData: context,
-  });
-  return response.data;
+  const path = `/contacts/${encodeURIComponent(contactId)}/tags`;
+  return postCreate(z, bundle, path, body, { noun: 'Contact', id: contactId });
 };
 
 export default defineCreate({

@@ -1,9 +1,8 @@
 /** Create or Update Contact: POST /contacts, an upsert by email. */
 import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
 import type { ContactSavedResponse, CreateContactRequest } from '../../schemas/generated';
-import { apiUrl } from '../client';
 import { inputText } from '../input';
-import { deduplicationHeaders, deduplicationKeyField } from './deduplication';
+import { deduplicationKeyField, postCreate } from './request';
 import { asSample } from '../sample';
 
 export const sample: ContactSavedResponse = {
@@ -34,15 +33,8 @@ export function contactBody(inputData: Record<string, unknown>): CreateContactRe
   return body;
 }
 
-const perform = async (z: ZObject, bundle: Bundle): Promise<ContactSavedResponse> => {
-  const response = await z.request<ContactSavedResponse>({
-    url: apiUrl('/contacts'),
-    method: 'POST',
-    headers: deduplicationHeaders(bundle),
-    json: contactBody(bundle.inputData),
-  });
-  return response.data;
-};
+const perform = (z: ZObject, bundle: Bundle): Promise<ContactSavedResponse> =>
+  postCreate(z, bundle, '/contacts', contactBody(bundle.inputData));
 
 export default defineCreate({
   key: 'create_contact',

@@ -1,9 +1,7 @@
 /** Send Message: POST /conversations/{id}/messages. */
 import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
 import type { MessageSentResponse, SendMessageRequest } from '../../schemas/generated';
-import { apiUrl } from '../client';
-import type { RequestContext } from '../middleware';
-import { deduplicationHeaders, deduplicationKeyField } from './deduplication';
+import { deduplicationKeyField, postCreate } from './request';
 import { asSample } from '../sample';
 import { inputText } from '../input';
 
@@ -15,20 +13,13 @@ export const sample: MessageSentResponse = {
   created_at: '2026-04-09T00:00:00.000Z',
 };
 
-const perform = async (z: ZObject, bundle: Bundle): Promise<MessageSentResponse> => {
+const perform = (z: ZObject, bundle: Bundle): Promise<MessageSentResponse> => {
   const conversationId = inputText(bundle.inputData.conversation_id);
   const body: SendMessageRequest = { message: inputText(bundle.inputData.message) };
   const sender = inputText(bundle.inputData.sender);
   if (sender) body.sender = sender;
-  const context: RequestContext = { notFound: { noun: 'Conversation', id: conversationId } };
-  const response = await z.request<MessageSentResponse>({
-    url: apiUrl(`/conversations/${encodeURIComponent(conversationId)}/messages`),
-    method: 'POST',
-    headers: deduplicationHeaders(bundle),
-    json: body,
-    middlewareData: context,
-  });
-  return response.data;
+  const path = `/conversations/${encodeURIComponent(conversationId)}/messages`;
+  return postCreate(z, bundle, path, body, { noun: 'Conversation', id: conversationId });
 };
 
 export default defineCreate({

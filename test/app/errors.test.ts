@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { Bundle, ZObject } from 'zapier-platform-core';
 import {
-  App,
   appTester,
   authData,
   checkRequests,
@@ -10,15 +8,13 @@ import {
   setUpNock,
   tearDownNock,
 } from '../helpers/nock-api';
+import { createPerform } from '../helpers/app';
 
 before(setUpNock);
 afterEach(checkRequests);
 after(tearDownNock);
 
-type Operation = (z: ZObject, bundle: Bundle) => unknown;
-const perform = (key: string) =>
-  (App.creates as Record<string, { operation: { perform: unknown } }>)[key].operation
-    .perform as Operation;
+const perform = createPerform;
 
 /** The first line of a Zapier error: what the user reads (the app tester appends context). */
 async function failure(run: Promise<unknown>): Promise<{ name: string; message: string }> {

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { Bundle, ZObject } from 'zapier-platform-core';
 import { validate, type SchemaName } from '../../schemas/validator';
 import {
-  App,
   appTester,
   authData,
   checkRequests,
@@ -11,13 +9,13 @@ import {
   setUpNock,
   tearDownNock,
 } from '../helpers/nock-api';
+import { triggerOperation } from '../helpers/app';
 import { referenceExample } from '../helpers/fixtures';
 
 before(setUpNock);
 afterEach(checkRequests);
 after(tearDownNock);
 
-type Operation = (z: ZObject, bundle: Bundle) => unknown;
 const TRIGGERS = [
   {
     key: 'conversation_created',
@@ -33,16 +31,6 @@ const TRIGGERS = [
   { key: 'tag_added', event: 'tag.added', samples: '/conversations?event=tag.added&limit=3' },
 ] as const;
 
-function operationOf(key: string) {
-  const trigger = (
-    App.triggers as unknown as Record<string, { operation: Record<string, unknown> }>
-  )[key];
-  return trigger.operation as Record<
-    'performSubscribe' | 'performUnsubscribe' | 'perform' | 'performList',
-    Operation
-  >;
-}
-
 for (const { key, event, samples } of TRIGGERS) {
   const schema = `events/${event.replace('.', '-')}` as SchemaName;
   const payload = referenceExample(`${schema}/reference`) as Record<string, unknown>;
@@ -56,7 +44,10 @@ for (const { key, event, samples } of TRIGGERS) {
         replySchema: 'responses/subscribed',
       });
       const targetUrl = 'https://hooks.zapier.com/hooks/standard/1/abc';
-      const result = await appTester(operationOf(key).performSubscribe, { authData, targetUrl });
+      const result = await appTester(triggerOperation(key, 'performSubscribe'), {
+        authData,
+        targetUrl,
+      });
       assert.deepEqual(seen[0].body, { event, target_url: targetUrl });
       assert.equal((result as { id: string }).id, 'wh_123');
     });
@@ -66,7 +57,7 @@ for (const { key, event, samples } of TRIGGERS) {
         reply: referenceExample('responses/unsubscribed/wh_123'),
         replySchema: 'responses/unsubscribed',
       });
-      await appTester(operationOf(key).performUnsubscribe, {
+      await appTester(triggerOperation(key, 'performUnsubscribe'), {
         authData,
         subscribeData: { id: 'wh_123' },
       });
@@ -75,7 +66,7 @@ for (const { key, event, samples } of TRIGGERS) {
         status: 404,
         reply: { ok: false, error: 'not-found' },
       });
-      const gone = await appTester(operationOf(key).performUnsubscribe, {
+      const gone = await appTester(triggerOperation(key, 'performUnsubscribe'), {
         authData,
         subscribeData: { id: 'wh_gone' },
       });
@@ -83,7 +74,7 @@ for (const { key, event, samples } of TRIGGERS) {
     });
 
     test('perform returns the delivered payload with an id, and performList the same shape', async () => {
-      const [live] = (await appTester(operationOf(key).perform, {
+      const [live] = (await appTester(triggerOperation(key, 'perform'), {
         authData,
         cleanedRequest: payload,
       })) as Record<string, unknown>[];
@@ -95,10 +86,9 @@ for (const { key, event, samples } of TRIGGERS) {
         reply: { ok: true, items: [payload] },
         replySchema: 'responses/sample-list',
       });
-      const listed = (await appTester(operationOf(key).performList, { authData })) as Record<
-        string,
-        unknown
-      >[];
+      const listed = (await appTester(triggerOperation(key, 'performList'), {
+        authData,
+      })) as Record<string, unknown>[];
       assert.equal(listed.length, 1);
       assert.deepEqual(Object.keys(listed[0]).sort(), Object.keys(live).sort());
       for (const field of Object.keys(live))
@@ -108,11 +98,11 @@ for (const { key, event, samples } of TRIGGERS) {
 
     test('the id is unique per event occurrence', async () => {
       const later = { ...payload, timestamp: '2026-04-09T00:00:00.000Z' };
-      const [first] = (await appTester(operationOf(key).perform, {
+      const [first] = (await appTester(triggerOperation(key, 'perform'), {
         authData,
         cleanedRequest: payload,
       })) as { id: string }[];
-      const [second] = (await appTester(operationOf(key).perform, {
+      const [second] = (await appTester(triggerOperation(key, 'perform'), {
         authData,
         cleanedRequest: later,
       })) as { id: string }[];
@@ -124,7 +114,7 @@ for (const { key, event, samples } of TRIGGERS) {
         reply: { ok: true, items: [payload] },
         replySchema: 'responses/sample-list',
       });
-      const listed = (await appTester(operationOf(key).perform, { authData })) as Record<
+      const listed = (await appTester(triggerOperation(key, 'perform'), { authData })) as Record<
         string,
         unknown
       >[];
@@ -136,7 +126,7 @@ for (const { key, event, samples } of TRIGGERS) {
         reply: { ok: true, items: [] },
         replySchema: 'responses/sample-list',
       });
-      assert.deepEqual(await appTester(operationOf(key).performList, { authData }), []);
+      assert.deepEqual(await appTester(triggerOperation(key, 'performList'), { authData }), []);
     });
   });
 }
@@ -149,7 +139,7 @@ describe('tag.added ids', () => {
       data__tag: 'urgent',
       data: { ...(payload.data as object), tag: 'urgent' },
     };
-    const perform = operationOf('tag_added').perform;
+    const perform = triggerOperation('tag_added', 'perform');
     const [a] = (await appTester(perform, { authData, cleanedRequest: payload })) as {
       id: string;
     }[];
@@ -172,7 +162,7 @@ describe('dropdown triggers', () => {
       reply: { ok: true, items: [contact, contact, noName] },
       replySchema: 'responses/sample-list',
     });
-    const choices = await appTester(operationOf('contact_list').perform, { authData });
+    const choices = await appTester(triggerOperation('contact_list', 'perform'), { authData });
     assert.deepEqual(choices, [
       { id: 'cnt_abc123', name: 'Ava Brooks (visitor@example.com)' },
       { id: 'cnt_2', name: 'visitor@example.com' },
@@ -185,7 +175,7 @@ describe('dropdown triggers', () => {
       reply: { ok: true, items: [conversation] },
       replySchema: 'responses/sample-list',
     });
-    const choices = await appTester(operationOf('conversation_list').perform, { authData });
+    const choices = await appTester(triggerOperation('conversation_list', 'perform'), { authData });
     assert.deepEqual(choices, [
       { id: 'conv_abc123', name: 'Ava Brooks: Do you have a free plan?' },
     ]);

@@ -9,11 +9,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Bundle, ZObject } from 'zapier-platform-core';
 import { SCHEMA_ROOT } from '../../schemas/catalog';
 import { contract, SchemaSet } from '../../schemas/validator';
 import type { JournalEntry } from '../../schemas/generated/admin/journal-list';
-import { App, appTester } from '../helpers/app';
+import { App, appTester, authTest, createPerform, triggerOperation } from '../helpers/app';
 import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 import {
   appDefinitionProblems,
@@ -25,7 +24,6 @@ import {
 } from './guards';
 
 type Json = Record<string, unknown>;
-type Operation = (z: ZObject, bundle: Bundle) => unknown;
 
 const openapi = readOpenapi();
 let mock: RunningMock;
@@ -36,28 +34,25 @@ let mockRoutes: { method: string; url: string }[];
 /** Drives every operation of the app against the mock, and returns what went over the wire. */
 async function appTraffic(): Promise<JournalEntry[]> {
   const authData = { api_key: DEMO_KEYS.acme };
-  const op = (kind: 'triggers' | 'creates', key: string, name: string) =>
-    (App[kind] as unknown as Record<string, { operation: Record<string, Operation> }>)[key]
-      .operation[name];
-  await appTester(App.authentication?.test as Operation, { authData });
+  await appTester(authTest, { authData });
   for (const key of [
     'conversation_created',
     'conversation_resolved',
     'contact_created',
     'tag_added',
   ]) {
-    const subscribeData = await appTester(op('triggers', key, 'performSubscribe'), {
+    const subscribeData = await appTester(triggerOperation(key, 'performSubscribe'), {
       authData,
       targetUrl: 'https://hooks.zapier.com/hooks/catch/0/guard',
     });
-    await appTester(op('triggers', key, 'performList'), { authData });
-    await appTester(op('triggers', key, 'performUnsubscribe'), {
+    await appTester(triggerOperation(key, 'performList'), { authData });
+    await appTester(triggerOperation(key, 'performUnsubscribe'), {
       authData,
       subscribeData: subscribeData as { id: string },
     });
   }
-  await appTester(op('triggers', 'contact_list', 'perform'), { authData });
-  await appTester(op('triggers', 'conversation_list', 'perform'), { authData });
+  await appTester(triggerOperation('contact_list', 'perform'), { authData });
+  await appTester(triggerOperation('conversation_list', 'perform'), { authData });
   const all = {
     email: 'guard@example.com',
     name: 'Guard',
@@ -68,12 +63,12 @@ async function appTraffic(): Promise<JournalEntry[]> {
     customFields: { x: 'y' },
     deduplication_key: 'guard-1',
   };
-  await appTester(op('creates', 'create_contact', 'perform'), { authData, inputData: all });
-  await appTester(op('creates', 'add_tag_to_contact', 'perform'), {
+  await appTester(createPerform('create_contact'), { authData, inputData: all });
+  await appTester(createPerform('add_tag_to_contact'), {
     authData,
     inputData: { contact_id: 'contact_123', tag: 'guard' },
   });
-  await appTester(op('creates', 'send_message', 'perform'), {
+  await appTester(createPerform('send_message'), {
     authData,
     inputData: { conversation_id: 'conv_123', message: 'Guard', sender: 'agent' },
   });

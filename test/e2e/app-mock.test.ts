@@ -7,19 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { Bundle, ZObject } from 'zapier-platform-core';
 import { occurrenceId } from '../../src/events';
-import { App, appTester } from '../helpers/app';
+import { App, appTester, authTest, createPerform, triggerOperation } from '../helpers/app';
 import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 import { startReceiver, until, type Receiver } from '../helpers/receiver';
-
-type Operation = (z: ZObject, bundle: Bundle) => unknown;
-const triggerOp = (key: string, name: string) =>
-  (App.triggers as unknown as Record<string, { operation: Record<string, Operation> }>)[key]
-    .operation[name];
-const createOp = (key: string) =>
-  (App.creates as unknown as Record<string, { operation: { perform: Operation } }>)[key].operation
-    .perform;
 
 let mock: RunningMock;
 let receiver: Receiver;
@@ -75,7 +66,7 @@ describe('triggers, end to end', () => {
   for (const [key, event, data] of TRIGGERS) {
     test(`${key}: subscribe, deliver, perform ≡ performList, unsubscribe`, async () => {
       const targetUrl = receiver.url(`/${key}`);
-      const subscribeData = (await appTester(triggerOp(key, 'performSubscribe'), {
+      const subscribeData = (await appTester(triggerOperation(key, 'performSubscribe'), {
         authData,
         targetUrl,
       })) as { id: string };
@@ -92,14 +83,13 @@ describe('triggers, end to end', () => {
       assert.equal(delivery.path, `/${key}`);
       assert.deepEqual(delivery.body, fired.event);
 
-      const [live] = (await appTester(triggerOp(key, 'perform'), {
+      const [live] = (await appTester(triggerOperation(key, 'perform'), {
         authData,
         cleanedRequest: delivery.body,
       })) as Record<string, unknown>[];
-      const [sample] = (await appTester(triggerOp(key, 'performList'), { authData })) as Record<
-        string,
-        unknown
-      >[];
+      const [sample] = (await appTester(triggerOperation(key, 'performList'), {
+        authData,
+      })) as Record<string, unknown>[];
       assert.deepEqual(Object.keys(sample).sort(), Object.keys(live).sort(), 'same keys');
       for (const field of Object.keys(live))
         assert.equal(typeof sample[field], typeof live[field], field);
@@ -110,7 +100,7 @@ describe('triggers, end to end', () => {
         'the newest sample is the event just delivered, with the same id',
       );
 
-      await appTester(triggerOp(key, 'performUnsubscribe'), { authData, subscribeData });
+      await appTester(triggerOperation(key, 'performUnsubscribe'), { authData, subscribeData });
       assert.equal(
         mock.server.services.store.get('subscriptions', subscribeData.id)?.active,
         false,
@@ -129,10 +119,7 @@ describe('triggers, end to end', () => {
 
 describe('auth, end to end', () => {
   test('the auth test answers the workspace; the label template names it', async () => {
-    const me = (await appTester(App.authentication?.test as Operation, { authData })) as Record<
-      string,
-      string
-    >;
+    const me = (await appTester(authTest, { authData })) as Record<string, string>;
     assert.equal(me.team_name, 'Acme Team');
     const label = (App.authentication?.connectionLabel as string).replace(
       /\{\{bundle\.inputData\.(\w+)\}\}/g,
@@ -143,7 +130,7 @@ describe('auth, end to end', () => {
 
   test('a revoked key asks the user to reconnect', async () => {
     const failure = await zapierError(
-      appTester(App.authentication?.test as Operation, {
+      appTester(authTest, {
         authData: { api_key: DEMO_KEYS.revoked },
       }),
     );
@@ -159,11 +146,11 @@ describe('creates, end to end', () => {
       tags: ['a'],
       deduplication_key: 'contact.created:e2e:1',
     };
-    const first = (await appTester(createOp('create_contact'), { authData, inputData })) as {
+    const first = (await appTester(createPerform('create_contact'), { authData, inputData })) as {
       id: string;
     };
     const events = mock.server.services.store.all('events').length;
-    const second = (await appTester(createOp('create_contact'), { authData, inputData })) as {
+    const second = (await appTester(createPerform('create_contact'), { authData, inputData })) as {
       id: string;
     };
     assert.deepEqual(second, first);
@@ -183,13 +170,13 @@ describe('creates, end to end', () => {
     };
     const count = () =>
       mock.server.services.store.all('messages').filter((m) => m.message === 'E2E hello').length;
-    await appTester(createOp('send_message'), { authData, inputData });
-    await appTester(createOp('send_message'), { authData, inputData });
+    await appTester(createPerform('send_message'), { authData, inputData });
+    await appTester(createPerform('send_message'), { authData, inputData });
     assert.equal(count(), 1);
   });
 
   test('add_tag_to_contact tags the contact', async () => {
-    await appTester(createOp('add_tag_to_contact'), {
+    await appTester(createPerform('add_tag_to_contact'), {
       authData,
       inputData: { contact_id: 'contact_124', tag: 'e2e', deduplication_key: 'k-tag' },
     });
@@ -197,11 +184,13 @@ describe('creates, end to end', () => {
   });
 
   test("the dropdowns list the mock's contacts and conversations", async () => {
-    const contacts = (await appTester(triggerOp('contact_list', 'perform'), { authData })) as {
+    const contacts = (await appTester(triggerOperation('contact_list', 'perform'), {
+      authData,
+    })) as {
       id: string;
     }[];
     assert.ok(contacts.some((c) => c.id === 'contact_123'));
-    const conversations = (await appTester(triggerOp('conversation_list', 'perform'), {
+    const conversations = (await appTester(triggerOperation('conversation_list', 'perform'), {
       authData,
     })) as { id: string }[];
     assert.ok(conversations.some((c) => c.id === 'conv_124'));
@@ -211,7 +200,7 @@ describe('creates, end to end', () => {
 describe('documented errors, as Zapier users see them', () => {
   test('missing-email names the Email field', async () => {
     const failure = await zapierError(
-      appTester(createOp('create_contact'), { authData, inputData: { email: '' } }),
+      appTester(createPerform('create_contact'), { authData, inputData: { email: '' } }),
     );
     assert.equal(failure.name, 'AppError');
     assert.match(failure.text, /Email is required/);
@@ -219,14 +208,14 @@ describe('documented errors, as Zapier users see them', () => {
 
   test('invalid-email names the Email field', async () => {
     const failure = await zapierError(
-      appTester(createOp('create_contact'), { authData, inputData: { email: 'nope' } }),
+      appTester(createPerform('create_contact'), { authData, inputData: { email: 'nope' } }),
     );
     assert.match(failure.text, /not a valid email/);
   });
 
   test('not-found names the contact', async () => {
     const failure = await zapierError(
-      appTester(createOp('add_tag_to_contact'), {
+      appTester(createPerform('add_tag_to_contact'), {
         authData,
         inputData: { contact_id: 'contact_missing', tag: 'x' },
       }),
@@ -236,7 +225,7 @@ describe('documented errors, as Zapier users see them', () => {
 
   test("contact-site-forbidden for another workspace's contact", async () => {
     const failure = await zapierError(
-      appTester(createOp('add_tag_to_contact'), {
+      appTester(createPerform('add_tag_to_contact'), {
         authData,
         inputData: { contact_id: 'contact_456', tag: 'x' },
       }),
@@ -246,7 +235,7 @@ describe('documented errors, as Zapier users see them', () => {
 
   test('workspace-site-missing explains what to do', async () => {
     const failure = await zapierError(
-      appTester(createOp('create_contact'), {
+      appTester(createPerform('create_contact'), {
         authData: { api_key: DEMO_KEYS.nosite },
         inputData: { email: 'x@example.com' },
       }),
@@ -259,9 +248,9 @@ describe('documented errors, as Zapier users see them', () => {
       authData,
       inputData: { email, deduplication_key: 'e2e-conflict' },
     });
-    await appTester(createOp('create_contact'), bundle('one@example.com'));
+    await appTester(createPerform('create_contact'), bundle('one@example.com'));
     const failure = await zapierError(
-      appTester(createOp('create_contact'), bundle('two@example.com')),
+      appTester(createPerform('create_contact'), bundle('two@example.com')),
     );
     assert.match(failure.text, /Deduplication Key was already used/);
   });
@@ -272,7 +261,10 @@ describe('documented errors, as Zapier users see them', () => {
       body: { path: '/api/zapier/contacts', error: 'contact-save-failed', times: 1 },
     });
     const failure = await zapierError(
-      appTester(createOp('create_contact'), { authData, inputData: { email: 'x@example.com' } }),
+      appTester(createPerform('create_contact'), {
+        authData,
+        inputData: { email: 'x@example.com' },
+      }),
     );
     assert.equal(failure.name, 'AppError');
     assert.match(failure.text, /temporary problem \(contact-save-failed\)/);
@@ -283,9 +275,7 @@ describe('documented errors, as Zapier users see them', () => {
       key: null,
       body: { path: '/api/zapier/me', error: 'rate-limited', retry_after: 9, times: 1 },
     });
-    const failure = await zapierError(
-      appTester(App.authentication?.test as Operation, { authData }),
-    );
+    const failure = await zapierError(appTester(authTest, { authData }));
     assert.equal(failure.name, 'ThrottledError');
   });
 });
