@@ -54,7 +54,6 @@ export function forbiddenTargetReason(target: string, strict: boolean): string |
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return 'target_url must be an absolute http(s) URL';
   }
-  if (url.username || url.password) return 'target_url must not carry credentials';
   if (!strict) return null;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (BLOCKED_NAMES.test(host) || isBlockedAddress(host)) {

@@ -14,6 +14,7 @@
  */
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readSchema, schemaFile, schemaNames, SCHEMA_ROOT } from './catalog';
 import type { SchemaTypes } from './generated';
@@ -59,8 +60,6 @@ export class SchemaSet {
   private readonly exact: Ajv2020;
   /** Reads a JSON request body: fills in schema defaults, converts nothing. */
   private readonly bodies: Ajv2020;
-  /** Reads query strings and headers, whose values arrive as text: fills defaults, converts. */
-  private readonly texts: Ajv2020;
   private readonly compiled = new Map<Ajv2020, Map<string, ValidateFunction>>();
   readonly errorCodes: readonly ErrorCode[];
   private readonly httpStatus: Record<ErrorCode, number>;
@@ -69,7 +68,6 @@ export class SchemaSet {
     for (const name of schemaNames(root)) this.json.set(name, readSchema(name, root));
     this.exact = this.makeAjv({ useDefaults: false, coerceTypes: false });
     this.bodies = this.makeAjv({ useDefaults: true, coerceTypes: false });
-    this.texts = this.makeAjv({ useDefaults: true, coerceTypes: true });
     const code = (this.schema('error').$defs as Record<string, Json>).code;
     this.errorCodes = code.enum as ErrorCode[];
     this.httpStatus = code['x-http-status'] as Record<ErrorCode, number>;
@@ -89,7 +87,7 @@ export class SchemaSet {
   /** Compiles every schema now, so that a broken schema fails at start-up, not on a request. */
   compileAll(): void {
     for (const name of this.names) {
-      for (const ajv of [this.exact, this.bodies, this.texts]) this.validatorFor(ajv, name);
+      for (const ajv of [this.exact, this.bodies]) this.validatorFor(ajv, name);
     }
   }
 
@@ -102,16 +100,16 @@ export class SchemaSet {
   }
 
   /**
-   * Reads an incoming request part (a JSON body, or a query/header object of strings): applies
-   * the schema's defaults to a copy and, on a violation, names the error code the schema assigns.
+   * Reads an incoming request part (a JSON body, or a query object of strings): applies the
+   * schema's defaults to a copy and, on a violation, names the error code the schema assigns.
    */
   readRequest<N extends SchemaName>(
     name: N,
     data: unknown,
     source: 'body' | 'text' = 'body',
   ): RequestValidation<SchemaTypes[N]> {
-    const copy: unknown = structuredClone(data);
-    const validateFn = this.validatorFor(source === 'body' ? this.bodies : this.texts, name);
+    const copy: unknown = source === 'text' ? this.readText(name, data) : structuredClone(data);
+    const validateFn = this.validatorFor(this.bodies, name);
     if (validateFn(copy)) return { valid: true, value: copy as SchemaTypes[N] };
     const errors = validateFn.errors ?? [];
     return {
@@ -140,6 +138,40 @@ export class SchemaSet {
       if (ruled) code = ruled;
     }
     return code;
+  }
+
+  /**
+   * Query values arrive as text. A value becomes a number only when its property is an integer
+   * and the text is a plain decimal integer (`5`, not `5.0`, ` 5`, `0x5` or `1e1`, which Ajv's
+   * own coercion would accept); anything else stays text and fails the schema's type.
+   */
+  private readText(name: SchemaName, data: unknown): unknown {
+    if (!data || typeof data !== 'object' || Array.isArray(data)) return structuredClone(data);
+    const properties = (this.schema(name).properties ?? {}) as Record<string, Json>;
+    const copy: Json = {};
+    for (const [key, value] of Object.entries(data as Json)) {
+      const type = properties[key] ? this.resolve(name, properties[key]).type : undefined;
+      copy[key] =
+        type === 'integer' && typeof value === 'string' && /^-?(0|[1-9]\d{0,15})$/.test(value)
+          ? Number(value)
+          : structuredClone(value);
+    }
+    return copy;
+  }
+
+  /** Follows a chain of file-relative $refs (from the schema `from`) to the node they end at. */
+  resolve(from: string, node: Json): Json {
+    let current = node;
+    let base = from;
+    while (typeof current.$ref === 'string' && current.type === undefined) {
+      const [file, pointer = ''] = current.$ref.split('#');
+      if (file) base = path.posix.join(path.posix.dirname(base), file.replace(/\.json$/, ''));
+      current = pointer
+        .split('/')
+        .slice(1)
+        .reduce<Json>((at, key) => at[key] as Json, this.schema(base));
+    }
+    return current;
   }
 
   /** The HTTP status the contract fixes for an error code. */

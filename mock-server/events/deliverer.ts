@@ -4,9 +4,9 @@
  * at least once and resume after a restart.
  *
  * - 2xx: delivered. 410 Gone: the subscription is deactivated (the REST-hook convention).
- * - Network errors, timeouts, 5xx and 429: retried with exponential backoff and jitter (429's
- *   Retry-After wins), up to the attempt limit; then failed.
- * - Anything else (3xx included: redirects are never followed, 4xx): failed at once.
+ * - Every other failure — network errors, timeouts, 5xx, 429 (its Retry-After wins), other 4xx,
+ *   3xx (redirects are never followed) — is retried with exponential backoff and jitter, up to
+ *   the attempt limit; then failed.
  * - A subscription deactivated meanwhile: the delivery is cancelled.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
@@ -180,7 +180,7 @@ export class Deliverer {
           r: { ...subscriptionNow, active: false, deactivated_at: now() },
         });
       }
-    } else if (retryable(code) && number < this.settings.attempts) {
+    } else if (number < this.settings.attempts) {
       const delay = outcome.retryAfterMs ?? this.backoff(number);
       updated.next_attempt_at = new Date(Date.now() + delay).toISOString();
     } else {
@@ -217,6 +217,9 @@ export class Deliverer {
           protocol: url.protocol,
           hostname: url.hostname.replace(/^\[|\]$/g, ''),
           port: url.port || undefined,
+          auth: url.username
+            ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+            : undefined,
           path: `${url.pathname}${url.search}`,
           method: 'POST',
           signal,
@@ -258,10 +261,6 @@ export class Deliverer {
       request.end(body);
     });
   }
-}
-
-function retryable(code: number | null): boolean {
-  return code === null || code === 429 || code >= 500;
 }
 
 /** Retry-After as seconds or an HTTP date, in ms; null when absent or unreadable. */

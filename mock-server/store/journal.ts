@@ -86,7 +86,8 @@ export class Journal {
             this.bytes += Buffer.byteLength(data);
             for (const entry of batch) entry.done();
           } catch (error) {
-            for (const entry of batch) entry.failed(error as Error);
+            // Newest first, so that each transaction's undo finds memory as it left it.
+            for (const entry of [...batch].reverse()) entry.failed(error as Error);
           }
         } else if (this.maintenance) {
           const task = this.maintenance;

@@ -106,8 +106,14 @@ export class Store {
         if (change.op === 'put') assertValid(ENTITY_SCHEMA[change.c], change.r);
       }
     }
-    this.apply(changes);
-    await this.write(changes);
+    const undo = this.apply(changes);
+    try {
+      await this.write(changes);
+    } catch (error) {
+      // Not on disk, so not done: nothing of it may stay visible (nor be replayed).
+      this.apply(undo);
+      throw error;
+    }
     for (const listener of this.committed) listener(changes);
   }
 
@@ -188,12 +194,26 @@ export class Store {
     for (const event of events) this.indexEvent(event);
   }
 
-  private apply(changes: Change[]): void {
+  /** Applies changes to memory; returns the changes that undo them. */
+  private apply(changes: Change[]): Change[] {
+    const undo: Change[] = [];
     for (const change of changes) {
-      if (change.op === 'reset') this.load(change.data);
-      else if (change.op === 'put') this.put(change.c, change.r);
+      if (change.op === 'reset') {
+        undo.push({ op: 'reset', data: structuredClone(this.data) });
+        this.load(change.data);
+        continue;
+      }
+      const id = change.op === 'put' ? change.r.id : change.id;
+      const before = this.byId[change.c].get(id);
+      undo.push(
+        before
+          ? { op: 'put', c: change.c, r: structuredClone(before) }
+          : { op: 'del', c: change.c, id },
+      );
+      if (change.op === 'put') this.put(change.c, change.r);
       else this.delete(change.c, change.id);
     }
+    return undo.reverse();
   }
 
   private put(collection: CollectionName, record: RecordOf<CollectionName>): void {

@@ -163,8 +163,8 @@ describe('webhook deliveries', () => {
     assert.equal(target.received.length, 3);
   });
 
-  test('a 4xx other than 410 and 429 is not retried, and a redirect is never followed', async () => {
-    const mock = await mockWith();
+  test('any other failure (a 4xx, a redirect) is retried, and a redirect is never followed', async () => {
+    const mock = await mockWith({ delivery: { ...FAST, attempts: 2 } });
     const elsewhere = await receiver();
     const refusing = await receiver(() => ({ status: 400 }));
     const redirecting = await receiver(() => ({
@@ -178,9 +178,21 @@ describe('webhook deliveries', () => {
       () => [refused, redirected].every((id) => deliveriesOf(mock, id)[0]?.status === 'failed'),
       'both failed',
     );
-    assert.equal(refusing.received.length, 1);
-    assert.equal(redirecting.received.length, 1);
+    assert.equal(refusing.received.length, 2);
+    assert.equal(redirecting.received.length, 2);
     assert.equal(elsewhere.received.length, 0);
+  });
+
+  test('a target URL with credentials gets them as basic auth', async () => {
+    const mock = await mockWith();
+    const target = await receiver();
+    await subscribe(mock, 'tag.added', target.url().replace('http://', 'http://zap:s%40cret@'));
+    await fire(mock, 'tag.added', { conversation_id: 'conv_124' });
+    const [delivery] = await target.waitFor(1);
+    assert.equal(
+      delivery.headers.authorization,
+      `Basic ${Buffer.from('zap:s@cret').toString('base64')}`,
+    );
   });
 
   test('429 is retried after its Retry-After', async () => {

@@ -87,6 +87,33 @@ describe('idempotency keys', () => {
     assert.equal(good.headers.get('idempotent-replayed'), null);
   });
 
+  test('a write that cannot be saved stores nothing, not even the key', async () => {
+    const journal = { append: (_line: string) => Promise.reject(new Error('disk full')) };
+    const store = mock.server.services.store as unknown as {
+      write: (changes: unknown) => Promise<void>;
+    };
+    const write = store.write.bind(store);
+    store.write = () => journal.append('');
+    const headers = { 'idempotency-key': 'save-fails' };
+    const body = { email: 'unsaved@example.com' };
+    try {
+      assertError(
+        await mock.request('POST', `${API}/contacts`, { headers, body }),
+        500,
+        'contact-save-failed',
+      );
+      assert.equal(
+        mock.server.services.store.contactByEmail('owner_123', 'unsaved@example.com'),
+        undefined,
+      );
+    } finally {
+      store.write = write;
+    }
+    const retry = await mock.request('POST', `${API}/contacts`, { headers, body });
+    assert.equal(retry.status, 201);
+    assert.equal(retry.headers.get('idempotent-replayed'), null, 'executed, not replayed');
+  });
+
   test('subscribe replays too', async () => {
     const headers = { 'idempotency-key': 'sub-1' };
     const body = { event: 'contact.created', target_url: 'https://hooks.zapier.com/x' };

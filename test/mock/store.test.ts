@@ -154,3 +154,32 @@ test('expired records are dropped when the journal is compacted', async () => {
     remove();
   }
 });
+
+test('a change that cannot be written is undone: memory shows nothing of it', async () => {
+  const { dir, remove } = temporaryDirectory();
+  const file = path.join(dir, 'db.json');
+  try {
+    const store = await Store.open({ file, seed: demoSeed() });
+    const journal = (store as unknown as { journal: { append: (line: string) => Promise<void> } })
+      .journal;
+    const append = journal.append.bind(journal);
+    journal.append = () => Promise.reject(new Error('disk full'));
+    const before = structuredClone(store.get('contacts', 'contact_123'));
+    await assert.rejects(
+      store.commit([
+        { op: 'put', c: 'contacts', r: { ...contact(1) } },
+        { op: 'put', c: 'contacts', r: { ...(before as Contact), name: 'Changed' } },
+        { op: 'del', c: 'contacts', id: 'contact_124' },
+      ]),
+      /disk full/,
+    );
+    assert.equal(store.get('contacts', 'contact_t1'), undefined);
+    assert.deepEqual(store.get('contacts', 'contact_123'), before);
+    assert.ok(store.get('contacts', 'contact_124'));
+    assert.equal(store.contactByEmail('owner_123', 't1@example.com'), undefined);
+    journal.append = append;
+    await store.close();
+  } finally {
+    remove();
+  }
+});

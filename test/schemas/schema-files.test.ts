@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { readSchema, schemaNames } from '../../schemas/catalog';
-import { ERROR_CODES, compileAll, statusOf } from '../../schemas/validator';
+import { ERROR_CODES, compileAll, contract, statusOf } from '../../schemas/validator';
 import { REFERENCE_DIR } from '../helpers/fixtures';
 
 type Node = Record<string, unknown>;
@@ -14,21 +14,6 @@ function walk(node: unknown, visit: (node: Node, pointer: string) => void, point
     visit(node as Node, pointer);
     for (const [key, value] of Object.entries(node)) walk(value, visit, `${pointer}/${key}`);
   }
-}
-
-/** Follows a chain of file-relative $refs to the schema node they end at. */
-function resolveRefs(name: string, node: Node): Node {
-  let current = node;
-  let base = name;
-  while (typeof current.$ref === 'string') {
-    const [file, pointer = ''] = current.$ref.split('#');
-    if (file) base = path.posix.join(path.posix.dirname(base), file.replace(/\.json$/, ''));
-    current = pointer
-      .split('/')
-      .slice(1)
-      .reduce<Node>((at, key) => at[key] as Node, readSchema(base));
-  }
-  return current;
 }
 
 describe('schema files', () => {
@@ -99,7 +84,7 @@ describe('webhook payloads', () => {
       const dataProps = data.properties as Record<string, Node>;
       const flat = Object.keys(schema.properties as Node).filter((k) => k.startsWith('data__'));
       const scalars = Object.keys(dataProps).filter((field) => {
-        const type = resolveRefs(name, dataProps[field]).type;
+        const type = contract.resolve(name, dataProps[field]).type;
         return type !== 'array' && type !== 'object';
       });
       assert.deepEqual(flat.sort(), scalars.map((f) => `data__${f}`).sort());
