@@ -19,7 +19,7 @@ export default {
       label: 'API Key',
       type: 'password' as const,
       required: true,
-      helpText: `Find it in Chatting under Settings → Integrations → Zapier; it starts with \`chatting_live_\`. [How API keys work](${REFERENCE_URL}).`,
+      helpText: `Your Chatting API key: it starts with \`chatting_live_\`. [Where to find it, and what it can do](${REFERENCE_URL}).`,
     },
   ],
   test: testAuth,

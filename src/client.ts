@@ -9,7 +9,11 @@ export const PRODUCTION_BASE_URL = 'https://usechatting.com/api/zapier';
 export const REFERENCE_URL = 'https://usechatting.com/guides/chatting-zapier-api-reference';
 
 export function baseUrl(): string {
-  return (process.env.CHATTING_BASE_URL ?? PRODUCTION_BASE_URL).replace(/\/+$/, '');
+  const configured = process.env.CHATTING_BASE_URL?.trim() || PRODUCTION_BASE_URL;
+  if (!/^https?:\/\/[^/]/.test(configured)) {
+    throw new Error(`CHATTING_BASE_URL must be an absolute http(s) URL, not "${configured}"`);
+  }
+  return configured.replace(/\/+$/, '');
 }
 
 export function apiUrl(path: string): string {

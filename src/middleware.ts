@@ -17,7 +17,7 @@ import type { ErrorCode } from '../schemas/generated/error';
 export interface RequestContext {
   /** The kind and id a 404 is about: "Contact" and its id. */
   notFound?: { noun: string; id: string };
-  /** A 404 that is not an error for this call (unsubscribing twice). */
+  /** A not-found that is not an error for this call (unsubscribing what is already gone). */
   allowNotFound?: boolean;
 }
 
@@ -46,7 +46,18 @@ const FIELD_MESSAGES: Partial<Record<ErrorCode, string>> = {
   'idempotency-key-conflict':
     'This Deduplication Key was already used with different data. Map a value that is unique to each trigger event (such as its ID), or leave the field empty.',
   'payload-too-large': 'The data sent to Chatting is too large: shorten the longest fields.',
+  'invalid-request':
+    'Chatting could not accept one of the values: check for text that is too long (names 200 characters, tags and senders 100, messages 10,000), more than 100 tags or custom fields, or a custom field without a name.',
 };
+
+/** Seconds from a Retry-After header (seconds or an HTTP date); at least 1, 60 when absent. */
+export function retryAfterSeconds(header: string | undefined): number {
+  if (!header) return 60;
+  const seconds = /^\d+$/.test(header.trim())
+    ? Number(header.trim())
+    : Math.ceil((Date.parse(header) - Date.now()) / 1000);
+  return Number.isFinite(seconds) ? Math.max(1, seconds) : 60;
+}
 
 function isErrorEnvelope(data: unknown): data is ErrorResponse {
   return (
@@ -68,27 +79,27 @@ function parse(response: HttpResponse): unknown {
 export const handleErrors: AfterResponseMiddleware = (response, z: ZObject) => {
   if (response.status < 400) return response;
   const context = (response.request.middlewareData ?? {}) as RequestContext;
-  if (response.status === 404 && context.allowNotFound) return response;
   const body = parse(response);
   const code = isErrorEnvelope(body) ? body.error : undefined;
+  // Only Chatting's own not-found (not, say, a 404 page of a wrong base URL) may pass.
+  if (code === 'not-found' && context.allowNotFound) return response;
   const detail = isErrorEnvelope(body) && body.message ? ` (${body.message})` : '';
 
   if (response.status === 429 || code === 'rate-limited') {
-    const retryAfter = Number.parseInt(response.getHeader('retry-after') ?? '', 10);
-    const delay = Number.isNaN(retryAfter) ? 60 : retryAfter;
+    const delay = retryAfterSeconds(response.getHeader('retry-after'));
     throw new z.errors.ThrottledError(
-      `Chatting is limiting requests from this connection; Zapier will try again in ${delay} seconds.`,
+      `Chatting is limiting requests from this connection; try again in ${delay} seconds.`,
       delay,
     );
   }
   if (code === 'api-key-missing' || code === 'api-key-invalid' || response.status === 401) {
     throw new z.errors.ExpiredAuthError(
-      'Chatting did not accept your API key (it may have been revoked). Reconnect your Chatting account with a current key.',
+      'Chatting did not accept this API key: it may be mistyped or revoked. Check it, or reconnect your Chatting account with a current key.',
     );
   }
   if (response.status >= 500) {
     throw new z.errors.Error(
-      `Chatting had a temporary problem (${code ?? `HTTP ${response.status}`}). Replay this run; with Autoreplay on, Zapier retries it by itself.`,
+      `Chatting had a temporary problem (${code ?? `HTTP ${response.status}`}). Try again in a few minutes; a Zap run can be replayed, and Autoreplay retries it by itself.`,
       code ?? 'ServerError',
       response.status,
     );
@@ -101,8 +112,9 @@ export const handleErrors: AfterResponseMiddleware = (response, z: ZObject) => {
   }
   const message = code ? FIELD_MESSAGES[code] : undefined;
   throw new z.errors.Error(
-    message ??
-      `Chatting rejected the request${detail || ` (${code ?? `HTTP ${response.status}`})`}.`,
+    message
+      ? `${message}${detail}`
+      : `Chatting rejected the request${detail || ` (${code ?? `HTTP ${response.status}`})`}.`,
     code ?? 'RequestError',
     response.status,
   );

@@ -26,10 +26,17 @@ export function contactBody(inputData: Record<string, unknown>): CreateContactRe
     .map((tag) => text(tag))
     .filter((tag): tag is string => tag !== undefined);
   if (tags.length > 0) body.tags = [...new Set(tags)];
-  const custom = inputData.customFields;
-  if (custom && typeof custom === 'object' && Object.keys(custom).length > 0) {
-    body.customFields = custom as Record<string, string>;
-  }
+  // A blank value would wipe what Chatting has for that field (it merges key by key).
+  const custom = Object.entries(
+    inputData.customFields && typeof inputData.customFields === 'object'
+      ? inputData.customFields
+      : {},
+  )
+    .map(([key, value]) => [key.trim(), text(value)] as const)
+    .filter(
+      (entry): entry is readonly [string, string] => entry[0] !== '' && entry[1] !== undefined,
+    );
+  if (custom.length > 0) body.customFields = Object.fromEntries(custom);
   return body;
 }
 

@@ -53,6 +53,8 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
 
   const performUnsubscribe = async (z: ZObject, bundle: Bundle) => {
     const id = inputText((bundle.subscribeData as { id?: unknown } | undefined)?.id);
+    // Nothing was subscribed (the subscribe step failed): nothing to remove.
+    if (!id) return { ok: true, id, active: false };
     const context: RequestContext = { allowNotFound: true };
     const response = await z.request<UnsubscribedResponse>({
       url: apiUrl(`/webhooks/${encodeURIComponent(id)}`),
@@ -70,7 +72,7 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
       url: apiUrl(spec.samples.path),
       params: { ...spec.samples.params, limit: String(SAMPLE_COUNT) },
     });
-    return (response.data.items as E[]).map((payload) => toTriggerResult(payload));
+    return ((response.data.items ?? []) as E[]).map((payload) => toTriggerResult(payload));
   };
 
   const perform = async (z: ZObject, bundle: Bundle): Promise<TriggerResult<E>[]> => {
@@ -78,6 +80,8 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
     // Zapier always passes the delivered payload. `zapier-platform invoke` has none to pass:
     // show the recent events instead of failing, so the trigger can be tried locally.
     if (payload === undefined || payload === null) return performList(z);
+    // A body that is not this event (a stray or test POST to the hook URL) triggers nothing.
+    if (typeof payload !== 'object' || payload.event !== spec.event || !payload.data) return [];
     return [toTriggerResult(payload)];
   };
 

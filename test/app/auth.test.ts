@@ -55,7 +55,7 @@ describe('authentication', () => {
         appTester(authentication.test as never, { authData }),
         (error: Error) => {
           assert.equal(error.name, 'ExpiredAuthError');
-          assert.match(error.message, /Reconnect/);
+          assert.match(error.message, /reconnect your Chatting account/);
           assert.ok(!error.message.split('\n')[0].includes('{'), 'no raw JSON');
           return true;
         },
@@ -71,6 +71,24 @@ describe('authentication', () => {
     try {
       await appTester(authentication.test as never, { authData });
       assert.ok(scope.isDone());
+    } finally {
+      process.env.CHATTING_BASE_URL = 'https://chatting.test/api/zapier';
+    }
+  });
+
+  test('an empty CHATTING_BASE_URL means production; a relative one is refused', async () => {
+    process.env.CHATTING_BASE_URL = '';
+    const scope = nock('https://usechatting.com')
+      .get('/api/zapier/me')
+      .reply(200, referenceExample('responses/me/workspace'));
+    try {
+      await appTester(authentication.test as never, { authData });
+      assert.ok(scope.isDone());
+      process.env.CHATTING_BASE_URL = '/api/zapier';
+      await assert.rejects(
+        appTester(authentication.test as never, { authData }),
+        /absolute http\(s\) URL/,
+      );
     } finally {
       process.env.CHATTING_BASE_URL = 'https://chatting.test/api/zapier';
     }

@@ -55,10 +55,14 @@ describe('create_contact', () => {
         name: '',
         phone: '   ',
         tags: ['', 'vip', 'vip'],
-        customFields: {},
+        customFields: { '': 'no name', crm_owner: '', plan: ' pro ' },
       },
     });
-    assert.deepEqual(seen[0].body, { email: 'lead@example.com', tags: ['vip'] });
+    assert.deepEqual(seen[0].body, {
+      email: 'lead@example.com',
+      tags: ['vip'],
+      customFields: { plan: 'pro' },
+    });
   });
 
   test('sends the Deduplication Key as Idempotency-Key', async () => {

@@ -169,12 +169,42 @@ describe('errors a Zapier user sees', () => {
     assert.equal((JSON.parse(message) as { delay: number }).delay, 17);
   });
 
-  test('any other code still reads as a sentence, not JSON', async () => {
+  test("invalid-request reads as a sentence with what to check, and the server's detail", async () => {
     expectRequest('POST', '/contacts', {
       status: 400,
-      reply: { ok: false, error: 'invalid-request', message: 'tags: must be array' },
+      reply: {
+        ok: false,
+        error: 'invalid-request',
+        message: 'name: must NOT have more than 200 characters',
+      },
     });
     const { message } = await failure(appTester(perform('create_contact'), contact));
-    assert.equal(userMessage(message), 'Chatting rejected the request (tags: must be array).');
+    assert.match(
+      userMessage(message),
+      /^Chatting could not accept one of the values: .*too long.* \(name: must NOT have more than 200 characters\)$/,
+    );
   });
+
+  test('an unknown code still reads as a sentence, not JSON', async () => {
+    expectRequest('POST', '/contacts', { status: 418, reply: '<p>teapot</p>' });
+    const { message } = await failure(appTester(perform('create_contact'), contact));
+    assert.equal(userMessage(message), 'Chatting rejected the request (HTTP 418).');
+  });
+
+  for (const [header, delay] of [
+    ['0', 1],
+    [new Date(Date.now() + 30_000).toUTCString(), 30],
+  ] as const) {
+    test(`Retry-After: ${header} waits ${delay} s`, async () => {
+      expectRequest('POST', '/contacts', {
+        status: 429,
+        reply: { ok: false, error: 'rate-limited' },
+        headers: { 'retry-after': header },
+      });
+      const { name, message } = await failure(appTester(perform('create_contact'), contact));
+      assert.equal(name, 'ThrottledError');
+      const waited = (JSON.parse(message) as { delay: number }).delay;
+      assert.ok(Math.abs(waited - delay) <= 1, `${waited}`);
+    });
+  }
 });

@@ -121,6 +121,33 @@ for (const { key, event, samples } of TRIGGERS) {
       assert.equal(listed[0].event, event);
     });
 
+    test('a body that is not this event triggers nothing', async () => {
+      const other = event === 'tag.added' ? 'contact.created' : 'tag.added';
+      for (const cleanedRequest of [{}, { ...payload, event: other }, { event }]) {
+        assert.deepEqual(
+          await appTester(triggerOperation(key, 'perform'), { authData, cleanedRequest }),
+          [],
+        );
+      }
+    });
+
+    test("unsubscribing without a subscription id sends nothing; a 404 that is not Chatting's fails", async () => {
+      assert.deepEqual(
+        await appTester(triggerOperation(key, 'performUnsubscribe'), {
+          authData,
+          subscribeData: {} as { id: string },
+        }),
+        { ok: true, id: '', active: false },
+      );
+      expectRequest('DELETE', '/webhooks/wh_1', { status: 404, reply: '<html>Not Found</html>' });
+      await assert.rejects(
+        appTester(triggerOperation(key, 'performUnsubscribe'), {
+          authData,
+          subscribeData: { id: 'wh_1' },
+        }),
+      );
+    });
+
     test('an empty sample list is an empty result', async () => {
       expectRequest('GET', samples, {
         reply: { ok: true, items: [] },

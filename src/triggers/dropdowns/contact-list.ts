@@ -17,7 +17,7 @@ const perform = async (z: ZObject): Promise<ContactChoice[]> => {
     params: { limit: '100' },
   });
   const choices = new Map<string, ContactChoice>();
-  for (const item of response.data.items as ContactCreatedEvent[]) {
+  for (const item of (response.data.items ?? []) as ContactCreatedEvent[]) {
     const name = item.data__name ? `${item.data__name} (${item.data__email})` : item.data__email;
     if (!choices.has(item.data__contact_id))
       choices.set(item.data__contact_id, { id: item.data__contact_id, name });

@@ -17,7 +17,7 @@ export const sample: ConversationChoice = {
 const LABEL_LENGTH = 60;
 
 function label(item: ConversationCreatedEvent): string {
-  const who = item.data__visitor_name ?? item.data__visitor_email ?? 'Visitor';
+  const who = item.data__visitor_name || item.data__visitor_email || 'Visitor';
   const said = item.data__first_message ?? '';
   const text = said.length > LABEL_LENGTH ? `${said.slice(0, LABEL_LENGTH - 1)}…` : said;
   return text ? `${who}: ${text}` : who;
@@ -29,7 +29,7 @@ const perform = async (z: ZObject): Promise<ConversationChoice[]> => {
     params: { limit: '100', event: 'conversation.created' },
   });
   const choices = new Map<string, ConversationChoice>();
-  for (const item of response.data.items as ConversationCreatedEvent[]) {
+  for (const item of (response.data.items ?? []) as ConversationCreatedEvent[]) {
     const id = item.data__conversation_id;
     if (!choices.has(id)) choices.set(id, { id, name: label(item) });
   }
