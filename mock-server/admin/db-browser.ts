@@ -39,11 +39,19 @@ export function dbBrowser(services: Services) {
         .json({ ok: false, error: 'method-not-allowed', message: 'the db browser is read-only' });
     });
     app.use(router);
-    // The middleware above runs only for requests that reach a route of this plugin.
+    // The middleware above runs only for requests that reach a route of this plugin: these
+    // catch-alls give it every path (and answer whatever json-server leaves unanswered).
     app.route({
-      method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      method: ['GET', 'HEAD'],
       url: '/*',
       handler: async (_request, reply) => sendError(reply, new ApiError('not-found')),
+    });
+    app.route({
+      method: ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      url: '/*',
+      config: { methodNotAllowed: true },
+      handler: async (_request, reply) =>
+        sendError(reply, new ApiError('method-not-allowed', 'the db browser is read-only')),
     });
   };
 }
