@@ -86,6 +86,9 @@ export class Journal {
             this.bytes += Buffer.byteLength(data);
             for (const entry of batch) entry.done();
           } catch (error) {
+            // Cut off whatever part of the batch reached the file: those requests are failing,
+            // so a restart must not replay them.
+            await this.file.truncate(this.bytes).catch(() => undefined);
             // Newest first, so that each transaction's undo finds memory as it left it.
             for (const entry of [...batch].reverse()) entry.failed(error as Error);
           }
