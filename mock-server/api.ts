@@ -11,7 +11,7 @@ import type { Endpoint } from './endpoint';
 import { ApiError } from './errors';
 import { applyFault, faultFromHeader } from './faults';
 import { installSchemaValidation, MethodTable, schemaPart } from './http';
-import { Idempotency, idempotencyKeyOf, type SentAnswer } from './idempotency';
+import { Idempotency, idempotencyKeyOf, type Remember, type SentAnswer } from './idempotency';
 import { RateLimiter } from './rate-limit';
 import { ENDPOINTS } from './routes';
 import type { Services } from './services';
@@ -92,9 +92,7 @@ async function answerRequest(
 ): Promise<SentAnswer> {
   const workspace = request.workspace as Workspace;
   const key = endpoint.idempotent ? idempotencyKeyOf(request.headers) : null;
-  const execute = async (
-    remember?: Parameters<Parameters<Idempotency['run']>[2]>[0],
-  ): Promise<SentAnswer> => {
+  const execute = async (remember?: Remember): Promise<SentAnswer> => {
     const answer = endpoint.handle({
       workspace,
       body: request.body,

@@ -36,6 +36,9 @@ export function idempotencyKeyOf(
   return value;
 }
 
+/** Makes the record that stores a 2xx answer under the request's key. */
+export type Remember = (status: number, text: string) => IdempotencyRecord;
+
 export interface Scope {
   workspaceId: string;
   method: 'POST';
@@ -55,7 +58,7 @@ export class Idempotency {
   async run(
     scope: Scope,
     body: unknown,
-    execute: (remember: (status: number, text: string) => IdempotencyRecord) => Promise<SentAnswer>,
+    execute: (remember: Remember) => Promise<SentAnswer>,
   ): Promise<SentAnswer> {
     const id = hash(`${scope.workspaceId}\n${scope.method}\n${scope.path}\n${scope.key}`);
     const requestHash = hash(canonicalJson(body));
