@@ -8,8 +8,11 @@ import { ApiError, sendError } from './errors';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The schema of a route's success answer, checked in verify mode. */
-    response?: SchemaName;
+    /**
+     * The schema of a route's success answers, checked in verify mode: one for every 2xx, or
+     * one per status (a 2xx it does not list is then a mismatch too).
+     */
+    response?: SchemaName | Partial<Record<number, SchemaName>>;
     /** The route only answers 405 for methods its path does not serve. */
     methodNotAllowed?: boolean;
   }
@@ -40,12 +43,14 @@ export function installSchemaValidation(app: FastifyInstance): void {
  */
 export function installResponseVerification(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    const schema = request.routeOptions.config.response;
-    if (!schema || reply.statusCode >= 300 || typeof payload !== 'string') return payload;
-    const result = validate(schema, JSON.parse(payload));
-    if (!result.valid) {
+    const declared = request.routeOptions.config.response;
+    const status = reply.statusCode;
+    if (!declared || status < 200 || status >= 300 || typeof payload !== 'string') return payload;
+    const schema = typeof declared === 'string' ? declared : declared[status];
+    const result = schema ? validate(schema, JSON.parse(payload)) : undefined;
+    if (!result?.valid) {
       throw new Error(
-        `${request.method} ${request.url} answered against ${schema}: ${result.message}`,
+        `${request.method} ${request.url} answered ${status} against the contract: ${result?.message ?? 'undeclared status'}`,
       );
     }
     return payload;
