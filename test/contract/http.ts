@@ -5,45 +5,8 @@
 import assert from 'node:assert/strict';
 import { validate, type SchemaName } from '../../schemas/validator';
 
-export interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  // A parsed JSON body; the schemas check its shape.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON
-  body: any;
-}
-
-export interface Send {
-  key?: string | null;
-  body?: unknown;
-  raw?: string;
-  headers?: Record<string, string>;
-}
-
-export async function send(
-  url: string,
-  method: string,
-  options: Send & { defaultKey?: string } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = { ...options.headers };
-  const key = options.key === undefined ? options.defaultKey : options.key;
-  if (key !== null && key !== undefined) headers['x-api-key'] = key;
-  let body = options.raw;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] ??= 'application/json';
-  }
-  const response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(15_000) });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, body: parsed };
-}
+export { send, type Answer, type Send } from '../helpers/http';
+import type { Answer } from '../helpers/http';
 
 /** Names the failing endpoint, case, schema path and body. */
 function failure(where: string, what: string, answer: Answer): string {

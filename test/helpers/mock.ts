@@ -10,25 +10,12 @@ import path from 'node:path';
 import { validate } from '../../schemas/validator';
 import { createServer, type MockServer, type ServerOptions } from '../../mock-server/server';
 import { DEMO_KEYS } from '../../mock-server/store/seed';
+import { send, type Answer, type Send } from './http';
 
 export { DEMO_KEYS };
 
-export interface Reply {
-  status: number;
-  headers: Headers;
-  text: string;
-  // The body as JSON; tests read what they assert on, the schemas check the rest.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed JSON body
-  body: any;
-}
-
-export interface RequestOptions {
-  key?: string | null;
-  body?: unknown;
-  /** A raw body, sent as is. */
-  raw?: string;
-  headers?: Record<string, string>;
-}
+export type Reply = Answer;
+export type RequestOptions = Send;
 
 export interface RunningMock {
   server: MockServer;
@@ -51,41 +38,23 @@ export async function startMock(options: ServerOptions = {}): Promise<RunningMoc
   };
 }
 
-/** One request; the default key is the Acme demo key, `key: null` sends none. */
+/**
+ * One request; the default key is the Acme demo key, `key: null` sends none. Every answer must
+ * be JSON, and every error the envelope.
+ */
 export async function call(
   base: string,
   method: string,
   url: string,
   options: RequestOptions = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  const key = options.key === undefined ? DEMO_KEYS.acme : options.key;
-  if (key !== null) headers['x-api-key'] = key;
-  let body: string | undefined = options.raw;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] ??= 'application/json';
-  }
-  const response = await fetch(`${base}${url}`, {
-    method,
-    headers,
-    body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  const reply: Reply = {
-    status: response.status,
-    headers: response.headers,
-    text,
-    body: undefined,
-  };
+  const reply = await send(`${base}${url}`, method, { defaultKey: DEMO_KEYS.acme, ...options });
   if (method !== 'HEAD') {
-    assert.match(response.headers.get('content-type') ?? '', /^application\/json/, text);
-    reply.body = JSON.parse(text);
-  }
-  if (response.status >= 400 && method !== 'HEAD') {
-    const envelope = validate('error', reply.body);
-    assert.ok(envelope.valid, `not an error envelope: ${text}`);
+    assert.match(reply.headers.get('content-type') ?? '', /^application\/json/, reply.text);
+    reply.body = JSON.parse(reply.text);
+    if (reply.status >= 400) {
+      assert.ok(validate('error', reply.body).valid, `not an error envelope: ${reply.text}`);
+    }
   }
   return reply;
 }
