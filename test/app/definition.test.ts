@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { readSchema } from '../../schemas/catalog';
-import { validate, type SchemaName } from '../../schemas/validator';
+import { contract, validate, type SchemaName } from '../../schemas/validator';
 import type { WebhookEvent } from '../../schemas/generated';
 import { occurrenceId } from '../../src/events';
 import { App } from '../helpers/app';
+import { APP_SCHEMAS, resultKeyInSchema } from '../contract/guards';
 
 interface Field {
   key: string;
@@ -22,28 +23,12 @@ const triggers = Object.values(App.triggers as Record<string, Definition>);
 const creates = Object.values(App.creates as Record<string, Definition>);
 const visibleTriggers = triggers.filter((t) => !t.display.hidden);
 
-const TRIGGER_SCHEMA: Record<string, SchemaName> = {
-  conversation_created: 'events/conversation-created',
-  conversation_resolved: 'events/conversation-resolved',
-  contact_created: 'events/contact-created',
-  tag_added: 'events/tag-added',
-};
-const CREATE_SCHEMA: Record<string, SchemaName> = {
-  create_contact: 'responses/contact-saved',
-  add_tag_to_contact: 'responses/tag-added',
-  send_message: 'responses/message-sent',
-};
-
-/** A key of a result: a top-level property, or data__x standing for data.x (Zapier's flattening). */
-function keyExists(schema: SchemaName, key: string): boolean {
-  const root = readSchema(schema) as {
-    properties: Record<string, unknown>;
-    $defs?: Record<string, { properties: object }>;
-  };
-  if (key in root.properties) return true;
-  const nested = /^data__(.+)$/.exec(key)?.[1];
-  return nested !== undefined && nested in (root.$defs?.data.properties ?? {});
-}
+const [TRIGGER_SCHEMA, CREATE_SCHEMA] = [true, false].map((trigger) =>
+  Object.fromEntries(
+    Object.entries(APP_SCHEMAS).filter(([, schema]) => schema.startsWith('events/') === trigger),
+  ),
+);
+const keyExists = (schema: SchemaName, key: string) => resultKeyInSchema(contract, schema, key);
 
 const TITLE_CASE =
   /^([A-Z0-9(][\w()]*)( ([A-Z0-9(][\w()]*|a|an|and|as|at|by|for|in|of|on|or|the|to))*$/;

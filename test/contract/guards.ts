@@ -163,6 +163,17 @@ export const APP_SCHEMAS: Record<string, SchemaName> = {
   send_message: 'responses/message-sent',
 };
 
+/** A key of a result: a top-level property, or data__x standing for data.x (Zapier's flattening). */
+export function resultKeyInSchema(schemas: SchemaSet, schema: SchemaName, key: string): boolean {
+  const root = schemas.schema(schema) as {
+    properties: Json;
+    $defs?: { data?: { properties: Json } };
+  };
+  if (key in root.properties) return true;
+  const nested = /^data__(.+)$/.exec(key)?.[1];
+  return nested !== undefined && nested in (root.$defs?.data?.properties ?? {});
+}
+
 /** The app's samples and output fields against the schemas. */
 export function appDefinitionProblems(
   schemas: SchemaSet,
@@ -184,18 +195,10 @@ export function appDefinitionProblems(
     const result = schemas.validate(schema, sample);
     if (!result.valid)
       problems.push(`the app's sample of ${item.key} is not a valid ${schema}: ${result.message}`);
-    const root = schemas.schema(schema) as {
-      properties: Json;
-      $defs?: { data?: { properties: Json } };
-    };
     for (const field of item.operation.outputFields ?? []) {
-      const nested = /^data__(.+)$/.exec(field.key)?.[1];
-      const known =
-        field.key === 'id' ||
-        field.key in root.properties ||
-        (nested !== undefined && nested in (root.$defs?.data?.properties ?? {}));
-      if (!known)
+      if (field.key !== 'id' && !resultKeyInSchema(schemas, schema, field.key)) {
         problems.push(`the app's output field ${item.key}.${field.key} is not in ${schema}`);
+      }
     }
   }
   return problems;
