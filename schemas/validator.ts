@@ -225,6 +225,11 @@ function unescapePointer(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
+/** The payload schema of an event: `tag.added` → `events/tag-added`. */
+export function payloadSchemaOf(event: string): SchemaName {
+  return `events/${event.replace('.', '-')}` as SchemaName;
+}
+
 /** The project's schemas: the instance everything shares. */
 export const contract = new SchemaSet();
 

@@ -5,7 +5,7 @@
  * else a new one, which raises conversation.created as the product would).
  */
 import type { Contact, Conversation, EventName, Workspace } from '../../schemas/generated';
-import { schemaJson, validate, type SchemaName } from '../../schemas/validator';
+import { payloadSchemaOf, schemaJson, validate } from '../../schemas/validator';
 import { ApiError } from '../errors';
 import { newId, now } from '../ids';
 import type { Change } from '../store/collections';
@@ -26,13 +26,9 @@ export interface Simulation {
   changes: Change[];
 }
 
-function payloadSchema(event: EventName): SchemaName {
-  return `events/${event.replace('.', '-')}` as SchemaName;
-}
-
 /** Refuses fields the event's data does not have, before anything is built from them. */
 function checkFields(event: EventName, data: Data): void {
-  const definition = (schemaJson(payloadSchema(event)).$defs as Record<string, Data>).data;
+  const definition = (schemaJson(payloadSchemaOf(event)).$defs as Record<string, Data>).data;
   const known = Object.keys(definition.properties as Data);
   const unknown = Object.keys(data).filter((field) => !known.includes(field));
   if (unknown.length > 0) {
@@ -183,7 +179,7 @@ export function simulateEvent(
 
   // The event asked for is the last one raised (a conversation made on the way comes first).
   const raised = last as ReturnType<typeof raiseEvent>;
-  const check = validate(payloadSchema(event), raised.record.payload);
+  const check = validate(payloadSchemaOf(event), raised.record.payload);
   if (!check.valid) throw new ApiError('invalid-request', `data: ${check.message}`);
   return { payload: raised.record.payload, deliveries: raised.deliveries.length, changes };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { validate, type SchemaName } from '../../schemas/validator';
+import { payloadSchemaOf, validate } from '../../schemas/validator';
 import {
   appTester,
   authData,
@@ -32,7 +32,7 @@ const TRIGGERS = [
 ] as const;
 
 for (const { key, event, samples } of TRIGGERS) {
-  const schema = `events/${event.replace('.', '-')}` as SchemaName;
+  const schema = payloadSchemaOf(event);
   const payload = referenceExample(`${schema}/reference`) as Record<string, unknown>;
 
   describe(`trigger ${key}`, () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ERROR_CODES, statusOf, validate } from '../../schemas/validator';
+import { ERROR_CODES, payloadSchemaOf, statusOf, validate } from '../../schemas/validator';
 import { assertError, assertSuccess, send, type Answer, type Send } from './http';
 import { needs, openTarget, targetSpec, type Target } from './target';
 
@@ -91,7 +91,7 @@ describe('sample endpoints', () => {
         const items = answer.body.items as { event: string; timestamp: string }[];
         for (const item of items) {
           assert.equal(item.event, event);
-          const schema = `events/${event.replace('.', '-')}` as 'events/tag-added';
+          const schema = payloadSchemaOf(event);
           assert.ok(validate(schema, item).valid, `${where}: an item is not a ${schema}`);
         }
         const times = items.map((item) => item.timestamp);
