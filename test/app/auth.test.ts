@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { after, afterEach, before, describe, test } from 'node:test';
-import {
-  App,
-  appTester,
-  authData,
-  checkRequests,
-  expectRequest,
-  setUpNock,
-  tearDownNock,
-} from '../helpers/nock-api';
+import { describe, test } from 'node:test';
+import { App, appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
 import { referenceExample } from '../helpers/fixtures';
 import { readSchema } from '../../schemas/catalog';
 
 const authentication = App.authentication ?? assert.fail('the app has no authentication');
 
-before(setUpNock);
-afterEach(checkRequests);
-after(tearDownNock);
+useNock();
 
 describe('authentication', () => {
   test('is one password field, api_key, with help that links to the reference', () => {

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
-import {
-  appTester,
-  authData,
-  checkRequests,
-  expectRequest,
-  setUpNock,
-  tearDownNock,
-} from '../helpers/nock-api';
+import { describe, test } from 'node:test';
+import { appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
 import { createPerform } from '../helpers/app';
 
-before(setUpNock);
-afterEach(checkRequests);
-after(tearDownNock);
+useNock();
 
 const perform = createPerform;
 

@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { payloadSchemaOf, validate } from '../../schemas/validator';
-import {
-  appTester,
-  authData,
-  checkRequests,
-  expectRequest,
-  setUpNock,
-  tearDownNock,
-} from '../helpers/nock-api';
+import { appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
 import { triggerOperation } from '../helpers/app';
 import { referenceExample } from '../helpers/fixtures';
 
-before(setUpNock);
-afterEach(checkRequests);
-after(tearDownNock);
+useNock();
 
 const TRIGGERS = [
   {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import nock from 'nock';
+import { after, afterEach, before } from 'node:test';
 import { validate, type SchemaName } from '../../schemas/validator';
 
 export { App, appTester } from './app';
@@ -81,13 +82,13 @@ export function expectRequest(
   return seen;
 }
 
-export function setUpNock(): void {
+function setUpNock(): void {
   process.env.CHATTING_BASE_URL = BASE;
   nock.disableNetConnect();
 }
 
 /** After each test: every interceptor was used and every request kept to the contract. */
-export function checkRequests(): void {
+function checkRequests(): void {
   const pending = nock.pendingMocks();
   nock.cleanAll();
   const found = problems.splice(0);
@@ -95,7 +96,17 @@ export function checkRequests(): void {
   assert.deepEqual(found, [], 'requests against the contract');
 }
 
-export function tearDownNock(): void {
+function tearDownNock(): void {
   nock.enableNetConnect();
   delete process.env.CHATTING_BASE_URL;
+}
+
+/**
+ * For a test file of the app: its requests go to nock (no other network), and after each test
+ * every interceptor must have been used and every request must have kept to the contract.
+ */
+export function useNock(): void {
+  before(setUpNock);
+  afterEach(checkRequests);
+  after(tearDownNock);
 }
