@@ -11,9 +11,7 @@ export default defineEndpoint<unknown, Required<ContactSamplesQuery>>({
     status: 200,
     body: {
       ok: true,
-      items: services.store
-        .recentEvents(workspace.id, 'contact.created', query.limit)
-        .map((event) => event.payload),
+      items: services.store.recentPayloads(workspace.id, 'contact.created', query.limit),
     },
   }),
 });

@@ -11,9 +11,7 @@ export default defineEndpoint<unknown, Required<ConversationSamplesQuery>>({
     status: 200,
     body: {
       ok: true,
-      items: services.store
-        .recentEvents(workspace.id, query.event, query.limit)
-        .map((event) => event.payload),
+      items: services.store.recentPayloads(workspace.id, query.event, query.limit),
     },
   }),
 });

@@ -20,7 +20,7 @@ import {
 } from './collections';
 import { Journal } from './journal';
 import { readSnapshot, writeSnapshot } from './snapshot';
-import type { Contact, EventName, EventRecord } from '../../schemas/generated';
+import type { Contact, EventName, EventRecord, WebhookEvent } from '../../schemas/generated';
 
 export interface StoreOptions {
   /** The data file; the journal is beside it. Absent: memory only. */
@@ -85,10 +85,13 @@ export class Store {
     return this.contactsByEmail.get(emailKey(workspaceId, email));
   }
 
-  /** The newest events of one kind in a workspace, newest first. */
-  recentEvents(workspaceId: string, event: EventName, limit: number): EventRecord[] {
+  /** The payloads of the newest events of one kind in a workspace, newest first. */
+  recentPayloads(workspaceId: string, event: EventName, limit: number): WebhookEvent[] {
     const events = this.eventsByKind.get(`${workspaceId}\n${event}`) ?? [];
-    return events.slice(-limit).reverse();
+    return events
+      .slice(-limit)
+      .reverse()
+      .map((record) => record.payload);
   }
 
   /** Calls the listener with every transaction once it is durable (the delivery outbox). */
