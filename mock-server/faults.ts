@@ -24,11 +24,14 @@ const CODE_FOR_STATUS: Record<number, ErrorCode> = {
 
 export class FaultRules {
   private rules: FaultRule[] = [];
+  /** Each rule's path as a pattern, compiled once when the rule is added. */
+  private patterns = new WeakMap<FaultRule, RegExp>();
   private nextId = 1;
 
   add(rule: FaultRule): FaultRule {
     const stored = { ...rule, id: `fault_${this.nextId++}` };
     this.rules.push(stored);
+    this.patterns.set(stored, pathPattern(stored.path));
     return stored;
   }
 
@@ -51,7 +54,7 @@ export class FaultRules {
     const rule = this.rules.find(
       (candidate) =>
         ((candidate.method ?? '*') === '*' || candidate.method === method) &&
-        pathPattern(candidate.path).test(path),
+        this.patterns.get(candidate)?.test(path) === true,
     );
     if (!rule) return null;
     if (typeof rule.times === 'number') {
