@@ -49,8 +49,6 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts'],
     rules: {
-      // node:test's describe/it return promises that the runner itself awaits.
-      '@typescript-eslint/no-floating-promises': 'off',
       // Tests read fields of parsed JSON replies (typed any); the schemas check their shape.
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',

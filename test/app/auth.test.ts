@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { describe, test } from 'node:test';
 import { App, appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
 import { referenceExample } from '../helpers/fixtures';
 import { readSchema } from '../../schemas/catalog';
@@ -57,7 +56,7 @@ describe('authentication', () => {
     process.env.CHATTING_BASE_URL = 'https://elsewhere.test/api/zapier';
     const scope = nock('https://elsewhere.test')
       .get('/api/zapier/me')
-      .reply(200, referenceExample('responses/me/workspace'));
+      .reply(200, referenceExample('responses/me/workspace') as nock.Body);
     try {
       await appTester(authentication.test as never, { authData });
       assert.ok(scope.isDone());
@@ -70,7 +69,7 @@ describe('authentication', () => {
     process.env.CHATTING_BASE_URL = '';
     const scope = nock('https://usechatting.com')
       .get('/api/zapier/me')
-      .reply(200, referenceExample('responses/me/workspace'));
+      .reply(200, referenceExample('responses/me/workspace') as nock.Body);
     try {
       await appTester(authentication.test as never, { authData });
       assert.ok(scope.isDone());
@@ -88,7 +87,7 @@ describe('authentication', () => {
     delete process.env.CHATTING_BASE_URL;
     const scope = nock('https://usechatting.com')
       .get('/api/zapier/me')
-      .reply(200, referenceExample('responses/me/workspace'));
+      .reply(200, referenceExample('responses/me/workspace') as nock.Body);
     try {
       await appTester(authentication.test as never, { authData });
       assert.ok(scope.isDone());

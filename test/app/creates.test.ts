@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
 import { appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
 import { createPerform } from '../helpers/app';
 import { referenceExample } from '../helpers/fixtures';

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
 import { readSchema } from '../../schemas/catalog';
 import { contract, validate, type SchemaName } from '../../schemas/validator';
 import type { WebhookEvent } from '../../schemas/generated';

@@ -2,30 +2,40 @@
  * The README's maintainer workflow, as written: with the mock running, `zapier-platform invoke`
  * runs the app's auth test, its label and a create against it. Runs the real Zapier CLI (on
  * Node 22, offline) against a mock child process on an ephemeral port.
+ *
+ * invoke loads `.env` from its working folder over the environment, so it runs in a folder of its
+ * own that links to the built app: a maintainer's `.env` never redirects it.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, describe, test } from 'node:test';
 import { REPO, startChild, type Child } from '../helpers/child';
 import { DEMO_KEYS } from '../helpers/mock';
 
 const run = promisify(execFile);
 const ZAPIER = path.join(REPO, 'node_modules', 'zapier-platform-cli', 'src', 'bin', 'run');
 let mock: Child;
+let appFolder: string;
 
-before(async () => {
+beforeAll(async () => {
+  appFolder = mkdtempSync(path.join(tmpdir(), 'chatting-invoke-'));
+  for (const entry of ['package.json', 'index.js', 'dist', 'node_modules']) {
+    symlinkSync(path.join(REPO, entry), path.join(appFolder, entry));
+  }
   mock = await startChild(['--memory', '--quiet']);
 });
-after(async () => {
+afterAll(async () => {
   mock.process.kill('SIGTERM');
   await mock.exited;
+  rmSync(appFolder, { recursive: true, force: true });
 });
 
 function invoke(...args: string[]) {
   return run(process.execPath, [ZAPIER, 'invoke', ...args, '--non-interactive'], {
-    cwd: REPO,
+    cwd: appFolder,
     timeout: 60_000,
     env: {
       ...process.env,

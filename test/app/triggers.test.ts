@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
 import { payloadSchemaOf, validate } from '../../schemas/validator';
 import { appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
 import { triggerOperation } from '../helpers/app';

@@ -7,14 +7,13 @@
  * - random methods, paths, headers and bodies, and random bytes on a socket, never get anything
  *   but the JSON envelope, never an unexpected 500, and never bring the server down.
  *
- * FUZZ_SEED replays a run (every run prints its seed; a failure prints fast-check's seed and
+ * FUZZ_SEED replays a run (every run names its seed; a failure prints fast-check's seed and
  * path too); FUZZ_RUNS scales it (default 1000 per property: 10,000 requests in all).
  */
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { after, before, describe, test } from 'node:test';
 import { schemaFile } from '../../schemas/catalog';
 import {
   schemaJson,
@@ -24,9 +23,18 @@ import {
   type SchemaName,
 } from '../../schemas/validator';
 import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import { testUnless } from '../helpers/skip';
 
-const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+/** A whole number from the environment, or the default; anything else stops the run at once. */
+function setting(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text)) throw new Error(`${name} must be a whole number, not "${text}"`);
+  return Number(text);
+}
+
+const SEED = setting('FUZZ_SEED', Math.floor(Math.random() * 2 ** 31));
+const RUNS = setting('FUZZ_RUNS', 1000);
 const settings = { seed: SEED, numRuns: RUNS };
 
 type Json = Record<string, unknown>;
@@ -66,12 +74,8 @@ let mock: RunningMock;
 let generate: Generate;
 const dereferenced = new Map<SchemaName, Json>();
 let requests = 0;
-const started = Date.now();
 
-before(async () => {
-  console.log(
-    `fuzz seed ${SEED}, ${RUNS} runs a property (replay: FUZZ_SEED=${SEED} npm run test:fuzz)`,
-  );
+beforeAll(async () => {
   mock = await startMock();
   // json-schema-faker is ESM-only; this suite is CommonJS.
   generate = (await import('json-schema-faker')).generateSync as Generate;
@@ -79,10 +83,7 @@ before(async () => {
     dereferenced.set(schema, await $RefParser.dereference<Json>(schemaFile(schema)));
   }
 });
-after(async () => {
-  console.log(
-    `fuzz: ${requests.toLocaleString('en-US')} requests in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-  );
+afterAll(async () => {
   await mock.stop();
 });
 
@@ -184,7 +185,8 @@ function mutate(
   }
 }
 
-describe('fuzzing from the schemas', () => {
+// The seed is in the name, so every report says how to replay the run.
+describe(`fuzzing from the schemas (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} npm run test:fuzz)`, () => {
   for (const endpoint of ENDPOINTS) {
     test(`POST ${endpoint.url} × generated valid bodies are accepted`, async () => {
       await fc.assert(
@@ -354,9 +356,8 @@ describe('fuzzing from the schemas', () => {
     assert.equal(alive.statusCode, 200);
   });
 
-  test(
+  testUnless(RUNS < 1000 && 'FUZZ_RUNS is below the default')(
     'the run made at least 10,000 requests (by default)',
-    { skip: RUNS < 1000 && 'FUZZ_RUNS is below the default' },
     () => {
       assert.ok(requests >= 10_000, `only ${requests} requests`);
     },

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
 import { SCHEMA_ROOT } from '../../schemas/catalog';
 import { contract, SchemaSet } from '../../schemas/validator';
 import type { JournalEntry } from '../../schemas/generated/admin/journal-list';
@@ -132,7 +131,7 @@ function assertNames(problems: string[], expected: RegExp): void {
   );
 }
 
-before(async () => {
+beforeAll(async () => {
   mock = await startMock();
   process.env.CHATTING_BASE_URL = `${mock.base}/api/zapier`;
   traffic = await appTraffic();
@@ -141,7 +140,7 @@ before(async () => {
     url: route.url.replace(/^\/api\/zapier(?=\/)/, '').replace(/\/\*$/, '/{collection}'),
   }));
 });
-after(async () => {
+afterAll(async () => {
   delete process.env.CHATTING_BASE_URL;
   await mock.stop();
 });

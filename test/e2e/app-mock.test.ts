@@ -6,7 +6,6 @@
  * once), and each documented error as the Zapier error type a user would see.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
 import { occurrenceId } from '../../src/events';
 import { App, appTester, authTest, createPerform, triggerOperation } from '../helpers/app';
 import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
@@ -16,12 +15,12 @@ let mock: RunningMock;
 let receiver: Receiver;
 const authData = { api_key: DEMO_KEYS.acme };
 
-before(async () => {
+beforeAll(async () => {
   mock = await startMock({ delivery: { backoffMs: 20, attempts: 3, timeoutMs: 2000 } });
   receiver = await startReceiver();
   process.env.CHATTING_BASE_URL = `${mock.base}/api/zapier`;
 });
-after(async () => {
+afterAll(async () => {
   delete process.env.CHATTING_BASE_URL;
   await receiver.close();
   await mock.stop();

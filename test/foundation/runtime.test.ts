@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
 
 const packageJson = JSON.parse(
   readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'),
 ) as { engines: { node: string }; devDependencies: Record<string, string> };
 
-test('the tests run on Node 22, the runtime Zapier runs apps on', () => {
-  console.log(`process.version ${process.version}`);
+test(`the tests run on Node 22, the runtime Zapier runs apps on (this is ${process.version})`, () => {
   assert.match(process.version, /^v22\./);
 });
 

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { after, afterEach, before } from 'node:test';
 import { validate, type SchemaName } from '../../schemas/validator';
 
 export { App, appTester } from './app';
@@ -54,12 +53,12 @@ export function expectRequest(
       (uri) => (typeof path === 'string' ? uri === `/api/zapier${path}` : path.test(uri)),
       method,
     )
-    // nock 15 hands the reply function the request as a Fetch Request.
-    .reply(async (request: Request) => {
-      const url = new URL(request.url);
-      const uri = `${url.pathname}${url.search}`;
-      const headers = Object.fromEntries(request.headers.entries());
-      const text = await request.text();
+    // nock 14 hands the reply function the path and the body it read; `this.req` holds the rest.
+    .reply(function (uri, requestBody) {
+      const headers = Object.fromEntries(
+        Object.entries(this.req.headers).map(([name, value]) => [name, String(value)]),
+      );
+      const text = typeof requestBody === 'string' ? requestBody : JSON.stringify(requestBody);
       const parsed = text ? (JSON.parse(text) as unknown) : undefined;
       seen.push({ method, path: uri, headers, body: parsed });
       if (headers['x-api-key'] !== API_KEY) problems.push(`${method} ${uri} without the API key`);
@@ -106,7 +105,7 @@ function tearDownNock(): void {
  * every interceptor must have been used and every request must have kept to the contract.
  */
 export function useNock(): void {
-  before(setUpNock);
+  beforeAll(setUpNock);
   afterEach(checkRequests);
-  after(tearDownNock);
+  afterAll(tearDownNock);
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { after, before, describe, test } from 'node:test';
 import { validate } from '../../schemas/validator';
 import { adminGuardRefusal } from '../../mock-server/admin/guard';
 import { CLI, TSX } from '../helpers/child';
@@ -13,10 +12,10 @@ let mock: RunningMock;
 const admin = (method: string, path: string, body?: unknown) =>
   mock.request(method, `/__admin${path}`, { key: null, body });
 
-before(async () => {
+beforeAll(async () => {
   mock = await startMock();
 });
-after(async () => {
+afterAll(async () => {
   await mock.stop();
 });
 

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { after, afterEach, before, describe, test } from 'node:test';
 import { validate } from '../../schemas/validator';
 import { assertError, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 
 const API = '/api/zapier';
 let mock: RunningMock;
 
-before(async () => {
+beforeAll(async () => {
   mock = await startMock();
 });
-after(async () => {
+afterAll(async () => {
   await mock.stop();
 });
 afterEach(async () => {

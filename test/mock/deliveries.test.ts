@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { afterEach, describe, test } from 'node:test';
 import { validate } from '../../schemas/validator';
 import {
   assertError,

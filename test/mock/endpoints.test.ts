@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
 import { payloadSchemaOf, validate } from '../../schemas/validator';
 import { assertError, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 
 const API = '/api/zapier';
 let mock: RunningMock;
 
-before(async () => {
+beforeAll(async () => {
   mock = await startMock();
 });
-after(async () => {
+afterAll(async () => {
   await mock.stop();
 });
 

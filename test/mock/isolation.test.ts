@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
 import { assertError, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 
 const API = '/api/zapier';
 let mock: RunningMock;
 let acmeWebhook: string;
 
-before(async () => {
+beforeAll(async () => {
   mock = await startMock();
   const subscribed = await mock.request('POST', `${API}/webhooks/subscribe`, {
     body: { event: 'tag.added', target_url: 'https://hooks.zapier.com/hooks/catch/1/acme' },
   });
   acmeWebhook = subscribed.body.id as string;
 });
-after(async () => {
+afterAll(async () => {
   await mock.stop();
 });
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { describe, test } from 'node:test';
 import type { Contact } from '../../schemas/generated';
 import { demoSeed } from '../../mock-server/store/seed';
 import { journalFile, Store } from '../../mock-server/store/store';

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
 import { errorCodeFor, validate } from '../../schemas/validator';
 import { negativeFixtures } from '../helpers/fixtures';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, test } from 'node:test';
 import { validate } from '../../schemas/validator';
 import { REFERENCE_DIR, referenceFixtures } from '../helpers/fixtures';
+import { testUnless } from '../helpers/skip';
 
 const fixtures = referenceFixtures();
 
@@ -46,9 +46,8 @@ function jsonExamplesOf(text: string): unknown[] {
 
 const referenceText = path.join(REFERENCE_DIR, 'chatting-zapier-api.txt');
 
-test(
+testUnless(!existsSync(referenceText) && `the reference is not at ${referenceText}`)(
   'every JSON example in the reference is kept as a fixture',
-  { skip: !existsSync(referenceText) && `the reference is not at ${referenceText}` },
   () => {
     const examples = jsonExamplesOf(readFileSync(referenceText, 'utf8'));
     assert.ok(examples.length >= 14, `found only ${examples.length} examples`);

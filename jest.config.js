@@ -1,0 +1,37 @@
+// The test runner. TypeScript goes through SWC (types are checked by `npm run typecheck`, not
+// here); plain JavaScript tests, such as those `zapier-platform scaffold` writes, run as they are.
+const swc = ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }];
+
+/**
+ * Packages published only as ES modules, which jest's CommonJS loader cannot require on Node 22:
+ * they are compiled like our own code. json-schema-faker (the fuzz suite's generator) also has an
+ * `import`-only export map, so it is mapped to its file; cookie 2 comes with fastify's inject.
+ */
+const esmOnly = ['json-schema-faker', 'cookie'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts', '**/*.test.js'],
+  transform: {
+    '^.+\\.ts$': [swc[0], { ...swc[1], jsc: { ...swc[1].jsc, parser: { syntax: 'typescript' } } }],
+    [`/node_modules/(${esmOnly.join('|')})/.+\\.m?js$`]: swc,
+  },
+  moduleNameMapper: {
+    '^json-schema-faker$': '<rootDir>/node_modules/json-schema-faker/dist/index.js',
+    // Deep equality across V8 realms: see the file.
+    '^node:assert/strict$': '<rootDir>/test/helpers/realm-safe-assert.ts',
+  },
+  transformIgnorePatterns: [`^(?!.*/node_modules/(${esmOnly.join('|')})/).*/node_modules/`],
+  setupFiles: ['<rootDir>/test/setup/pristine-http.ts'],
+  // Every test is bounded; a case that needs longer says so itself.
+  testTimeout: 120_000,
+  reporters: [
+    'default',
+    [
+      'jest-junit',
+      { outputDirectory: 'reports', outputName: 'junit.xml', addFileAttribute: 'true' },
+    ],
+  ],
+};

@@ -1,0 +1,135 @@
+/**
+ * `npm test`: every check, each step once, then jest.
+ *
+ *   npm test                  types, compile, then typecheck, lint, openapi lint, Zapier's
+ *                             validate and build (two at a time), then every test
+ *   npm test -- <jest args>   types and compile, then jest with those arguments only (this is
+ *                             what `zapier-platform test -- <args>` runs)
+ *
+ * Each step's output is kept back and shown only when it fails; a line per step says how long it
+ * took. A failing check does not stop the tests (you see every problem in one run), but a failed
+ * compile does, since the tests load the compiled app.
+ */
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+
+const REPO = path.join(__dirname, '..');
+const BIN = path.join(REPO, 'node_modules', '.bin');
+
+interface Step {
+  name: string;
+  command: string[];
+}
+
+const STEP = (name: string, ...command: string[]): Step => ({ name, command });
+
+const PREPARE: Step[] = [
+  STEP('types from schemas/', 'tsx', 'scripts/generate-types.ts'),
+  STEP('compile into dist/', 'tsc', '-p', 'tsconfig.build.json'),
+];
+
+const CHECKS: Step[] = [
+  STEP('typecheck (strict, tests included)', 'tsc', '-p', 'tsconfig.json'),
+  STEP('eslint', 'eslint', '.'),
+  STEP('prettier', 'prettier', '--check', '.'),
+  STEP('openapi.yaml (Redocly)', 'redocly', 'lint', 'openapi.yaml'),
+  // --skip-build: dist/ was compiled above; the CLI would otherwise compile it again.
+  STEP('zapier validate', 'zapier-platform', 'validate', '--without-style', '--skip-build'),
+  STEP('zapier build', 'zapier-platform', 'build', '--skip-validation', '--skip-dep-install'),
+];
+
+interface Outcome {
+  step: Step;
+  code: number;
+  seconds: number;
+  output: string;
+}
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ''}`,
+  DISABLE_ZAPIER_ANALYTICS: '1',
+  // zapier-platform-core prints a memory report after every call unless NODE_ENV says test.
+  NODE_ENV: process.env.NODE_ENV ?? 'test',
+};
+
+function run(step: Step, inherit = false): Promise<Outcome> {
+  const started = process.hrtime.bigint();
+  const [command, ...args] = step.command;
+  const child = spawn(command, args, { cwd: REPO, env, stdio: inherit ? 'inherit' : 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => {
+    const done = (code: number) =>
+      resolve({
+        step,
+        code,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        output,
+      });
+    child.on('error', (error) => {
+      output += `${error.message}\n`;
+      done(127);
+    });
+    child.on('close', (code, signal) => done(code ?? (signal ? 128 : 1)));
+  });
+}
+
+function report({ step, code, seconds, output }: Outcome): void {
+  const mark = code === 0 ? '✓' : '✗';
+  console.log(`${mark} ${step.name} (${seconds.toFixed(1)} s)`);
+  if (code !== 0) console.log(output.trimEnd().replace(/^/gm, '    '));
+}
+
+/** Runs the steps `width` at a time, reporting each as it ends. */
+async function runAll(steps: Step[], width: number): Promise<Outcome[]> {
+  const queue = [...steps];
+  const outcomes: Outcome[] = [];
+  const lane = async () => {
+    for (let step = queue.shift(); step; step = queue.shift()) {
+      const outcome = await run(step);
+      report(outcome);
+      outcomes.push(outcome);
+    }
+  };
+  await Promise.all(Array.from({ length: width }, lane));
+  return outcomes;
+}
+
+async function main(): Promise<number> {
+  const jestArgs = process.argv.slice(2);
+  const started = process.hrtime.bigint();
+  rmSync(path.join(REPO, 'dist'), { recursive: true, force: true });
+  for (const step of PREPARE) {
+    const outcome = await run(step);
+    report(outcome);
+    if (outcome.code !== 0) return outcome.code;
+  }
+  let failed: Outcome[] = [];
+  if (jestArgs.length === 0) {
+    failed = (await runAll(CHECKS, 2)).filter((outcome) => outcome.code !== 0);
+  } else {
+    console.log(`- checks skipped: jest runs with ${jestArgs.join(' ')} only`);
+  }
+  console.log('▶ jest');
+  const tests = await run(STEP('jest', 'jest', ...jestArgs), true);
+  const total = Number(process.hrtime.bigint() - started) / 1e9;
+  report(tests);
+  if (tests.code !== 0) failed.push(tests);
+  console.log(
+    failed.length === 0
+      ? `npm test passed in ${total.toFixed(0)} s`
+      : `npm test failed in ${total.toFixed(0)} s: ${failed.map((outcome) => outcome.step.name).join(', ')}`,
+  );
+  return failed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
