@@ -36,7 +36,7 @@ const CHECKS: Step[] = [
   STEP('openapi.yaml (Redocly)', 'redocly', 'lint', 'openapi.yaml'),
   // --skip-build: dist/ was compiled above; the CLI would otherwise compile it again.
   STEP('zapier validate', 'zapier-platform', 'validate', '--without-style', '--skip-build'),
-  STEP('zapier build', 'zapier-platform', 'build', '--skip-validation', '--skip-dep-install'),
+  STEP('zapier build (staged, slim)', 'tsx', 'scripts/zapier-build.ts'),
 ];
 
 interface Outcome {
