@@ -2,6 +2,7 @@
  * chatting-mock: runs the mock server. Flags, start-up banner, request log, and a clean stop on
  * SIGINT/SIGTERM (in-flight requests finish, the store is flushed, exit 0).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { API_PREFIX } from './api';
@@ -19,7 +20,8 @@ Options:
   --host <address>    address to bind (default 127.0.0.1)
   --db <path>         data file (default .chatting-mock/db.json; its journal is beside it)
   --memory            keep everything in memory: nothing is read or written
-  --seed <file>       seed for a new data file and for reset (same layout as the data file)
+  --seed <file>       seed for a new data file, which keeps it for reset (layout: see
+                      examples/seed.json); an existing data file keeps its own
   --compact-after <bytes>
                       fold the journal into the data file once it is this big
                       (default 4194304, or the data file's size if bigger)
@@ -72,6 +74,8 @@ export async function main(argv: string[]): Promise<void> {
   const refusal = adminGuardRefusal(values.host, adminToken);
   if (refusal) throw new UsageError(refusal);
   const dbFile = values.memory ? undefined : path.resolve(values.db ?? '.chatting-mock/db.json');
+  // A data file keeps the seed it was created from: --seed only makes new data files.
+  const seedIgnored = Boolean(values.seed && dbFile && existsSync(dbFile));
 
   const server = await createServer({
     dbFile,
@@ -88,10 +92,7 @@ export async function main(argv: string[]): Promise<void> {
     compactAfterBytes,
     log: values.quiet ? undefined : (line) => console.log(line),
   });
-  const address = await server.app.listen({ port, host: values.host });
-  const base = `${address.replace('[::1]', 'localhost')}${API_PREFIX}`;
-  console.log(banner(base, dbFile, server));
-
+  // Signals are handled before the banner says the server is up: whoever reads it may stop us.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -110,6 +111,13 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const address = await server.app.listen({ port, host: values.host });
+  const base = `${address.replace('[::1]', 'localhost')}${API_PREFIX}`;
+  const note = seedIgnored
+    ? `  note      ${values.seed} was not loaded: the data file exists and keeps the seed it was\n` +
+      '            created from (POST /__admin/seed loads another; or remove the data file)\n'
+    : '';
+  console.log(`${banner(base, dbFile, server)}${note}`);
 }
 
 function banner(
@@ -151,8 +159,12 @@ function positive(
   return value;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
+/**
+ * The command as every entry point runs it (bin/chatting-mock.js, `node dist/mock-server/cli.js`):
+ * a usage mistake exits 2 with a hint, anything else 1.
+ */
+export function run(argv: string[]): void {
+  main(argv).catch((error: unknown) => {
     const usage =
       error instanceof UsageError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
@@ -161,3 +173,5 @@ if (require.main === module) {
     process.exit(usage ? 2 : 1);
   });
 }
+
+if (require.main === module) run(process.argv.slice(2));

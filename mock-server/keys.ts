@@ -31,7 +31,12 @@ export function makeApiKey(
   token: string = randomToken(),
 ): { record: ApiKey; token: string } {
   const parsed = parseToken(token);
-  if (!parsed) throw new Error('an API key must look like chatting_live_<key-id>_<secret>');
+  if (!parsed) {
+    throw new Error(
+      'the token is not an API key: keys look like chatting_live_<key-id>_<secret>, where the ' +
+        'key id is 1-64 letters and digits (no underscore) and the secret 16-128 letters and digits',
+    );
+  }
   const salt = randomBytes(16).toString('hex');
   return {
     token,

@@ -54,10 +54,9 @@ export function redact(line: string): string {
 export async function createServer(options: ServerOptions = {}): Promise<MockServer> {
   compileAll();
   const log = (line: string): void => options.log?.(redact(line));
-  const seed = options.seed ?? demoSeed();
   const store = await Store.open({
     file: options.dbFile,
-    seed,
+    seed: options.seed ?? demoSeed(),
     verifyRecords: options.verify ?? false,
     compactAfterBytes: options.compactAfterBytes,
     expireAfterMs: { idempotency_keys: IDEMPOTENCY_RETENTION_MS },
@@ -82,7 +81,6 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     deliverer,
     faults: new FaultRules(),
     requests: new RequestJournal(options.journalSize ?? 1000, redact),
-    seed,
     startedAt: Date.now(),
   };
 

@@ -2,7 +2,6 @@
 import type { Deliverer } from './events/deliverer';
 import type { FaultRules } from './faults';
 import type { RequestJournal } from './request-journal';
-import type { Collections } from './store/collections';
 import type { Store } from './store/store';
 
 export interface Settings {
@@ -20,7 +19,5 @@ export interface Services {
   deliverer: Deliverer;
   faults: FaultRules;
   requests: RequestJournal;
-  /** What POST /__admin/reset puts back. */
-  seed: Collections;
   startedAt: number;
 }

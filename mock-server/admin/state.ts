@@ -12,7 +12,7 @@ export function stateRoutes(services: Services): AdminRoute[] {
       response: 'admin/done',
       handler: async () => {
         services.faults.clear();
-        await services.store.reset(services.seed);
+        await services.store.reset();
         return { ok: true };
       },
     },

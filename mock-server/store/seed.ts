@@ -246,18 +246,18 @@ export function parseSeed(raw: unknown, source: string): Collections {
     const records = document[name] ?? [];
     if (!Array.isArray(records)) throw new Error(`${source}: ${name} must be an array`);
     for (const [i, entry] of (records as Record<string, unknown>[]).entries()) {
-      const record =
-        name === 'api_keys' && typeof entry.token === 'string'
-          ? {
-              ...makeApiKey(
-                entry.workspace_id as string,
-                (entry.created_at as string | undefined) ?? SEEDED_AT,
-                entry.token,
-              ).record,
-              revoked_at: (entry.revoked_at as string | undefined) ?? null,
-            }
-          : entry;
+      let record: unknown = entry;
       try {
+        if (name === 'api_keys' && typeof entry.token === 'string') {
+          record = {
+            ...makeApiKey(
+              entry.workspace_id as string,
+              (entry.created_at as string | undefined) ?? SEEDED_AT,
+              entry.token,
+            ).record,
+            revoked_at: (entry.revoked_at as string | undefined) ?? null,
+          };
+        }
         assertValid(ENTITY_SCHEMA[name], record);
       } catch (error) {
         throw new Error(`${source}: ${name}[${i}]: ${(error as Error).message}`, { cause: error });

@@ -25,7 +25,10 @@ import type { Contact, EventName, EventRecord, WebhookEvent } from '../../schema
 export interface StoreOptions {
   /** The data file; the journal is beside it. Absent: memory only. */
   file?: string;
-  /** Loaded when the data file does not exist yet, and by reset(). */
+  /**
+   * Loaded when the data file does not exist yet, and then remembered beside it: reset() puts
+   * back the seed a data file was created from, whatever a later start is given.
+   */
   seed: Collections;
   /** Check every record against its entity schema before it is stored (tests, seed files). */
   verifyRecords?: boolean;
@@ -50,19 +53,23 @@ export class Store {
   private constructor(
     private readonly options: StoreOptions,
     private readonly journal: Journal | null,
+    /** The seed reset() puts back: the one this data file was created from. */
+    readonly seed: Collections,
   ) {}
 
   static async open(options: StoreOptions): Promise<Store> {
     if (!options.file) {
-      const store = new Store(options, null);
+      const store = new Store(options, null, options.seed);
       store.load(options.seed);
       return store;
     }
     mkdirSync(path.dirname(options.file), { recursive: true });
     const snapshot = readSnapshot(options.file) as Collections | undefined;
+    const seed = snapshot ? rememberedSeed(options.file, options.seed) : options.seed;
+    if (!snapshot) await writeSnapshot(seedFile(options.file), JSON.stringify(seed));
     const { journal, lines } = await Journal.open(journalFile(options.file));
-    const store = new Store(options, journal);
-    store.load(snapshot ?? options.seed);
+    const store = new Store(options, journal, seed);
+    store.load(snapshot ?? seed);
     for (const line of lines) store.apply((JSON.parse(line) as { changes: Change[] }).changes);
     if (!snapshot) await store.compact();
     return store;
@@ -133,8 +140,8 @@ export class Store {
     return written;
   }
 
-  /** Puts back the seed the store was opened with (or another one), durably. */
-  reset(seed: Collections = this.options.seed): Promise<void> {
+  /** Puts back the seed the data file was created from (or another one), durably. */
+  reset(seed: Collections = this.seed): Promise<void> {
     return this.commit([{ op: 'reset', data: structuredClone(seed) }]);
   }
 
@@ -274,4 +281,14 @@ function emailKey(workspaceId: string, email: string): string {
 
 function contactKey(contact: Contact): string {
   return emailKey(contact.workspace_id, contact.email);
+}
+
+/** Where a data file keeps the seed it was created from. */
+export function seedFile(file: string): string {
+  return `${file}.seed.json`;
+}
+
+/** The seed a data file was created from; a data file older than this file falls back. */
+function rememberedSeed(file: string, fallback: Collections): Collections {
+  return (readSnapshot(seedFile(file)) as Collections | undefined) ?? fallback;
 }

@@ -13,5 +13,7 @@ test(`the tests run on Node 22, the runtime Zapier runs apps on (this is ${proce
 test('the Node 22 the scripts run on is the pinned dev dependency, not one installed by hand', () => {
   assert.match(packageJson.devDependencies.node, /^22\.\d+\.\d+$/);
   assert.equal(process.version, `v${packageJson.devDependencies.node}`);
-  assert.match(packageJson.engines.node, /22/);
+  // npm itself may run on an older Node (it only installs and starts scripts), so engines
+  // names what npm needs, not what the scripts run on: no EBADENGINE on every npx.
+  assert.equal(packageJson.engines.node, '>=20');
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CLI, startChild, TSX } from '../helpers/child';
+import { CLI, REPO, startChild, TSX } from '../helpers/child';
 import { call, DEMO_KEYS, temporaryDirectory } from '../helpers/mock';
 
 const run = promisify(execFile);
@@ -16,16 +16,24 @@ describe('chatting-mock', () => {
     }
   });
 
-  test('an unknown flag exits 2 with a hint', async () => {
-    await assert.rejects(
-      run(process.execPath, [...TSX, CLI, '--bogus']),
-      (error: { code: number; stderr: string }) => {
-        assert.equal(error.code, 2);
-        assert.match(error.stderr, /--help/);
-        return true;
-      },
-    );
-  });
+  // The same command from each entry point: the TypeScript source, and the installed bin (which
+  // runs the compiled CLI that npm test builds first).
+  for (const [entry, args] of [
+    ['mock-server/cli.ts', [...TSX, CLI]],
+    ['bin/chatting-mock.js', [path.join(REPO, 'bin', 'chatting-mock.js')]],
+  ] as const) {
+    test(`${entry}: an unknown flag exits 2 with a hint`, async () => {
+      await assert.rejects(
+        run(process.execPath, [...args, '--bogus']),
+        (error: { code: number; stderr: string }) => {
+          assert.equal(error.code, 2);
+          assert.match(error.stderr, /Unknown option '--bogus'/);
+          assert.match(error.stderr, /--help/);
+          return true;
+        },
+      );
+    });
+  }
 
   test('the banner shows the URL, the demo key and a curl for /me that works', async () => {
     const { dir, remove } = temporaryDirectory();
@@ -119,6 +127,97 @@ describe('chatting-mock', () => {
       assert.match(child.output(), /keys +from the seed file/);
       child.process.kill('SIGTERM');
       assert.equal(await child.exited, 0);
+    } finally {
+      remove();
+    }
+  });
+
+  test('examples/seed.json starts a server whose key answers /me', async () => {
+    const example = path.join(REPO, 'examples', 'seed.json');
+    const token = (JSON.parse(readFileSync(example, 'utf8')) as { api_keys: { token: string }[] })
+      .api_keys[0].token;
+    const child = await startChild(['--memory', '--quiet', '--seed', example]);
+    try {
+      const me = await call(child.base, 'GET', '/api/zapier/me', { key: token });
+      assert.equal(me.status, 200, me.text);
+      assert.equal(me.body.team_name, 'Example Co');
+      const samples = await call(child.base, 'GET', '/api/zapier/contacts?limit=1', { key: token });
+      assert.equal(samples.status, 200);
+    } finally {
+      child.process.kill('SIGTERM');
+      await child.exited;
+    }
+  });
+
+  test('reset puts back the seed the data file was created from, whatever a restart is given', async () => {
+    const { dir, remove } = temporaryDirectory();
+    const dbFile = path.join(dir, 'db.json');
+    const example = path.join(REPO, 'examples', 'seed.json');
+    const token = (JSON.parse(readFileSync(example, 'utf8')) as { api_keys: { token: string }[] })
+      .api_keys[0].token;
+    try {
+      const first = await startChild(['--db', dbFile, '--quiet', '--seed', example]);
+      first.process.kill('SIGTERM');
+      assert.equal(await first.exited, 0);
+
+      // Restarted on the same data without --seed, then with another seed: reset still loads the
+      // example, never the demo data nor the other seed.
+      const other = path.join(dir, 'other-seed.json');
+      writeFileSync(other, JSON.stringify({ workspaces: [] }));
+      for (const args of [[], ['--seed', other]]) {
+        const child = await startChild(['--db', dbFile, '--quiet', ...args]);
+        try {
+          const reset = await call(child.base, 'POST', '/__admin/reset', { key: null });
+          assert.equal(reset.status, 200, reset.text);
+          assert.equal(
+            (await call(child.base, 'GET', '/api/zapier/me', { key: token })).status,
+            200,
+          );
+          const demo = await call(child.base, 'GET', '/api/zapier/me', { key: DEMO_KEYS.acme });
+          assert.equal(demo.status, 401);
+        } finally {
+          child.process.kill('SIGTERM');
+          assert.equal(await child.exited, 0);
+        }
+      }
+    } finally {
+      remove();
+    }
+  });
+
+  test('--seed for an existing data file says it was not loaded', async () => {
+    const { dir, remove } = temporaryDirectory();
+    const dbFile = path.join(dir, 'db.json');
+    const example = path.join(REPO, 'examples', 'seed.json');
+    try {
+      const first = await startChild(['--db', dbFile, '--quiet']);
+      first.process.kill('SIGTERM');
+      assert.equal(await first.exited, 0);
+      const second = await startChild(['--db', dbFile, '--quiet', '--seed', example]);
+      second.process.kill('SIGTERM');
+      assert.equal(await second.exited, 0);
+      assert.match(second.output(), /seed\.json was not loaded: the data file exists/);
+      assert.match(second.output(), /demo key/);
+    } finally {
+      remove();
+    }
+  });
+
+  test('a malformed key token in a seed names the record and the key rules', async () => {
+    const { dir, remove } = temporaryDirectory();
+    const seed = path.join(dir, 'seed.json');
+    const token = 'chatting_live_qa_tooshort';
+    writeFileSync(seed, JSON.stringify({ api_keys: [{ token, workspace_id: 'w' }] }));
+    try {
+      await assert.rejects(
+        run(process.execPath, [...TSX, CLI, '--memory', '--seed', seed]),
+        (error: { code: number; stderr: string }) => {
+          assert.equal(error.code, 1);
+          assert.match(error.stderr, /api_keys\[0\]: .*key id is 1-64 letters and digits/);
+          assert.ok(!error.stderr.includes(token), 'the token is not echoed');
+          return true;
+        },
+      );
     } finally {
       remove();
     }
