@@ -1,5 +1,6 @@
 // The test runner. TypeScript goes through SWC (types are checked by `npm run typecheck`, not
-// here); plain JavaScript tests, such as those `zapier-platform scaffold` writes, run as they are.
+// here); JavaScript tests run as they are. Tests live in test/, and in src/test/, where
+// `zapier-platform scaffold` writes the tests of what it generates.
 const swc = ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }];
 
 /**
@@ -12,7 +13,7 @@ const esmOnly = ['json-schema-faker', 'cookie'];
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: ['<rootDir>/test', '<rootDir>/src'],
   testMatch: ['**/*.test.ts', '**/*.test.js'],
   transform: {
     '^.+\\.ts$': [swc[0], { ...swc[1], jsc: { ...swc[1].jsc, parser: { syntax: 'typescript' } } }],
@@ -20,6 +21,9 @@ module.exports = {
   },
   moduleNameMapper: {
     '^json-schema-faker$': '<rootDir>/node_modules/json-schema-faker/dist/index.js',
+    // scaffold's TypeScript tests import vitest; src/index.ts imports what scaffold adds as './x.js'.
+    '^vitest$': '<rootDir>/test/setup/vitest-on-jest.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
     // Deep equality across V8 realms: see the file.
     '^node:assert/strict$': '<rootDir>/test/helpers/realm-safe-assert.ts',
   },
