@@ -29,6 +29,9 @@ module.exports = {
   },
   transformIgnorePatterns: [`^(?!.*/node_modules/(${esmOnly.join('|')})/).*/node_modules/`],
   setupFiles: ['<rootDir>/test/setup/pristine-http.ts'],
+  // jest's default leaves a core to its own process, which mostly waits: on 2 cores one worker
+  // took 93 s, two 50 s, three 62 s. The tests mostly wait on sockets and child processes.
+  maxWorkers: '100%',
   // Every test is bounded; a case that needs longer says so itself.
   testTimeout: 120_000,
   reporters: [

@@ -1,5 +1,13 @@
-// zapier-platform-cli ships no type declarations; this is the one function the build script uses.
+// zapier-platform-cli ships no type declarations; these are the functions the project uses.
 declare module 'zapier-platform-cli/src/utils/build' {
   /** Zips `dir` (minus the CLI's blocklist and what dir/.gitignore ignores) into `zipPath`. */
   export function makeSourceZip(dir: string, zipPath: string): Promise<void>;
+}
+
+declare module 'zapier-platform-cli/src/utils/changelog' {
+  /** The CHANGELOG.md section of `version` in `appDir`, as `promote` reads it ('' if none). */
+  export function getVersionChangelog(
+    version: string,
+    appDir?: string,
+  ): Promise<{ changelog: string }>;
 }
