@@ -7,15 +7,16 @@
  *   CHATTING_API_KEY           a key of the workspace under test (required with a base URL)
  *   CHATTING_SECOND_API_KEY    a key of another workspace: enables the isolation cases
  *   CHATTING_REVOKED_API_KEY   a revoked key: enables that auth case
- *   CHATTING_CONTRACT_WRITES=1 allow cases that create records (off by default: read-only)
+ *   CHATTING_CONTRACT_WRITES=1 allow cases that send anything but GET (off by default)
  *   CHATTING_ADMIN_URL         an admin API (a mock started elsewhere): enables event, fault and
  *                              rate-limit cases
  *
- * Read-only still sends requests that the contract says must be refused (a body without an
- * email, an unknown event...): they change nothing on a server that keeps the contract.
+ * Read-only means GET only: not even a request the contract says must be refused is sent,
+ * since a deployment that accepted it would change a customer's workspace.
  */
 import { DEMO_KEYS } from '../../mock-server/store/seed';
 import { startMock, type RunningMock } from '../helpers/mock';
+import type { Need } from './suite';
 
 /** What the suite knows before it starts anything: the keys and what the target allows. */
 export interface TargetSpec {
@@ -82,10 +83,8 @@ export async function openTarget(spec: TargetSpec = targetSpec()): Promise<Targe
   };
 }
 
-type Need = 'writes' | 'admin' | 'second key' | 'revoked key' | 'site-less key';
-
-/** node:test's skip option: false to run, or why the target cannot support the case. */
-export function needs(spec: TargetSpec, ...what: Need[]): false | string {
+/** Why the target cannot support a case that needs these, or null when it can. */
+export function missing(spec: TargetSpec, what: readonly Need[]): string | null {
   for (const need of what) {
     if (need === 'writes' && !spec.writes) {
       return 'read-only target (set CHATTING_CONTRACT_WRITES=1 to allow writes)';
@@ -103,5 +102,5 @@ export function needs(spec: TargetSpec, ...what: Need[]): false | string {
       return 'no workspace without a primary site on this target';
     }
   }
-  return false;
+  return null;
 }
