@@ -5,7 +5,6 @@
  * declared there, with the status error.json gives that code.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
 import { ERROR_CODES, statusOf, type ErrorCode } from '../../schemas/validator';
 import {
   REFERENCE_DIR,
@@ -16,6 +15,7 @@ import {
 import { send } from '../helpers/http';
 import { DEMO_KEYS } from '../helpers/mock';
 import { operations, readOpenapi } from './guards';
+import { testUnless } from '../helpers/skip';
 import { startPrism, type RunningPrism } from './prism';
 
 const API_OPERATIONS = operations(readOpenapi(), ERROR_CODES).filter(
@@ -24,10 +24,10 @@ const API_OPERATIONS = operations(readOpenapi(), ERROR_CODES).filter(
 const text = referenceText();
 let prism: RunningPrism;
 
-before(async () => {
+beforeAll(async () => {
   prism = await startPrism({ mock: true });
 });
-after(async () => {
+afterAll(async () => {
   await prism.stop();
 });
 
@@ -41,9 +41,8 @@ function ask(method: string, path: string, request: string | null, prefer?: stri
   });
 }
 
-test(
+testUnless(text === null && `the reference is not in ${REFERENCE_DIR}`)(
   "the reference's request examples get the documented status and body",
-  { skip: text === null && `the reference is not in ${REFERENCE_DIR}` },
   async () => {
     const examples = requestExamplesOf(text ?? '');
     assert.ok(examples.length >= 10);
