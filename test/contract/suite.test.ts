@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { DEMO_KEYS, startMock, temporaryDirectory, type RunningMock } from '../helpers/mock';
 import { runSuite, type Report } from './runner';
-import type { TargetSpec } from './target';
+import { ownMockSpec, type TargetSpec } from './target';
 
 const quiet = () => undefined;
 
@@ -49,7 +49,7 @@ describe('against a fresh mock of its own', () => {
 
   test('every case passes, nothing drifts, every case asserted something; JUnit lists each case', async () => {
     const junit = path.join(dir, 'contract.xml');
-    const report = await runSuite({ junit, log: quiet });
+    const report = await runSuite({ spec: ownMockSpec(), junit, log: quiet });
     assertClean(report);
     assert.equal(report.counts.skip, 0, 'the own mock supports every case');
     assert.ok(report.counts.pass >= 60, `only ${report.counts.pass} cases`);
@@ -59,7 +59,7 @@ describe('against a fresh mock of its own', () => {
   });
 
   test('through prism proxy --errors: no request the contract accepts is refused, no answer breaks openapi.yaml', async () => {
-    const report = await runSuite({ proxy: true, log: quiet });
+    const report = await runSuite({ spec: ownMockSpec(), proxy: true, log: quiet });
     assertClean(report);
     assert.ok(
       report.results.some((r) => r.group === 'prism proxy --errors' && r.outcome === 'pass'),

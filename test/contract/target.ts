@@ -32,19 +32,22 @@ export interface TargetSpec {
   admin: string | null;
 }
 
+/** A fresh mock of the suite's own, with every capability. */
+export function ownMockSpec(): TargetSpec {
+  return {
+    base: null,
+    key: DEMO_KEYS.acme,
+    secondKey: DEMO_KEYS.globex,
+    revokedKey: DEMO_KEYS.revoked,
+    noSiteKey: DEMO_KEYS.nosite,
+    writes: true,
+    admin: 'mock',
+  };
+}
+
 export function targetSpec(): TargetSpec {
   const base = process.env.CHATTING_BASE_URL;
-  if (!base) {
-    return {
-      base: null,
-      key: DEMO_KEYS.acme,
-      secondKey: DEMO_KEYS.globex,
-      revokedKey: DEMO_KEYS.revoked,
-      noSiteKey: DEMO_KEYS.nosite,
-      writes: true,
-      admin: 'mock',
-    };
-  }
+  if (!base) return ownMockSpec();
   const key = process.env.CHATTING_API_KEY;
   if (!key) throw new Error('CHATTING_BASE_URL is set: CHATTING_API_KEY must be set too');
   return {
