@@ -2,6 +2,8 @@
  * The fixtures under test/fixtures, read by their layout:
  * - reference/<schema name>/<example>.json: an example of the API reference, valid against
  *   schemas/<schema name>.json;
+ * - contract/<schema name>/<example>.json: the same for what only the contract defines (the
+ *   mock's admin answers), taken from a run of the mock;
  * - negative/<schema name>/<case>.json: `{why, body, code, at}`, a body that must fail that
  *   schema with error code `code` at instance path `at`.
  */
@@ -36,13 +38,23 @@ function schemaOf(file: string): SchemaName {
   return path.dirname(file).split(path.sep).join('/') as SchemaName;
 }
 
-export function referenceFixtures(): ReferenceFixture[] {
-  const dir = path.join(FIXTURES, 'reference');
+/** Valid examples kept under fixtures/<folder>/<schema name>/<example>.json. */
+function examplesUnder(folder: 'reference' | 'contract'): ReferenceFixture[] {
+  const dir = path.join(FIXTURES, folder);
   return jsonFilesUnder(dir).map((file) => ({
-    file: `reference/${file}`,
+    file: `${folder}/${file}`,
     schema: schemaOf(file),
     body: JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as unknown,
   }));
+}
+
+export function referenceFixtures(): ReferenceFixture[] {
+  return examplesUnder('reference');
+}
+
+/** Examples of what only the contract defines (the mock's admin answers), for openapi.yaml. */
+export function contractFixtures(): ReferenceFixture[] {
+  return examplesUnder('contract');
 }
 
 export function negativeFixtures(): NegativeFixture[] {
