@@ -149,6 +149,15 @@ describe('against a deployment that drifts', () => {
     assert.match(drift, /"email-malformed"/);
   });
 
+  test('through prism proxy --errors, what Prism reports of the drift is drift too', async () => {
+    const report = await runSuite({ spec: deploymentSpec(base), proxy: true, log: quiet });
+    assert.equal(report.counts.fail, 0, JSON.stringify(report.results.filter((r) => r.message)));
+    assert.match(
+      report.drift.map((d) => d.message).join('\n'),
+      /GET \/me.*Prism: .*additional properties; found 'plan'/,
+    );
+  });
+
   test('--strict fails on drift, and the command exits 1 with drift as JUnit cases of their own', async () => {
     const { dir, remove } = temporaryDirectory();
     try {
