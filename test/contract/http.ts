@@ -16,7 +16,7 @@ import { assert, counted, drift, run } from './suite';
 export type { Send } from '../helpers/http';
 
 /** An answer, with the request it answers (to find its operation in openapi.yaml). */
-export interface Answer extends HttpAnswer {
+export interface ApiAnswer extends HttpAnswer {
   request: { method: string; path: string };
 }
 
@@ -25,7 +25,7 @@ const OPERATIONS = operations(readOpenapi(), ERROR_CODES);
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 /** One API request (path under the base, e.g. /me); the target's key unless `key` says else. */
-export async function call(method: string, path: string, options: Send = {}): Promise<Answer> {
+export async function call(method: string, path: string, options: Send = {}): Promise<ApiAnswer> {
   const { target, api } = run();
   if (!target.writes && !SAFE_METHODS.has(method)) {
     throw new Error(`a read-only run sends GET only, not ${method} ${path}`);
@@ -69,7 +69,7 @@ function driftOnly(problem: PrismProblem): string[] | null {
  * Prism's own answer, not the target's, or null: a problem+json (a refused request, or a
  * response that breaks openapi.yaml), or its body parser's refusal of malformed JSON.
  */
-function prismProblem(answer: Answer): PrismProblem | null {
+function prismProblem(answer: ApiAnswer): PrismProblem | null {
   if (!run().proxied) return null;
   const body = answer.body as { type?: unknown; error?: { code?: unknown } } | undefined;
   if (typeof body?.type === 'string' && body.type.startsWith('https://stoplight.io/prism/')) {
@@ -96,7 +96,7 @@ function removeExtra(body: unknown, pointer: string, property: unknown): boolean
  * fields the contract does not know and codes it does not declare there are recorded as drift,
  * then set aside; whatever else breaks the schema fails the case.
  */
-function checkAgainstContract(where: string, answer: Answer): void {
+function checkAgainstContract(where: string, answer: ApiAnswer): void {
   const { method, path } = answer.request;
   const op = findOperation(OPERATIONS, method, path.split('?')[0]);
   // An unknown route or another method on a known path: the envelope is all there is to check.
@@ -143,7 +143,7 @@ function checkAgainstContract(where: string, answer: Answer): void {
 }
 
 /** Checks the parts every answer shares: the status, a JSON body, the contract's schema. */
-function checkAnswer(where: string, answer: Answer, status: number): boolean {
+function checkAnswer(where: string, answer: ApiAnswer, status: number): boolean {
   const problem = prismProblem(answer);
   if (problem) {
     counted();
@@ -174,7 +174,7 @@ function checkAnswer(where: string, answer: Answer, status: number): boolean {
 /** A success answer: the status, and the schema openapi.yaml names for it (`schema`). */
 export function assertSuccess(
   where: string,
-  answer: Answer,
+  answer: ApiAnswer,
   status: number,
   schema: SchemaName,
 ): void {
@@ -185,7 +185,7 @@ export function assertSuccess(
  * An error answer: the status and the code. Against another deployment an unknown code with
  * the expected status is drift (the app reads the status); a known other code is a failure.
  */
-export function assertError(where: string, answer: Answer, status: number, code: string): void {
+export function assertError(where: string, answer: ApiAnswer, status: number, code: string): void {
   if (!checkAnswer(where, answer, status)) return;
   const got = (answer.body as { error: string }).error;
   if (got !== code && run().driftAllowed && !ERROR_CODES.includes(got as ErrorCode)) {
