@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { DEMO_KEYS, startMock, temporaryDirectory, type RunningMock } from '../helpers/mock';
 import { runSuite, type Report } from './runner';
-import { ownMockSpec, type TargetSpec } from './target';
+import { ownMockSpec, targetSpec, type TargetSpec } from './target';
 
 const quiet = () => undefined;
 
@@ -65,6 +65,36 @@ describe('against a fresh mock of its own', () => {
       report.results.some((r) => r.group === 'prism proxy --errors' && r.outcome === 'pass'),
     );
   });
+});
+
+test('a deployment is named by CHATTING_* variables, read-only unless writes are asked for', () => {
+  const variables = {
+    CHATTING_BASE_URL: 'https://staging.example/api/zapier/',
+    CHATTING_API_KEY: 'chatting_live_a_b',
+    CHATTING_SECOND_API_KEY: 'chatting_live_c_d',
+    CHATTING_REVOKED_API_KEY: 'chatting_live_e_f',
+    CHATTING_NO_SITE_API_KEY: 'chatting_live_g_h',
+  };
+  const saved = { ...process.env };
+  try {
+    for (const name of Object.keys(process.env).filter((n) => n.startsWith('CHATTING_')))
+      delete process.env[name];
+    Object.assign(process.env, variables);
+    assert.deepEqual(targetSpec(), {
+      base: 'https://staging.example/api/zapier',
+      key: 'chatting_live_a_b',
+      secondKey: 'chatting_live_c_d',
+      revokedKey: 'chatting_live_e_f',
+      noSiteKey: 'chatting_live_g_h',
+      writes: false,
+      admin: null,
+    });
+    process.env.CHATTING_CONTRACT_WRITES = '1';
+    assert.equal(targetSpec().writes, true);
+  } finally {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  }
 });
 
 describe('read-only against a mock', () => {

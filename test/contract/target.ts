@@ -7,6 +7,7 @@
  *   CHATTING_API_KEY           a key of the workspace under test (required with a base URL)
  *   CHATTING_SECOND_API_KEY    a key of another workspace: enables the isolation cases
  *   CHATTING_REVOKED_API_KEY   a revoked key: enables that auth case
+ *   CHATTING_NO_SITE_API_KEY   a key of a workspace without a primary site: that POST /contacts case
  *   CHATTING_CONTRACT_WRITES=1 allow cases that send anything but GET (off by default)
  *   CHATTING_ADMIN_URL         an admin API (a mock started elsewhere): enables event, fault and
  *                              rate-limit cases
@@ -55,7 +56,7 @@ export function targetSpec(): TargetSpec {
     key,
     secondKey: process.env.CHATTING_SECOND_API_KEY ?? null,
     revokedKey: process.env.CHATTING_REVOKED_API_KEY ?? null,
-    noSiteKey: null,
+    noSiteKey: process.env.CHATTING_NO_SITE_API_KEY ?? null,
     writes: process.env.CHATTING_CONTRACT_WRITES === '1',
     admin: process.env.CHATTING_ADMIN_URL?.replace(/\/+$/, '') ?? null,
   };
@@ -102,7 +103,7 @@ export function missing(spec: TargetSpec, what: readonly Need[]): string | null 
       return 'no revoked key (set CHATTING_REVOKED_API_KEY)';
     }
     if (need === 'site-less key' && !spec.noSiteKey) {
-      return 'no workspace without a primary site on this target';
+      return 'no workspace without a primary site (set CHATTING_NO_SITE_API_KEY)';
     }
   }
   return null;
