@@ -68,9 +68,19 @@ export default defineCreate({
         helpText:
           "The contact's email address. If your workspace already has a contact with this email, no second one is made: that contact gets the fields given here and its ID is returned.",
       },
-      { key: 'name', label: 'Name', required: false },
-      { key: 'phone', label: 'Phone', required: false },
-      { key: 'company', label: 'Company', required: false },
+      { key: 'name', label: 'Name', required: false, helpText: 'Full name, such as Ava Brooks.' },
+      {
+        key: 'phone',
+        label: 'Phone',
+        required: false,
+        helpText: 'In any format, such as +1 555 111 2222.',
+      },
+      {
+        key: 'company',
+        label: 'Company',
+        required: false,
+        helpText: 'The company the contact works for, such as Acme.',
+      },
       {
         key: 'status',
         label: 'Status',

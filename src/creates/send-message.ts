@@ -43,7 +43,13 @@ export default defineCreate({
         dynamic: 'conversation_list.id.name',
         helpText: 'Pick a recent conversation, or map a Conversation ID from an earlier step.',
       },
-      { key: 'message', label: 'Message', required: true, type: 'text' as const },
+      {
+        key: 'message',
+        label: 'Message',
+        required: true,
+        type: 'text' as const,
+        helpText: 'The text to post in the conversation, up to 10,000 characters.',
+      },
       {
         key: 'sender',
         label: 'Sender',

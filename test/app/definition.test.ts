@@ -93,6 +93,7 @@ describe('the app definition', () => {
       assert.notEqual(item.display.description.replace(/\.$/, ''), item.display.label);
       for (const field of item.operation.inputFields ?? []) {
         assert.match(field.label ?? '', TITLE_CASE, field.key);
+        assert.ok(field.helpText, `${field.key} has help text`);
         if (field.helpText)
           assert.notEqual(
             field.helpText.replace(/\.$/, '').toLowerCase(),
