@@ -15,7 +15,10 @@ interface Field {
   required?: boolean;
   helpText?: string;
 }
-type Steps = Record<string, { display: { hidden?: boolean }; operation: { inputFields?: Field[] } }>;
+type Steps = Record<
+  string,
+  { display: { hidden?: boolean }; operation: { inputFields?: Field[] } }
+>;
 
 /** The rows the table must have, as cells. */
 function expectedRows(): string[][] {
