@@ -8,6 +8,16 @@ useNock();
 
 const perform = createPerform;
 
+/** Expects one Send Message request to the conversation, answered as the reference shows. */
+function expectMessageSent(conversationId: string) {
+  return expectRequest('POST', `/conversations/${conversationId}/messages`, {
+    schema: 'requests/send-message',
+    status: 201,
+    reply: referenceExample('responses/message-sent/system'),
+    replySchema: 'responses/message-sent',
+  });
+}
+
 describe('create_contact', () => {
   test('sends every field of the reference', async () => {
     const seen = expectRequest('POST', '/contacts', {
@@ -109,12 +119,7 @@ describe('the Deduplication Key', () => {
 
   test('another action with the same value and the same fields sends another key', async () => {
     const tag = await tagKey(step);
-    const seen = expectRequest('POST', '/conversations/contact_123/messages', {
-      schema: 'requests/send-message',
-      status: 201,
-      reply: referenceExample('responses/message-sent/system'),
-      replySchema: 'responses/message-sent',
-    });
+    const seen = expectMessageSent('contact_123');
     await appTester(perform('send_message'), {
       authData,
       inputData: { conversation_id: 'contact_123', message: 'vip', deduplication_key: 'evt_1' },
@@ -163,12 +168,7 @@ describe('add_tag_to_contact', () => {
 
 describe('send_message', () => {
   test('posts the message and the sender', async () => {
-    const seen = expectRequest('POST', '/conversations/conv_123/messages', {
-      schema: 'requests/send-message',
-      status: 201,
-      reply: referenceExample('responses/message-sent/system'),
-      replySchema: 'responses/message-sent',
-    });
+    const seen = expectMessageSent('conv_123');
     await appTester(perform('send_message'), {
       authData,
       inputData: {
@@ -181,12 +181,7 @@ describe('send_message', () => {
   });
 
   test('without a sender, none is sent (Chatting uses system)', async () => {
-    const seen = expectRequest('POST', '/conversations/conv_123/messages', {
-      schema: 'requests/send-message',
-      status: 201,
-      reply: referenceExample('responses/message-sent/system'),
-      replySchema: 'responses/message-sent',
-    });
+    const seen = expectMessageSent('conv_123');
     await appTester(perform('send_message'), {
       authData,
       inputData: { conversation_id: 'conv_123', message: 'Hi' },

@@ -12,6 +12,7 @@ import {
   appTester,
   authTest,
   createPerform,
+  TRIGGER_EVENTS,
   triggerOperation,
   zapierError,
 } from '../helpers/app';
@@ -45,15 +46,8 @@ async function fire(event: string, data: object = {}) {
   return answer.body as { event: Record<string, unknown>; deliveries: number };
 }
 
-const TRIGGERS = [
-  ['conversation_created', 'conversation.created', {}],
-  ['conversation_resolved', 'conversation.resolved', { conversation_id: 'conv_124' }],
-  ['contact_created', 'contact.created', {}],
-  ['tag_added', 'tag.added', { conversation_id: 'conv_124', tag: 'e2e' }],
-] as const;
-
 describe('triggers, end to end', () => {
-  for (const [key, event, data] of TRIGGERS) {
+  for (const [key, event, data] of TRIGGER_EVENTS) {
     test(`${key}: subscribe, deliver, perform ≡ performList, unsubscribe`, async () => {
       const targetUrl = receiver.url(`/${key}`);
       const subscribeData = (await appTester(triggerOperation(key, 'performSubscribe'), {

@@ -12,6 +12,7 @@ import { describe, test } from 'node:test';
 import { parseZapArgs } from '../../scripts/zap/cli';
 import { runZap, type ZapOptions } from '../../scripts/zap/run';
 import { flatten, mapInput, render } from '../../scripts/zap/template';
+import { TRIGGER_EVENTS } from '../helpers/app';
 import { REPO, TSX } from '../helpers/child';
 import { DEMO_KEYS, startMock } from '../helpers/mock';
 
@@ -32,15 +33,8 @@ async function zap(
 const titles = (lines: string[]) =>
   lines.filter((line) => /^\d+\. /.test(line)).map((line) => line.replace(/^\d+\. /, ''));
 
-const TRIGGERS = [
-  ['conversation_created', 'conversation.created', {}],
-  ['conversation_resolved', 'conversation.resolved', { conversation_id: 'conv_124' }],
-  ['contact_created', 'contact.created', {}],
-  ['tag_added', 'tag.added', { conversation_id: 'conv_124', tag: 'zap' }],
-] as const;
-
 describe('npm run zap, against its own mock', () => {
-  for (const [trigger, event, eventData] of TRIGGERS) {
+  for (const [trigger, event, eventData] of TRIGGER_EVENTS) {
     test(`${trigger}: subscribe, event, delivery, perform, unsubscribe`, async () => {
       const { lines, result } = await zap({ trigger, eventData });
       assert.deepEqual(titles(lines), [

@@ -52,3 +52,11 @@ export async function zapierError(
   }
   throw new Error('expected the step to fail');
 }
+
+/** Each trigger, its event, and data for POST /__admin/events that the demo workspace accepts. */
+export const TRIGGER_EVENTS = [
+  ['conversation_created', 'conversation.created', {}],
+  ['conversation_resolved', 'conversation.resolved', { conversation_id: 'conv_124' }],
+  ['contact_created', 'contact.created', {}],
+  ['tag_added', 'tag.added', { conversation_id: 'conv_124', tag: 'e2e' }],
+] as const;
