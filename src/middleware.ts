@@ -3,8 +3,8 @@
  * answer becomes the error a Zapier user should see — a reconnect prompt for a bad key, the field
  * to fix for a validation code, which id was not found, an error Zapier can replay for a 5xx,
  * a ThrottledError (honouring Retry-After) for 429. Users read plain sentences only: the error
- * code and the server's own wording (validator messages) go to the step's log, not into the
- * message.
+ * code travels as the error's code, and the server's own wording (validator messages) stays in
+ * the answer, which Zapier's HTTP log of the step shows to the maintainer.
  */
 import type {
   AfterResponseMiddleware,
@@ -92,12 +92,6 @@ export const handleErrors: AfterResponseMiddleware = (response, z: ZObject) => {
   // Only Chatting's own not-found (not, say, a 404 page of a wrong base URL) may pass.
   if (code === 'not-found' && context.allowNotFound) return response;
   if (response.status === 400 && code && context.allowRefusal) return response;
-  // For whoever reads the run's log: what Chatting answered, in its own words.
-  z.console.log(
-    `Chatting answered HTTP ${response.status} ${code ?? '(no error code)'}${
-      isErrorEnvelope(body) && body.message ? `: ${body.message}` : ''
-    }`,
-  );
 
   if (response.status === 429 || code === 'rate-limited') {
     const delay = retryAfterSeconds(response.getHeader('retry-after'));

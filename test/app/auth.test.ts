@@ -92,7 +92,7 @@ describe('authentication', () => {
       const url = new URL(base);
       const scope = nock(url.origin)
         .get(`${url.pathname}/me`)
-        .reply(200, referenceExample('responses/me/workspace'));
+        .reply(200, referenceExample('responses/me/workspace') as nock.Body);
       await appTester(authentication.test as never, { authData });
       assert.ok(scope.isDone(), base);
     }

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
-import { describe, test } from 'node:test';
 import { parseZapArgs } from '../../scripts/zap/cli';
 import { runZap, type ZapOptions } from '../../scripts/zap/run';
 import { flatten, mapInput, render } from '../../scripts/zap/template';
