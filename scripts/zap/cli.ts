@@ -104,12 +104,12 @@ async function main(): Promise<void> {
   // as under one, it then also fails a step whose output breaks Zapier's checks, as the CLI does.
   // Set before the core is loaded: it reads this once.
   process.env.NODE_ENV = 'test';
-  const { runZap } = await import('./run.js');
+  const { runZap, stepFailure } = await import('./run.js');
   try {
     await runZap(options, (line) => process.stdout.write(`${line}\n`));
     process.stdout.write('Zap ran through.\n');
   } catch (error) {
-    process.stderr.write(`The Zap stopped: ${(error as Error).message.split('\n')[0]}\n`);
+    process.stderr.write(`The Zap stopped: ${stepFailure(error)}\n`);
     process.exitCode = 1;
   }
 }

@@ -81,6 +81,21 @@ export function describeExchange(exchange: Exchange): string[] {
   ];
 }
 
+/** What a failed step says: a Zapier error's message (its JSON's), or the error's first line. */
+export function stepFailure(error: unknown): string {
+  const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  try {
+    const parsed = JSON.parse(first) as { message?: unknown; code?: unknown };
+    if (typeof parsed.message === 'string')
+      return typeof parsed.code === 'string'
+        ? `${parsed.message} [${parsed.code}]`
+        : parsed.message;
+  } catch {
+    // not JSON: a plain message
+  }
+  return first;
+}
+
 export async function runZap(options: ZapOptions, print: (line: string) => void): Promise<ZapRun> {
   const App = loadApp();
   const triggers = App.triggers as unknown as Record<string, Item>;
@@ -266,6 +281,9 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
       await unsubscribe();
       unsubscribed = true;
       return { ...run, unsubscribed, exchanges: [...recorder.exchanges] };
+    } catch (error) {
+      step('Stopped', [stepFailure(error), ...calls()]);
+      throw error;
     } finally {
       if (!unsubscribed)
         await unsubscribe().catch((error: Error) =>

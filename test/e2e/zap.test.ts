@@ -129,6 +129,31 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+test('a failing create: the step says why, with its calls, and the trigger is still unsubscribed', async () => {
+  const lines: string[] = [];
+  await assert.rejects(
+    runZap(
+      {
+        trigger: 'contact_created',
+        create: 'create_contact',
+        map: { email: 'not-an-email' },
+        filter: {},
+        eventData: {},
+        waitSeconds: 30,
+      },
+      (line) => lines.push(line),
+    ),
+  );
+  assert.deepEqual(titles(lines).slice(-2), ['Stopped', 'Unsubscribe']);
+  const stopped = lines.slice(lines.indexOf(lines.find((l) => l.endsWith('Stopped')) ?? ''));
+  assert.match(stopped[1], /^ {3}Email is not a valid email address.* \[invalid-email\]$/);
+  assert.ok(stopped.some((line) => line.includes('→ POST /contacts')));
+  assert.ok(
+    lines.some((line) => /← 200 .*"active":false/.test(line)),
+    'unsubscribed',
+  );
+});
+
 describe('npm run zap --base-url', () => {
   test('runs against the given deployment and says it creates real records there', async () => {
     const deployment = await startMock({
