@@ -20,7 +20,7 @@ export default {
       type: 'password' as const,
       required: true,
       // The reference names no page or menu where keys are shown, so none is invented here.
-      helpText: `Your Chatting API key, which starts with \`chatting_live_\`. It is issued in your Chatting account for the Zapier integration; if you cannot find it there, ask the owner of your Chatting workspace. [What the key gives access to](${REFERENCE_URL}).`,
+      helpText: `Your Chatting API key, which starts with \`chatting_live_\`. You find it in your Chatting account; if you cannot see it there, ask the owner of your Chatting workspace. [What the key gives access to](${REFERENCE_URL}).`,
     },
   ],
   test: testAuth,

@@ -5,6 +5,7 @@
  */
 import type { ZObject } from 'zapier-platform-core';
 import type { WebhookEvent } from '../schemas/generated';
+import sampleLimit from '../schemas/common/sample-limit.json';
 import { documentedAnswer, isObject } from './answers';
 import { apiUrl } from './client';
 import type { RequestContext } from './middleware';
@@ -25,8 +26,8 @@ export const SAMPLE_CALLS: Record<WebhookEvent['event'], SampleCall> = {
   'contact.created': { path: '/contacts', params: { limit: '1' } },
 };
 
-/** How many recent records a dropdown asks for (the sample endpoints' largest limit). */
-export const DROPDOWN_SIZE = 100;
+/** How many recent records a dropdown asks for: the sample endpoints' largest limit. */
+export const DROPDOWN_SIZE = sampleLimit.maximum;
 
 function isListOf<E extends WebhookEvent>(event: E['event']) {
   return (body: unknown): body is { ok: true; items: E[] } =>

@@ -66,7 +66,7 @@ export default defineCreate({
         label: 'Email',
         required: true,
         helpText:
-          "The contact's email address. If your workspace already has a contact with this email, no second one is made: that contact gets the fields given here and its ID is returned.",
+          "The contact's email address. By the Chatting API's contract, an email your workspace already has makes no second contact: that contact gets the fields given here, and its ID is returned.",
       },
       { key: 'name', label: 'Name', required: false, helpText: 'Full name, such as Ava Brooks.' },
       {

@@ -48,7 +48,7 @@ export default defineCreate({
         label: 'Message',
         required: true,
         type: 'text' as const,
-        helpText: 'The text to post in the conversation, up to 10,000 characters.',
+        helpText: 'The text to post in the conversation.',
       },
       {
         key: 'sender',
