@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { API_PREFIX } from './api';
+import { API_PREFIX } from './api/prefix';
 import { ADMIN_TOKEN_ENV, adminGuardRefusal } from './admin/guard';
-import { authenticate } from './auth';
+import { authenticate } from './api/auth';
 import { createServer } from './server';
 import { DEMO_KEYS, readSeedFile } from './store/seed';
 

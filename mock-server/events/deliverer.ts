@@ -15,7 +15,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Delivery } from '../../schemas/generated';
 import type { DeliveryAttempt } from '../../schemas/generated/entities/delivery';
-import { now } from '../ids';
+import { now } from '../clock';
 import type { Change } from '../store/collections';
 import type { Store } from '../store/store';
 import { isBlockedAddress } from '../targets';
