@@ -58,8 +58,8 @@ function isForeignOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return false; // not a browser (curl, tests, the Zapier CLI)
   try {
-    const url = new URL(origin);
-    return url.host.toLowerCase() !== (request.headers.host ?? '').toLowerCase();
+    // The mock serves plain HTTP; both go through URL, so that `:80` compares equal to none.
+    return new URL(origin).origin !== new URL(`http://${request.headers.host ?? ''}`).origin;
   } catch {
     return true; // `null` (a sandboxed page, a file) or garbage
   }

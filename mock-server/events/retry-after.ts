@@ -12,6 +12,11 @@ export function retryAfterMs(
 ): number | null {
   const text = header?.trim();
   if (!text) return null;
-  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - nowMs;
+  // Date.parse reads `-5` or `1.5` as dates: an HTTP date always names its day and month.
+  const ms = /^\d+$/.test(text)
+    ? Number(text) * 1000
+    : /[a-z]{3}/i.test(text)
+      ? Date.parse(text) - nowMs
+      : NaN;
   return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : null;
 }
