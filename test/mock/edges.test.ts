@@ -90,6 +90,12 @@ describe('framework errors answer the envelope', () => {
         `${method} /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
       );
       assertEnvelope(admin, 405);
+      const browser = await rawRequest(
+        mock.base,
+        `${method} /__admin/db/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+      );
+      assertEnvelope(browser, 405);
+      assert.match(browser.raw, /\r\nallow: GET, HEAD\r\n/i);
     });
   }
 
