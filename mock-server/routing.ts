@@ -192,6 +192,7 @@ function answerOtherMethods(app: FastifyInstance, methods: Map<string, string[]>
       url,
       config: { methodNotAllowed: true },
       onRequest: async (_request, reply) => sendError(reply, refusal),
+      // Never reached (onRequest answers), but fastify wants a handler.
       handler: async (_request, reply) => sendError(reply, refusal),
     });
   }

@@ -8,7 +8,6 @@
  * nothing, so a corrected retry may reuse the key.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
 import type { IdempotencyRecord } from '../../schemas/generated';
 import { validate } from '../../schemas/validator';
 import { now } from '../clock';
@@ -61,7 +60,7 @@ export class Idempotency {
     return async (input, request) => {
       const key = idempotencyKeyOf(request.headers);
       if (key === null) return commit(await handle(input));
-      const scope = this.scopeOf(endpoint, input.workspace.id, request, key);
+      const scope = this.scopeOf(endpoint, input, key);
       const id = hash(`${scope.workspaceId}\nPOST\n${scope.route}\n${scope.key}`);
       const requestHash = hash(canonicalJson(input.body));
       for (;;) {
@@ -110,16 +109,13 @@ export class Idempotency {
     return commit({ ...answer, text, changes });
   }
 
-  private scopeOf(
-    endpoint: Endpoint,
-    workspaceId: string,
-    request: FastifyRequest,
-    key: string,
-  ): Scope {
-    const params = (request.params ?? {}) as Record<string, string>;
+  private scopeOf(endpoint: Endpoint, input: AnyInput<Caller>, key: string): Scope {
+    // Path parameters, decoded by the router and checked against the route's params schema;
+    // any route's, so typed only as strings here.
+    const params = (input.params ?? {}) as Record<string, string>;
     const path = endpoint.url.replace(/:(\w+)/g, (_match, name: string) => params[name] ?? '');
     return {
-      workspaceId,
+      workspaceId: input.workspace.id,
       path: `${this.prefix}${path}`,
       route: JSON.stringify([endpoint.url, params]),
       key,
