@@ -401,20 +401,44 @@ describe('smaller edges', () => {
     assert.match(refused.body.message, /admin/);
   });
 
-  test('a tag that cannot be saved is contact-save-failed', async () => {
+  /** Runs `during` while the store cannot write anything, as with a full disk. */
+  async function withFullDisk(during: () => Promise<void>): Promise<void> {
     const store = mock.server.services.store as unknown as { write: () => Promise<void> };
     const write = store.write.bind(store);
     store.write = () => Promise.reject(new Error('disk full'));
     try {
+      await during();
+    } finally {
+      store.write = write;
+    }
+  }
+
+  test('a tag that cannot be saved is contact-save-failed', async () => {
+    await withFullDisk(async () => {
       const reply = await mock.request('POST', `${API}/contacts/contact_123/tags`, {
         body: { tag: 'unsaved-tag' },
       });
       assertError(reply, 500, 'contact-save-failed');
-    } finally {
-      store.write = write;
-    }
+    });
     const contact = mock.server.services.store.get('contacts', 'contact_123');
     assert.ok(!contact?.tags.includes('unsaved-tag'));
+  });
+
+  test('any other write that cannot be saved is storage-full, API and admin alike', async () => {
+    const subscriptions = mock.server.services.store.all('subscriptions').length;
+    await withFullDisk(async () => {
+      const subscribed = await mock.request('POST', `${API}/webhooks/subscribe`, {
+        body: { event: 'tag.added', target_url: 'https://hooks.zapier.com/hooks/catch/1/full' },
+      });
+      assertError(subscribed, 507, 'storage-full');
+      const created = await mock.request('POST', '/__admin/workspaces', {
+        key: null,
+        body: { team_name: 'Full Disk', owner_email: 'full@example.com', id: 'ws_full' },
+      });
+      assertError(created, 507, 'storage-full');
+    });
+    assert.equal(mock.server.services.store.all('subscriptions').length, subscriptions);
+    assert.equal(mock.server.services.store.get('workspaces', 'ws_full'), undefined);
   });
 
   test('the banner names the address bound, 0.0.0.0 included', () => {
