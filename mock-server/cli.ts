@@ -3,12 +3,15 @@
  * SIGINT/SIGTERM (in-flight requests finish, the store is flushed, exit 0).
  */
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { API_PREFIX } from './api';
+import { API_PREFIX } from './api/prefix';
 import { ADMIN_TOKEN_ENV, adminGuardRefusal } from './admin/guard';
-import { authenticate } from './auth';
-import { createServer } from './server';
+import { authenticate } from './api/auth';
+import { BODY_LIMIT_BYTES } from './errors';
+import { MAX_JSON_DEPTH } from './incoming';
+import { createServer, DEFAULT_REQUEST_TIMEOUTS } from './server';
 import { DEMO_KEYS, readSeedFile } from './store/seed';
 
 const HELP = `Usage: chatting-mock [options]
@@ -36,6 +39,13 @@ Options:
   --delivery-concurrency <n>   delivery attempts at once (default 8)
   --quiet             no request log
   --help              this text
+
+Limits (answered with the JSON error envelope):
+  request headers     within ${DEFAULT_REQUEST_TIMEOUTS.headersMs / 1000} s of connecting, at most 64 KiB (408 request-timeout / 400)
+  whole request       within ${DEFAULT_REQUEST_TIMEOUTS.requestMs / 1000} s, headers and body (408 request-timeout)
+  body                ${BODY_LIMIT_BYTES / 1024} KiB of UTF-8 JSON (64 MiB for /__admin/seed), uncompressed,
+                      nested at most ${MAX_JSON_DEPTH} deep
+                      (413 payload-too-large, 415 unsupported-media-type, 400 invalid-request)
 `;
 
 export async function main(argv: string[]): Promise<void> {
@@ -111,13 +121,22 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  const address = await server.app.listen({ port, host: values.host });
-  const base = `${address.replace('[::1]', 'localhost')}${API_PREFIX}`;
+  await server.app.listen({ port, host: values.host });
+  const bound = server.app.server.address();
+  const base = listenUrl(values.host, typeof bound === 'object' && bound ? bound.port : port);
   const note = seedIgnored
     ? `  note      ${values.seed} was not loaded: the data file exists and keeps the seed it was\n` +
       '            created from (POST /__admin/seed loads another; or remove the data file)\n'
     : '';
   console.log(`${banner(base, dbFile, server)}${note}`);
+}
+
+/**
+ * The API's URL as the banner shows it: the address actually bound (0.0.0.0 listens on every
+ * interface, and saying 127.0.0.1 would hide that it is reachable from the network).
+ */
+export function listenUrl(host: string, port: number): string {
+  return `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}${API_PREFIX}`;
 }
 
 function banner(

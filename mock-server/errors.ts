@@ -3,6 +3,8 @@
  * with the status schemas/error.json fixes for the code: never HTML, never a stack trace.
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { statusOf, type ErrorCode } from '../schemas/validator';
 
 /** A failure the API answers with one of its error codes. */
@@ -18,21 +20,28 @@ export class ApiError extends Error {
   }
 }
 
-export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+function envelope(error: ApiError): string {
   const body: { ok: false; error: ErrorCode; message?: string } = {
     ok: false,
     error: error.apiCode,
   };
   if (error.message !== error.apiCode) body.message = error.message.slice(0, 500);
+  return JSON.stringify(body);
+}
+
+export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply
     .code(error.status ?? statusOf(error.apiCode))
     .headers(error.headers)
     .type('application/json; charset=utf-8')
-    .send(JSON.stringify(body));
+    .send(envelope(error));
 }
 
-/** Fastify's own errors (body parsing, limits) as the contract's codes. */
+/** Fastify's own errors (routing, body parsing, limits) as the contract's codes. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_BAD_URL: 'invalid-request',
+  // No record has an id longer than the schemas allow, so an over-long parameter names none.
+  FST_ERR_MAX_PARAM_LENGTH: 'not-found',
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid-request',
@@ -44,7 +53,7 @@ export function toApiError(error: FastifyError | Error): ApiError {
   if (error instanceof ApiError) return error;
   const fastifyError = error as FastifyError;
   const code = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
-  if (code) return new ApiError(code, describe(code));
+  if (code) return new ApiError(code, describe(fastifyError.code));
   // Other 4xx from the framework are malformed requests (bad JSON, prototype poisoning, ...).
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500)
@@ -52,11 +61,15 @@ export function toApiError(error: FastifyError | Error): ApiError {
   return new ApiError('internal-error');
 }
 
-function describe(code: ErrorCode): string {
-  switch (code) {
-    case 'payload-too-large':
+function describe(fastifyCode: string): string {
+  switch (fastifyCode) {
+    case 'FST_ERR_BAD_URL':
+      return 'the path is not a valid URL (a malformed percent-encoding)';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'no record has an id that long';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return `the body is over the ${BODY_LIMIT_BYTES / 1024} KiB limit`;
-    case 'unsupported-media-type':
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'send the body as application/json';
     default:
       return 'the body is not valid JSON';
@@ -78,5 +91,41 @@ export function installErrorHandling(
   });
   app.setNotFoundHandler((_request, reply) =>
     sendError(reply, new ApiError('not-found', 'no such route')),
+  );
+}
+
+/** For fastify's `frameworkErrors`: what the router refuses before any route (a bad URL...). */
+export function answerFrameworkError(
+  error: FastifyError,
+  _request: unknown,
+  reply: FastifyReply,
+): void {
+  sendError(reply, toApiError(error));
+}
+
+/**
+ * For fastify's `clientErrorHandler`: what Node's HTTP parser refuses before fastify sees a
+ * request (bad bytes, oversized headers, a request not received in time) still gets the
+ * envelope, written straight to the socket.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const apiError =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new ApiError('request-timeout', 'the request was not received in time')
+      : new ApiError(
+          'invalid-request',
+          error.code === 'HPE_HEADER_OVERFLOW'
+            ? 'the request headers are too large'
+            : 'malformed HTTP request',
+        );
+  const status = statusOf(apiError.apiCode);
+  const body = envelope(apiError);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -4,15 +4,23 @@
  * stops deliveries (pending ones resume at the next start) and flushes the store.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Socket } from 'node:net';
+import { METHODS } from 'node:http';
 import { compileAll } from '../schemas/validator';
 import { adminPlugin } from './admin';
-import { API_PREFIX, apiPlugin } from './api';
-import { BODY_LIMIT_BYTES, installErrorHandling } from './errors';
+import { FaultRules } from './api/fault-injection';
+import { IDEMPOTENCY_RETENTION_MS } from './api/idempotency';
+import { apiPlugin } from './api/plugin';
+import { API_PREFIX } from './api/prefix';
+import {
+  answerClientError,
+  answerFrameworkError,
+  BODY_LIMIT_BYTES,
+  installErrorHandling,
+} from './errors';
 import { DEFAULT_DELIVERY_SETTINGS, Deliverer, type DeliverySettings } from './events/deliverer';
-import { FaultRules } from './faults';
-import { IDEMPOTENCY_RETENTION_MS } from './idempotency';
-import { RequestJournal } from './request-journal';
+import { installIncomingChecks } from './incoming';
+import { RecentRequests } from './recent-requests';
+import { redact, redactUrl } from './redaction';
 import type { Services, Settings } from './services';
 import type { Collections } from './store/collections';
 import { demoSeed } from './store/seed';
@@ -33,7 +41,17 @@ export interface ServerOptions extends Partial<Settings> {
   verify?: boolean;
   /** Where log lines go; API keys are redacted before they get there. Default: nowhere. */
   log?: (line: string) => void;
+  /** How long a client may take to send its headers, and its whole request (defaults below). */
+  timeouts?: Partial<RequestTimeouts>;
 }
+
+export interface RequestTimeouts {
+  headersMs: number;
+  requestMs: number;
+}
+
+/** A client that has not sent its headers, or its whole request, by then gets 408. */
+export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = { headersMs: 10_000, requestMs: 30_000 };
 
 export interface MockServer {
   app: FastifyInstance;
@@ -42,13 +60,6 @@ export interface MockServer {
   routes: { method: string; url: string }[];
   /** Stops accepting, finishes in-flight requests, flushes and snapshots the store. */
   close(): Promise<void>;
-}
-
-const KEY_PATTERN = /chatting_live_[A-Za-z0-9]+_[A-Za-z0-9]+/g;
-
-/** Log lines never carry an API key, wherever in the line it appears. */
-export function redact(line: string): string {
-  return line.replace(KEY_PATTERN, 'chatting_live_[redacted]');
 }
 
 export async function createServer(options: ServerOptions = {}): Promise<MockServer> {
@@ -80,19 +91,38 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     settings,
     deliverer,
     faults: new FaultRules(),
-    requests: new RequestJournal(options.journalSize ?? 1000, redact),
+    requests: new RecentRequests(options.journalSize ?? 1000),
     startedAt: Date.now(),
   };
 
+  const timeouts = { ...DEFAULT_REQUEST_TIMEOUTS, ...definedOnly(options.timeouts ?? {}) };
   const app = Fastify({
     bodyLimit: BODY_LIMIT_BYTES,
-    http: { maxHeaderSize: 64 * 1024 },
+    // Longer than any id the schemas allow: the route's params schema decides, not the router.
+    routerOptions: { maxParamLength: 1024 },
+    requestTimeout: timeouts.requestMs,
+    http: {
+      maxHeaderSize: 64 * 1024,
+      headersTimeout: timeouts.headersMs,
+      // Node checks the two timeouts this often (30 s by default, far coarser than they are).
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, timeouts.headersMs / 4)),
+      requireHostHeader: false,
+    },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
+  // Every method Node parses is known, so a known path answers 405 (not 404) to all of them;
+  // CONNECT never reaches a route.
+  for (const method of METHODS) {
+    if (method !== 'CONNECT' && !app.supportedMethods.includes(method)) {
+      app.addHttpMethod(method, { hasBody: true });
+    }
+  }
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app, (error) => log(`internal error: ${error.message}`));
+  installIncomingChecks(app);
   services.requests.install(app);
   const routes: MockServer['routes'] = [];
   app.addHook('onRoute', (route) => {
@@ -103,7 +133,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
   app.addHook('onResponse', async (request, reply) => {
     const ms = reply.elapsedTime.toFixed(1);
     const workspace = request.workspace?.id ?? '-';
-    log(`${request.method} ${request.url} ${reply.statusCode} ${ms}ms ${workspace}`);
+    log(`${request.method} ${redactUrl(request.url)} ${reply.statusCode} ${ms}ms ${workspace}`);
   });
 
   await app.register(apiPlugin({ services, verifyResponses: options.verify ?? false }), {
@@ -128,21 +158,4 @@ function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(values).filter(([, v]) => v !== undefined),
   ) as Partial<T>;
-}
-
-/** Malformed HTTP (bad header bytes, oversized headers) still gets the envelope. */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const message =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? 'the request headers are too large'
-      : 'malformed HTTP request';
-  const body = JSON.stringify({ ok: false, error: 'invalid-request', message });
-  socket.end(
-    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }

@@ -1,7 +1,7 @@
 /** What endpoint handlers and admin routes share. */
 import type { Deliverer } from './events/deliverer';
-import type { FaultRules } from './faults';
-import type { RequestJournal } from './request-journal';
+import type { FaultRules } from './api/fault-injection';
+import type { RecentRequests } from './recent-requests';
 import type { Store } from './store/store';
 
 export interface Settings {
@@ -18,6 +18,7 @@ export interface Services {
   settings: Settings;
   deliverer: Deliverer;
   faults: FaultRules;
-  requests: RequestJournal;
+  /** The request journal: the last API requests, for QA. */
+  requests: RecentRequests;
   startedAt: number;
 }

@@ -1,8 +1,10 @@
 /**
  * Which target URLs a subscription may have. Always: an absolute http(s) URL with a host. With
  * strict targets (as a production service must run, against SSRF): no loopback, private,
- * link-local, unspecified or cloud-metadata address, by literal IP or well-known name. The
- * delivery side checks the resolved address again, so a DNS name cannot sneak past.
+ * link-local, unspecified, multicast, broadcast, reserved or cloud-metadata address, by literal
+ * IP or well-known name, nor an IPv6 form that carries such an IPv4 address (IPv4-compatible,
+ * NAT64, 6to4, Teredo). The deliverer checks the address it connects to again, so neither a DNS
+ * name nor a target stored before the flag was set can sneak past.
  */
 import { BlockList, isIP } from 'node:net';
 
@@ -17,14 +19,22 @@ for (const [network, prefix] of [
   ['192.0.0.0', 24],
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, and the broadcast address 255.255.255.255
 ] as const) {
   blocked.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  ['::', 96], // unspecified, loopback and IPv4-compatible (::127.0.0.1)
+  ['64:ff9b::', 96], // NAT64 of any IPv4 address
+  ['64:ff9b:1::', 48], // local-use NAT64
+  ['100::', 64], // discard
+  ['2001::', 32], // Teredo
+  ['2002::', 16], // 6to4
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10], // site-local
+  ['ff00::', 8], // multicast
   ['fd00:ec2::254', 128],
 ] as const) {
   blocked.addSubnet(network, prefix, 'ipv6');

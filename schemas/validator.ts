@@ -17,10 +17,10 @@ import addFormats from 'ajv-formats';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readSchema, schemaFile, schemaNames, SCHEMA_ROOT } from './catalog';
-import type { SchemaTypes } from './generated';
+import type { SchemaReadTypes, SchemaTypes } from './generated';
 import type { ErrorCode } from './generated/error';
 
-export type { SchemaTypes } from './generated';
+export type { SchemaReadTypes, SchemaTypes } from './generated';
 export type { ErrorCode } from './generated/error';
 export type SchemaName = keyof SchemaTypes;
 type Json = Record<string, unknown>;
@@ -130,10 +130,10 @@ export class SchemaSet {
     name: N,
     data: unknown,
     source: 'body' | 'text' = 'body',
-  ): RequestValidation<SchemaTypes[N]> {
+  ): RequestValidation<SchemaReadTypes[N]> {
     const copy: unknown = source === 'text' ? this.readText(name, data) : structuredClone(data);
     const validateFn = this.validatorFor(this.bodies, name);
-    if (validateFn(copy)) return { valid: true, value: copy as SchemaTypes[N] };
+    if (validateFn(copy)) return { valid: true, value: copy as SchemaReadTypes[N] };
     const errors = validateFn.errors ?? [];
     return {
       valid: false,

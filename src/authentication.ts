@@ -19,7 +19,8 @@ export default {
       label: 'API Key',
       type: 'password' as const,
       required: true,
-      helpText: `Your Chatting API key: it starts with \`chatting_live_\`. [Where to find it, and what it can do](${REFERENCE_URL}).`,
+      // The reference names no page or menu where keys are shown, so none is invented here.
+      helpText: `Your Chatting API key, which starts with \`chatting_live_\`. You find it in your Chatting account; if you cannot see it there, ask the owner of your Chatting workspace. [What the key gives access to](${REFERENCE_URL}).`,
     },
   ],
   test: testAuth,

@@ -2,7 +2,9 @@
  * HTTP middleware: every request carries the API key; every `{"ok": false, "error": code}`
  * answer becomes the error a Zapier user should see — a reconnect prompt for a bad key, the field
  * to fix for a validation code, which id was not found, an error Zapier can replay for a 5xx,
- * a ThrottledError (honouring Retry-After) for 429. No raw JSON is shown to users.
+ * a ThrottledError (honouring Retry-After) for 429. Users read plain sentences only: the error
+ * code travels as the error's code, and the server's own wording (validator messages) stays in
+ * the answer, which Zapier's HTTP log of the step shows to the maintainer.
  */
 import type {
   AfterResponseMiddleware,
@@ -19,6 +21,8 @@ export interface RequestContext {
   notFound?: { noun: string; id: string };
   /** A not-found that is not an error for this call (unsubscribing what is already gone). */
   allowNotFound?: boolean;
+  /** A 400 the caller answers itself (a dropdown retrying with the documented call). */
+  allowRefusal?: boolean;
 }
 
 export const addApiKey: BeforeRequestMiddleware = (request, _z, bundle) => {
@@ -34,20 +38,24 @@ export const addApiKey: BeforeRequestMiddleware = (request, _z, bundle) => {
 
 const FIELD_MESSAGES: Partial<Record<ErrorCode, string>> = {
   'missing-email': 'Email is required: map a value to the Email field.',
-  'invalid-email': 'Email is not a valid email address: check the value mapped to the Email field.',
+  'invalid-email':
+    'Email is not a valid email address: check the value mapped to the Email field, such as ada@example.com.',
   'missing-tag': 'Tag is required: map a value to the Tag field.',
   'missing-message': 'Message is required: map a value to the Message field.',
   'invalid-subscription':
-    'Chatting refused the webhook subscription: the event or the target URL is not valid.',
+    'Chatting refused the webhook subscription for this trigger: turn the Zap off and on again, and if it keeps failing, tell Chatting support.',
   'workspace-site-missing':
     'Your Chatting workspace has no website yet, so contacts cannot be added: add your site in Chatting first.',
   'contact-site-forbidden':
     'That contact belongs to another Chatting workspace: choose one of yours.',
+  // The key sent is derived from the action, the mapped value and the step's whole input, so a
+  // different request never carries the same key: a conflict is not the user's mapping.
   'idempotency-key-conflict':
-    'This Deduplication Key was already used with different data. Map a value that is unique to each trigger event (such as its ID), or leave the field empty.',
+    "Chatting refused this step as a repeat of an earlier, different request. The Deduplication Key sent is made from this action, the value you mapped and this step's fields, so this is unexpected: try the step again, and if it keeps failing, clear the Deduplication Key field and tell Chatting support.",
   'payload-too-large': 'The data sent to Chatting is too large: shorten the longest fields.',
   'invalid-request':
     'Chatting could not accept one of the values: check for text that is too long (names 200 characters, tags and senders 100, messages 10,000), more than 100 tags or custom fields, or a custom field without a name.',
+  'not-found': 'Chatting could not find what this step refers to: check the IDs mapped into it.',
 };
 
 /** Seconds from a Retry-After header (seconds or an HTTP date); at least 1, 60 when absent. */
@@ -83,7 +91,7 @@ export const handleErrors: AfterResponseMiddleware = (response, z: ZObject) => {
   const code = isErrorEnvelope(body) ? body.error : undefined;
   // Only Chatting's own not-found (not, say, a 404 page of a wrong base URL) may pass.
   if (code === 'not-found' && context.allowNotFound) return response;
-  const detail = isErrorEnvelope(body) && body.message ? ` (${body.message})` : '';
+  if (response.status === 400 && code && context.allowRefusal) return response;
 
   if (response.status === 429 || code === 'rate-limited') {
     const delay = retryAfterSeconds(response.getHeader('retry-after'));
@@ -99,22 +107,21 @@ export const handleErrors: AfterResponseMiddleware = (response, z: ZObject) => {
   }
   if (response.status >= 500) {
     throw new z.errors.Error(
-      `Chatting had a temporary problem (${code ?? `HTTP ${response.status}`}). Try again in a few minutes; a Zap run can be replayed, and Autoreplay retries it by itself.`,
+      'Chatting could not finish this step because of a problem on its side. Try again in a few minutes: a Zap run can be replayed, and Autoreplay retries it by itself.',
       code ?? 'ServerError',
       response.status,
     );
   }
-  if (code === 'not-found') {
-    const what = context.notFound
-      ? `${context.notFound.noun} "${context.notFound.id}" was not found in your Chatting workspace. Choose an existing one, or map its ID from an earlier step.`
-      : 'Chatting could not find what this step refers to.';
-    throw new z.errors.Error(what, 'NotFound', 404);
+  if (code === 'not-found' && context.notFound) {
+    throw new z.errors.Error(
+      `${context.notFound.noun} "${context.notFound.id}" was not found in your Chatting workspace. Choose an existing one, or map its ID from an earlier step.`,
+      'NotFound',
+      404,
+    );
   }
-  const message = code ? FIELD_MESSAGES[code] : undefined;
   throw new z.errors.Error(
-    message
-      ? `${message}${detail}`
-      : `Chatting rejected the request${detail || ` (${code ?? `HTTP ${response.status}`})`}.`,
+    (code && FIELD_MESSAGES[code]) ||
+      "Chatting refused this step's request. Check the values mapped into its fields; if they look right, try again later.",
     code ?? 'RequestError',
     response.status,
   );

@@ -47,11 +47,14 @@ export function dbBrowser(services: Services) {
       handler: async (_request, reply) => sendError(reply, new ApiError('not-found')),
     });
     app.route({
-      method: ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      method: app.supportedMethods.filter((method) => method !== 'GET' && method !== 'HEAD'),
       url: '/*',
       config: { methodNotAllowed: true },
       handler: async (_request, reply) =>
-        sendError(reply, new ApiError('method-not-allowed', 'the db browser is read-only')),
+        sendError(
+          reply,
+          new ApiError('method-not-allowed', 'the db browser is read-only', { allow: 'GET, HEAD' }),
+        ),
     });
   };
 }

@@ -1,10 +1,9 @@
 /** Deliveries: list (with filters), one with every attempt, and redeliver. */
-import type { DeliveryQuery } from '../../schemas/generated/admin/delivery-query';
+import { now } from '../clock';
 import { ApiError } from '../errors';
 import { newDelivery } from '../events/raise';
-import { now } from '../ids';
 import type { Services } from '../services';
-import type { AdminRoute } from './route';
+import { defineAdminRoute, type AdminRoute } from './route';
 
 export function deliveryRoutes({ store }: Services): AdminRoute[] {
   const deliveryOf = (id: string) => {
@@ -13,13 +12,12 @@ export function deliveryRoutes({ store }: Services): AdminRoute[] {
     return delivery;
   };
   return [
-    {
+    defineAdminRoute({
       method: 'GET',
       url: '/deliveries',
       query: 'admin/delivery-query',
-      response: 'admin/delivery-list',
-      handler: async (request) => {
-        const query = request.query as DeliveryQuery & { limit: number };
+      responses: { 200: 'admin/delivery-list' },
+      handle: ({ query }) => {
         const items = store
           .all('deliveries')
           .filter(
@@ -31,24 +29,26 @@ export function deliveryRoutes({ store }: Services): AdminRoute[] {
           )
           .slice(-query.limit)
           .reverse();
-        return { ok: true, items };
+        return { status: 200, body: { ok: true, items } };
       },
-    },
-    {
+    }),
+    defineAdminRoute({
       method: 'GET',
       url: '/deliveries/:id',
-      response: 'admin/delivery-answer',
-      handler: async (request) => ({
-        ok: true,
-        delivery: deliveryOf((request.params as { id: string }).id),
+      params: 'requests/id-param',
+      responses: { 200: 'admin/delivery-answer' },
+      handle: ({ params }) => ({
+        status: 200,
+        body: { ok: true, delivery: deliveryOf(params.id) },
       }),
-    },
-    {
+    }),
+    defineAdminRoute({
       method: 'POST',
       url: '/deliveries/:id/redeliver',
-      response: 'admin/delivery-answer',
-      handler: async (request, reply) => {
-        const original = deliveryOf((request.params as { id: string }).id);
+      params: 'requests/id-param',
+      responses: { 201: 'admin/delivery-answer' },
+      handle: ({ params }) => {
+        const original = deliveryOf(params.id);
         const event = store.get('events', original.event_id);
         if (!event) throw new ApiError('not-found', `the event of ${original.id} is gone`);
         const subscription = store.get('subscriptions', original.subscription_id);
@@ -62,9 +62,12 @@ export function deliveryRoutes({ store }: Services): AdminRoute[] {
           now(),
           original.id,
         );
-        await store.commit([{ op: 'put', c: 'deliveries', r: delivery }]);
-        return reply.code(201).send({ ok: true, delivery });
+        return {
+          status: 201,
+          body: { ok: true, delivery },
+          changes: [{ op: 'put', c: 'deliveries', r: delivery }],
+        };
       },
-    },
+    }),
   ];
 }

@@ -1,19 +1,28 @@
 /**
- * The admin API can reset, rewrite and watch everything, so it is guarded: bound to loopback it
- * is open (for local development); bound to any other address the server refuses to start
- * without an admin token; with a token, every admin call must carry it (X-Admin-Token, or
- * Authorization: Bearer). An API key is never an admin credential.
+ * The admin API can reset, rewrite and watch everything, so it is guarded, in this order:
+ * - Host: the request must name a loopback host (localhost, 127.x.x.x, ::1), the address the
+ *   connection arrived at, or this machine's name. A web page that rebinds its own domain to
+ *   the mock's address still sends its own domain as Host, and is refused.
+ * - Origin: a state-changing call (anything but GET and HEAD) sent by a browser must come from
+ *   the mock's own origin (the dashboard it serves): a foreign Origin, `Origin: null` or a
+ *   cross-site Sec-Fetch-Site is refused, so a page cannot fire a blind no-cors POST at it.
+ * - Token: bound to loopback the admin API needs none (local development); bound to any other
+ *   address the server refuses to start without one; with a token, every admin call must carry
+ *   it (X-Admin-Token, or Authorization: Bearer). An API key is never an admin credential.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import { hostname } from 'node:os';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors';
 
 export const ADMIN_TOKEN_ENV = 'CHATTING_MOCK_ADMIN_TOKEN';
 
 export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost' || host === '::1' || host === '[::1]') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1') return true;
+  const mapped = bare.replace(/^::ffff:/, '');
+  return isIP(mapped) === 4 && mapped.startsWith('127.');
 }
 
 /** Why the server must not start with these settings, or null. */
@@ -26,20 +35,61 @@ export function adminGuardRefusal(host: string, token: string | null): string | 
   );
 }
 
+/** The host name of a Host header (`[::1]:3000` → `::1`), lower case, without a final dot. */
+function hostOf(header: string): string {
+  const bracketed = /^\[([^\]]+)\]/.exec(header);
+  const name = bracketed ? bracketed[1] : header.replace(/:\d*$/, '');
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+function isOwnHost(request: FastifyRequest): boolean {
+  const host = hostOf(request.headers.host ?? '');
+  if (isLoopbackHost(host)) return true;
+  const arrivedAt = (request.raw.socket?.localAddress ?? '').replace(/^::ffff:/, '');
+  return host === arrivedAt.toLowerCase() || host === hostname().toLowerCase();
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+function isForeignOrigin(request: FastifyRequest): boolean {
+  if (SAFE_METHODS.has(request.method)) return false;
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = request.headers.origin;
+  if (origin === undefined) return false; // not a browser (curl, tests, the Zapier CLI)
+  try {
+    // The mock serves plain HTTP; both go through URL, so that `:80` compares equal to none.
+    return new URL(origin).origin !== new URL(`http://${request.headers.host ?? ''}`).origin;
+  } catch {
+    return true; // `null` (a sandboxed page, a file) or garbage
+  }
+}
+
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
 export function installAdminGuard(app: FastifyInstance, token: string | null): void {
-  if (!token) return;
-  const expected = digest(token);
+  const expected = token ? digest(token) : null;
   app.addHook('onRequest', async (request) => {
+    if (!isOwnHost(request)) {
+      throw new ApiError('admin-origin-forbidden', 'the admin API answers only its own host');
+    }
+    if (isForeignOrigin(request)) {
+      throw new ApiError('admin-origin-forbidden', 'admin changes are not taken from another site');
+    }
+    if (!expected) return;
     const bearer = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const given = (request.headers['x-admin-token'] as string | undefined) ?? bearer;
-    if (!given)
-      throw new ApiError('api-key-missing', 'the admin API needs the admin token (X-Admin-Token)');
+    const header = request.headers['x-admin-token'];
+    const given = (typeof header === 'string' ? header : undefined) ?? bearer;
+    if (!given) {
+      throw new ApiError(
+        'admin-token-missing',
+        'the admin API needs the admin token (X-Admin-Token)',
+      );
+    }
     if (!timingSafeEqual(digest(given), expected)) {
-      throw new ApiError('api-key-invalid', 'the admin token is not valid');
+      throw new ApiError('admin-token-invalid', 'the admin token is not valid');
     }
   });
 }

@@ -1,15 +1,14 @@
-/** The admin API under /__admin: guard, then one module per resource. */
+/** The admin API under /__admin: guard, then one module per resource, in the one route shape. */
 import type { FastifyInstance } from 'fastify';
-import { installResponseVerification, installSchemaValidation, MethodTable } from '../http';
+import { installResponseVerification, installSchemaValidation, registerRoutes } from '../routing';
 import type { Services } from '../services';
 import { dbBrowser } from './db-browser';
 import { deliveryRoutes } from './deliveries';
 import { eventRoutes } from './events';
-import { faultRoutes } from './faults';
+import { faultRuleRoutes } from './fault-rule-routes';
 import { installAdminGuard } from './guard';
 import { healthRoutes } from './health';
-import { journalRoutes } from './journal';
-import { addAdminRoutes } from './route';
+import { recentRequestsRoutes } from './recent-requests-route';
 import { stateRoutes } from './state';
 import { workspaceRoutes } from './workspaces';
 
@@ -18,17 +17,19 @@ export function adminPlugin(services: Services, verify: boolean) {
     installAdminGuard(app, services.settings.adminToken);
     installSchemaValidation(app);
     if (verify) installResponseVerification(app);
-    const methods = new MethodTable();
-    addAdminRoutes(app, methods, [
-      ...healthRoutes(services),
-      ...stateRoutes(services),
-      ...workspaceRoutes(services),
-      ...eventRoutes(services),
-      ...deliveryRoutes(services),
-      ...journalRoutes(services),
-      ...faultRoutes(services),
-    ]);
-    methods.install(app);
+    registerRoutes(
+      app,
+      [
+        ...healthRoutes(services),
+        ...stateRoutes(services),
+        ...workspaceRoutes(services),
+        ...eventRoutes(services),
+        ...deliveryRoutes(services),
+        ...recentRequestsRoutes(services),
+        ...faultRuleRoutes(services),
+      ],
+      { services, extra: () => ({}) },
+    );
     await app.register(dbBrowser(services), { prefix: '/db' });
   };
 }

@@ -1,36 +1,41 @@
-/** POST /__admin/reset (back to the start seed) and POST /__admin/seed (load another one). */
+/**
+ * POST /__admin/reset (back to the seed the data was created from) and POST /__admin/seed (load
+ * another one).
+ */
 import { ApiError } from '../errors';
 import type { Services } from '../services';
+import type { Collections } from '../store/collections';
 import { parseSeed } from '../store/seed';
-import { ADMIN_BODY_LIMIT_BYTES, type AdminRoute } from './route';
+import { ADMIN_BODY_LIMIT_BYTES, defineAdminRoute, type AdminRoute } from './route';
 
 export function stateRoutes(services: Services): AdminRoute[] {
+  // The store's own reset change, so that the one commit of the route shape stores it.
+  const resetTo = (seed: Collections) => [{ op: 'reset' as const, data: structuredClone(seed) }];
   return [
-    {
+    defineAdminRoute({
       method: 'POST',
       url: '/reset',
-      response: 'admin/done',
-      handler: async () => {
+      responses: { 200: 'admin/done' },
+      handle: () => {
         services.faults.clear();
-        await services.store.reset();
-        return { ok: true };
+        return { status: 200, body: { ok: true }, changes: resetTo(services.store.seed) };
       },
-    },
-    {
+    }),
+    defineAdminRoute({
       method: 'POST',
       url: '/seed',
-      response: 'admin/done',
+      body: 'admin/seed',
+      responses: { 200: 'admin/done' },
       bodyLimit: ADMIN_BODY_LIMIT_BYTES,
-      handler: async (request) => {
+      handle: ({ body }) => {
         let seed;
         try {
-          seed = parseSeed(request.body, 'seed');
+          seed = parseSeed(body, 'seed');
         } catch (error) {
           throw new ApiError('invalid-request', (error as Error).message);
         }
-        await services.store.reset(seed);
-        return { ok: true };
+        return { status: 200, body: { ok: true }, changes: resetTo(seed) };
       },
-    },
+    }),
   ];
 }

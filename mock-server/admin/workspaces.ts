@@ -1,13 +1,12 @@
 /** Workspaces, sites and API keys: list, create, revoke. */
-import type { CreateSiteRequest } from '../../schemas/generated/admin/create-site';
-import type { CreateWorkspaceRequest } from '../../schemas/generated/admin/create-workspace';
 import type { Site, Workspace } from '../../schemas/generated';
+import { now } from '../clock';
 import { ApiError } from '../errors';
-import { newId, now } from '../ids';
 import { makeApiKey } from '../keys';
+import { newId } from '../record-ids';
 import type { Services } from '../services';
 import type { Change } from '../store/collections';
-import type { AdminRoute } from './route';
+import { defineAdminRoute, type AdminRoute } from './route';
 
 export function workspaceRoutes({ store }: Services): AdminRoute[] {
   const workspaceOf = (id: string): Workspace => {
@@ -16,29 +15,31 @@ export function workspaceRoutes({ store }: Services): AdminRoute[] {
     return workspace;
   };
   return [
-    {
+    defineAdminRoute({
       method: 'GET',
       url: '/workspaces',
-      response: 'admin/workspace-list',
-      handler: async () => ({
-        ok: true,
-        items: store.all('workspaces').map((workspace) => ({
-          ...workspace,
-          sites: store.all('sites').filter((site) => site.workspace_id === workspace.id),
-          keys: store
-            .all('api_keys')
-            .filter((key) => key.workspace_id === workspace.id)
-            .map(({ id, created_at, revoked_at }) => ({ id, created_at, revoked_at })),
-        })),
+      responses: { 200: 'admin/workspace-list' },
+      handle: () => ({
+        status: 200,
+        body: {
+          ok: true,
+          items: store.all('workspaces').map((workspace) => ({
+            ...workspace,
+            sites: store.all('sites').filter((site) => site.workspace_id === workspace.id),
+            keys: store
+              .all('api_keys')
+              .filter((key) => key.workspace_id === workspace.id)
+              .map(({ id, created_at, revoked_at }) => ({ id, created_at, revoked_at })),
+          })),
+        },
       }),
-    },
-    {
+    }),
+    defineAdminRoute({
       method: 'POST',
       url: '/workspaces',
       body: 'admin/create-workspace',
-      response: 'admin/workspace-created',
-      handler: async (request, reply) => {
-        const body = request.body as CreateWorkspaceRequest;
+      responses: { 201: 'admin/workspace-created' },
+      handle: ({ body }) => {
         const id = body.id ?? `ws_${newId('site').slice(5)}`;
         if (store.get('workspaces', id))
           throw new ApiError('invalid-request', `workspace ${id} exists`);
@@ -64,45 +65,47 @@ export function workspaceRoutes({ store }: Services): AdminRoute[] {
           { op: 'put', c: 'api_keys', r: key.record },
         ];
         if (site) changes.push({ op: 'put', c: 'sites', r: site });
-        await store.commit(changes);
-        return reply.code(201).send({ ok: true, workspace, api_key: key.token });
+        return { status: 201, body: { ok: true, workspace, api_key: key.token }, changes };
       },
-    },
-    {
+    }),
+    defineAdminRoute({
       method: 'POST',
       url: '/workspaces/:id/keys',
-      response: 'admin/key-created',
-      handler: async (request, reply) => {
-        const workspace = workspaceOf((request.params as { id: string }).id);
+      params: 'requests/id-param',
+      responses: { 201: 'admin/key-created' },
+      handle: ({ params }) => {
+        const workspace = workspaceOf(params.id);
         const key = makeApiKey(workspace.id, now());
-        await store.commit([{ op: 'put', c: 'api_keys', r: key.record }]);
-        return reply
-          .code(201)
-          .send({ ok: true, id: key.record.id, workspace_id: workspace.id, api_key: key.token });
+        return {
+          status: 201,
+          body: { ok: true, id: key.record.id, workspace_id: workspace.id, api_key: key.token },
+          changes: [{ op: 'put', c: 'api_keys', r: key.record }],
+        };
       },
-    },
-    {
+    }),
+    defineAdminRoute({
       method: 'DELETE',
       url: '/keys/:id',
-      response: 'admin/done',
-      handler: async (request) => {
-        const id = (request.params as { id: string }).id;
-        const key = store.get('api_keys', id);
-        if (!key) throw new ApiError('not-found', `no API key ${id}`);
-        if (key.revoked_at === null) {
-          await store.commit([{ op: 'put', c: 'api_keys', r: { ...key, revoked_at: now() } }]);
-        }
-        return { ok: true };
+      params: 'requests/id-param',
+      responses: { 200: 'admin/done' },
+      handle: ({ params }) => {
+        const key = store.get('api_keys', params.id);
+        if (!key) throw new ApiError('not-found', `no API key ${params.id}`);
+        const changes: Change[] =
+          key.revoked_at === null
+            ? [{ op: 'put', c: 'api_keys', r: { ...key, revoked_at: now() } }]
+            : [];
+        return { status: 200, body: { ok: true }, changes };
       },
-    },
-    {
+    }),
+    defineAdminRoute({
       method: 'POST',
       url: '/workspaces/:id/sites',
+      params: 'requests/id-param',
       body: 'admin/create-site',
-      response: 'admin/site-created',
-      handler: async (request, reply) => {
-        const workspace = workspaceOf((request.params as { id: string }).id);
-        const body = request.body as CreateSiteRequest;
+      responses: { 201: 'admin/site-created' },
+      handle: ({ params, body }) => {
+        const workspace = workspaceOf(params.id);
         const site: Site = {
           id: newId('site'),
           workspace_id: workspace.id,
@@ -117,9 +120,8 @@ export function workspaceRoutes({ store }: Services): AdminRoute[] {
             r: { ...workspace, primary_site_id: site.id },
           });
         }
-        await store.commit(changes);
-        return reply.code(201).send({ ok: true, site });
+        return { status: 201, body: { ok: true, site }, changes };
       },
-    },
+    }),
   ];
 }

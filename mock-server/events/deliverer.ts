@@ -12,13 +12,14 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import type { Delivery } from '../../schemas/generated';
 import type { DeliveryAttempt } from '../../schemas/generated/entities/delivery';
-import { now } from '../ids';
+import { now } from '../clock';
 import type { Change } from '../store/collections';
 import type { Store } from '../store/store';
 import { isBlockedAddress } from '../targets';
+import { retryAfterMs } from './retry-after';
 
 export interface DeliverySettings {
   /** Attempts per delivery, the first included (contract default 5). */
@@ -41,8 +42,6 @@ export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
   strictTargets: false,
 };
 
-/** Retry-After beyond this is capped: a mock should not sleep for a day. */
-const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
 const USER_AGENT = 'chatting-mock-webhooks/1.0 (+https://usechatting.com)';
 
 interface Outcome {
@@ -205,6 +204,15 @@ export class Deliverer {
     const body = JSON.stringify(delivery.payload);
     const url = new URL(delivery.target_url);
     const client = url.protocol === 'https:' ? https : http;
+    const hostname = url.hostname.replace(/^\[|\]$/g, '');
+    // Node skips the lookup hook for an IP literal: a stored or seeded one is checked here.
+    if (this.settings.strictTargets && isIP(hostname) !== 0 && isBlockedAddress(hostname)) {
+      return Promise.resolve({
+        statusCode: null,
+        error: 'EBLOCKED',
+        retryAfterMs: null,
+      });
+    }
     const signal = AbortSignal.any([
       this.stopping.signal,
       AbortSignal.timeout(this.settings.timeoutMs),
@@ -215,7 +223,7 @@ export class Deliverer {
       const request = client.request(
         {
           protocol: url.protocol,
-          hostname: url.hostname.replace(/^\[|\]$/g, ''),
+          hostname,
           port: url.port || undefined,
           auth: url.username
             ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
@@ -240,7 +248,7 @@ export class Deliverer {
             resolve({
               statusCode: response.statusCode ?? null,
               error: null,
-              retryAfterMs: retryAfter(response.headers['retry-after']),
+              retryAfterMs: retryAfterMs(response.headers['retry-after']),
             }),
           );
           response.on('error', (error) =>
@@ -261,14 +269,6 @@ export class Deliverer {
       request.end(body);
     });
   }
-}
-
-/** Retry-After as seconds or an HTTP date, in ms; null when absent or unreadable. */
-function retryAfter(header: string | undefined): number | null {
-  if (!header) return null;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : null;
 }
 
 /** DNS lookup that refuses blocked addresses, so a name cannot point a strict server inward. */

@@ -5,7 +5,7 @@
  * deliveries up once that transaction is durable.
  */
 import type { Delivery, EventName, EventRecord } from '../../schemas/generated';
-import { newId } from '../ids';
+import { newId } from '../record-ids';
 import type { Change } from '../store/collections';
 import type { Store } from '../store/store';
 import { makePayload, type EventData } from './payload';

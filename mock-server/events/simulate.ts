@@ -7,7 +7,8 @@
 import type { Contact, Conversation, EventName, Workspace } from '../../schemas/generated';
 import { payloadSchemaOf, schemaJson, validate } from '../../schemas/validator';
 import { ApiError } from '../errors';
-import { newId, now } from '../ids';
+import { now } from '../clock';
+import { newId } from '../record-ids';
 import type { Change } from '../store/collections';
 import type { Store } from '../store/store';
 import {

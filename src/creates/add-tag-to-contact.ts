@@ -1,25 +1,31 @@
 /** Add Tag to Contact: POST /contacts/{id}/tags. */
 import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
 import type { AddTagRequest, TagAddedResponse } from '../../schemas/generated';
-import { deduplicationKeyField, postCreate } from './request';
+import { deduplicationKeyField, postCreate, type CreateResult } from './request';
 import { asSample } from '../sample';
 import { inputText } from '../input';
 
-export const sample: TagAddedResponse = { ok: true, id: 'contact_123', tag: 'vip' };
+const KEY = 'add_tag_to_contact';
 
-const perform = (z: ZObject, bundle: Bundle): Promise<TagAddedResponse> => {
+export const sample: CreateResult<TagAddedResponse> = { id: 'contact_123', tag: 'vip' };
+
+const perform = (z: ZObject, bundle: Bundle): Promise<CreateResult<TagAddedResponse>> => {
   const contactId = inputText(bundle.inputData.contact_id);
   const body: AddTagRequest = { tag: inputText(bundle.inputData.tag) };
-  const path = `/contacts/${encodeURIComponent(contactId)}/tags`;
-  return postCreate(z, bundle, path, body, { noun: 'Contact', id: contactId });
+  return postCreate<TagAddedResponse>(z, bundle, {
+    action: KEY,
+    path: `/contacts/${encodeURIComponent(contactId)}/tags`,
+    body,
+    notFound: { noun: 'Contact', id: contactId },
+  });
 };
 
 export default defineCreate({
-  key: 'add_tag_to_contact',
+  key: KEY,
   noun: 'Tag',
   display: {
     label: 'Add Tag to Contact',
-    description: 'Adds a tag to an existing contact in Chatting.',
+    description: 'Adds a tag to an existing contact.',
   },
   operation: {
     inputFields: [

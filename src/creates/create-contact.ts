@@ -1,12 +1,17 @@
-/** Create or Update Contact: POST /contacts, an upsert by email. */
+/**
+ * Create Contact: POST /contacts. The reference documents a creation (201); what an existing
+ * email does is the contract's decision (the contact is updated and returned, 200), to be
+ * confirmed against production before publishing (README, publishing checklist).
+ */
 import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
 import type { ContactSavedResponse, CreateContactRequest } from '../../schemas/generated';
 import { inputText } from '../input';
-import { deduplicationKeyField, postCreate } from './request';
+import { deduplicationKeyField, postCreate, type CreateResult } from './request';
 import { asSample } from '../sample';
 
-export const sample: ContactSavedResponse = {
-  ok: true,
+const KEY = 'create_contact';
+
+export const sample: CreateResult<ContactSavedResponse> = {
   id: 'contact_123',
   email: 'lead@example.com',
   name: 'Ava Brooks',
@@ -40,16 +45,19 @@ export function contactBody(inputData: Record<string, unknown>): CreateContactRe
   return body;
 }
 
-const perform = (z: ZObject, bundle: Bundle): Promise<ContactSavedResponse> =>
-  postCreate(z, bundle, '/contacts', contactBody(bundle.inputData));
+const perform = (z: ZObject, bundle: Bundle): Promise<CreateResult<ContactSavedResponse>> =>
+  postCreate<ContactSavedResponse>(z, bundle, {
+    action: KEY,
+    path: '/contacts',
+    body: contactBody(bundle.inputData),
+  });
 
 export default defineCreate({
-  key: 'create_contact',
+  key: KEY,
   noun: 'Contact',
   display: {
-    label: 'Create or Update Contact',
-    description:
-      'Creates a contact in Chatting, or updates the contact that already has this email address.',
+    label: 'Create Contact',
+    description: 'Creates a contact from an email address and optional details.',
   },
   operation: {
     inputFields: [
@@ -57,11 +65,22 @@ export default defineCreate({
         key: 'email',
         label: 'Email',
         required: true,
-        helpText: 'Contacts are matched by email address: an existing one is updated.',
+        helpText:
+          "The contact's email address. By the Chatting API's contract, an email your workspace already has makes no second contact: that contact gets the fields given here, and its ID is returned.",
       },
-      { key: 'name', label: 'Name', required: false },
-      { key: 'phone', label: 'Phone', required: false },
-      { key: 'company', label: 'Company', required: false },
+      { key: 'name', label: 'Name', required: false, helpText: 'Full name, such as Ava Brooks.' },
+      {
+        key: 'phone',
+        label: 'Phone',
+        required: false,
+        helpText: 'In any format, such as +1 555 111 2222.',
+      },
+      {
+        key: 'company',
+        label: 'Company',
+        required: false,
+        helpText: 'The company the contact works for, such as Acme.',
+      },
       {
         key: 'status',
         label: 'Status',

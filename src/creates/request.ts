@@ -1,11 +1,16 @@
 /**
- * What the three creates share: the POST itself, and the optional Deduplication Key, sent as
- * Idempotency-Key: with the same key,
- * Chatting answers a replayed step with the first result instead of creating twice. Zapier has
- * no stable id of a Zap run to derive one from, so the user maps one (the trigger's ID).
+ * What the three creates share: the POST itself, its answer without the request-status field
+ * `ok`, and the optional Deduplication Key.
+ *
+ * The key sent as Idempotency-Key is derived from the action, the user's value and the step's
+ * request (path and body): a replayed step sends the same key and gets the first answer back,
+ * while two different steps mapping the same Event ID (tag `vip`, then tag `lead`) send
+ * different keys. The reference does not say how the API scopes a key, only that the same key
+ * with another payload conflicts, so nothing but an identical request may ever share one.
  */
 import { createHash } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';
+import { documentedAnswer, isSavedRecord, without } from '../answers';
 import { apiUrl } from '../client';
 import type { RequestContext } from '../middleware';
 import { inputText } from '../input';
@@ -15,37 +20,72 @@ export const deduplicationKeyField = {
   label: 'Deduplication Key',
   required: false,
   helpText:
-    "Optional. Map something unique to the triggering event, such as the trigger's **Event ID**: if Zapier replays this step, Chatting returns the first result instead of creating a duplicate.",
+    "Optional. Map a value unique to the triggering event, such as the trigger's **Event ID**: if Zapier replays this step, Chatting returns the first result instead of creating a duplicate. The key sent to Chatting also covers this action and the step's other fields, so other steps of the Zap can map the same value.",
 };
 
-const SENDABLE = /^[\x20-\x7E]{1,255}$/;
-
-/** The Idempotency-Key header for the step, if the user gave a key. */
-export function deduplicationHeaders(bundle: Bundle): Record<string, string> {
-  const key = inputText(bundle.inputData.deduplication_key);
-  if (!key) return {};
-  // Any value works: one the header cannot carry as is (long, non-ASCII) is sent as its digest.
-  const value = SENDABLE.test(key)
-    ? key
-    : `sha256:${createHash('sha256').update(key).digest('hex')}`;
-  return { 'Idempotency-Key': value };
+/** JSON with object keys sorted, so equal requests give equal text. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, inner]) => [key, canonical(inner)]),
+    );
+  }
+  return value;
 }
 
-/** POSTs a create's body with the step's Deduplication Key; a 404 names `notFound`. */
-export async function postCreate<T>(
+/** A create's request: which action sends it, where, what, and what a 404 is about. */
+export interface CreateRequest {
+  action: string;
+  path: string;
+  body: object;
+  notFound?: RequestContext['notFound'];
+}
+
+/**
+ * The Idempotency-Key for a step whose Deduplication Key is `value`: the action's key and a
+ * SHA-256 of the action, the value and the request, in the header's 1..255 printable ASCII.
+ */
+export function idempotencyKey(request: CreateRequest, value: string): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify(canonical([request.action, value, request.path, request.body])))
+    .digest('hex');
+  return `${request.action}-${digest}`;
+}
+
+/** The step's Idempotency-Key header, if the user gave a Deduplication Key. */
+export function deduplicationHeaders(
+  bundle: Bundle,
+  request: CreateRequest,
+): Record<string, string> {
+  const value = inputText(bundle.inputData.deduplication_key);
+  return value ? { 'Idempotency-Key': idempotencyKey(request, value) } : {};
+}
+
+/** What a create returns to the Zap: Chatting's answer without its request-status field. */
+export type CreateResult<T extends { ok: true }> = Omit<T, 'ok'>;
+
+/** POSTs a create's body with the step's Deduplication Key; returns the saved record. */
+export async function postCreate<T extends { ok: true; id: string }>(
   z: ZObject,
   bundle: Bundle,
-  path: string,
-  body: object,
-  notFound?: RequestContext['notFound'],
-): Promise<T> {
-  const context: RequestContext = { notFound };
-  const response = await z.request<T>({
-    url: apiUrl(path),
+  request: CreateRequest,
+): Promise<CreateResult<T>> {
+  const context: RequestContext = { notFound: request.notFound };
+  const response = await z.request({
+    url: apiUrl(request.path),
     method: 'POST',
-    headers: deduplicationHeaders(bundle),
-    json: body,
+    headers: deduplicationHeaders(bundle, request),
+    json: request.body,
     middlewareData: context,
   });
-  return response.data;
+  const answer = documentedAnswer(
+    z,
+    response,
+    (answer): answer is T => isSavedRecord(answer),
+    'the saved record with its id',
+  );
+  return without(answer, 'ok');
 }

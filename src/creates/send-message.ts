@@ -1,33 +1,38 @@
 /** Send Message: POST /conversations/{id}/messages. */
 import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
 import type { MessageSentResponse, SendMessageRequest } from '../../schemas/generated';
-import { deduplicationKeyField, postCreate } from './request';
+import { deduplicationKeyField, postCreate, type CreateResult } from './request';
 import { asSample } from '../sample';
 import { inputText } from '../input';
 
-export const sample: MessageSentResponse = {
-  ok: true,
+const KEY = 'send_message';
+
+export const sample: CreateResult<MessageSentResponse> = {
   id: 'msg_123',
   conversation_id: 'conv_123',
   sender: 'system',
   created_at: '2026-04-09T00:00:00.000Z',
 };
 
-const perform = (z: ZObject, bundle: Bundle): Promise<MessageSentResponse> => {
+const perform = (z: ZObject, bundle: Bundle): Promise<CreateResult<MessageSentResponse>> => {
   const conversationId = inputText(bundle.inputData.conversation_id);
   const body: SendMessageRequest = { message: inputText(bundle.inputData.message) };
   const sender = inputText(bundle.inputData.sender);
   if (sender) body.sender = sender;
-  const path = `/conversations/${encodeURIComponent(conversationId)}/messages`;
-  return postCreate(z, bundle, path, body, { noun: 'Conversation', id: conversationId });
+  return postCreate<MessageSentResponse>(z, bundle, {
+    action: KEY,
+    path: `/conversations/${encodeURIComponent(conversationId)}/messages`,
+    body,
+    notFound: { noun: 'Conversation', id: conversationId },
+  });
 };
 
 export default defineCreate({
-  key: 'send_message',
+  key: KEY,
   noun: 'Message',
   display: {
     label: 'Send Message',
-    description: 'Sends a message to an existing conversation in Chatting.',
+    description: 'Sends a message to an existing conversation.',
   },
   operation: {
     inputFields: [
@@ -38,7 +43,13 @@ export default defineCreate({
         dynamic: 'conversation_list.id.name',
         helpText: 'Pick a recent conversation, or map a Conversation ID from an earlier step.',
       },
-      { key: 'message', label: 'Message', required: true, type: 'text' as const },
+      {
+        key: 'message',
+        label: 'Message',
+        required: true,
+        type: 'text' as const,
+        helpText: 'The text to post in the conversation.',
+      },
       {
         key: 'sender',
         label: 'Sender',

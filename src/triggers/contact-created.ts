@@ -27,7 +27,6 @@ export default hookTrigger<ContactCreatedEvent>({
   noun: 'Contact',
   label: 'New Contact',
   description: 'Triggers when a new contact is added to your workspace.',
-  samples: { path: '/contacts', params: {} },
   sample,
   outputFields: [
     ...COMMON_OUTPUT_FIELDS,

@@ -12,15 +12,15 @@ export const sample: TriggerResult<ConversationCreatedEvent> = {
   data__visitor_name: 'Ava Brooks',
   data__page_url: 'https://www.usechatting.com/pricing',
   data__first_message: 'Do you have a free plan?',
-  data__assigned_to: null,
+  data__assigned_to: 'owner@usechatting.com',
   data: {
     conversation_id: 'conv_abc123',
     visitor_email: 'visitor@example.com',
     visitor_name: 'Ava Brooks',
     page_url: 'https://www.usechatting.com/pricing',
     first_message: 'Do you have a free plan?',
-    tags: [],
-    assigned_to: null,
+    tags: ['pricing'],
+    assigned_to: 'owner@usechatting.com',
   },
 };
 
@@ -30,7 +30,6 @@ export default hookTrigger<ConversationCreatedEvent>({
   noun: 'Conversation',
   label: 'New Conversation',
   description: 'Triggers when a visitor starts a new conversation on your website.',
-  samples: { path: '/conversations', params: { event: 'conversation.created' } },
   sample,
   outputFields: [
     ...COMMON_OUTPUT_FIELDS,

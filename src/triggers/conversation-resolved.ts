@@ -27,7 +27,6 @@ export default hookTrigger<ConversationResolvedEvent>({
   noun: 'Conversation',
   label: 'Conversation Resolved',
   description: 'Triggers when a conversation is marked as resolved.',
-  samples: { path: '/conversations', params: { event: 'conversation.resolved' } },
   sample,
   outputFields: [
     ...COMMON_OUTPUT_FIELDS,

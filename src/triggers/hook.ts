@@ -6,15 +6,16 @@
  */
 import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
 import type {
-  SampleListResponse,
   SubscribedResponse,
   SubscribeRequest,
   UnsubscribedResponse,
   WebhookEvent,
 } from '../../schemas/generated';
+import { documentedAnswer, isObject, isSavedRecord, without } from '../answers';
 import { apiUrl } from '../client';
 import { toTriggerResult, type TriggerResult } from '../events';
 import type { RequestContext } from '../middleware';
+import { recentPayloads } from '../recent-events';
 import { asSample } from '../sample';
 import { inputText } from '../input';
 
@@ -25,30 +26,50 @@ export interface OutputField {
   list?: boolean;
 }
 
+export interface TriggerInputField {
+  key: string;
+  label: string;
+  required: false;
+  helpText: string;
+}
+
 export interface HookTriggerSpec<E extends WebhookEvent> {
   key: string;
   event: E['event'];
   noun: string;
   label: string;
   description: string;
-  /** The sample endpoint that lists recent payloads of this event. */
-  samples: { path: '/conversations' | '/contacts'; params: Record<string, string> };
   sample: TriggerResult<E>;
   outputFields: OutputField[];
+  /** Options of the trigger, shown in the Zap editor. */
+  inputFields?: TriggerInputField[];
+  /** Whether an event of this kind triggers the Zap with these options (default: every one). */
+  matches?: (payload: E, inputData: Record<string, unknown>) => boolean;
 }
 
-/** How many recent payloads the Zap editor gets to pick a sample from. */
-const SAMPLE_COUNT = 3;
+/**
+ * What Zapier hands perform as `bundle.cleanedRequest`: the delivered JSON with Zapier's own
+ * `querystring` key (the hook URL's query) added to it.
+ */
+type CleanedRequest = Record<string, unknown> & { querystring?: unknown };
 
 export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
+  const matches = (payload: E, bundle: Bundle) => spec.matches?.(payload, bundle.inputData) ?? true;
+
   const performSubscribe = async (z: ZObject, bundle: Bundle) => {
     const body: SubscribeRequest = { event: spec.event, target_url: bundle.targetUrl ?? '' };
-    const response = await z.request<SubscribedResponse>({
+    const response = await z.request({
       url: apiUrl('/webhooks/subscribe'),
       method: 'POST',
       json: body,
     });
-    return response.data;
+    // Without the subscription's id, turning the Zap off could never unsubscribe it.
+    return documentedAnswer<SubscribedResponse>(
+      z,
+      response,
+      (answer): answer is SubscribedResponse => isSavedRecord(answer),
+      'a subscription with its id',
+    );
   };
 
   const performUnsubscribe = async (z: ZObject, bundle: Bundle) => {
@@ -67,22 +88,23 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
     return response.status === 404 ? { ok: true, id, active: false } : response.data;
   };
 
-  const performList = async (z: ZObject): Promise<TriggerResult<E>[]> => {
-    const response = await z.request<SampleListResponse>({
-      url: apiUrl(spec.samples.path),
-      params: { ...spec.samples.params, limit: String(SAMPLE_COUNT) },
-    });
-    return ((response.data.items ?? []) as E[]).map((payload) => toTriggerResult(payload));
+  const performList = async (z: ZObject, bundle: Bundle): Promise<TriggerResult<E>[]> => {
+    const payloads = await recentPayloads<E>(z, spec.event);
+    return payloads.filter((payload) => matches(payload, bundle)).map(toTriggerResult);
   };
 
   const perform = async (z: ZObject, bundle: Bundle): Promise<TriggerResult<E>[]> => {
-    const payload = bundle.cleanedRequest as E | undefined;
+    const delivered = bundle.cleanedRequest as CleanedRequest | undefined | null;
     // Zapier always passes the delivered payload. `zapier-platform invoke` has none to pass:
     // show the recent events instead of failing, so the trigger can be tried locally.
-    if (payload === undefined || payload === null) return performList(z);
+    if (delivered === undefined || delivered === null) return performList(z, bundle);
     // A body that is not this event (a stray or test POST to the hook URL) triggers nothing.
-    if (typeof payload !== 'object' || payload.event !== spec.event || !payload.data) return [];
-    return [toTriggerResult(payload)];
+    if (!isObject(delivered) || delivered.event !== spec.event || !isObject(delivered.data))
+      return [];
+    // The result is the payload as Chatting sent it, without what Zapier added.
+    // Checked above as far as the app relies on it: this trigger's event, with its data.
+    const payload = without(delivered, 'querystring') as unknown as E;
+    return matches(payload, bundle) ? [toTriggerResult(payload)] : [];
   };
 
   return defineTrigger({
@@ -91,6 +113,7 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
     display: { label: spec.label, description: spec.description },
     operation: {
       type: 'hook',
+      ...(spec.inputFields ? { inputFields: spec.inputFields } : {}),
       performSubscribe,
       performUnsubscribe,
       perform,

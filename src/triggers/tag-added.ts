@@ -1,6 +1,7 @@
 /** Tag Added to Conversation: an agent tagged a conversation. */
 import type { TagAddedEvent } from '../../schemas/generated';
 import type { TriggerResult } from '../events';
+import { inputText } from '../input';
 import { COMMON_OUTPUT_FIELDS, hookTrigger } from './hook';
 
 export const sample: TriggerResult<TagAddedEvent> = {
@@ -23,7 +24,19 @@ export default hookTrigger<TagAddedEvent>({
   noun: 'Tag',
   label: 'Tag Added to Conversation',
   description: 'Triggers when a tag is added to a conversation.',
-  samples: { path: '/conversations', params: { event: 'tag.added' } },
+  inputFields: [
+    {
+      key: 'tag',
+      label: 'Tag',
+      required: false,
+      helpText:
+        'Only this tag triggers the Zap, such as `vip` (letter case is ignored). Leave empty for every tag.',
+    },
+  ],
+  matches: (payload, inputData) => {
+    const wanted = inputText(inputData.tag).toLowerCase();
+    return !wanted || payload.data__tag.trim().toLowerCase() === wanted;
+  },
   sample,
   outputFields: [
     ...COMMON_OUTPUT_FIELDS,

@@ -16,6 +16,9 @@ describe('authentication', () => {
     assert.equal(field.type, 'password');
     assert.equal(field.required, true);
     assert.match(field.helpText ?? '', /https:\/\/usechatting\.com\//);
+    // Where the key is, in words (the reference shows no page for it).
+    assert.match(field.helpText ?? '', /in your Chatting account/);
+    assert.match(field.helpText ?? '', /owner of your Chatting workspace/);
   });
 
   test('the test calls GET /me with the key and returns the workspace', async () => {
@@ -81,6 +84,51 @@ describe('authentication', () => {
     } finally {
       process.env.CHATTING_BASE_URL = 'https://chatting.test/api/zapier';
     }
+  });
+
+  describe('plain http', () => {
+    async function calls(base: string): Promise<void> {
+      process.env.CHATTING_BASE_URL = base;
+      const url = new URL(base);
+      const scope = nock(url.origin)
+        .get(`${url.pathname}/me`)
+        .reply(200, referenceExample('responses/me/workspace') as nock.Body);
+      await appTester(authentication.test as never, { authData });
+      assert.ok(scope.isDone(), base);
+    }
+
+    afterEach(() => {
+      process.env.CHATTING_BASE_URL = 'https://chatting.test/api/zapier';
+      delete process.env.CHATTING_ALLOW_HTTP;
+    });
+
+    test('is allowed for loopback hosts', async () => {
+      for (const base of [
+        'http://127.0.0.1:3000/api/zapier',
+        'http://localhost:3000/api/zapier',
+        'http://[::1]:3000/api/zapier',
+      ])
+        await calls(base);
+    });
+
+    test('is refused for any other host, with what to do', async () => {
+      for (const base of ['http://chatting.test/api/zapier', 'http://10.0.0.5:3000/api/zapier']) {
+        process.env.CHATTING_BASE_URL = base;
+        await assert.rejects(
+          appTester(authentication.test as never, { authData }),
+          (error: Error) => {
+            assert.match(error.message, /must use https/);
+            assert.match(error.message, /CHATTING_ALLOW_HTTP=1/);
+            return true;
+          },
+        );
+      }
+    });
+
+    test('is allowed for another host when CHATTING_ALLOW_HTTP=1', async () => {
+      process.env.CHATTING_ALLOW_HTTP = '1';
+      await calls('http://10.0.0.5:3000/api/zapier');
+    });
   });
 
   test('without CHATTING_BASE_URL it calls production', async () => {

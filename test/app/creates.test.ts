@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
 import { appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
-import { createPerform } from '../helpers/app';
+import { without } from '../../src/answers';
+import { createPerform, zapierError } from '../helpers/app';
 import { referenceExample } from '../helpers/fixtures';
 
 useNock();
 
 const perform = createPerform;
+
+/** Expects one Send Message request to the conversation, answered as the reference shows. */
+function expectMessageSent(conversationId: string) {
+  return expectRequest('POST', `/conversations/${conversationId}/messages`, {
+    schema: 'requests/send-message',
+    status: 201,
+    reply: referenceExample('responses/message-sent/system'),
+    replySchema: 'responses/message-sent',
+  });
+}
 
 describe('create_contact', () => {
   test('sends every field of the reference', async () => {
@@ -55,36 +66,74 @@ describe('create_contact', () => {
     });
   });
 
-  test('sends the Deduplication Key as Idempotency-Key', async () => {
-    const seen = expectRequest('POST', '/contacts', {
+  test('returns the saved contact without the request-status field ok', async () => {
+    expectRequest('POST', '/contacts', {
       schema: 'requests/create-contact',
+      status: 201,
       reply: referenceExample('responses/contact-saved/created'),
       replySchema: 'responses/contact-saved',
     });
-    await appTester(perform('create_contact'), {
+    const result = await appTester(perform('create_contact'), {
       authData,
-      inputData: {
-        email: 'lead@example.com',
-        deduplication_key: 'conversation.created:conv_abc123:2026-04-08T00:50:00.000Z',
-      },
+      inputData: { email: 'lead@example.com' },
     });
-    assert.equal(
-      seen[0].headers['idempotency-key'],
-      'conversation.created:conv_abc123:2026-04-08T00:50:00.000Z',
-    );
+    const answer = referenceExample('responses/contact-saved/created') as { ok: true };
+    assert.deepEqual(result, without(answer, 'ok'));
   });
 
-  test('a key the header cannot carry (long, non-ASCII) is sent as its digest', async () => {
-    const seen = expectRequest('POST', '/contacts', {
-      schema: 'requests/create-contact',
-      reply: referenceExample('responses/contact-saved/created'),
-      replySchema: 'responses/contact-saved',
+  test('an answer without the saved record is an error naming the call', async () => {
+    expectRequest('POST', '/contacts', { status: 201, reply: { ok: true } });
+    const { text } = await zapierError(
+      appTester(perform('create_contact'), { authData, inputData: { email: 'a@example.com' } }),
+    );
+    assert.match(text, /POST \/contacts with something other than the saved record/);
+  });
+});
+
+describe('the Deduplication Key', () => {
+  /** The Idempotency-Key an Add Tag step sends for this input. */
+  async function tagKey(inputData: Record<string, unknown>): Promise<string> {
+    const seen = expectRequest('POST', /\/api\/zapier\/contacts\/[^/]+\/tags$/, {
+      schema: 'requests/add-tag',
+      reply: referenceExample('responses/tag-added/vip'),
+      replySchema: 'responses/tag-added',
     });
-    await appTester(perform('create_contact'), {
+    await appTester(perform('add_tag_to_contact'), { authData, inputData });
+    return seen[0].headers['idempotency-key'];
+  }
+  const step = { contact_id: 'contact_123', tag: 'vip', deduplication_key: 'evt_1' };
+
+  test('a replayed step sends the same key', async () => {
+    assert.equal(await tagKey(step), await tagKey({ ...step }));
+  });
+
+  test('two steps mapping the same value never share a key', async () => {
+    const keys = [
+      await tagKey(step),
+      await tagKey({ ...step, tag: 'lead' }),
+      await tagKey({ ...step, contact_id: 'contact_124' }),
+      await tagKey({ ...step, deduplication_key: 'evt_2' }),
+    ];
+    assert.equal(new Set(keys).size, keys.length, keys.join('\n'));
+  });
+
+  test('another action with the same value and the same fields sends another key', async () => {
+    const tag = await tagKey(step);
+    const seen = expectMessageSent('contact_123');
+    await appTester(perform('send_message'), {
       authData,
-      inputData: { email: 'lead@example.com', deduplication_key: `clé-${'x'.repeat(300)}` },
+      inputData: { conversation_id: 'contact_123', message: 'vip', deduplication_key: 'evt_1' },
     });
-    assert.match(seen[0].headers['idempotency-key'], /^sha256:[0-9a-f]{64}$/);
+    assert.notEqual(seen[0].headers['idempotency-key'], tag);
+  });
+
+  test('any value, however long or non-ASCII, gives a key the header can carry', async () => {
+    const key = await tagKey({ ...step, deduplication_key: `clé-${'x'.repeat(300)}` });
+    assert.match(key, /^add_tag_to_contact-[0-9a-f]{64}$/);
+  });
+
+  test('without a value no key is sent', async () => {
+    assert.equal(await tagKey({ ...step, deduplication_key: ' ' }), undefined);
   });
 });
 
@@ -97,11 +146,10 @@ describe('add_tag_to_contact', () => {
     });
     const result = await appTester(perform('add_tag_to_contact'), {
       authData,
-      inputData: { contact_id: 'contact_123', tag: 'vip', deduplication_key: 'k1' },
+      inputData: { contact_id: 'contact_123', tag: 'vip' },
     });
     assert.deepEqual(seen[0].body, { tag: 'vip' });
-    assert.equal(seen[0].headers['idempotency-key'], 'k1');
-    assert.deepEqual(result, referenceExample('responses/tag-added/vip'));
+    assert.deepEqual(result, { id: 'contact_123', tag: 'vip' });
   });
 
   test('an id with reserved characters stays one path segment', async () => {
@@ -120,12 +168,7 @@ describe('add_tag_to_contact', () => {
 
 describe('send_message', () => {
   test('posts the message and the sender', async () => {
-    const seen = expectRequest('POST', '/conversations/conv_123/messages', {
-      schema: 'requests/send-message',
-      status: 201,
-      reply: referenceExample('responses/message-sent/system'),
-      replySchema: 'responses/message-sent',
-    });
+    const seen = expectMessageSent('conv_123');
     await appTester(perform('send_message'), {
       authData,
       inputData: {
@@ -138,12 +181,7 @@ describe('send_message', () => {
   });
 
   test('without a sender, none is sent (Chatting uses system)', async () => {
-    const seen = expectRequest('POST', '/conversations/conv_123/messages', {
-      schema: 'requests/send-message',
-      status: 201,
-      reply: referenceExample('responses/message-sent/system'),
-      replySchema: 'responses/message-sent',
-    });
+    const seen = expectMessageSent('conv_123');
     await appTester(perform('send_message'), {
       authData,
       inputData: { conversation_id: 'conv_123', message: 'Hi' },

@@ -69,11 +69,14 @@ describe('the app definition', () => {
 
   for (const create of creates) {
     const schema = CREATE_SCHEMA[create.key];
-    test(`${create.key}: the sample is a valid ${schema}; output fields exist in it`, () => {
-      const result = validate(schema, create.operation.sample);
+    test(`${create.key}: the sample is a ${schema} without ok; output fields exist in it`, () => {
+      assert.ok(!('ok' in create.operation.sample), 'the request-status field is not output');
+      const result = validate(schema, { ok: true, ...create.operation.sample });
       assert.ok(result.valid, result.valid ? '' : result.message);
-      for (const field of create.operation.outputFields ?? [])
+      for (const field of create.operation.outputFields ?? []) {
+        assert.notEqual(field.key, 'ok');
         assert.ok(keyExists(schema, field.key), field.key);
+      }
     });
 
     test(`${create.key}: has an optional Deduplication Key`, () => {
@@ -90,6 +93,7 @@ describe('the app definition', () => {
       assert.notEqual(item.display.description.replace(/\.$/, ''), item.display.label);
       for (const field of item.operation.inputFields ?? []) {
         assert.match(field.label ?? '', TITLE_CASE, field.key);
+        assert.ok(field.helpText, `${field.key} has help text`);
         if (field.helpText)
           assert.notEqual(
             field.helpText.replace(/\.$/, '').toLowerCase(),
@@ -97,12 +101,24 @@ describe('the app definition', () => {
           );
       }
       assert.ok('id' in item.operation.sample, 'samples have an id');
+      assert.doesNotMatch(item.display.description, /Chatting/, 'descriptions do not name the app');
+      assert.doesNotMatch(
+        JSON.stringify(item.operation.sample),
+        /:null\b/,
+        'samples show realistic values, not null',
+      );
       for (const [key, value] of Object.entries(item.operation.sample)) {
         if (/(_at|timestamp)$/.test(key))
           assert.match(String(value), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, key);
       }
     });
   }
+
+  test('Create Contact is named by what the reference documents: a creation', () => {
+    const contact = creates.find((c) => c.key === 'create_contact');
+    assert.equal(contact?.display.label, 'Create Contact');
+    assert.doesNotMatch(contact?.display.description ?? '', /[Uu]pdate/);
+  });
 
   test('every URL in the definition is HTTPS', () => {
     const urls = JSON.stringify(App).match(/\bhttps?:\/\/[^\s"')\]]+/g) ?? [];

@@ -1,29 +1,17 @@
 import assert from 'node:assert/strict';
 import { appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
-import { createPerform } from '../helpers/app';
+import { createPerform, zapierError } from '../helpers/app';
+import { contract, statusOf } from '../../schemas/validator';
 
 useNock();
 
 const perform = createPerform;
 
-/** The first line of a Zapier error: what the user reads (the app tester appends context). */
-async function failure(run: Promise<unknown>): Promise<{ name: string; message: string }> {
-  try {
-    await run;
-  } catch (error) {
-    const { name, message } = error as Error;
-    return { name, message: message.split('\n')[0] };
-  }
-  assert.fail('expected the step to fail');
-}
-
-function userMessage(message: string): string {
-  // z.errors.Error carries {message, code, status} as JSON; the user sees message.
-  try {
-    return (JSON.parse(message) as { message: string }).message;
-  } catch {
-    return message;
-  }
+async function failure(
+  run: Promise<unknown>,
+): Promise<{ name: string; message: string; delay?: number }> {
+  const { name, text, delay } = await zapierError(run);
+  return { name, message: text, delay };
 }
 
 /** Everything jest can fake except Date. */
@@ -55,7 +43,7 @@ describe('errors a Zapier user sees', () => {
       expectRequest('POST', '/contacts', { status: 400, reply: { ok: false, error: code } });
       const { name, message } = await failure(appTester(perform('create_contact'), contact));
       assert.equal(name, 'AppError');
-      assert.match(userMessage(message), field);
+      assert.match(message, field);
     });
   }
 
@@ -70,7 +58,7 @@ describe('errors a Zapier user sees', () => {
         inputData: { contact_id: 'c1', tag: ' ' },
       }),
     );
-    assert.match(userMessage(tag.message), /Tag/);
+    assert.match(tag.message, /Tag/);
     expectRequest('POST', '/conversations/v1/messages', {
       status: 400,
       reply: { ok: false, error: 'missing-message' },
@@ -81,7 +69,7 @@ describe('errors a Zapier user sees', () => {
         inputData: { conversation_id: 'v1', message: '' },
       }),
     );
-    assert.match(userMessage(message.message), /Message/);
+    assert.match(message.message, /Message/);
   });
 
   test('not-found says which contact was not found', async () => {
@@ -95,7 +83,7 @@ describe('errors a Zapier user sees', () => {
         inputData: { contact_id: 'contact_nope', tag: 'vip' },
       }),
     );
-    assert.match(userMessage(message), /Contact "contact_nope" was not found/);
+    assert.match(message, /Contact "contact_nope" was not found/);
   });
 
   test('not-found says which conversation was not found', async () => {
@@ -109,7 +97,7 @@ describe('errors a Zapier user sees', () => {
         inputData: { conversation_id: 'conv_nope', message: 'hi' },
       }),
     );
-    assert.match(userMessage(message), /Conversation "conv_nope" was not found/);
+    assert.match(message, /Conversation "conv_nope" was not found/);
   });
 
   test('idempotency-key-conflict explains that the key was reused', async () => {
@@ -123,7 +111,8 @@ describe('errors a Zapier user sees', () => {
         inputData: { email: 'x@example.com', deduplication_key: 'k' },
       }),
     );
-    assert.match(userMessage(message), /Deduplication Key was already used/);
+    assert.match(message, /Deduplication Key sent is made from this action/);
+    assert.doesNotMatch(message, /unique to each trigger event/, 'the user did map one');
   });
 
   test('workspace-site-missing and contact-site-forbidden explain what to do', async () => {
@@ -132,7 +121,7 @@ describe('errors a Zapier user sees', () => {
       reply: { ok: false, error: 'workspace-site-missing' },
     });
     assert.match(
-      userMessage((await failure(appTester(perform('create_contact'), contact))).message),
+      (await failure(appTester(perform('create_contact'), contact))).message,
       /no website/,
     );
     expectRequest('POST', '/contacts/c9/tags', {
@@ -145,7 +134,7 @@ describe('errors a Zapier user sees', () => {
         inputData: { contact_id: 'c9', tag: 't' },
       }),
     );
-    assert.match(userMessage(forbidden.message), /another Chatting workspace/);
+    assert.match(forbidden.message, /another Chatting workspace/);
   });
 
   for (const [status, code] of [
@@ -161,8 +150,8 @@ describe('errors a Zapier user sees', () => {
       });
       const { name, message } = await failure(appTester(perform('create_contact'), contact));
       assert.equal(name, 'AppError', 'not halted: replayable');
-      assert.match(userMessage(message), /temporary problem/);
-      assert.match(userMessage(message), /[Rr]eplay/);
+      assert.match(message, /problem on its side/);
+      assert.match(message, /[Rr]eplay/);
     });
   }
 
@@ -172,12 +161,12 @@ describe('errors a Zapier user sees', () => {
       reply: { ok: false, error: 'rate-limited' },
       headers: { 'retry-after': '17' },
     });
-    const { name, message } = await failure(appTester(perform('create_contact'), contact));
+    const { name, delay } = await failure(appTester(perform('create_contact'), contact));
     assert.equal(name, 'ThrottledError');
-    assert.equal((JSON.parse(message) as { delay: number }).delay, 17);
+    assert.equal(delay, 17);
   });
 
-  test("invalid-request reads as a sentence with what to check, and the server's detail", async () => {
+  test('invalid-request reads as a sentence with what to check, without validator wording', async () => {
     expectRequest('POST', '/contacts', {
       status: 400,
       reply: {
@@ -187,17 +176,33 @@ describe('errors a Zapier user sees', () => {
       },
     });
     const { message } = await failure(appTester(perform('create_contact'), contact));
-    assert.match(
-      userMessage(message),
-      /^Chatting could not accept one of the values: .*too long.* \(name: must NOT have more than 200 characters\)$/,
-    );
+    assert.match(message, /^Chatting could not accept one of the values: .*too long.*\.$/);
+    assert.doesNotMatch(message, /must NOT/);
   });
 
-  test('an unknown code still reads as a sentence, not JSON', async () => {
+  test('an unknown answer still reads as a sentence that says what to do', async () => {
     expectRequest('POST', '/contacts', { status: 418, reply: '<p>teapot</p>' });
     const { message } = await failure(appTester(perform('create_contact'), contact));
-    assert.equal(userMessage(message), 'Chatting rejected the request (HTTP 418).');
+    assert.match(message, /^Chatting refused this step's request\. Check the values .*\.$/);
+    assert.doesNotMatch(message, /418|teapot/);
   });
+
+  // Every code the API can answer, with a server message in validator words: the user reads a
+  // plain sentence, without the code and without the server's wording.
+  for (const code of contract.errorCodes) {
+    test(`${code}: a plain sentence, no code, no validator wording`, async () => {
+      const status = statusOf(code);
+      expectRequest('POST', '/contacts', {
+        status,
+        reply: { ok: false, error: code, message: 'email: must match format "email"' },
+        ...(status === 429 ? { headers: { 'retry-after': '5' } } : {}),
+      });
+      const { message } = await failure(appTester(perform('create_contact'), contact));
+      assert.match(message, /^[A-Z].*\.$/, message);
+      assert.ok(!message.includes(code), `${message} names the code`);
+      assert.doesNotMatch(message, /must match|format "|\{/, message);
+    });
+  }
 
   describe('Retry-After', () => {
     // The clock stands still (only Date is faked; timers run as usual), so an HTTP date 30 s
@@ -222,9 +227,11 @@ describe('errors a Zapier user sees', () => {
           reply: { ok: false, error: 'rate-limited' },
           headers: { 'retry-after': header },
         });
-        const { name, message } = await failure(appTester(perform('create_contact'), contact));
+        const { name, delay: waited } = await failure(
+          appTester(perform('create_contact'), contact),
+        );
         assert.equal(name, 'ThrottledError');
-        assert.equal((JSON.parse(message) as { delay: number }).delay, delay);
+        assert.equal(waited, delay);
       });
     }
   });

@@ -1,25 +1,27 @@
 import assert from 'node:assert/strict';
 import { payloadSchemaOf, validate } from '../../schemas/validator';
-import { appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
-import { triggerOperation } from '../helpers/app';
+import { App, appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
+import { triggerOperation, userMessage } from '../helpers/app';
 import { referenceExample } from '../helpers/fixtures';
 
 useNock();
 
+// The reference's sample calls, exactly as it writes them.
 const TRIGGERS = [
-  {
-    key: 'conversation_created',
-    event: 'conversation.created',
-    samples: '/conversations?event=conversation.created&limit=3',
-  },
+  { key: 'conversation_created', event: 'conversation.created', samples: '/conversations?limit=1' },
   {
     key: 'conversation_resolved',
     event: 'conversation.resolved',
-    samples: '/conversations?event=conversation.resolved&limit=3',
+    samples: '/conversations?limit=1&event=conversation.resolved',
   },
-  { key: 'contact_created', event: 'contact.created', samples: '/contacts?limit=3' },
-  { key: 'tag_added', event: 'tag.added', samples: '/conversations?event=tag.added&limit=3' },
+  { key: 'contact_created', event: 'contact.created', samples: '/contacts?limit=1' },
+  { key: 'tag_added', event: 'tag.added', samples: '/conversations?limit=1&event=tag.added' },
 ] as const;
+
+/** What Zapier hands perform: the delivered JSON plus its own `querystring` key. */
+function asZapierDelivers(payload: Record<string, unknown>): Record<string, unknown> {
+  return { ...payload, querystring: {} };
+}
 
 for (const { key, event, samples } of TRIGGERS) {
   const schema = payloadSchemaOf(event);
@@ -63,14 +65,14 @@ for (const { key, event, samples } of TRIGGERS) {
       assert.deepEqual(gone, { ok: true, id: 'wh_gone', active: false });
     });
 
-    test('perform returns the delivered payload with an id, and performList the same shape', async () => {
+    test('perform returns exactly the delivered payload with an id, and performList the same shape', async () => {
       const [live] = (await appTester(triggerOperation(key, 'perform'), {
         authData,
-        cleanedRequest: payload,
+        cleanedRequest: asZapierDelivers(payload),
       })) as Record<string, unknown>[];
       assert.equal(typeof live.id, 'string');
       const { id, ...rest } = live;
-      assert.deepEqual(rest, payload, 'the payload is passed through untouched');
+      assert.deepEqual(rest, payload, "the payload's keys, nothing Zapier added");
 
       expectRequest('GET', samples, {
         reply: { ok: true, items: [payload] },
@@ -145,8 +147,95 @@ for (const { key, event, samples } of TRIGGERS) {
       });
       assert.deepEqual(await appTester(triggerOperation(key, 'performList'), { authData }), []);
     });
+
+    for (const [what, reply] of [
+      ['no items', { ok: true }],
+      ['items that are not a list', { ok: true, items: null }],
+      ['items of another event', { ok: true, items: [{ ...payload, event: 'other.event' }] }],
+      ['a page, not JSON', '<html>Welcome</html>'],
+    ] as const) {
+      test(`a sample answer with ${what} is an error naming the call and the answer`, async () => {
+        expectRequest('GET', samples, { reply });
+        await assert.rejects(
+          appTester(triggerOperation(key, 'performList'), { authData }),
+          (error: Error) => {
+            const message = userMessage(error);
+            assert.ok(message.includes(`GET ${samples}`), message);
+            assert.ok(message.includes(typeof reply === 'string' ? reply : '"ok":true'), message);
+            return true;
+          },
+        );
+      });
+    }
+
+    test('a subscribe answer without an id is an error, not a subscription nobody can remove', async () => {
+      expectRequest('POST', '/webhooks/subscribe', {
+        schema: 'requests/subscribe',
+        status: 201,
+        reply: { ok: true },
+      });
+      await assert.rejects(
+        appTester(triggerOperation(key, 'performSubscribe'), {
+          authData,
+          targetUrl: 'https://hooks.zapier.com/hooks/standard/1/abc',
+        }),
+        (error: Error) => userMessage(error).includes('POST /webhooks/subscribe'),
+      );
+    });
   });
 }
+
+describe('tag_added: the optional Tag filter', () => {
+  const payload = referenceExample('events/tag-added/reference') as Record<string, unknown>;
+  const perform = triggerOperation('tag_added', 'perform');
+
+  test('is an optional input field', () => {
+    const fields = (
+      App.triggers as unknown as Record<
+        string,
+        { operation: { inputFields?: { key: string; required?: boolean }[] } }
+      >
+    ).tag_added.operation.inputFields;
+    assert.deepEqual(
+      fields?.map((f) => [f.key, f.required]),
+      [['tag', false]],
+    );
+  });
+
+  test('perform: only the chosen tag triggers (letter case ignored); empty means every tag', async () => {
+    const cleanedRequest = asZapierDelivers(payload);
+    for (const [tag, count] of [
+      ['vip', 1],
+      [' VIP ', 1],
+      ['lead', 0],
+      ['', 1],
+    ] as const) {
+      const results = (await appTester(perform, {
+        authData,
+        cleanedRequest,
+        inputData: { tag },
+      })) as unknown[];
+      assert.equal(results.length, count, `tag "${tag}"`);
+    }
+  });
+
+  test('performList: the same filter over the documented sample call', async () => {
+    for (const [tag, count] of [
+      ['vip', 1],
+      ['lead', 0],
+    ] as const) {
+      expectRequest('GET', '/conversations?limit=1&event=tag.added', {
+        reply: { ok: true, items: [payload] },
+        replySchema: 'responses/sample-list',
+      });
+      const listed = (await appTester(triggerOperation('tag_added', 'performList'), {
+        authData,
+        inputData: { tag },
+      })) as unknown[];
+      assert.equal(listed.length, count, `tag "${tag}"`);
+    }
+  });
+});
 
 describe('tag.added ids', () => {
   test('two tags added at the same moment are two occurrences', async () => {
@@ -188,7 +277,7 @@ describe('dropdown triggers', () => {
 
   test('conversation_list: recent conversations, labelled by visitor and first message', async () => {
     const conversation = referenceExample('events/conversation-created/reference');
-    expectRequest('GET', '/conversations?limit=100&event=conversation.created', {
+    expectRequest('GET', '/conversations?limit=100', {
       reply: { ok: true, items: [conversation] },
       replySchema: 'responses/sample-list',
     });
@@ -197,4 +286,35 @@ describe('dropdown triggers', () => {
       { id: 'conv_abc123', name: 'Ava Brooks: Do you have a free plan?' },
     ]);
   });
+
+  for (const [key, wider, documented, example] of [
+    ['contact_list', '/contacts?limit=100', '/contacts?limit=1', 'contact-created'],
+    [
+      'conversation_list',
+      '/conversations?limit=100',
+      '/conversations?limit=1',
+      'conversation-created',
+    ],
+  ] as const) {
+    test(`${key}: a refused limit falls back to the documented call`, async () => {
+      expectRequest('GET', wider, { status: 400, reply: { ok: false, error: 'invalid-request' } });
+      const seen = expectRequest('GET', documented, {
+        reply: { ok: true, items: [referenceExample(`events/${example}/reference`)] },
+        replySchema: 'responses/sample-list',
+      });
+      const choices = (await appTester(triggerOperation(key, 'perform'), {
+        authData,
+      })) as unknown[];
+      assert.equal(seen.length, 1);
+      assert.equal(choices.length, 1);
+    });
+
+    test(`${key}: an answer without items is an error, not an empty dropdown`, async () => {
+      expectRequest('GET', wider, { reply: { ok: true, results: [] } });
+      await assert.rejects(
+        appTester(triggerOperation(key, 'perform'), { authData }),
+        (error: Error) => userMessage(error).includes(`GET ${wider}`),
+      );
+    });
+  }
 });

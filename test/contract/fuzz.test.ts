@@ -4,8 +4,10 @@
  * - generated valid bodies are always accepted, and the answers follow the response schemas;
  * - mutated bodies (a required field missing, a wrong type, an extra field, an oversized
  *   string) are always rejected with the code the schema names;
- * - random methods, paths, headers and bodies, and random bytes on a socket, never get anything
- *   but the JSON envelope, never an unexpected 500, and never bring the server down.
+ * - random methods, paths (percent-encodings, long and odd ids, dot segments), header sets,
+ *   nesting depths and bodies, and random bytes on a socket, never get anything but the JSON
+ *   envelope with a status the contract gives its code, never a 5xx, and never bring the
+ *   server down.
  *
  * FUZZ_SEED replays a run (every run names its seed; a failure prints fast-check's seed and
  * path too); FUZZ_RUNS scales it (default 1000 per property: 10,000 requests in all).
@@ -16,6 +18,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { schemaFile } from '../../schemas/catalog';
 import {
+  ERROR_CODES,
   schemaJson,
   statusOf,
   validate,
@@ -98,6 +101,95 @@ async function inject(
 }
 
 const json = { 'content-type': 'application/json', 'x-api-key': DEMO_KEYS.acme };
+
+/** Every status the contract gives an error code. */
+const ERROR_STATUSES = new Set(ERROR_CODES.map(statusOf));
+
+/**
+ * The property every answer holds: JSON; an error is the envelope with its code's own status
+ * (never a 5xx: nothing here makes the mock fail); a success is a 2xx.
+ */
+function assertContractAnswer(
+  answer: { statusCode: number; headers: Record<string, unknown>; body: string },
+  what: string,
+  method: string,
+): void {
+  assert.ok(answer.statusCode < 500, `${answer.statusCode} for ${what}: ${answer.body}`);
+  if (method === 'HEAD') return;
+  assert.match(String(answer.headers['content-type']), /^application\/json/, what);
+  const body = JSON.parse(answer.body) as { ok?: boolean; error?: ErrorCode };
+  if (answer.statusCode >= 400) {
+    assert.ok(validate('error', body).valid, `${what}: ${answer.body}`);
+    assert.ok(ERROR_STATUSES.has(answer.statusCode), `${what}: ${answer.statusCode}`);
+    assert.equal(answer.statusCode, statusOf(body.error as ErrorCode), `${what}: ${answer.body}`);
+  } else {
+    assert.equal(body.ok, true, `${what}: ${answer.body}`);
+  }
+}
+
+/** Path segments that stress the router: encodings, long and odd ids, dot segments. */
+const oddSegment = fc.oneof(
+  fc.constantFrom(
+    'conv_123',
+    'contact_123',
+    'wh_123',
+    '.',
+    '..',
+    '%2e%2e',
+    '%2F',
+    '%00',
+    '%zz',
+    '',
+  ),
+  fc.string({ maxLength: 12 }).map((text) => encodeURIComponent(text)),
+  fc
+    .string({ minLength: 1, maxLength: 8 })
+    .map((text) =>
+      [...text].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''),
+    ),
+  fc.integer({ min: 90, max: 2100 }).map((length) => 'i'.repeat(length)),
+  fc.constantFrom('%63onv_123', 'conv%5F123', '%E2%9C%93', '%C0%AF', 'a;b', 'a,b', '~'),
+);
+const API_SHAPES = [
+  ['me'],
+  ['contacts'],
+  ['conversations'],
+  ['webhooks', 'subscribe'],
+  ['webhooks', null],
+  ['contacts', null, 'tags'],
+  ['conversations', null, 'messages'],
+] as const;
+const oddPath = fc
+  .tuple(
+    fc.constantFrom('/api/zapier', '/api/zapier/.', '/api/zapier/x/..', '/__admin', '/api//zapier'),
+    fc.constantFrom(...API_SHAPES),
+    fc.array(oddSegment, { minLength: 3, maxLength: 3 }),
+  )
+  .map(
+    ([prefix, shape, segments]) =>
+      `${prefix}/${shape.map((part, i) => part ?? segments[i]).join('/')}`,
+  );
+
+/** Header sets a client (or an attacker) might send, on top of random ones. */
+const oddHeaders = fc.record(
+  {
+    'content-encoding': fc.constantFrom('gzip', 'identity', 'br', ''),
+    'content-type': fc.constantFrom(
+      'application/json; charset=utf-16',
+      'application/json; charset=UTF-8',
+      'application/json;charset="latin1"',
+      'application/vnd.api+json',
+    ),
+    origin: fc.constantFrom('https://evil.example', 'null', 'http://localhost'),
+    'sec-fetch-site': fc.constantFrom('cross-site', 'same-origin', 'none'),
+    host: fc.constantFrom('evil.example', 'localhost', '127.0.0.1:1', '[::1]'),
+    'idempotency-key': fc.stringMatching(/^[\x20-\x7e]{0,300}$/),
+    'x-idempotency-key': fc.constant('k'),
+    'x-admin-token': fc.constant('nope'),
+    authorization: fc.constantFrom('Bearer x', 'Basic eA=='),
+  },
+  { requiredKeys: [] },
+);
 
 /** A valid body of the schema: json-schema-faker, seeded by fast-check so that runs replay. */
 const validBody = (schema: SchemaName) =>
@@ -254,6 +346,7 @@ describe(`fuzzing from the schemas (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} 
         ),
         fc.webPath().map((p) => `/api/zapier${p.startsWith('/') ? p : `/${p}`}`),
         fc.webSegment().map((s) => `/${s}`),
+        oddPath,
       ),
       query: fc.oneof(
         fc.constant(''),
@@ -275,6 +368,7 @@ describe(`fuzzing from the schemas (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} 
         headerValue,
         { maxKeys: 4 },
       ),
+      odd: oddHeaders,
       contentType: fc.constantFrom(
         undefined,
         'application/json',
@@ -291,7 +385,7 @@ describe(`fuzzing from the schemas (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} 
     });
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
-        const headers: Record<string, string> = { ...r.headers };
+        const headers: Record<string, string> = { ...r.headers, ...r.odd };
         if (r.key !== undefined) headers['x-api-key'] = r.key;
         if (r.contentType && r.body !== undefined) headers['content-type'] = r.contentType;
         const answer = await inject(
@@ -300,16 +394,38 @@ describe(`fuzzing from the schemas (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} 
           headers,
           r.method === 'GET' || r.method === 'HEAD' ? undefined : r.body,
         );
-        assert.ok(
-          answer.statusCode < 500,
-          `${answer.statusCode} for ${r.method} ${r.path}: ${answer.body}`,
-        );
-        if (r.method === 'HEAD') return;
-        assert.match(String(answer.headers['content-type']), /^application\/json/);
-        const body = JSON.parse(answer.body) as { ok?: boolean };
-        if (answer.statusCode >= 400) assert.ok(validate('error', body).valid, answer.body);
+        assertContractAnswer(answer, `${r.method} ${r.path}${r.query}`, r.method);
       }),
       { ...settings, numRuns: Math.round(RUNS * 1.6) },
+    );
+  });
+
+  test('bodies nested to any depth get the envelope, never a crash', async () => {
+    const nested = fc
+      .tuple(fc.integer({ min: 0, max: 20_000 }), fc.constantFrom('[', '{"a":'), fc.boolean())
+      .map(([depth, open, closed]) => {
+        const close = open === '[' ? ']' : '}';
+        return `${open.repeat(depth)}1${closed ? close.repeat(depth) : ''}`;
+      });
+    const target = fc.constantFrom(
+      ['/api/zapier/contacts', (v: string) => `{"email":"d@b.co","tags":${v}}`] as const,
+      ['/api/zapier/contacts/contact_123/tags', (v: string) => `{"tag":${v}}`],
+      [
+        '/api/zapier/conversations/conv_123/messages',
+        (v: string) => `{"message":"m","sender":${v}}`,
+      ],
+      [
+        '/__admin/events',
+        (v: string) => `{"workspace_id":"owner_123","event":"tag.added","data":{"tags":${v}}}`,
+      ],
+    );
+    await fc.assert(
+      fc.asyncProperty(target, nested, async ([url, wrap], value) => {
+        const body = wrap(value);
+        const answer = await inject('POST', url, json, body);
+        assertContractAnswer(answer, `POST ${url} with ${body.slice(0, 60)}…`, 'POST');
+      }),
+      { ...settings, numRuns: Math.round(RUNS * 0.4) },
     );
   });
 

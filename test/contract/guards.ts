@@ -227,7 +227,8 @@ export function appDefinitionProblems(
       continue;
     }
     const { id, ...payload } = item.operation.sample ?? {};
-    const sample = schema.startsWith('events/') ? payload : { id, ...payload };
+    // A create's output is its answer without the request-status field ok.
+    const sample = schema.startsWith('events/') ? payload : { ok: true, id, ...payload };
     const result = schemas.validate(schema, sample);
     if (!result.valid)
       problems.push(`the app's sample of ${item.key} is not a valid ${schema}: ${result.message}`);

@@ -26,7 +26,7 @@ import {
 
 type Json = Record<string, unknown>;
 
-const ROUTES_DIR = path.join(__dirname, '..', '..', 'mock-server', 'routes');
+const ROUTES_DIR = path.join(__dirname, '..', '..', 'mock-server', 'api', 'endpoints');
 
 /** Each endpoint module of the mock, with its source (for the codes its handler throws). */
 async function endpointModules(): Promise<{ endpoint: EndpointErrors; source: string }[]> {

@@ -7,7 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { occurrenceId } from '../../src/events';
-import { App, appTester, authTest, createPerform, triggerOperation } from '../helpers/app';
+import {
+  App,
+  appTester,
+  authTest,
+  createPerform,
+  TRIGGER_EVENTS,
+  triggerOperation,
+  zapierError,
+} from '../helpers/app';
 import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 import { startReceiver, until, type Receiver } from '../helpers/receiver';
 
@@ -38,31 +46,8 @@ async function fire(event: string, data: object = {}) {
   return answer.body as { event: Record<string, unknown>; deliveries: number };
 }
 
-/** Zapier's error as the user reads it: the message of z.errors.Error is JSON inside. */
-async function zapierError(run: Promise<unknown>): Promise<{ name: string; text: string }> {
-  try {
-    await run;
-  } catch (error) {
-    const { name, message } = error as Error;
-    const first = message.split('\n')[0];
-    try {
-      return { name, text: (JSON.parse(first) as { message?: string }).message ?? first };
-    } catch {
-      return { name, text: first };
-    }
-  }
-  assert.fail('expected an error');
-}
-
-const TRIGGERS = [
-  ['conversation_created', 'conversation.created', {}],
-  ['conversation_resolved', 'conversation.resolved', { conversation_id: 'conv_124' }],
-  ['contact_created', 'contact.created', {}],
-  ['tag_added', 'tag.added', { conversation_id: 'conv_124', tag: 'e2e' }],
-] as const;
-
 describe('triggers, end to end', () => {
-  for (const [key, event, data] of TRIGGERS) {
+  for (const [key, event, data] of TRIGGER_EVENTS) {
     test(`${key}: subscribe, deliver, perform ≡ performList, unsubscribe`, async () => {
       const targetUrl = receiver.url(`/${key}`);
       const subscribeData = (await appTester(triggerOperation(key, 'performSubscribe'), {
@@ -196,6 +181,38 @@ describe('creates, end to end', () => {
   });
 });
 
+describe('the Deduplication Key, end to end', () => {
+  test('two Add Tag steps mapping the same Event ID both run; a replayed step runs once', async () => {
+    // A Zap: New Contact → Add Tag (vip) → Add Tag (lead), both steps mapping the Event ID.
+    const fired = await fire('contact.created', { email: 'two.steps@example.com' });
+    const [trigger] = (await appTester(triggerOperation('contact_created', 'perform'), {
+      authData,
+      cleanedRequest: { ...fired.event, querystring: {} },
+    })) as { id: string; data__contact_id: string }[];
+    const step = (tag: string) => ({
+      authData,
+      inputData: { contact_id: trigger.data__contact_id, tag, deduplication_key: trigger.id },
+    });
+    const keys = () => mock.server.services.store.all('idempotency_keys').length;
+    const before = keys();
+
+    const vip = await appTester(createPerform('add_tag_to_contact'), step('vip'));
+    const lead = await appTester(createPerform('add_tag_to_contact'), step('lead'));
+    assert.deepEqual(vip, { id: trigger.data__contact_id, tag: 'vip' });
+    assert.deepEqual(lead, { id: trigger.data__contact_id, tag: 'lead' });
+    assert.deepEqual(mock.server.services.store.get('contacts', trigger.data__contact_id)?.tags, [
+      'vip',
+      'lead',
+    ]);
+    assert.equal(keys(), before + 2, 'two steps, two keys');
+
+    // Zapier replays the second step: the same key, answered from the first run.
+    const replayed = await appTester(createPerform('add_tag_to_contact'), step('lead'));
+    assert.deepEqual(replayed, lead);
+    assert.equal(keys(), before + 2, 'the replay was answered from its key');
+  });
+});
+
 describe('documented errors, as Zapier users see them', () => {
   test('missing-email names the Email field', async () => {
     const failure = await zapierError(
@@ -242,18 +259,6 @@ describe('documented errors, as Zapier users see them', () => {
     assert.match(failure.text, /no website/);
   });
 
-  test('idempotency-key-conflict explains the reused key', async () => {
-    const bundle = (email: string) => ({
-      authData,
-      inputData: { email, deduplication_key: 'e2e-conflict' },
-    });
-    await appTester(createPerform('create_contact'), bundle('one@example.com'));
-    const failure = await zapierError(
-      appTester(createPerform('create_contact'), bundle('two@example.com')),
-    );
-    assert.match(failure.text, /Deduplication Key was already used/);
-  });
-
   test('a 5xx is an error Zapier can replay', async () => {
     await mock.request('POST', '/__admin/faults', {
       key: null,
@@ -266,7 +271,7 @@ describe('documented errors, as Zapier users see them', () => {
       }),
     );
     assert.equal(failure.name, 'AppError');
-    assert.match(failure.text, /temporary problem \(contact-save-failed\)/);
+    assert.match(failure.text, /problem on its side/);
   });
 
   test('rate-limited is a ThrottledError with the Retry-After delay', async () => {

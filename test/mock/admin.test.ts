@@ -361,15 +361,15 @@ describe('admin guard', () => {
     try {
       const health = (headers: Record<string, string>, key: string | null = null) =>
         call(guarded.base, 'GET', '/__admin/health', { key, headers });
-      assertError(await health({}), 401, 'api-key-missing');
-      assertError(await health({}, DEMO_KEYS.acme), 401, 'api-key-missing');
-      assertError(await health({ 'x-admin-token': 'wrong' }), 401, 'api-key-invalid');
+      assertError(await health({}), 401, 'admin-token-missing');
+      assertError(await health({}, DEMO_KEYS.acme), 401, 'admin-token-missing');
+      assertError(await health({ 'x-admin-token': 'wrong' }), 401, 'admin-token-invalid');
       assert.equal((await health({ 'x-admin-token': 'let-me-in' })).status, 200);
       assert.equal((await health({ authorization: 'Bearer let-me-in' })).status, 200);
       assertError(
         await call(guarded.base, 'GET', '/__admin/db/contacts', { key: null }),
         401,
-        'api-key-missing',
+        'admin-token-missing',
       );
     } finally {
       await guarded.stop();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { validate } from '../../schemas/validator';
 import { assertError, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import { rawRequest as sendRaw } from '../helpers/raw-http';
 
 const API = '/api/zapier';
 let mock: RunningMock;
@@ -19,28 +19,7 @@ afterEach(async () => {
 });
 
 /** Sends raw bytes and returns the raw HTTP answer. */
-function rawRequest(
-  bytes: string | Buffer,
-): Promise<{ status: number; body: unknown; raw: string }> {
-  const { port } = new URL(mock.base);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1');
-    let raw = '';
-    socket.setTimeout(5000, () => socket.destroy(new Error('no answer')));
-    socket.on('data', (chunk) => (raw += chunk.toString('latin1')));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [head, ...rest] = raw.split('\r\n\r\n');
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
-      try {
-        resolve({ status, body: JSON.parse(rest.join('\r\n\r\n')), raw });
-      } catch {
-        reject(new Error(`not JSON: ${raw}`));
-      }
-    });
-    socket.end(bytes);
-  });
-}
+const rawRequest = (bytes: string | Buffer) => sendRaw(mock.base, bytes);
 
 describe('bad bodies', () => {
   test('malformed JSON is invalid-request', async () => {

@@ -3,6 +3,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { BODY_LIMIT_BYTES } from '../../mock-server/errors';
+import { DEFAULT_REQUEST_TIMEOUTS } from '../../mock-server/server';
 import { CLI, REPO, startChild, TSX } from '../helpers/child';
 import { call, DEMO_KEYS, temporaryDirectory } from '../helpers/mock';
 
@@ -14,6 +16,15 @@ describe('chatting-mock', () => {
     for (const flag of ['--port', '--host', '--db', '--memory', '--seed', '--quiet', '--help']) {
       assert.ok(stdout.includes(flag), flag);
     }
+  });
+
+  test('--help states the time and size limits', async () => {
+    const { stdout } = await run(process.execPath, [...TSX, CLI, '--help']);
+    const { headersMs, requestMs } = DEFAULT_REQUEST_TIMEOUTS;
+    assert.match(stdout, new RegExp(`request headers +within ${headersMs / 1000} s`));
+    assert.match(stdout, new RegExp(`whole request +within ${requestMs / 1000} s`));
+    assert.match(stdout, /408 request-timeout/);
+    assert.match(stdout, new RegExp(`${BODY_LIMIT_BYTES / 1024} KiB`));
   });
 
   // The same command from each entry point: the TypeScript source, and the installed bin (which

@@ -275,6 +275,14 @@ describe('webhook deliveries', () => {
       'http://[::1]/hook',
       'http://[::ffff:127.0.0.1]/hook',
       'http://0.0.0.0/hook',
+      // IPv6 forms that carry a loopback IPv4 address, site-local, multicast, broadcast.
+      'http://[::127.0.0.1]/hook',
+      'http://[64:ff9b::7f00:1]/hook',
+      'http://[2002:7f00:1::]/hook',
+      'http://[fec0::1]/hook',
+      'http://224.0.0.1/hook',
+      'http://[ff02::1]/hook',
+      'http://255.255.255.255/hook',
     ]) {
       test(`refuses ${target} at subscribe time`, async () => {
         const mock = await mockWith({ strictTargets: true });

@@ -1,7 +1,7 @@
 /** Hidden trigger behind the Contact dropdowns: recent contacts, from the contact sample endpoint. */
 import { defineTrigger, type ZObject } from 'zapier-platform-core';
-import type { ContactCreatedEvent, SampleListResponse } from '../../../schemas/generated';
-import { apiUrl } from '../../client';
+import type { ContactCreatedEvent } from '../../../schemas/generated';
+import { DROPDOWN_SIZE, recentPayloads } from '../../recent-events';
 import { asSample } from '../../sample';
 
 export interface ContactChoice {
@@ -12,12 +12,9 @@ export interface ContactChoice {
 export const sample: ContactChoice = { id: 'contact_123', name: 'Ava Brooks (lead@example.com)' };
 
 const perform = async (z: ZObject): Promise<ContactChoice[]> => {
-  const response = await z.request<SampleListResponse>({
-    url: apiUrl('/contacts'),
-    params: { limit: '100' },
-  });
+  const items = await recentPayloads<ContactCreatedEvent>(z, 'contact.created', DROPDOWN_SIZE);
   const choices = new Map<string, ContactChoice>();
-  for (const item of (response.data.items ?? []) as ContactCreatedEvent[]) {
+  for (const item of items) {
     const name = item.data__name ? `${item.data__name} (${item.data__email})` : item.data__email;
     if (!choices.has(item.data__contact_id))
       choices.set(item.data__contact_id, { id: item.data__contact_id, name });

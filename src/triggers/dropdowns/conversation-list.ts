@@ -1,7 +1,7 @@
 /** Hidden trigger behind the Conversation dropdowns: recent conversations, newest first. */
 import { defineTrigger, type ZObject } from 'zapier-platform-core';
-import type { ConversationCreatedEvent, SampleListResponse } from '../../../schemas/generated';
-import { apiUrl } from '../../client';
+import type { ConversationCreatedEvent } from '../../../schemas/generated';
+import { DROPDOWN_SIZE, recentPayloads } from '../../recent-events';
 import { asSample } from '../../sample';
 
 export interface ConversationChoice {
@@ -24,12 +24,13 @@ function label(item: ConversationCreatedEvent): string {
 }
 
 const perform = async (z: ZObject): Promise<ConversationChoice[]> => {
-  const response = await z.request<SampleListResponse>({
-    url: apiUrl('/conversations'),
-    params: { limit: '100', event: 'conversation.created' },
-  });
+  const items = await recentPayloads<ConversationCreatedEvent>(
+    z,
+    'conversation.created',
+    DROPDOWN_SIZE,
+  );
   const choices = new Map<string, ConversationChoice>();
-  for (const item of (response.data.items ?? []) as ConversationCreatedEvent[]) {
+  for (const item of items) {
     const id = item.data__conversation_id;
     if (!choices.has(id)) choices.set(id, { id, name: label(item) });
   }

@@ -1,8 +1,7 @@
 /** GET /conversations: recent conversation.created / .resolved / tag.added payloads. */
-import type { ConversationSamplesQuery } from '../../schemas/generated';
 import { defineEndpoint } from '../endpoint';
 
-export default defineEndpoint<unknown, Required<ConversationSamplesQuery>>({
+export default defineEndpoint({
   method: 'GET',
   url: '/conversations',
   query: 'requests/conversation-samples-query',

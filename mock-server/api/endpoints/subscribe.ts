@@ -1,11 +1,12 @@
 /** POST /webhooks/subscribe: a REST-hook subscription of a target URL to one event. */
-import type { SubscribeRequest, Subscription } from '../../schemas/generated';
+import type { Subscription } from '../../../schemas/generated';
 import { defineEndpoint } from '../endpoint';
-import { ApiError } from '../errors';
-import { newId, now } from '../ids';
-import { forbiddenTargetReason } from '../targets';
+import { ApiError } from '../../errors';
+import { now } from '../../clock';
+import { newId } from '../../record-ids';
+import { forbiddenTargetReason } from '../../targets';
 
-export default defineEndpoint<SubscribeRequest>({
+export default defineEndpoint({
   method: 'POST',
   url: '/webhooks/subscribe',
   body: 'requests/subscribe',

@@ -1,8 +1,7 @@
 /** GET /contacts: recent contact.created payloads. */
-import type { ContactSamplesQuery } from '../../schemas/generated';
 import { defineEndpoint } from '../endpoint';
 
-export default defineEndpoint<unknown, Required<ContactSamplesQuery>>({
+export default defineEndpoint({
   method: 'GET',
   url: '/contacts',
   query: 'requests/contact-samples-query',

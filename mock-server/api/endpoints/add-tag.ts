@@ -1,15 +1,16 @@
 /** POST /contacts/{id}/tags: adds a tag to a contact; a tag it already has changes nothing. */
-import type { AddTagRequest } from '../../schemas/generated';
 import { defineEndpoint } from '../endpoint';
-import { ApiError } from '../errors';
-import { now } from '../ids';
+import { ApiError } from '../../errors';
+import { now } from '../../clock';
 
-export default defineEndpoint<AddTagRequest>({
+export default defineEndpoint({
   method: 'POST',
   url: '/contacts/:id/tags',
+  params: 'requests/id-param',
   body: 'requests/add-tag',
   responses: { 200: 'responses/tag-added' },
   idempotent: true,
+  saveFailure: 'contact-save-failed',
   handle: ({ workspace, body, params, services }) => {
     const contact = services.store.get('contacts', params.id);
     if (!contact) throw new ApiError('not-found', `no contact ${params.id}`);

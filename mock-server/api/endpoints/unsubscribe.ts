@@ -1,11 +1,12 @@
 /** DELETE /webhooks/{id}: deactivates a subscription; again is fine (Zapier may retry). */
 import { defineEndpoint } from '../endpoint';
-import { ApiError } from '../errors';
-import { now } from '../ids';
+import { ApiError } from '../../errors';
+import { now } from '../../clock';
 
 export default defineEndpoint({
   method: 'DELETE',
   url: '/webhooks/:id',
+  params: 'requests/id-param',
   responses: { 200: 'responses/unsubscribed' },
   handle: ({ workspace, params, services }) => {
     const subscription = services.store.get('subscriptions', params.id);

@@ -3,14 +3,16 @@
  * (compared case-insensitively): given scalars replace, tags are added, customFields merge.
  * Only a real creation answers 201 and raises contact.created.
  */
-import type { Contact, CreateContactRequest } from '../../schemas/generated';
-import { defineEndpoint, type Answer } from '../endpoint';
-import { ApiError } from '../errors';
-import { contactCreatedData } from '../events/payload';
-import { raiseEvent } from '../events/raise';
-import { newId, now } from '../ids';
+import type { Contact, CreateContactRequest } from '../../../schemas/generated';
+import type { Answer } from '../../routing';
+import { defineEndpoint } from '../endpoint';
+import { ApiError } from '../../errors';
+import { contactCreatedData } from '../../events/payload';
+import { raiseEvent } from '../../events/raise';
+import { now } from '../../clock';
+import { newId } from '../../record-ids';
 
-export default defineEndpoint<CreateContactRequest>({
+export default defineEndpoint({
   method: 'POST',
   url: '/contacts',
   body: 'requests/create-contact',

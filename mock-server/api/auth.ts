@@ -3,10 +3,10 @@
  * api-key-missing; anything else that does not verify (malformed, unknown, revoked, wrong
  * secret) is api-key-invalid, without saying which.
  */
-import type { Workspace } from '../schemas/generated';
-import { ApiError } from './errors';
-import { parseToken, secretMatches } from './keys';
-import type { Store } from './store/store';
+import type { Workspace } from '../../schemas/generated';
+import { ApiError } from '../errors';
+import { parseToken, secretMatches } from '../keys';
+import type { Store } from '../store/store';
 
 export function authenticate(
   store: Store,

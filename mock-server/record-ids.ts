@@ -4,8 +4,3 @@ import { randomBytes } from 'node:crypto';
 export function newId(prefix: 'contact' | 'conv' | 'msg' | 'wh' | 'evt' | 'site' | 'dlv'): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
 }
-
-/** Now, as every timestamp of the API is written: ISO-8601 UTC with milliseconds. */
-export function now(): string {
-  return new Date().toISOString();
-}

@@ -4,10 +4,11 @@
  * `error=internal-error; status=503`, `delay=2000`, `error=rate-limited; retry_after=1`, `drop`.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorCode } from '../schemas/validator';
-import { readRequest } from '../schemas/validator';
-import type { FaultRule } from '../schemas/generated';
-import { ApiError } from './errors';
+import type { FaultRule } from '../../schemas/generated';
+import type { ErrorCode } from '../../schemas/validator';
+import { readRequest } from '../../schemas/validator';
+import { ApiError } from '../errors';
+import { API_PREFIX } from './prefix';
 
 /** The code a fault with only a status answers. */
 const CODE_FOR_STATUS: Record<number, ErrorCode> = {
@@ -28,8 +29,19 @@ export class FaultRules {
   private patterns = new WeakMap<FaultRule, RegExp>();
   private nextId = 1;
 
+  /**
+   * Adds a rule. Its path may be relative to the API's base (`/me`) or start with it; the
+   * admin API has no faults, so a rule for it would never fire and is refused.
+   */
   add(rule: FaultRule): FaultRule {
-    const stored = { ...rule, id: `fault_${this.nextId++}` };
+    if (rule.path === '/__admin' || rule.path.startsWith('/__admin/')) {
+      throw new ApiError(
+        'invalid-request',
+        `faults apply to ${API_PREFIX} only, not the admin API`,
+      );
+    }
+    const path = rule.path.startsWith(API_PREFIX) ? rule.path : `${API_PREFIX}${rule.path}`;
+    const stored = { ...rule, path, id: `fault_${this.nextId++}` };
     this.rules.push(stored);
     this.patterns.set(stored, pathPattern(stored.path));
     return stored;
@@ -68,6 +80,16 @@ export class FaultRules {
 function pathPattern(path: string): RegExp {
   const escaped = path.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`^${escaped.join('.*')}$`);
+}
+
+/** A request's path without its query, percent-decoding undone where it is well-formed. */
+export function decodedPath(url: string): string {
+  const path = url.split('?')[0];
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 /** Reads an X-Mock-Fault header into a rule; a malformed one is invalid-request. */

@@ -1,31 +1,22 @@
 /**
- * The request journal: the last requests the server answered (admin calls excluded), with
- * status, latency, workspace, headers and bodies — keys redacted — for QA to see exactly what a
- * client sent and got.
+ * The request journal (GET /__admin/journal): the last requests the API answered, with status,
+ * latency, workspace, headers and bodies as they travelled — keys redacted wherever they
+ * appear, the query string included — for QA to see exactly what a client sent and got.
  */
 import type { FastifyInstance } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JournalEntry } from '../schemas/generated/admin/journal-list';
-import { now } from './ids';
+import { now } from './clock';
+import { redact, redactUrl } from './redaction';
 
 const BODY_LIMIT = 10 * 1024;
 const SECRET_HEADERS = new Set(['x-api-key', 'x-admin-token', 'authorization', 'cookie']);
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The answer's body as sent, kept for the journal. */
-    sentBody?: string;
-  }
-}
-
-export class RequestJournal {
+export class RecentRequests {
   private entries: JournalEntry[] = [];
   private nextId = 1;
 
-  constructor(
-    private readonly capacity: number,
-    private readonly redact: (text: string) => string,
-  ) {}
+  constructor(private readonly capacity: number) {}
 
   latest(limit: number): JournalEntry[] {
     return this.entries.slice(-limit).reverse();
@@ -42,17 +33,17 @@ export class RequestJournal {
         id: this.nextId++,
         at: now(),
         method: request.method,
-        path: request.url,
+        path: redactUrl(request.url),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
         workspace_id: request.workspace?.id ?? null,
         request: {
           headers: this.headers(request.headers),
-          body: request.body === undefined ? null : this.body(JSON.stringify(request.body)),
+          body: request.receivedBody === null ? null : this.body(request.receivedBody),
         },
         response: {
           headers: this.headers(reply.getHeaders() as IncomingHttpHeaders),
-          body: request.sentBody === undefined ? null : this.body(request.sentBody),
+          body: request.sentBody === null ? null : this.body(request.sentBody),
         },
       });
       if (this.entries.length > this.capacity) this.entries.shift();
@@ -64,13 +55,13 @@ export class RequestJournal {
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined) continue;
       const text = Array.isArray(value) ? value.join(', ') : String(value);
-      out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : this.redact(text);
+      out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : redact(text);
     }
     return out;
   }
 
   private body(text: string): string {
-    const redacted = this.redact(text);
+    const redacted = redact(text);
     return redacted.length > BODY_LIMIT ? `${redacted.slice(0, BODY_LIMIT)}…` : redacted;
   }
 }

@@ -1,4 +1,5 @@
 /** Every endpoint of the API, one module each. */
+import type { Endpoint } from '../endpoint';
 import addTag from './add-tag';
 import contactSamples from './contact-samples';
 import conversationSamples from './conversation-samples';
@@ -8,7 +9,7 @@ import sendMessage from './send-message';
 import subscribe from './subscribe';
 import unsubscribe from './unsubscribe';
 
-export const ENDPOINTS = [
+export const ENDPOINTS: Endpoint[] = [
   me,
   subscribe,
   unsubscribe,

@@ -1,12 +1,14 @@
 /** POST /conversations/{id}/messages: adds a message to a conversation of the workspace. */
-import type { Message, SendMessageRequest } from '../../schemas/generated';
+import type { Message } from '../../../schemas/generated';
 import { defineEndpoint } from '../endpoint';
-import { ApiError } from '../errors';
-import { newId, now } from '../ids';
+import { ApiError } from '../../errors';
+import { now } from '../../clock';
+import { newId } from '../../record-ids';
 
-export default defineEndpoint<Required<SendMessageRequest>>({
+export default defineEndpoint({
   method: 'POST',
   url: '/conversations/:id/messages',
+  params: 'requests/id-param',
   body: 'requests/send-message',
   responses: { 201: 'responses/message-sent' },
   idempotent: true,

@@ -1,0 +1,155 @@
+/**
+ * Idempotency keys of create-style POSTs, as a wrapper around an endpoint's handler. Scope:
+ * workspace + method + route + its decoded path parameters + key, so `conv_123` and
+ * `conv%5F123` are one scope. The first 2xx answer is stored with the request's changes (one
+ * commit) and replayed byte for byte to a later request with the same key and payload; another
+ * payload is a conflict. Requests racing on one key wait for the one being executed: if it
+ * succeeds they get its replay, if it fails the next one executes itself. Failures store
+ * nothing, so a corrected retry may reuse the key.
+ */
+import { createHash } from 'node:crypto';
+import type { IdempotencyRecord } from '../../schemas/generated';
+import { validate } from '../../schemas/validator';
+import { now } from '../clock';
+import { ApiError } from '../errors';
+import type { AnyInput, Answer, Commit, Handling } from '../routing';
+import type { Store } from '../store/store';
+import type { Caller, Endpoint } from './endpoint';
+
+/** Keys are kept this long (the contract asks for at least 24 hours); compaction drops older ones. */
+export const IDEMPOTENCY_RETENTION_MS = 48 * 60 * 60 * 1000;
+
+export function idempotencyKeyOf(
+  headers: Record<string, string | string[] | undefined>,
+): string | null {
+  const value = headers['idempotency-key'] ?? headers['x-idempotency-key'];
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || !validate('requests/idempotency-key', value).valid) {
+    throw new ApiError(
+      'invalid-request',
+      'Idempotency-Key must be 1 to 255 printable ASCII characters',
+    );
+  }
+  return value;
+}
+
+interface Scope {
+  workspaceId: string;
+  /** The path with its decoded parameters: what the record shows. */
+  path: string;
+  /** The route pattern and the decoded parameters, exactly: what the scope's id hashes. */
+  route: string;
+  key: string;
+}
+
+export class Idempotency {
+  /** The scopes being executed, each until its answer is durable (or has failed). */
+  private running = new Map<string, Promise<Answer>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly prefix: string,
+  ) {}
+
+  /** The endpoint's handling with idempotency keys: it commits the answer with its record. */
+  wrap(
+    endpoint: Endpoint,
+    handle: (input: AnyInput<Caller>) => Answer | Promise<Answer>,
+    commit: Commit,
+  ): Handling<Caller> {
+    return async (input, request) => {
+      const key = idempotencyKeyOf(request.headers);
+      if (key === null) return commit(await handle(input));
+      const scope = this.scopeOf(endpoint, input, key);
+      const id = hash(`${scope.workspaceId}\nPOST\n${scope.route}\n${scope.key}`);
+      const requestHash = hash(canonicalJson(input.body));
+      for (;;) {
+        // The running request first: its record is in memory before it is on disk.
+        const running = this.running.get(id);
+        if (running) {
+          await running.catch(() => undefined);
+          continue;
+        }
+        const stored = this.store.get('idempotency_keys', id);
+        if (stored) return replay(stored, requestHash);
+        const execution = this.execute(handle, commit, input, (answer, text) => ({
+          id,
+          workspace_id: scope.workspaceId,
+          method: 'POST',
+          path: scope.path,
+          key: scope.key,
+          request_hash: requestHash,
+          status: answer.status,
+          body: text,
+          created_at: now(),
+        }));
+        this.running.set(id, execution);
+        try {
+          return await execution;
+        } finally {
+          this.running.delete(id);
+        }
+      }
+    };
+  }
+
+  /** Runs the handler and commits its changes with the record of a 2xx answer, in one commit. */
+  private async execute(
+    handle: (input: AnyInput<Caller>) => Answer | Promise<Answer>,
+    commit: Commit,
+    input: AnyInput<Caller>,
+    record: (answer: Answer, text: string) => IdempotencyRecord,
+  ): Promise<Answer> {
+    const answer = await handle(input);
+    const text = JSON.stringify(answer.body);
+    const changes = [...(answer.changes ?? [])];
+    if (answer.status >= 200 && answer.status < 300) {
+      changes.push({ op: 'put', c: 'idempotency_keys', r: record(answer, text) });
+    }
+    return commit({ ...answer, text, changes });
+  }
+
+  private scopeOf(endpoint: Endpoint, input: AnyInput<Caller>, key: string): Scope {
+    // Path parameters, decoded by the router and checked against the route's params schema;
+    // any route's, so typed only as strings here.
+    const params = (input.params ?? {}) as Record<string, string>;
+    const path = endpoint.url.replace(/:(\w+)/g, (_match, name: string) => params[name] ?? '');
+    return {
+      workspaceId: input.workspace.id,
+      path: `${this.prefix}${path}`,
+      route: JSON.stringify([endpoint.url, params]),
+      key,
+    };
+  }
+}
+
+function replay(stored: IdempotencyRecord, requestHash: string): Answer {
+  if (stored.request_hash !== requestHash) {
+    throw new ApiError(
+      'idempotency-key-conflict',
+      'this idempotency key was already used with a different payload',
+    );
+  }
+  return {
+    status: stored.status,
+    body: JSON.parse(stored.body) as Answer['body'],
+    text: stored.body,
+    headers: { 'idempotent-replayed': 'true' },
+  };
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** JSON with object keys sorted, so that key order never makes two payloads differ. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

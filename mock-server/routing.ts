@@ -1,0 +1,233 @@
+/**
+ * The one route shape of the mock, for the API and the admin API alike. A route names its path
+ * parameters, query and body by schema file (the handler gets them typed, validated, defaults
+ * applied, and a violation gets the code its schema names) and answers status, body and the
+ * changes to store. One registration does the rest for every route: 405 with Allow for the
+ * path's other methods, validation, the durable commit, and the send.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  readRequest,
+  validate,
+  type ErrorCode,
+  type SchemaName,
+  type SchemaReadTypes,
+} from '../schemas/validator';
+import { ApiError, sendError } from './errors';
+import type { Services } from './services';
+import type { Change } from './store/collections';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The schema of a route's success answers, checked in verify mode: one for every 2xx, or
+     * one per status (a 2xx it does not list is then a mismatch too).
+     */
+    response?: SchemaName | Partial<Record<number, SchemaName>>;
+    /** The route only answers 405 for methods its path does not serve. */
+    methodNotAllowed?: boolean;
+  }
+}
+
+type PartName = SchemaName | undefined;
+
+/** A request part as the handler gets it: the schema's type with its defaults filled in. */
+export type Read<N extends PartName> = N extends SchemaName ? SchemaReadTypes[N] : undefined;
+
+export interface RouteInput<P extends PartName, Q extends PartName, B extends PartName> {
+  params: Read<P>;
+  query: Read<Q>;
+  body: Read<B>;
+  services: Services;
+}
+
+/** What a handler answers: sent once its changes are durable. */
+export interface Answer {
+  status: number;
+  body: { ok: true } & Record<string, unknown>;
+  /** What to store before answering, in one commit. */
+  changes?: Change[];
+  headers?: Record<string, string>;
+  /** The body's exact text, when it was serialised before (an idempotent replay). */
+  text?: string;
+}
+
+export interface Route<
+  Extra,
+  P extends PartName = undefined,
+  Q extends PartName = undefined,
+  B extends PartName = undefined,
+> {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** In fastify's syntax (`/contacts/:id/tags`), under the plugin's prefix. */
+  url: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The schema of each success status; errors are always schemas/error.json. */
+  responses: Partial<Record<number, SchemaName>>;
+  /** A body limit other than the server's (loading a seed). */
+  bodyLimit?: number;
+  /** Create-style POSTs honour Idempotency-Key / X-Idempotency-Key (where the API offers it). */
+  idempotent?: boolean;
+  /** The code to answer if the changes cannot be stored (default storage-full). */
+  saveFailure?: ErrorCode;
+  // A method, not a property: routes with different schemas then fit in one list.
+  handle(input: RouteInput<P, Q, B> & Extra): Answer | Promise<Answer>;
+}
+
+/** The define function of one API: it types each route's handler input from its schemas. */
+export function routeDefiner<Extra>() {
+  return <
+    P extends PartName = undefined,
+    Q extends PartName = undefined,
+    B extends PartName = undefined,
+  >(
+    route: Route<Extra, P, Q, B>,
+  ): Route<Extra, P, Q, B> => route;
+}
+
+export type AnyRoute<Extra> = Route<Extra, PartName, PartName, PartName>;
+export type AnyInput<Extra> = RouteInput<PartName, PartName, PartName> & Extra;
+
+/** A route's handling from its input to an answer whose changes are durable. */
+export type Handling<Extra> = (input: AnyInput<Extra>, request: FastifyRequest) => Promise<Answer>;
+
+/** Stores an answer's changes; a failure is the route's save-failure code and stores nothing. */
+export type Commit = (answer: Answer) => Promise<Answer>;
+
+/** What an API (the Zapier API, the admin API) adds to the one route shape. */
+export interface Surface<Extra> {
+  services: Services;
+  /** What every handler of this API gets besides its request parts (the caller's workspace). */
+  extra(request: FastifyRequest): Extra;
+  /** Wraps the handling of idempotent routes; it commits through `commit` itself. */
+  idempotent?(
+    route: AnyRoute<Extra>,
+    handle: (input: AnyInput<Extra>) => Answer | Promise<Answer>,
+    commit: Commit,
+  ): Handling<Extra>;
+}
+
+/** Marks a route schema with the name of its file; the validator compiler reads it back. */
+function schemaPart(name: SchemaName): { 'x-schema': SchemaName } {
+  return { 'x-schema': name };
+}
+
+/** Registers routes in the one shape, and 405 method-not-allowed for their paths' other methods. */
+export function registerRoutes<Extra>(
+  app: FastifyInstance,
+  routes: AnyRoute<Extra>[],
+  surface: Surface<Extra>,
+): void {
+  const { services } = surface;
+  const methods = new Map<string, string[]>();
+  for (const route of routes) {
+    methods.set(route.url, [...(methods.get(route.url) ?? []), route.method]);
+    const commit = committer(services, route.saveFailure ?? 'storage-full');
+    const handle = (input: AnyInput<Extra>) => route.handle(input);
+    const handling: Handling<Extra> =
+      route.idempotent && surface.idempotent
+        ? surface.idempotent(route, handle, commit)
+        : async (input) => commit(await handle(input));
+    app.route({
+      method: route.method,
+      url: route.url,
+      ...(route.bodyLimit && { bodyLimit: route.bodyLimit }),
+      config: { response: route.responses },
+      schema: {
+        ...(route.params && { params: schemaPart(route.params) }),
+        ...(route.query && { querystring: schemaPart(route.query) }),
+        ...(route.body && { body: schemaPart(route.body) }),
+      },
+      handler: async (request, reply) => {
+        const input = {
+          params: request.params,
+          query: request.query,
+          body: request.body,
+          services,
+          ...surface.extra(request),
+        } as AnyInput<Extra>;
+        return send(reply, await handling(input, request));
+      },
+    });
+  }
+  answerOtherMethods(app, methods);
+}
+
+function committer(services: Services, failure: ErrorCode): Commit {
+  return async (answer) => {
+    if (answer.changes && answer.changes.length > 0) {
+      try {
+        await services.store.commit(answer.changes);
+      } catch (error) {
+        throw new ApiError(failure, `the change could not be saved: ${(error as Error).message}`);
+      }
+    }
+    return { ...answer, changes: [] };
+  };
+}
+
+function send(reply: FastifyReply, answer: Answer): FastifyReply {
+  return reply
+    .code(answer.status)
+    .headers(answer.headers ?? {})
+    .type('application/json; charset=utf-8')
+    .send(answer.text ?? JSON.stringify(answer.body));
+}
+
+/**
+ * 405 with Allow for every method a known path does not serve, including the ones no route
+ * uses (TRACE, PROPFIND...: the server knows every method Node parses). Answered in onRequest,
+ * so a body the route would not take (another media type) cannot turn it into a 415.
+ */
+function answerOtherMethods(app: FastifyInstance, methods: Map<string, string[]>): void {
+  for (const [url, served] of methods) {
+    const allowed = served.includes('GET') ? [...served, 'HEAD'] : served;
+    const refusal = new ApiError('method-not-allowed', `${url} answers ${served.join(', ')}`, {
+      allow: allowed.join(', '),
+    });
+    app.route({
+      method: app.supportedMethods.filter((method) => !allowed.includes(method)),
+      url,
+      config: { methodNotAllowed: true },
+      onRequest: async (_request, reply) => sendError(reply, refusal),
+      // Never reached (onRequest answers), but fastify wants a handler.
+      handler: async (_request, reply) => sendError(reply, refusal),
+    });
+  }
+}
+
+/** Validates bodies, query strings and params with the shared validator. */
+export function installSchemaValidation(app: FastifyInstance): void {
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const name = (schema as { 'x-schema': SchemaName })['x-schema'];
+    const source = httpPart === 'body' ? 'body' : 'text';
+    return (data: unknown) => {
+      const result = readRequest(name, data ?? undefined, source);
+      return result.valid
+        ? { value: result.value }
+        : { error: new ApiError(result.code, result.message) };
+    };
+  });
+}
+
+/**
+ * In verify mode (tests), checks every 2xx answer of a route against the response schema the
+ * route declares in `config.response`; a mismatch becomes a 500 naming the difference.
+ */
+export function installResponseVerification(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    const declared = request.routeOptions.config?.response;
+    const status = reply.statusCode;
+    if (!declared || status < 200 || status >= 300 || typeof payload !== 'string') return payload;
+    const schema = typeof declared === 'string' ? declared : declared[status];
+    const result = schema ? validate(schema, JSON.parse(payload)) : undefined;
+    if (!result?.valid) {
+      throw new Error(
+        `${request.method} ${request.url} answered ${status} against the contract: ${result?.message ?? 'undeclared status'}`,
+      );
+    }
+    return payload;
+  });
+}

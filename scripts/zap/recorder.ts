@@ -1,0 +1,105 @@
+/**
+ * A recording relay between the app and the API: the app is pointed at it (a loopback URL), it
+ * forwards each request to the real base URL and keeps both sides, so a run can print exactly
+ * what each step sent and what came back, whichever API it talks to.
+ */
+import { createServer } from 'node:http';
+
+export interface Exchange {
+  method: string;
+  /** The path below the base URL, with its query: `/conversations?limit=1`. */
+  path: string;
+  requestHeaders: Record<string, string>;
+  requestBody: string;
+  status: number;
+  answerHeaders: Record<string, string>;
+  answerBody: string;
+}
+
+export interface Recorder {
+  /** The base URL to give the app. */
+  base: string;
+  exchanges: Exchange[];
+  close(): Promise<void>;
+}
+
+/** Headers that describe one hop, not the message; fetch sets its own. */
+const HOP_HEADERS = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'accept-encoding',
+  'content-encoding',
+  'keep-alive',
+]);
+
+function endToEnd(headers: Iterable<[string, string]>): Record<string, string> {
+  return Object.fromEntries([...headers].filter(([name]) => !HOP_HEADERS.has(name.toLowerCase())));
+}
+
+export async function startRecorder(target: string): Promise<Recorder> {
+  const exchanges: Exchange[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const method = request.method ?? 'GET';
+      const path = request.url ?? '/';
+      const requestHeaders = endToEnd(
+        Object.entries(request.headers).map(([k, v]) => [k, String(v)] as [string, string]),
+      );
+      const requestBody = Buffer.concat(chunks).toString('utf8');
+      void fetch(`${target}${path}`, {
+        method,
+        headers: requestHeaders,
+        body: requestBody && method !== 'GET' ? requestBody : undefined,
+        signal: AbortSignal.timeout(30_000),
+      })
+        .then(async (answer) => {
+          const answerBody = await answer.text();
+          const answerHeaders = endToEnd(answer.headers.entries());
+          exchanges.push({
+            method,
+            path,
+            requestHeaders,
+            requestBody,
+            status: answer.status,
+            answerHeaders,
+            answerBody,
+          });
+          response.writeHead(answer.status, answerHeaders);
+          response.end(answerBody);
+        })
+        .catch((error: Error) => {
+          const answerBody = JSON.stringify({
+            ok: false,
+            error: 'internal-error',
+            message: error.message,
+          });
+          exchanges.push({
+            method,
+            path,
+            requestHeaders,
+            requestBody,
+            status: 502,
+            answerHeaders: {},
+            answerBody,
+          });
+          response.writeHead(502, { 'content-type': 'application/json' });
+          response.end(answerBody);
+        });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    base: `http://127.0.0.1:${port}`,
+    exchanges,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

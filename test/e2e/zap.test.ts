@@ -1,0 +1,289 @@
+/**
+ * `npm run zap`: a whole Zap run locally with the compiled app. One run per trigger against the
+ * run's own mock, one with a create, the Tag filter both ways, a run against a "deployment" (a
+ * mock this test starts, reached through --base-url and --receiver-url), the CLI itself once,
+ * and the `{{…}}` mapping.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { parseZapArgs } from '../../scripts/zap/cli';
+import { runZap, type ZapOptions } from '../../scripts/zap/run';
+import { flatten, mapInput, render } from '../../scripts/zap/template';
+import { TRIGGER_EVENTS } from '../helpers/app';
+import { REPO, TSX } from '../helpers/child';
+import { DEMO_KEYS, startMock } from '../helpers/mock';
+
+const run = promisify(execFile);
+
+async function zap(
+  options: Partial<ZapOptions> & { trigger: string },
+): Promise<{ lines: string[]; result: Awaited<ReturnType<typeof runZap>> }> {
+  const lines: string[] = [];
+  const result = await runZap(
+    { map: {}, filter: {}, eventData: {}, waitSeconds: 30, ...options },
+    (line) => lines.push(line),
+  );
+  return { lines, result };
+}
+
+/** The numbered step titles a run printed. */
+const titles = (lines: string[]) =>
+  lines.filter((line) => /^\d+\. /.test(line)).map((line) => line.replace(/^\d+\. /, ''));
+
+describe('npm run zap, against its own mock', () => {
+  for (const [trigger, event, eventData] of TRIGGER_EVENTS) {
+    test(`${trigger}: subscribe, event, delivery, perform, unsubscribe`, async () => {
+      const { lines, result } = await zap({ trigger, eventData });
+      assert.deepEqual(titles(lines), [
+        'Connection',
+        'Subscribe',
+        'Event',
+        'Delivery, as received',
+        'Trigger output (1 result)',
+        'Unsubscribe',
+      ]);
+      assert.equal(result.subscription.event, event);
+      const delivered = JSON.parse(result.delivery.text) as Record<string, unknown>;
+      const [output] = result.triggerOutput;
+      const { id, ...payload } = output;
+      assert.deepEqual(payload, delivered, "the output is the delivery, without Zapier's keys");
+      assert.equal(typeof id, 'string');
+      assert.ok(result.unsubscribed);
+      const calls = result.exchanges.map((e) => `${e.method} ${e.path.split('?')[0]} ${e.status}`);
+      assert.deepEqual(calls, [
+        'GET /me 200',
+        'POST /webhooks/subscribe 201',
+        `DELETE /webhooks/${result.subscription.id} 200`,
+      ]);
+      assert.ok(lines.some((line) => line.includes('a mock of its own')));
+    });
+  }
+
+  test('with a create: the trigger output mapped through {{…}} templates', async () => {
+    const { lines, result } = await zap({
+      trigger: 'conversation_created',
+      eventData: { visitor_email: 'zap.run@example.com', visitor_name: 'Zap Run' },
+      create: 'create_contact',
+      map: {
+        email: '{{data__visitor_email}}',
+        name: '{{data__visitor_name}} (chat)',
+        tags: 'from-zap',
+        'customFields.first_page': '{{data__page_url}}',
+        deduplication_key: '{{id}}',
+      },
+    });
+    assert.ok(titles(lines).includes('Create: Create Contact'));
+    const [output] = result.triggerOutput;
+    assert.deepEqual(result.createInput, {
+      email: 'zap.run@example.com',
+      name: 'Zap Run (chat)',
+      tags: ['from-zap'],
+      customFields: { first_page: output.data__page_url },
+      deduplication_key: output.id,
+    });
+    const post = result.exchanges.find((e) => e.method === 'POST' && e.path === '/contacts');
+    assert.ok(post, 'the create was sent');
+    assert.deepEqual(JSON.parse(post.requestBody), {
+      email: 'zap.run@example.com',
+      name: 'Zap Run (chat)',
+      tags: ['from-zap'],
+      customFields: { first_page: output.data__page_url },
+    });
+    assert.match(post.requestHeaders['idempotency-key'], /^create_contact-[0-9a-f]{64}$/);
+    assert.equal(result.createOutput?.email, 'zap.run@example.com');
+    assert.ok(!('ok' in (result.createOutput ?? {})));
+  });
+
+  test('--filter tag: the chosen tag runs the Zap, another one stops it before the create', async () => {
+    const map = { conversation_id: '{{data__conversation_id}}', message: 'Tagged {{data__tag}}' };
+    const vip = await zap({
+      trigger: 'tag_added',
+      filter: { tag: 'vip' },
+      eventData: { conversation_id: 'conv_124' },
+      create: 'send_message',
+      map,
+    });
+    assert.equal(vip.result.triggerOutput.length, 1);
+    assert.equal(vip.result.createOutput?.conversation_id, 'conv_124');
+
+    const other = await zap({
+      trigger: 'tag_added',
+      filter: { tag: 'lead' },
+      eventData: { conversation_id: 'conv_124', tag: 'vip' },
+      create: 'send_message',
+      map,
+    });
+    assert.deepEqual(other.result.triggerOutput, []);
+    assert.equal(other.result.createOutput, undefined);
+    assert.ok(other.result.unsubscribed);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test('a failing create: the step says why, with its calls, and the trigger is still unsubscribed', async () => {
+  const lines: string[] = [];
+  await assert.rejects(
+    runZap(
+      {
+        trigger: 'contact_created',
+        create: 'create_contact',
+        map: { email: 'not-an-email' },
+        filter: {},
+        eventData: {},
+        waitSeconds: 30,
+      },
+      (line) => lines.push(line),
+    ),
+  );
+  assert.deepEqual(titles(lines).slice(-2), ['Stopped', 'Unsubscribe']);
+  const stopped = lines.slice(lines.indexOf(lines.find((l) => l.endsWith('Stopped')) ?? ''));
+  assert.match(stopped[1], /^ {3}Email is not a valid email address.* \[invalid-email\]$/);
+  assert.ok(stopped.some((line) => line.includes('→ POST /contacts')));
+  assert.ok(
+    lines.some((line) => /← 200 .*"active":false/.test(line)),
+    'unsubscribed',
+  );
+});
+
+describe('npm run zap --base-url', () => {
+  test('runs against the given deployment and says it creates real records there', async () => {
+    const deployment = await startMock({
+      delivery: { backoffMs: 20, attempts: 3, timeoutMs: 2000 },
+    });
+    try {
+      const port = await freePort();
+      const { lines, result } = await zap({
+        trigger: 'contact_created',
+        baseUrl: `${deployment.base}/api/zapier`,
+        adminUrl: `${deployment.base}/__admin`,
+        receiverPort: port,
+        receiverUrl: `http://127.0.0.1:${port}/hook`,
+        apiKey: DEMO_KEYS.acme,
+      });
+      assert.ok(lines.some((line) => line.includes('creates real records there')));
+      const subscription = deployment.server.services.store.get(
+        'subscriptions',
+        result.subscription.id,
+      );
+      assert.equal(subscription?.target_url, `http://127.0.0.1:${port}/hook`);
+      assert.equal(subscription?.active, false, 'unsubscribed at the end');
+    } finally {
+      await deployment.stop();
+    }
+  });
+
+  test('without --receiver-url it refuses to start', async () => {
+    await assert.rejects(
+      zap({ trigger: 'contact_created', baseUrl: 'https://chatting.test/api/zapier' }),
+      /--receiver-url/,
+    );
+  });
+});
+
+describe('the zap command line', () => {
+  test('parses a trigger, a create, maps and filters', () => {
+    assert.deepEqual(
+      parseZapArgs([
+        'tag_added',
+        'send_message',
+        '--map',
+        'message=Hi {{data__tag}}',
+        '--map',
+        'conversation_id={{data__conversation_id}}',
+        '--filter',
+        'tag=vip',
+      ]),
+      {
+        trigger: 'tag_added',
+        create: 'send_message',
+        map: { message: 'Hi {{data__tag}}', conversation_id: '{{data__conversation_id}}' },
+        filter: { tag: 'vip' },
+        eventData: {},
+        baseUrl: undefined,
+        adminUrl: undefined,
+        receiverUrl: undefined,
+        receiverPort: undefined,
+        apiKey: undefined,
+        waitSeconds: 30,
+      },
+    );
+    assert.throws(() => parseZapArgs([]), /give a trigger/);
+    assert.throws(() => parseZapArgs(['contact_created', '--map', 'a=b']), /needs a create/);
+    assert.throws(() => parseZapArgs(['contact_created', 'x', '--map', 'nofield']), /<field>=/);
+  });
+
+  test('runs a Zap and prints each step', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        ...TSX,
+        'scripts/zap/cli.ts',
+        'contact_created',
+        'add_tag_to_contact',
+        '--map',
+        'contact_id={{data__contact_id}}',
+        '--map',
+        'tag=zap',
+      ],
+      { cwd: REPO, timeout: 90_000 },
+    );
+    for (const step of [
+      'Connection',
+      'Subscribe',
+      'Event',
+      'Delivery',
+      'Trigger output',
+      'Create',
+      'Unsubscribe',
+    ])
+      assert.match(stdout, new RegExp(`^\\d+\\. ${step}`, 'm'));
+    assert.match(stdout, /→ POST \/contacts\/contact_[0-9a-f]+\/tags {2}\{"tag":"zap"\}/);
+    assert.doesNotMatch(stdout, /RSSMEM/, 'no memory figures from the app tester');
+    assert.match(stdout, /Zap ran through\.$/m);
+  });
+});
+
+describe('{{…}} mapping', () => {
+  const output = {
+    id: 'e1',
+    data__tags: ['a', 'b'],
+    data: { tags: ['a', 'b'], visitor_email: 'v@example.com', assigned_to: null },
+  };
+
+  test('flattens nested fields with __, as the editor lists them', () => {
+    assert.deepEqual(flatten(output), {
+      id: 'e1',
+      data__tags: ['a', 'b'],
+      data__visitor_email: 'v@example.com',
+      data__assigned_to: null,
+    });
+  });
+
+  test('fills placeholders; a lone list placeholder stays a list, in text it is joined', () => {
+    const fields = flatten(output);
+    assert.equal(render('To {{data__visitor_email}}', fields), 'To v@example.com');
+    assert.deepEqual(render('{{data__tags}}', fields), ['a', 'b']);
+    assert.equal(render('tags: {{ data__tags }}', fields), 'tags: a,b');
+    assert.equal(render('[{{data__assigned_to}}{{missing}}]', fields), '[]');
+  });
+
+  test('dictionary entries and list fields', () => {
+    assert.deepEqual(
+      mapInput(
+        { 'customFields.x': '{{id}}', tags: 'one', email: '{{data__visitor_email}}' },
+        output,
+        new Set(['tags']),
+      ),
+      { customFields: { x: 'e1' }, tags: ['one'], email: 'v@example.com' },
+    );
+  });
+});

@@ -1,0 +1,427 @@
+/**
+ * The edges the HTTP framework handles before a route runs, and the admin API's guard: every
+ * one answers with the envelope and the contract's status, for the API and the admin API alike.
+ */
+import assert from 'node:assert/strict';
+import { validate } from '../../schemas/validator';
+import { nestedDeeperThan } from '../../mock-server/incoming';
+import { listenUrl } from '../../mock-server/cli';
+import { redactUrl } from '../../mock-server/redaction';
+import { assertError, call, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import { rawRequest } from '../helpers/raw-http';
+import { startReceiver, until } from '../helpers/receiver';
+
+const API = '/api/zapier';
+let mock: RunningMock;
+
+beforeAll(async () => {
+  mock = await startMock();
+});
+afterAll(async () => {
+  await mock.stop();
+});
+afterEach(async () => {
+  // Whatever came before, the server still serves.
+  assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
+});
+
+const json = (body: string) => ({ raw: body, headers: { 'content-type': 'application/json' } });
+
+function assertEnvelope(answer: { status: number; body: unknown; raw: string }, status: number) {
+  assert.equal(answer.status, status, answer.raw);
+  assert.ok(validate('error', answer.body).valid, answer.raw);
+}
+
+describe('framework errors answer the envelope', () => {
+  test('a malformed percent-encoding in the path is invalid-request', async () => {
+    assertError(await mock.request('DELETE', `${API}/webhooks/%zz`), 400, 'invalid-request');
+    assertError(
+      await mock.request('GET', '/__admin/deliveries/%zz', { key: null }),
+      400,
+      'invalid-request',
+    );
+  });
+
+  test('an id up to the schema limit (128) is routed: a 120-character contact can be tagged', async () => {
+    const seeded = mock.server.services.store.get('contacts', 'contact_123');
+    assert.ok(seeded);
+    const id = `contact_${'x'.repeat(112)}`;
+    await mock.server.services.store.commit([
+      { op: 'put', c: 'contacts', r: { ...seeded, id, email: 'long-id@example.com' } },
+    ]);
+    const reply = await mock.request('POST', `${API}/contacts/${id}/tags`, {
+      body: { tag: 'vip' },
+    });
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.body.id, id);
+  });
+
+  for (const length of [129, 2000]) {
+    test(`an id of ${length} characters names no record: not-found`, async () => {
+      const id = 'a'.repeat(length);
+      assertError(await mock.request('DELETE', `${API}/webhooks/${id}`), 404, 'not-found');
+      assertError(
+        await mock.request('DELETE', `/__admin/faults/${id}`, { key: null }),
+        404,
+        'not-found',
+      );
+    });
+  }
+
+  test('HTTP/1.1 without Host is invalid-request, with the envelope', async () => {
+    const answer = await rawRequest(
+      mock.base,
+      `GET ${API}/me HTTP/1.1\r\nX-API-Key: ${DEMO_KEYS.acme}\r\nConnection: close\r\n\r\n`,
+    );
+    assertEnvelope(answer, 400);
+    assert.equal((answer.body as { error: string }).error, 'invalid-request');
+  });
+
+  for (const method of ['TRACE', 'PROPFIND', 'PURGE']) {
+    test(`${method} on a known path is method-not-allowed with Allow`, async () => {
+      const answer = await rawRequest(
+        mock.base,
+        `${method} ${API}/me HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\nConnection: close\r\n\r\n`,
+      );
+      assertEnvelope(answer, 405);
+      assert.match(answer.raw, /\r\nallow: GET, HEAD\r\n/i);
+      const admin = await rawRequest(
+        mock.base,
+        `${method} /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+      );
+      assertEnvelope(admin, 405);
+      const browser = await rawRequest(
+        mock.base,
+        `${method} /__admin/db/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+      );
+      assertEnvelope(browser, 405);
+      assert.match(browser.raw, /\r\nallow: GET, HEAD\r\n/i);
+    });
+  }
+
+  test('a wrong method is 405 even with a body the route would refuse (not 415)', async () => {
+    const reply = await mock.request('PUT', `${API}/contacts`, {
+      raw: 'x',
+      headers: { 'content-type': 'text/plain' },
+    });
+    assertError(reply, 405, 'method-not-allowed');
+  });
+});
+
+describe('bodies', () => {
+  const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+  for (const [path, body] of [
+    [`${API}/contacts`, `{"email":"d@b.co","tags":${deep(5000)}}`],
+    [`${API}/contacts/contact_123/tags`, `{"tag":${deep(5000)}}`],
+    ['/__admin/events', `{"workspace_id":"owner_123","event":"tag.added","data":${deep(5000)}}`],
+  ]) {
+    test(`nesting 5,000 deep on ${path} is invalid-request, not a crash`, async () => {
+      const reply = await mock.request('POST', path, json(body));
+      assertError(reply, 400, 'invalid-request');
+    });
+  }
+
+  test('nesting is counted outside strings only', () => {
+    assert.equal(nestedDeeperThan('{"a":[[1]]}', 3), false);
+    assert.equal(nestedDeeperThan('{"a":[[[1]]]}', 3), true);
+    assert.equal(nestedDeeperThan(`{"a":"${'['.repeat(100)}"}`, 3), false);
+    assert.equal(nestedDeeperThan(`{"a":"\\"${'['.repeat(100)}"}`, 3), false);
+  });
+
+  test('a body 32 deep is still read (a valid depth is not refused)', async () => {
+    const reply = await mock.request('POST', '/__admin/events', {
+      key: null,
+      ...json(`{"workspace_id":"owner_123","event":"tag.added","data":{"x":${deep(30)}}}`),
+    });
+    // The depth passes; the unknown data field is what the route refuses.
+    assertError(reply, 400, 'invalid-request');
+    assert.match(reply.body.message, /no data field x/);
+  });
+
+  for (const charset of ['utf-16', 'latin1', 'iso-8859-1']) {
+    test(`charset=${charset} is unsupported-media-type`, async () => {
+      const reply = await mock.request('POST', `${API}/contacts`, {
+        raw: JSON.stringify({ email: 'charset@example.com' }),
+        headers: { 'content-type': `application/json; charset=${charset}` },
+      });
+      assertError(reply, 415, 'unsupported-media-type');
+    });
+  }
+
+  for (const encoding of ['gzip', 'deflate', 'br']) {
+    test(`Content-Encoding: ${encoding} is unsupported-media-type, nothing stored`, async () => {
+      const reply = await mock.request('POST', `${API}/contacts`, {
+        body: { email: `encoded-${encoding}@example.com` },
+        headers: { 'content-encoding': encoding },
+      });
+      assertError(reply, 415, 'unsupported-media-type');
+      const store = mock.server.services.store;
+      assert.equal(store.contactByEmail('owner_123', `encoded-${encoding}@example.com`), undefined);
+    });
+  }
+});
+
+describe('idempotency scopes the route and its decoded parameters', () => {
+  test('conv_123, conv%5F123 and %63onv_123 are one scope: one message stored', async () => {
+    const count = () => mock.server.services.store.all('messages').length;
+    const before = count();
+    const headers = { 'idempotency-key': 'encoded-paths' };
+    const body = { message: 'once only' };
+    const first = await mock.request('POST', `${API}/conversations/conv_123/messages`, {
+      headers,
+      body,
+    });
+    assert.equal(first.status, 201);
+    for (const path of ['conv%5F123', '%63onv_123']) {
+      const again = await mock.request('POST', `${API}/conversations/${path}/messages`, {
+        headers,
+        body,
+      });
+      assert.equal(again.text, first.text);
+      assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    }
+    assert.equal(count(), before + 1);
+  });
+
+  test('another payload on /%63ontacts is a conflict', async () => {
+    const headers = { 'idempotency-key': 'encoded-static' };
+    const first = await mock.request('POST', `${API}/contacts`, {
+      headers,
+      body: { email: 'scope-a@example.com' },
+    });
+    assert.equal(first.status, 201);
+    assertError(
+      await mock.request('POST', `${API}/%63ontacts`, {
+        headers,
+        body: { email: 'scope-b@example.com' },
+      }),
+      409,
+      'idempotency-key-conflict',
+    );
+  });
+});
+
+describe('the admin guard', () => {
+  const admin = (method: string, path: string, headers: Record<string, string>) =>
+    mock.request(method, `/__admin${path}`, { key: null, headers });
+  const port = () => new URL(mock.base).port;
+
+  test('a foreign Host is admin-origin-forbidden, even for reads (DNS rebinding)', async () => {
+    const reply = await rawRequest(
+      mock.base,
+      `GET /__admin/journal HTTP/1.1\r\nHost: evil.example:${port()}\r\nConnection: close\r\n\r\n`,
+    );
+    assertEnvelope(reply, 403);
+    assert.equal((reply.body as { error: string }).error, 'admin-origin-forbidden');
+  });
+
+  test('a cross-site reset is refused and wipes nothing', async () => {
+    await mock.request('POST', `${API}/contacts`, { body: { email: 'kept@example.com' } });
+    const attempts = [
+      // The issue's curl: a foreign Origin and a foreign Host.
+      `Host: evil.example:${port()}\r\nOrigin: https://evil.example`,
+      // A page on another site posting to the mock by its loopback address.
+      `Host: 127.0.0.1:${port()}\r\nOrigin: https://evil.example`,
+      `Host: 127.0.0.1:${port()}\r\nOrigin: null`,
+      `Host: 127.0.0.1:${port()}\r\nSec-Fetch-Site: cross-site`,
+    ];
+    for (const headers of attempts) {
+      const reply = await rawRequest(
+        mock.base,
+        `POST /__admin/reset HTTP/1.1\r\n${headers}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
+      assertEnvelope(reply, 403);
+      assert.equal((reply.body as { error: string }).error, 'admin-origin-forbidden', headers);
+    }
+    assert.ok(mock.server.services.store.contactByEmail('owner_123', 'kept@example.com'));
+  });
+
+  test("the mock's own origin, loopback names and a client without Origin are served", async () => {
+    for (const host of [`127.0.0.1:${port()}`, `localhost:${port()}`, `[::1]:${port()}`]) {
+      const reply = await admin('GET', '/health', { host });
+      assert.equal(reply.status, 200, host);
+    }
+    const own = await admin('DELETE', '/faults', {
+      origin: `http://127.0.0.1:${port()}`,
+      'sec-fetch-site': 'same-origin',
+    });
+    assert.equal(own.status, 200, own.text);
+    // A read from another site is not a change (and the browser keeps the answer from it).
+    assert.equal((await admin('GET', '/health', { origin: 'https://evil.example' })).status, 200);
+  });
+
+  test('with a token: admin-token-missing and admin-token-invalid, their own codes', async () => {
+    const guarded = await startMock({ adminToken: 'let-me-in' });
+    try {
+      const health = (headers: Record<string, string>) =>
+        call(guarded.base, 'GET', '/__admin/health', { key: DEMO_KEYS.acme, headers });
+      assertError(await health({}), 401, 'admin-token-missing');
+      assertError(await health({ 'x-admin-token': 'nope' }), 401, 'admin-token-invalid');
+      assert.equal((await health({ 'x-admin-token': 'let-me-in' })).status, 200);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
+
+describe('--strict-targets checks the address connected to', () => {
+  const FAST = { attempts: 1, backoffMs: 10, timeoutMs: 2000, concurrency: 2 };
+
+  test('a loopback subscription stored before the flag (or seeded) is never delivered', async () => {
+    const receiver = await startReceiver();
+    const strict = await startMock({ strictTargets: true, delivery: FAST });
+    try {
+      const subscription = {
+        id: 'wh_stored_before',
+        workspace_id: 'owner_123',
+        event: 'tag.added' as const,
+        target_url: receiver.url(),
+        active: true,
+        created_at: new Date().toISOString(),
+        deactivated_at: null,
+      };
+      await strict.server.services.store.commit([
+        { op: 'put', c: 'subscriptions', r: subscription },
+      ]);
+      const fired = await strict.request('POST', '/__admin/events', {
+        key: null,
+        body: { workspace_id: 'owner_123', event: 'tag.added', data: {} },
+      });
+      assert.equal(fired.body.deliveries, 1);
+      const delivery = () =>
+        strict.server.services.store
+          .all('deliveries')
+          .find((d) => d.subscription_id === subscription.id);
+      await until(() => delivery()?.status === 'failed', 'the delivery is refused');
+      assert.equal(delivery()?.last_error, 'EBLOCKED');
+      assert.equal(receiver.received.length, 0);
+    } finally {
+      await strict.stop();
+      await receiver.close();
+    }
+  });
+});
+
+describe('the request journal', () => {
+  const latest = async () => {
+    const reply = await mock.request('GET', '/__admin/journal?limit=1', { key: null });
+    return reply.body.items[0] as { path: string; request: { body: string | null } };
+  };
+
+  test('a key in the query string is redacted, by its form and by its name', async () => {
+    await mock.request('GET', `${API}/me?api_key=${DEMO_KEYS.globex}`);
+    assert.equal((await latest()).path, `${API}/me?api_key=[redacted]`);
+    await mock.request('GET', `${API}/me?q=${DEMO_KEYS.globex.replace(/_/g, '%5F')}`);
+    const { path } = await latest();
+    assert.ok(!path.includes('globexglobex'), path);
+  });
+
+  test('a URL is redacted the same way for the log lines', () => {
+    assert.equal(redactUrl('/me?token=abc&limit=5'), '/me?token=[redacted]&limit=5');
+    assert.equal(redactUrl('/me?limit=5'), '/me?limit=5');
+    assert.ok(!redactUrl(`/me/${DEMO_KEYS.acme}`).includes('acmeacme'));
+  });
+
+  test('the body is logged as it arrived, without the schema defaults', async () => {
+    const sent = '{"message":"as sent"}';
+    await mock.request('POST', `${API}/conversations/conv_123/messages`, json(sent));
+    assert.equal((await latest()).request.body, sent);
+  });
+});
+
+describe('slow clients get 408 request-timeout', () => {
+  let slow: RunningMock;
+  beforeAll(async () => {
+    slow = await startMock({ timeouts: { headersMs: 200, requestMs: 400 } });
+  });
+  afterAll(async () => {
+    await slow.stop();
+  });
+
+  test('headers that never end', async () => {
+    const answer = await rawRequest(slow.base, `GET ${API}/me HTTP/1.1\r\nHost: x\r\n`, {
+      keepOpen: true,
+    });
+    assertEnvelope(answer, 408);
+    assert.equal((answer.body as { error: string }).error, 'request-timeout');
+  });
+
+  test('a body that never ends', async () => {
+    const answer = await rawRequest(
+      slow.base,
+      `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"em',
+      { keepOpen: true },
+    );
+    assertEnvelope(answer, 408);
+    assert.equal((answer.body as { error: string }).error, 'request-timeout');
+  });
+});
+
+describe('smaller edges', () => {
+  test('a fault rule path relative to the base (/me) fires', async () => {
+    const added = await mock.request('POST', '/__admin/faults', {
+      key: null,
+      body: { path: '/me', error: 'internal-error', times: 1 },
+    });
+    assert.equal(added.status, 201);
+    assert.equal(added.body.items[0].path, `${API}/me`);
+    assertError(await mock.request('GET', `${API}/me`), 500, 'internal-error');
+  });
+
+  test('a fault rule for the admin API is refused with the reason', async () => {
+    const refused = await mock.request('POST', '/__admin/faults', {
+      key: null,
+      body: { path: '/__admin/health', error: 'internal-error' },
+    });
+    assertError(refused, 400, 'invalid-request');
+    assert.match(refused.body.message, /admin/);
+  });
+
+  /** Runs `during` while the store cannot write anything, as with a full disk. */
+  async function withFullDisk(during: () => Promise<void>): Promise<void> {
+    const store = mock.server.services.store as unknown as { write: () => Promise<void> };
+    const write = store.write.bind(store);
+    store.write = () => Promise.reject(new Error('disk full'));
+    try {
+      await during();
+    } finally {
+      store.write = write;
+    }
+  }
+
+  test('a tag that cannot be saved is contact-save-failed', async () => {
+    await withFullDisk(async () => {
+      const reply = await mock.request('POST', `${API}/contacts/contact_123/tags`, {
+        body: { tag: 'unsaved-tag' },
+      });
+      assertError(reply, 500, 'contact-save-failed');
+    });
+    const contact = mock.server.services.store.get('contacts', 'contact_123');
+    assert.ok(!contact?.tags.includes('unsaved-tag'));
+  });
+
+  test('any other write that cannot be saved is storage-full, API and admin alike', async () => {
+    const subscriptions = mock.server.services.store.all('subscriptions').length;
+    await withFullDisk(async () => {
+      const subscribed = await mock.request('POST', `${API}/webhooks/subscribe`, {
+        body: { event: 'tag.added', target_url: 'https://hooks.zapier.com/hooks/catch/1/full' },
+      });
+      assertError(subscribed, 507, 'storage-full');
+      const created = await mock.request('POST', '/__admin/workspaces', {
+        key: null,
+        body: { team_name: 'Full Disk', owner_email: 'full@example.com', id: 'ws_full' },
+      });
+      assertError(created, 507, 'storage-full');
+    });
+    assert.equal(mock.server.services.store.all('subscriptions').length, subscriptions);
+    assert.equal(mock.server.services.store.get('workspaces', 'ws_full'), undefined);
+  });
+
+  test('the banner names the address bound, 0.0.0.0 included', () => {
+    assert.equal(listenUrl('0.0.0.0', 3000), 'http://0.0.0.0:3000/api/zapier');
+    assert.equal(listenUrl('127.0.0.1', 4000), 'http://127.0.0.1:4000/api/zapier');
+    assert.equal(listenUrl('::1', 3000), 'http://[::1]:3000/api/zapier');
+  });
+});
