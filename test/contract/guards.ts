@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { ErrorCode, SchemaName, SchemaSet } from '../../schemas/validator';
 import type { JournalEntry } from '../../schemas/generated/admin/journal-list';
+import { DEFAULT_SAVE_FAILURE } from '../../mock-server/routing';
 import { referenceFixtures } from '../helpers/fixtures';
 
 export const OPENAPI_FILE = path.join(__dirname, '..', '..', 'openapi.yaml');
@@ -243,13 +244,15 @@ export function appDefinitionProblems(
 
 /**
  * Codes every API route can answer, whatever it does: the key check (before anything else),
- * malformed HTTP (oversized headers, a broken URL, a bad X-Mock-Fault), rate limiting, another
- * method on its path, and an unexpected failure.
+ * malformed HTTP (oversized headers, a broken URL, a bad X-Mock-Fault), the server's header and
+ * request time limits (before any route is chosen, so GETs too), rate limiting, another method
+ * on its path, and an unexpected failure.
  */
 const EVERY_API_ROUTE: ErrorCode[] = [
   'api-key-missing',
   'api-key-invalid',
   'invalid-request',
+  'request-timeout',
   'rate-limited',
   'method-not-allowed',
   'internal-error',
@@ -267,10 +270,11 @@ export const FAULT_ONLY_CODES: Record<string, ErrorCode[]> = {
   'POST /contacts': ['contact-not-found', 'contact-site-forbidden'],
 };
 
-/** What an endpoint module of the mock declares (mock-server/endpoint.ts), as far as errors go. */
+/** What an endpoint of the mock declares (its Route, mock-server/routing.ts), as far as errors go. */
 export interface EndpointErrors {
   method: string;
   url: string;
+  params?: SchemaName;
   body?: SchemaName;
   query?: SchemaName;
   idempotent?: boolean;
@@ -291,9 +295,11 @@ function schemaErrorCodes(schema: unknown): ErrorCode[] {
 
 /**
  * The codes the mock can answer at one endpoint, read from what the endpoint module declares
- * (its body and query schemas name their codes; idempotency; its save-failure code), the codes
- * its handler throws (from its source), those every API route can answer, and the reference's
- * codes that only a fault produces there.
+ * (its params, body and query schemas name their codes; idempotency; its save-failure code,
+ * storage-full unless it names another), the codes its handler throws (from its source), those
+ * every API route can answer, and the reference's codes that only a fault produces there. A
+ * save can fail only where something is stored: an answer that carries changes (from the
+ * source), or an idempotency record.
  */
 export function mockErrorCodes(
   schemas: SchemaSet,
@@ -302,10 +308,12 @@ export function mockErrorCodes(
 ): Set<ErrorCode> {
   const codes = new Set<ErrorCode>(EVERY_API_ROUTE);
   const add = (list: ErrorCode[]) => list.forEach((code) => codes.add(code));
+  if (endpoint.params) add(schemaErrorCodes(schemas.schema(endpoint.params)));
   if (endpoint.body) add([...BODY_ROUTE, ...schemaErrorCodes(schemas.schema(endpoint.body))]);
   if (endpoint.query) add(['invalid-request', ...schemaErrorCodes(schemas.schema(endpoint.query))]);
   if (endpoint.idempotent) add(IDEMPOTENT_ROUTE);
-  if (endpoint.saveFailure) add([endpoint.saveFailure]);
+  if (endpoint.idempotent || /\bchanges\s*[:,]/.test(handlerSource))
+    add([endpoint.saveFailure ?? DEFAULT_SAVE_FAILURE]);
   add([...handlerSource.matchAll(/new ApiError\(\s*'([a-z-]+)'/g)].map((m) => m[1] as ErrorCode));
   const route = `${endpoint.method} ${endpoint.url.replace(/:(\w+)/g, '{$1}')}`;
   add(FAULT_ONLY_CODES[route] ?? []);

@@ -215,6 +215,10 @@ describe("openapi.yaml's error codes ↔ the mock", () => {
       ).allOf[1].properties.error;
     restricted('400').enum = ['invalid-email', 'invalid-request', 'missing-tag'];
     restricted('409').enum.push('payload-too-large');
+    // A read cannot fail to store anything; every route can time out; a write can fail to store.
+    copy.paths['/me'].get.responses['507'] = { $ref: '#/components/responses/StorageFull' };
+    delete copy.paths['/webhooks/{id}'].delete.responses['408'];
+    delete copy.paths['/conversations/{id}/messages'].post.responses['507'];
     const problems = errorCodeProblems(contract, copy, await endpointModules());
     assertNames(
       problems,
@@ -227,6 +231,18 @@ describe("openapi.yaml's error codes ↔ the mock", () => {
     assertNames(
       problems,
       /^openapi\.yaml declares payload-too-large under POST \/contacts 409; error\.json gives it 413$/,
+    );
+    assertNames(
+      problems,
+      /^openapi\.yaml declares storage-full for GET \/me, the mock never answers it there$/,
+    );
+    assertNames(
+      problems,
+      /^the mock can answer DELETE \/webhooks\/\{id\} with request-timeout, openapi\.yaml does not declare it$/,
+    );
+    assertNames(
+      problems,
+      /^the mock can answer POST \/conversations\/\{id\}\/messages with storage-full, openapi\.yaml does not declare it$/,
     );
   });
 });
