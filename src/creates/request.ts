@@ -73,6 +73,15 @@ export async function postCreate<T extends { ok: true; id: string }>(
   bundle: Bundle,
   request: CreateRequest,
 ): Promise<CreateResult<T>> {
+  // A mapped id that is empty in this run would make a path like /contacts//tags: say what to
+  // map instead of asking Chatting about it.
+  if (request.notFound && request.notFound.id === '') {
+    throw new z.errors.Error(
+      `The ${request.notFound.noun} field is empty in this run. Choose a ${request.notFound.noun.toLowerCase()}, or map an ID from an earlier step that always has one.`,
+      'MissingId',
+      400,
+    );
+  }
   const context: RequestContext = { notFound: request.notFound };
   const response = await z.request({
     url: apiUrl(request.path),

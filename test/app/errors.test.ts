@@ -47,6 +47,25 @@ describe('errors a Zapier user sees', () => {
     });
   }
 
+  for (const [key, field, noun] of [
+    ['add_tag_to_contact', 'contact_id', 'Contact'],
+    ['send_message', 'conversation_id', 'Conversation'],
+  ] as const) {
+    test(`${key}: an empty ${field} says what to map, and sends nothing`, async () => {
+      const { name, message } = await failure(
+        appTester(perform(key), {
+          authData,
+          inputData: { [field]: ' ', tag: 'vip', message: 'Hi' },
+        }),
+      );
+      assert.equal(name, 'AppError');
+      assert.equal(
+        message,
+        `The ${noun} field is empty in this run. Choose a ${noun.toLowerCase()}, or map an ID from an earlier step that always has one.`,
+      );
+    });
+  }
+
   test('missing-tag and missing-message name their fields', async () => {
     expectRequest('POST', '/contacts/c1/tags', {
       status: 400,
