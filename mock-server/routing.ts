@@ -70,11 +70,14 @@ export interface Route<
   bodyLimit?: number;
   /** Create-style POSTs honour Idempotency-Key / X-Idempotency-Key (where the API offers it). */
   idempotent?: boolean;
-  /** The code to answer if the changes cannot be stored (default storage-full). */
+  /** The code to answer if the changes cannot be stored (default DEFAULT_SAVE_FAILURE). */
   saveFailure?: ErrorCode;
   // A method, not a property: routes with different schemas then fit in one list.
   handle(input: RouteInput<P, Q, B> & Extra): Answer | Promise<Answer>;
 }
+
+/** What a route answers when its changes cannot be stored, unless it names its own code. */
+export const DEFAULT_SAVE_FAILURE: ErrorCode = 'storage-full';
 
 /** The define function of one API: it types each route's handler input from its schemas. */
 export function routeDefiner<Extra>() {
@@ -124,7 +127,7 @@ export function registerRoutes<Extra>(
   const methods = new Map<string, string[]>();
   for (const route of routes) {
     methods.set(route.url, [...(methods.get(route.url) ?? []), route.method]);
-    const commit = committer(services, route.saveFailure ?? 'storage-full');
+    const commit = committer(services, route.saveFailure ?? DEFAULT_SAVE_FAILURE);
     const handle = (input: AnyInput<Extra>) => route.handle(input);
     const handling: Handling<Extra> =
       route.idempotent && surface.idempotent

@@ -61,6 +61,9 @@ export class SchemaSet {
   /** Reads a JSON request body: fills in schema defaults, converts nothing. */
   private readonly bodies: Ajv2020;
   private readonly compiled = new Map<Ajv2020, Map<string, ValidateFunction>>();
+  /** Schemas written outside schemas/ (openapi.yaml's), compiled once each. */
+  private readonly inline = new WeakMap<object, ValidateFunction>();
+  private inlineCount = 0;
   readonly errorCodes: readonly ErrorCode[];
   private readonly httpStatus: Record<ErrorCode, number>;
 
@@ -95,6 +98,26 @@ export class SchemaSet {
   validate<N extends SchemaName>(name: N, data: unknown): Validation<SchemaTypes[N]> {
     const validateFn = this.validatorFor(this.exact, name);
     if (validateFn(data)) return { valid: true, value: data as SchemaTypes[N] };
+    const errors = validateFn.errors ?? [];
+    return { valid: false, errors, message: describeErrors(errors) };
+  }
+
+  /**
+   * Validates data against a schema written outside schemas/, such as openapi.yaml's
+   * compositions of these files (the error envelope restricted to an operation's codes). Its
+   * $refs are relative to the folder that holds schemas/, as openapi.yaml's are.
+   */
+  validateInline(node: Json, data: unknown): Validation<unknown> {
+    let validateFn = this.inline.get(node);
+    if (!validateFn) {
+      const id = `inline-${this.inlineCount++}.json`;
+      validateFn = this.exact.compile({
+        ...node,
+        $id: pathToFileURL(path.join(path.dirname(this.root), id)).href,
+      });
+      this.inline.set(node, validateFn);
+    }
+    if (validateFn(data)) return { valid: true, value: data };
     const errors = validateFn.errors ?? [];
     return { valid: false, errors, message: describeErrors(errors) };
   }

@@ -34,6 +34,7 @@ const CHECKS: Step[] = [
   STEP('eslint', 'eslint', '.'),
   STEP('prettier', 'prettier', '--check', '.'),
   STEP('openapi.yaml (Redocly)', 'redocly', 'lint', 'openapi.yaml'),
+  STEP('openapi.yaml (Spectral oas)', 'spectral', 'lint', '--fail-severity=warn', 'openapi.yaml'),
   // --skip-build: dist/ was compiled above; the CLI would otherwise compile it again.
   STEP('zapier validate', 'zapier-platform', 'validate', '--without-style', '--skip-build'),
   STEP('zapier build (staged, slim)', 'tsx', 'scripts/zapier-build.ts'),

@@ -157,9 +157,12 @@ export function demoSeed(): Collections {
     }
   };
 
+  // The reference's request examples name contact_123, conv_123 and wh_123 and create a contact
+  // with lead@example.com: the ids exist here, that email does not, so each example answers as
+  // documented on a fresh start.
   addContact('owner_123', 'site_acme', {
     id: 'contact_123',
-    email: 'lead@example.com',
+    email: 'ava.brooks@acme.example',
     name: 'Ava Brooks',
     phone: '+1 555 111 2222',
     company: 'Acme',
@@ -195,6 +198,17 @@ export function demoSeed(): Collections {
     messages: [['visitor', 'How do I install the widget on Shopify?']],
     tags: ['support'],
     assigned_to: null,
+  });
+
+  // Inactive, so nothing is ever delivered to the reference's example URL.
+  seed.subscriptions.push({
+    id: 'wh_123',
+    workspace_id: 'owner_123',
+    event: 'conversation.created',
+    target_url: 'https://hooks.zapier.com/hooks/catch/123/abc',
+    active: false,
+    created_at: SEEDED_AT,
+    deactivated_at: '2026-04-02T09:00:00.000Z',
   });
 
   addContact('owner_456', 'site_globex', {

@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { SchemaName, SchemaSet } from '../../schemas/validator';
+import type { ErrorCode, SchemaName, SchemaSet } from '../../schemas/validator';
 import type { JournalEntry } from '../../schemas/generated/admin/journal-list';
+import { DEFAULT_SAVE_FAILURE } from '../../mock-server/routing';
 import { referenceFixtures } from '../helpers/fixtures';
 
 export const OPENAPI_FILE = path.join(__dirname, '..', '..', 'openapi.yaml');
@@ -19,8 +20,15 @@ export interface Operation {
   /** As openapi.yaml writes it, e.g. /contacts/{id}/tags. */
   path: string;
   request: SchemaName | null;
-  /** Response schema by status. */
+  /**
+   * The schemas/ file each status's body follows (its $ref, or the first one of its allOf), by
+   * status as openapi.yaml writes it ('201', '2XX').
+   */
   responses: Record<string, SchemaName>;
+  /** Each status's schema as openapi.yaml writes it, restrictions included, for validation. */
+  responseSchemas: Record<string, Json>;
+  /** The error codes each error status names (all of them where it restricts none). */
+  errorCodes: Record<string, ErrorCode[]>;
 }
 
 export function readOpenapi(file: string = OPENAPI_FILE): Json {
@@ -33,14 +41,32 @@ function schemaNameOf(ref: unknown): SchemaName | null {
   return match ? (match[1] as SchemaName) : null;
 }
 
-function jsonSchemaRef(content: unknown): unknown {
-  return ((content as Json | undefined)?.['application/json'] as Json | undefined)?.schema
-    ? (((content as Json)['application/json'] as Json).schema as Json).$ref
-    : undefined;
+function jsonSchema(content: unknown): Json | undefined {
+  return ((content as Json | undefined)?.['application/json'] as Json | undefined)?.schema as
+    Json | undefined;
 }
 
-/** Every operation of openapi.yaml, with its request and response schema names. */
-export function operations(doc: Json): Operation[] {
+/** The schemas/ file a schema stands on: its $ref, or its allOf's first $ref. */
+function baseRef(schema: Json | undefined): unknown {
+  return schema?.$ref ?? (schema?.allOf as Json[] | undefined)?.[0]?.$ref;
+}
+
+/** The codes an error schema allows: its allOf restriction's enum, or every code. */
+function allowedCodes(schema: Json, all: readonly ErrorCode[]): ErrorCode[] {
+  const restriction = (schema.allOf as Json[] | undefined)?.[1] as
+    { properties?: { error?: { enum?: ErrorCode[] } } } | undefined;
+  return restriction?.properties?.error?.enum ?? [...all];
+}
+
+/** The status key of openapi.yaml that a concrete status falls under: '200', else '2XX'. */
+export function statusKey(op: Operation, status: number): string | undefined {
+  const exact = String(status);
+  const range = `${exact[0]}XX`;
+  return exact in op.responseSchemas ? exact : range in op.responseSchemas ? range : undefined;
+}
+
+/** Every operation of openapi.yaml, with its request and response schemas. */
+export function operations(doc: Json, allCodes: readonly ErrorCode[] = []): Operation[] {
   const components = (doc.components as Json | undefined)?.responses as
     Record<string, Json> | undefined;
   const result: Operation[] = [];
@@ -49,19 +75,27 @@ export function operations(doc: Json): Operation[] {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
       const op = operation as Json;
       const responses: Record<string, SchemaName> = {};
+      const responseSchemas: Record<string, Json> = {};
+      const errorCodes: Record<string, ErrorCode[]> = {};
       for (const [status, response] of Object.entries(
         (op.responses as Record<string, Json>) ?? {},
       )) {
         const ref = response.$ref as string | undefined;
         const resolved = ref ? components?.[ref.replace('#/components/responses/', '')] : response;
-        const name = schemaNameOf(jsonSchemaRef(resolved?.content));
-        if (name) responses[status] = name;
+        const schema = jsonSchema(resolved?.content);
+        const name = schemaNameOf(baseRef(schema));
+        if (!schema || !name) continue;
+        responses[status] = name;
+        responseSchemas[status] = schema;
+        if (name === 'error') errorCodes[status] = allowedCodes(schema, allCodes);
       }
       result.push({
         method: method.toUpperCase(),
         path: route,
-        request: schemaNameOf(jsonSchemaRef((op.requestBody as Json | undefined)?.content)),
+        request: schemaNameOf(baseRef(jsonSchema((op.requestBody as Json | undefined)?.content))),
         responses,
+        responseSchemas,
+        errorCodes,
       });
     }
   }
@@ -102,7 +136,7 @@ export function trafficProblems(
   traffic: JournalEntry[],
   who: string,
 ): string[] {
-  const ops = operations(doc);
+  const ops = operations(doc, schemas.errorCodes);
   const problems: string[] = [];
   for (const entry of traffic) {
     const concrete = entry.path.split('?')[0].replace(/^\/api\/zapier/, '');
@@ -118,16 +152,19 @@ export function trafficProblems(
           `${who} sent ${entry.method} ${op.path} against ${op.request}: ${result.message}`,
         );
     }
-    const schema = op.responses[String(entry.status)];
-    if (!schema) {
+    const status = statusKey(op, entry.status);
+    if (!status) {
       problems.push(
         `the mock answered ${entry.method} ${op.path} with ${entry.status}, which openapi.yaml does not list`,
       );
     } else if (entry.response.body !== null) {
-      const result = schemas.validate(schema, JSON.parse(entry.response.body));
+      const result = schemas.validateInline(
+        op.responseSchemas[status],
+        JSON.parse(entry.response.body),
+      );
       if (!result.valid)
         problems.push(
-          `the mock answered ${entry.method} ${op.path} ${entry.status} against ${schema}: ${result.message}`,
+          `the mock answered ${entry.method} ${op.path} ${entry.status} against ${op.responses[status]}: ${result.message}`,
         );
     }
   }
@@ -201,6 +238,125 @@ export function appDefinitionProblems(
         problems.push(`the app's output field ${item.key}.${field.key} is not in ${schema}`);
       }
     }
+  }
+  return problems;
+}
+
+/**
+ * Codes every API route can answer, whatever it does: the key check (before anything else),
+ * malformed HTTP (oversized headers, a broken URL, a bad X-Mock-Fault), the server's header and
+ * request time limits (before any route is chosen, so GETs too), rate limiting, another method
+ * on its path, and an unexpected failure.
+ */
+const EVERY_API_ROUTE: ErrorCode[] = [
+  'api-key-missing',
+  'api-key-invalid',
+  'invalid-request',
+  'request-timeout',
+  'rate-limited',
+  'method-not-allowed',
+  'internal-error',
+];
+/** Codes of reading a JSON body: not JSON, not an object, too large, another content type. */
+const BODY_ROUTE: ErrorCode[] = ['invalid-request', 'payload-too-large', 'unsupported-media-type'];
+/** Codes of an idempotency key: a malformed key, a key reused with another body. */
+const IDEMPOTENT_ROUTE: ErrorCode[] = ['invalid-request', 'idempotency-key-conflict'];
+
+/**
+ * Codes the reference names for an endpoint that the mock answers there only when a fault is
+ * injected (the contract suite injects each of them).
+ */
+export const FAULT_ONLY_CODES: Record<string, ErrorCode[]> = {
+  'POST /contacts': ['contact-not-found', 'contact-site-forbidden'],
+};
+
+/** What an endpoint of the mock declares (its Route, mock-server/routing.ts), as far as errors go. */
+export interface EndpointErrors {
+  method: string;
+  url: string;
+  params?: SchemaName;
+  body?: SchemaName;
+  query?: SchemaName;
+  idempotent?: boolean;
+  saveFailure?: ErrorCode;
+}
+
+/** Every value of every x-error-codes rule in a schema. */
+function schemaErrorCodes(schema: unknown): ErrorCode[] {
+  if (!schema || typeof schema !== 'object') return [];
+  return Object.entries(schema as Json).flatMap(([key, value]) =>
+    key === 'x-error-codes'
+      ? typeof value === 'string'
+        ? [value as ErrorCode]
+        : (Object.values(value as Json) as ErrorCode[])
+      : schemaErrorCodes(value),
+  );
+}
+
+/**
+ * The codes the mock can answer at one endpoint, read from what the endpoint module declares
+ * (its params, body and query schemas name their codes; idempotency; its save-failure code,
+ * storage-full unless it names another), the codes its handler throws (from its source), those
+ * every API route can answer, and the reference's codes that only a fault produces there. A
+ * save can fail only where something is stored: an answer that carries changes (from the
+ * source), or an idempotency record.
+ */
+export function mockErrorCodes(
+  schemas: SchemaSet,
+  endpoint: EndpointErrors,
+  handlerSource: string,
+): Set<ErrorCode> {
+  const codes = new Set<ErrorCode>(EVERY_API_ROUTE);
+  const add = (list: ErrorCode[]) => list.forEach((code) => codes.add(code));
+  if (endpoint.params) add(schemaErrorCodes(schemas.schema(endpoint.params)));
+  if (endpoint.body) add([...BODY_ROUTE, ...schemaErrorCodes(schemas.schema(endpoint.body))]);
+  if (endpoint.query) add(['invalid-request', ...schemaErrorCodes(schemas.schema(endpoint.query))]);
+  if (endpoint.idempotent) add(IDEMPOTENT_ROUTE);
+  if (endpoint.idempotent || /\bchanges\s*[:,]/.test(handlerSource))
+    add([endpoint.saveFailure ?? DEFAULT_SAVE_FAILURE]);
+  add([...handlerSource.matchAll(/new ApiError\(\s*'([a-z-]+)'/g)].map((m) => m[1] as ErrorCode));
+  const route = `${endpoint.method} ${endpoint.url.replace(/:(\w+)/g, '{$1}')}`;
+  add(FAULT_ONLY_CODES[route] ?? []);
+  return codes;
+}
+
+/**
+ * openapi.yaml's error responses ↔ the codes the mock can answer, per operation: each code
+ * declared under the status error.json gives it, and exactly the codes the mock can answer there.
+ */
+export function errorCodeProblems(
+  schemas: SchemaSet,
+  doc: Json,
+  endpoints: { endpoint: EndpointErrors; source: string }[],
+): string[] {
+  const ops = operations(doc, schemas.errorCodes);
+  const problems: string[] = [];
+  for (const { endpoint, source } of endpoints) {
+    const route = endpoint.url.replace(/:(\w+)/g, '{$1}');
+    const op = ops.find((o) => o.method === endpoint.method && o.path === route);
+    if (!op) continue; // routeProblems names it
+    const where = `${op.method} ${op.path}`;
+    const declared = new Set<ErrorCode>();
+    for (const [status, codes] of Object.entries(op.errorCodes)) {
+      for (const code of codes) {
+        declared.add(code);
+        if (String(schemas.statusOf(code)) !== status)
+          problems.push(
+            `openapi.yaml declares ${code} under ${where} ${status}; error.json gives it ${schemas.statusOf(code)}`,
+          );
+      }
+    }
+    const possible = mockErrorCodes(schemas, endpoint, source);
+    for (const code of possible)
+      if (!declared.has(code))
+        problems.push(
+          `the mock can answer ${where} with ${code}, openapi.yaml does not declare it`,
+        );
+    for (const code of declared)
+      if (!possible.has(code))
+        problems.push(
+          `openapi.yaml declares ${code} for ${where}, the mock never answers it there`,
+        );
   }
   return problems;
 }

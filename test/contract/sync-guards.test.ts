@@ -5,7 +5,7 @@
  * fields ↔ the schemas; the reference's examples ↔ the schemas.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SCHEMA_ROOT } from '../../schemas/catalog';
@@ -15,7 +15,9 @@ import { App, appTester, authTest, createPerform, triggerOperation } from '../he
 import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 import {
   appDefinitionProblems,
+  errorCodeProblems,
   operations,
+  type EndpointErrors,
   readOpenapi,
   referenceProblems,
   routeProblems,
@@ -23,6 +25,20 @@ import {
 } from './guards';
 
 type Json = Record<string, unknown>;
+
+const ROUTES_DIR = path.join(__dirname, '..', '..', 'mock-server', 'api', 'endpoints');
+
+/** Each endpoint module of the mock, with its source (for the codes its handler throws). */
+async function endpointModules(): Promise<{ endpoint: EndpointErrors; source: string }[]> {
+  const files = readdirSync(ROUTES_DIR).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
+  return Promise.all(
+    files.map(async (file) => ({
+      endpoint: ((await import(path.join(ROUTES_DIR, file))) as { default: EndpointErrors })
+        .default,
+      source: readFileSync(path.join(ROUTES_DIR, file), 'utf8'),
+    })),
+  );
+}
 
 const openapi = readOpenapi();
 let mock: RunningMock;
@@ -80,7 +96,9 @@ async function appTraffic(): Promise<JournalEntry[]> {
 
 /** A copy of schemas/ with some files edited, as a SchemaSet. */
 function mutated(edit: Record<string, (schema: Json) => void>): SchemaSet {
-  const dir = mkdtempSync(path.join(tmpdir(), 'schemas-'));
+  // A schemas/ folder of its own, as openapi.yaml's $refs (schemas/...) expect.
+  const parent = mkdtempSync(path.join(tmpdir(), 'contract-'));
+  const dir = path.join(parent, 'schemas');
   cpSync(SCHEMA_ROOT, dir, {
     recursive: true,
     filter: (src) => !src.includes(`${path.sep}generated`) && !src.endsWith('.ts'),
@@ -94,7 +112,7 @@ function mutated(edit: Record<string, (schema: Json) => void>): SchemaSet {
   try {
     return new SchemaSet(dir);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(parent, { recursive: true, force: true });
   }
 }
 
@@ -174,6 +192,58 @@ describe('openapi.yaml ↔ the mock', () => {
       /^the mock serves POST \/contacts\/\{id\}\/tags, openapi\.yaml does not list it$/,
     );
     assertNames(problems, /^openapi\.yaml lists GET \/nothing, the mock does not serve it$/);
+  });
+});
+
+describe("openapi.yaml's error codes ↔ the mock", () => {
+  test('each operation declares exactly the codes the mock can answer there, each under its status', async () => {
+    const endpoints = await endpointModules();
+    assert.equal(endpoints.length, 8);
+    assert.deepEqual(errorCodeProblems(contract, openapi, endpoints), []);
+  });
+
+  test('self-test: a missing code, a code the mock never answers there and a wrong status are named', async () => {
+    const copy = structuredClone(openapi) as {
+      paths: Record<string, Record<string, { responses: Record<string, Json> }>>;
+    };
+    const responses = copy.paths['/contacts'].post.responses;
+    const restricted = (status: string) =>
+      (
+        ((responses[status].content as Json)['application/json'] as Json).schema as {
+          allOf: { properties: { error: { enum: string[] } } }[];
+        }
+      ).allOf[1].properties.error;
+    restricted('400').enum = ['invalid-email', 'invalid-request', 'missing-tag'];
+    restricted('409').enum.push('payload-too-large');
+    // A read cannot fail to store anything; every route can time out; a write can fail to store.
+    copy.paths['/me'].get.responses['507'] = { $ref: '#/components/responses/StorageFull' };
+    delete copy.paths['/webhooks/{id}'].delete.responses['408'];
+    delete copy.paths['/conversations/{id}/messages'].post.responses['507'];
+    const problems = errorCodeProblems(contract, copy, await endpointModules());
+    assertNames(
+      problems,
+      /^the mock can answer POST \/contacts with missing-email, openapi\.yaml does not declare it$/,
+    );
+    assertNames(
+      problems,
+      /^openapi\.yaml declares missing-tag for POST \/contacts, the mock never answers it there$/,
+    );
+    assertNames(
+      problems,
+      /^openapi\.yaml declares payload-too-large under POST \/contacts 409; error\.json gives it 413$/,
+    );
+    assertNames(
+      problems,
+      /^openapi\.yaml declares storage-full for GET \/me, the mock never answers it there$/,
+    );
+    assertNames(
+      problems,
+      /^the mock can answer DELETE \/webhooks\/\{id\} with request-timeout, openapi\.yaml does not declare it$/,
+    );
+    assertNames(
+      problems,
+      /^the mock can answer POST \/conversations\/\{id\}\/messages with storage-full, openapi\.yaml does not declare it$/,
+    );
   });
 });
 

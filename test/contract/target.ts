@@ -7,15 +7,17 @@
  *   CHATTING_API_KEY           a key of the workspace under test (required with a base URL)
  *   CHATTING_SECOND_API_KEY    a key of another workspace: enables the isolation cases
  *   CHATTING_REVOKED_API_KEY   a revoked key: enables that auth case
- *   CHATTING_CONTRACT_WRITES=1 allow cases that create records (off by default: read-only)
+ *   CHATTING_NO_SITE_API_KEY   a key of a workspace without a primary site: that POST /contacts case
+ *   CHATTING_CONTRACT_WRITES=1 allow cases that send anything but GET (off by default)
  *   CHATTING_ADMIN_URL         an admin API (a mock started elsewhere): enables event, fault and
  *                              rate-limit cases
  *
- * Read-only still sends requests that the contract says must be refused (a body without an
- * email, an unknown event...): they change nothing on a server that keeps the contract.
+ * Read-only means GET only: not even a request the contract says must be refused is sent,
+ * since a deployment that accepted it would change a customer's workspace.
  */
 import { DEMO_KEYS } from '../../mock-server/store/seed';
 import { startMock, type RunningMock } from '../helpers/mock';
+import type { Need } from './suite';
 
 /** What the suite knows before it starts anything: the keys and what the target allows. */
 export interface TargetSpec {
@@ -31,19 +33,22 @@ export interface TargetSpec {
   admin: string | null;
 }
 
+/** A fresh mock of the suite's own, with every capability. */
+export function ownMockSpec(): TargetSpec {
+  return {
+    base: null,
+    key: DEMO_KEYS.acme,
+    secondKey: DEMO_KEYS.globex,
+    revokedKey: DEMO_KEYS.revoked,
+    noSiteKey: DEMO_KEYS.nosite,
+    writes: true,
+    admin: 'mock',
+  };
+}
+
 export function targetSpec(): TargetSpec {
   const base = process.env.CHATTING_BASE_URL;
-  if (!base) {
-    return {
-      base: null,
-      key: DEMO_KEYS.acme,
-      secondKey: DEMO_KEYS.globex,
-      revokedKey: DEMO_KEYS.revoked,
-      noSiteKey: DEMO_KEYS.nosite,
-      writes: true,
-      admin: 'mock',
-    };
-  }
+  if (!base) return ownMockSpec();
   const key = process.env.CHATTING_API_KEY;
   if (!key) throw new Error('CHATTING_BASE_URL is set: CHATTING_API_KEY must be set too');
   return {
@@ -51,7 +56,7 @@ export function targetSpec(): TargetSpec {
     key,
     secondKey: process.env.CHATTING_SECOND_API_KEY ?? null,
     revokedKey: process.env.CHATTING_REVOKED_API_KEY ?? null,
-    noSiteKey: null,
+    noSiteKey: process.env.CHATTING_NO_SITE_API_KEY ?? null,
     writes: process.env.CHATTING_CONTRACT_WRITES === '1',
     admin: process.env.CHATTING_ADMIN_URL?.replace(/\/+$/, '') ?? null,
   };
@@ -82,10 +87,8 @@ export async function openTarget(spec: TargetSpec = targetSpec()): Promise<Targe
   };
 }
 
-type Need = 'writes' | 'admin' | 'second key' | 'revoked key' | 'site-less key';
-
-/** node:test's skip option: false to run, or why the target cannot support the case. */
-export function needs(spec: TargetSpec, ...what: Need[]): false | string {
+/** Why the target cannot support a case that needs these, or null when it can. */
+export function missing(spec: TargetSpec, what: readonly Need[]): string | null {
   for (const need of what) {
     if (need === 'writes' && !spec.writes) {
       return 'read-only target (set CHATTING_CONTRACT_WRITES=1 to allow writes)';
@@ -100,8 +103,8 @@ export function needs(spec: TargetSpec, ...what: Need[]): false | string {
       return 'no revoked key (set CHATTING_REVOKED_API_KEY)';
     }
     if (need === 'site-less key' && !spec.noSiteKey) {
-      return 'no workspace without a primary site on this target';
+      return 'no workspace without a primary site (set CHATTING_NO_SITE_API_KEY)';
     }
   }
-  return false;
+  return null;
 }

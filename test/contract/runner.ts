@@ -1,0 +1,224 @@
+/**
+ * Runs the contract suite's cases (the *.contract.ts modules) against one target, optionally
+ * through `prism proxy --errors`: one line per case (pass, fail, skip with the reason), drift
+ * listed at the end, a summary, and JUnit XML (drift as cases of their own).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import './api.contract';
+import './state.contract';
+import { startPrism, type RunningPrism } from './prism';
+import {
+  beginCase,
+  endCase,
+  registeredCases,
+  setRun,
+  Skip,
+  type Case,
+  type CaseContext,
+} from './suite';
+import { missing, openTarget, targetSpec, type TargetSpec } from './target';
+
+export interface RunOptions {
+  spec?: TargetSpec;
+  /** Drift fails the run too. */
+  strict?: boolean;
+  /** Through `prism proxy --errors` in front of the target. */
+  proxy?: boolean;
+  /** Where to write JUnit XML; none when absent. */
+  junit?: string;
+  log?: (line: string) => void;
+}
+
+export interface CaseResult {
+  group: string;
+  name: string;
+  outcome: 'pass' | 'fail' | 'skip';
+  /** Why it failed or was skipped. */
+  message?: string;
+  assertions: number;
+  drift: string[];
+  ms: number;
+}
+
+export interface Report {
+  target: string;
+  readOnly: boolean;
+  proxied: boolean;
+  strict: boolean;
+  results: CaseResult[];
+  drift: { case: string; message: string }[];
+  counts: { pass: number; fail: number; skip: number; drift: number };
+  /** No failure, and no drift when strict. */
+  ok: boolean;
+}
+
+const caseContext: CaseContext = {
+  skip(reason: string): never {
+    throw new Skip(reason);
+  },
+};
+
+async function runCase(test: Case, spec: TargetSpec, driftAllowed: boolean): Promise<CaseResult> {
+  const base = { group: test.group, name: test.name };
+  const unmet = missing(spec, test.options.needs ?? []);
+  if (unmet) return { ...base, outcome: 'skip', message: unmet, assertions: 0, drift: [], ms: 0 };
+  const started = performance.now();
+  const record = beginCase();
+  let outcome: CaseResult['outcome'] = 'pass';
+  let message: string | undefined;
+  try {
+    await test.run(caseContext);
+    if (record.assertions === 0) {
+      outcome = 'fail';
+      message = 'the case asserted nothing';
+    }
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    if (error instanceof Skip) {
+      outcome = 'skip';
+      message = text;
+    } else if (driftAllowed && test.options.beyondReference) {
+      record.drift.push(`${text}\n  (beyond the reference: ${test.options.beyondReference})`);
+    } else {
+      outcome = 'fail';
+      message = text;
+    }
+  } finally {
+    endCase();
+  }
+  const ms = performance.now() - started;
+  return { ...base, outcome, message, assertions: record.assertions, drift: record.drift, ms };
+}
+
+/**
+ * Prism only warns about some violations (a status openapi.yaml does not list) and lets the
+ * answer through; its log names each one. Any response violation fails this last case.
+ */
+function prismViolations(prism: RunningPrism): CaseResult {
+  const violations = prism.output
+    .join('')
+    .split('\n')
+    .filter((line) => /Violation: response/.test(line))
+    .map((line) => line.replace(/^.*Violation: /, ''));
+  return {
+    group: 'prism proxy --errors',
+    name: 'no answer of the target breaks openapi.yaml',
+    outcome: violations.length === 0 ? 'pass' : 'fail',
+    message: violations.length === 0 ? undefined : violations.join('\n  '),
+    assertions: 1,
+    drift: [],
+    ms: 0,
+  };
+}
+
+export async function runSuite(options: RunOptions = {}): Promise<Report> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const spec = options.spec ?? targetSpec();
+  const target = await openTarget(spec);
+  let prism: RunningPrism | null = null;
+  try {
+    if (options.proxy) prism = await startPrism({ proxy: target.api });
+    const driftAllowed = spec.base !== null;
+    setRun({ target, api: prism?.url ?? target.api, proxied: prism !== null, driftAllowed });
+    log(
+      `contract suite against ${target.name}${target.writes ? '' : ' (read-only: GET only)'}` +
+        `${prism ? `, through prism proxy --errors at ${prism.url}` : ''}` +
+        `${driftAllowed ? (options.strict ? ', drift fails' : ', drift reported') : ''}`,
+    );
+    const results: CaseResult[] = [];
+    const cases = registeredCases().map((test) => () => runCase(test, spec, driftAllowed));
+    if (prism) {
+      const proxy = prism;
+      cases.push(() => Promise.resolve(prismViolations(proxy)));
+    }
+    for (const next of cases) {
+      const result = await next();
+      results.push(result);
+      const title = `${result.group} › ${result.name}`;
+      if (result.outcome === 'pass') log(`✔ ${title} (${result.assertions} assertions)`);
+      if (result.outcome === 'skip') log(`- ${title} # SKIP ${result.message}`);
+      if (result.outcome === 'fail') log(`✖ ${title}\n  ${result.message}`);
+      for (const item of result.drift) log(`~ ${title}: drift: ${item}`);
+    }
+    const drift = results.flatMap((r) =>
+      r.drift.map((message) => ({ case: `${r.group} › ${r.name}`, message })),
+    );
+    const count = (outcome: CaseResult['outcome']) =>
+      results.filter((r) => r.outcome === outcome).length;
+    const counts = {
+      pass: count('pass'),
+      fail: count('fail'),
+      skip: count('skip'),
+      drift: drift.length,
+    };
+    const report: Report = {
+      target: target.name,
+      readOnly: !target.writes,
+      proxied: prism !== null,
+      strict: options.strict ?? false,
+      results,
+      drift,
+      counts,
+      ok: counts.fail === 0 && !(options.strict && drift.length > 0),
+    };
+    if (drift.length > 0) {
+      log(
+        `\ndrift (${options.strict ? 'fails with --strict' : 'not a failure; --strict fails on it'}):`,
+      );
+      for (const item of drift) log(`  ${item.case}: ${item.message}`);
+    }
+    log(
+      `\n${counts.pass} passed, ${counts.fail} failed, ${counts.skip} skipped, ${counts.drift} drift` +
+        ` — ${report.ok ? 'OK' : 'FAILED'}`,
+    );
+    if (options.junit) writeJunit(options.junit, report);
+    return report;
+  } finally {
+    setRun(null);
+    await prism?.stop();
+    await target.stop();
+  }
+}
+
+function xml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+/** JUnit XML: one testsuite of cases, one of drift (each item a case, failing when strict). */
+export function writeJunit(file: string, report: Report): void {
+  const cases = report.results.map((r) => {
+    const open = `    <testcase classname="${xml(r.group)}" name="${xml(r.name)}" time="${(r.ms / 1000).toFixed(3)}"`;
+    if (r.outcome === 'pass') return `${open}/>`;
+    const inner =
+      r.outcome === 'skip'
+        ? `<skipped message="${xml(r.message ?? '')}"/>`
+        : `<failure message="${xml((r.message ?? '').split('\n')[0])}">${xml(r.message ?? '')}</failure>`;
+    return `${open}>${inner}</testcase>`;
+  });
+  const drift = report.drift.map((d) => {
+    const open = `    <testcase classname="drift" name="${xml(`${d.case}: ${d.message.split('\n')[0]}`)}"`;
+    return report.strict
+      ? `${open}><failure type="drift" message="${xml(d.message.split('\n')[0])}">${xml(d.message)}</failure></testcase>`
+      : `${open}><system-out>${xml(d.message)}</system-out></testcase>`;
+  });
+  const { counts } = report;
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="contract suite against ${xml(report.target)}">`,
+    `  <testsuite name="contract" tests="${report.results.length}" failures="${counts.fail}" skipped="${counts.skip}">`,
+    ...cases,
+    '  </testsuite>',
+    `  <testsuite name="drift" tests="${counts.drift}" failures="${report.strict ? counts.drift : 0}">`,
+    ...drift,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ];
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, lines.join('\n'));
+}

@@ -1,0 +1,221 @@
+/**
+ * The contract suite's runner (npm run test:contract), run against mocks in this process:
+ * a fresh mock (every case passes, none drifts, each asserted something), the same through
+ * `prism proxy --errors`, read-only against a mock (it sends GET only), and a deployment that
+ * drifts (reported, failing only with --strict, and the command exits non-zero then).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { DEMO_KEYS, startMock, temporaryDirectory, type RunningMock } from '../helpers/mock';
+import { runSuite, type Report } from './runner';
+import { ownMockSpec, targetSpec, type TargetSpec } from './target';
+
+const quiet = () => undefined;
+
+/** A spec for a mock started here, as if it were another deployment. */
+function deploymentSpec(api: string, overrides: Partial<TargetSpec> = {}): TargetSpec {
+  return {
+    base: api,
+    key: DEMO_KEYS.acme,
+    secondKey: null,
+    revokedKey: null,
+    noSiteKey: null,
+    writes: false,
+    admin: null,
+    ...overrides,
+  };
+}
+
+function assertClean(report: Report): void {
+  const failed = report.results.filter((r) => r.outcome === 'fail');
+  assert.deepEqual(
+    failed.map((r) => `${r.group} › ${r.name}: ${r.message}`),
+    [],
+  );
+  assert.deepEqual(report.drift, []);
+  for (const result of report.results.filter((r) => r.outcome === 'pass')) {
+    assert.ok(result.assertions > 0, `${result.name} asserted nothing`);
+  }
+  assert.equal(report.ok, true);
+}
+
+describe('against a fresh mock of its own', () => {
+  const { dir, remove } = temporaryDirectory();
+  afterAll(remove);
+
+  test('every case passes, nothing drifts, every case asserted something; JUnit lists each case', async () => {
+    const junit = path.join(dir, 'contract.xml');
+    const report = await runSuite({ spec: ownMockSpec(), junit, log: quiet });
+    assertClean(report);
+    assert.equal(report.counts.skip, 0, 'the own mock supports every case');
+    assert.ok(report.counts.pass >= 60, `only ${report.counts.pass} cases`);
+    const xml = readFileSync(junit, 'utf8');
+    assert.equal(xml.match(/<testcase /g)?.length, report.results.length);
+    assert.match(xml, /<testsuite name="drift" tests="0"/);
+  });
+
+  test('through prism proxy --errors: no request the contract accepts is refused, no answer breaks openapi.yaml', async () => {
+    const report = await runSuite({ spec: ownMockSpec(), proxy: true, log: quiet });
+    assertClean(report);
+    assert.ok(
+      report.results.some((r) => r.group === 'prism proxy --errors' && r.outcome === 'pass'),
+    );
+  });
+});
+
+test('a deployment is named by CHATTING_* variables, read-only unless writes are asked for', () => {
+  const variables = {
+    CHATTING_BASE_URL: 'https://staging.example/api/zapier/',
+    CHATTING_API_KEY: 'chatting_live_a_b',
+    CHATTING_SECOND_API_KEY: 'chatting_live_c_d',
+    CHATTING_REVOKED_API_KEY: 'chatting_live_e_f',
+    CHATTING_NO_SITE_API_KEY: 'chatting_live_g_h',
+  };
+  const saved = { ...process.env };
+  try {
+    for (const name of Object.keys(process.env).filter((n) => n.startsWith('CHATTING_')))
+      delete process.env[name];
+    Object.assign(process.env, variables);
+    assert.deepEqual(targetSpec(), {
+      base: 'https://staging.example/api/zapier',
+      key: 'chatting_live_a_b',
+      secondKey: 'chatting_live_c_d',
+      revokedKey: 'chatting_live_e_f',
+      noSiteKey: 'chatting_live_g_h',
+      writes: false,
+      admin: null,
+    });
+    process.env.CHATTING_CONTRACT_WRITES = '1';
+    assert.equal(targetSpec().writes, true);
+  } finally {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  }
+});
+
+describe('read-only against a mock', () => {
+  let mock: RunningMock;
+  beforeAll(async () => {
+    mock = await startMock();
+  });
+  afterAll(async () => {
+    await mock.stop();
+  });
+
+  test('sends GET only, and skips every other case with the reason', async () => {
+    const report = await runSuite({ spec: deploymentSpec(`${mock.base}/api/zapier`), log: quiet });
+    assertClean(report);
+    const sent = mock.server.services.requests.latest(1000);
+    assert.ok(sent.length > 10, `only ${sent.length} requests`);
+    assert.deepEqual(
+      sent.filter((entry) => entry.method !== 'GET').map((e) => `${e.method} ${e.path}`),
+      [],
+    );
+    const skipped = report.results.filter((r) => r.outcome === 'skip');
+    assert.ok(skipped.some((r) => /^read-only target/.test(r.message ?? '')));
+  });
+});
+
+/**
+ * A deployment that has moved on: /me answers a field the contract does not know, and a
+ * malformed email gets a code the contract does not know (same status).
+ */
+function driftingProxy(upstream: string): Server {
+  return createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      void (async () => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(request.headers)) {
+          if (typeof value === 'string' && !['host', 'content-length'].includes(name))
+            headers[name] = value;
+        }
+        const body = chunks.length ? Buffer.concat(chunks) : undefined;
+        const answer = await fetch(`${upstream}${request.url}`, {
+          method: request.method,
+          headers,
+          body,
+        });
+        let text = await answer.text();
+        if (request.url === '/me' && answer.status === 200) {
+          text = JSON.stringify({ ...(JSON.parse(text) as object), plan: 'pro' });
+        }
+        text = text.replace('"invalid-email"', '"email-malformed"');
+        response.writeHead(answer.status, {
+          'content-type': answer.headers.get('content-type') ?? 'application/json',
+        });
+        response.end(text);
+      })();
+    });
+  });
+}
+
+describe('against a deployment that drifts', () => {
+  let mock: RunningMock;
+  let proxy: Server;
+  let base: string;
+  beforeAll(async () => {
+    mock = await startMock();
+    proxy = driftingProxy(`${mock.base}/api/zapier`).listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    base = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    proxy.close();
+    await mock.stop();
+  });
+
+  test('an extra field and an unknown error code are drift, not failures', async () => {
+    const report = await runSuite({ spec: deploymentSpec(base, { writes: true }), log: quiet });
+    assert.equal(report.counts.fail, 0, JSON.stringify(report.results.filter((r) => r.message)));
+    assert.equal(report.ok, true);
+    const drift = report.drift.map((d) => d.message).join('\n');
+    assert.match(drift, /GET \/me.*a field the contract does not know: \/plan/);
+    assert.match(drift, /"email-malformed"/);
+  });
+
+  test('through prism proxy --errors, what Prism reports of the drift is drift too', async () => {
+    const report = await runSuite({ spec: deploymentSpec(base), proxy: true, log: quiet });
+    assert.equal(report.counts.fail, 0, JSON.stringify(report.results.filter((r) => r.message)));
+    assert.match(
+      report.drift.map((d) => d.message).join('\n'),
+      /GET \/me.*Prism: .*additional properties; found 'plan'/,
+    );
+  });
+
+  test('--strict fails on drift, and the command exits 1 with drift as JUnit cases of their own', async () => {
+    const { dir, remove } = temporaryDirectory();
+    try {
+      const junit = path.join(dir, 'strict.xml');
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, 'run.ts'), '--strict', '--junit', junit],
+        {
+          env: {
+            ...Object.fromEntries(
+              Object.entries(process.env).filter(([name]) => !name.startsWith('CHATTING_')),
+            ),
+            CHATTING_BASE_URL: base,
+            CHATTING_API_KEY: DEMO_KEYS.acme,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const output: string[] = [];
+      child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      const [code] = (await once(child, 'exit')) as [number];
+      assert.equal(code, 1, output.join(''));
+      assert.match(output.join(''), /drift \(fails with --strict\)/);
+      const xml = readFileSync(junit, 'utf8');
+      assert.match(xml, /<testcase classname="drift" name="GET \/me › GET \/me × success: /);
+      assert.match(xml, /<failure type="drift"/);
+    } finally {
+      remove();
+    }
+  });
+});
