@@ -121,7 +121,16 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  await server.app.listen({ port, host: values.host });
+  try {
+    await server.app.listen({ port, host: values.host });
+  } catch (error) {
+    await server.close();
+    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    throw new Error(
+      `${values.host}:${port} is in use by another process: pick another port with --port <n> (0 picks a free one)`,
+      { cause: error },
+    );
+  }
   const bound = server.app.server.address();
   const base = listenUrl(values.host, typeof bound === 'object' && bound ? bound.port : port);
   const note = seedIgnored

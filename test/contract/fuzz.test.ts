@@ -28,16 +28,21 @@ import {
 import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 import { testUnless } from '../helpers/skip';
 
-/** A whole number from the environment, or the default; anything else stops the run at once. */
-function setting(name: string, fallback: number): number {
+/**
+ * A whole number from the environment (at least `min`), or the default; anything else stops the
+ * run at once: a property run zero times would pass without asserting anything.
+ */
+function setting(name: string, fallback: number, min: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
-  if (!/^\d+$/.test(text)) throw new Error(`${name} must be a whole number, not "${text}"`);
+  if (!/^\d+$/.test(text) || Number(text) < min) {
+    throw new Error(`${name} must be a whole number of at least ${min}, not "${text}"`);
+  }
   return Number(text);
 }
 
-const SEED = setting('FUZZ_SEED', Math.floor(Math.random() * 2 ** 31));
-const RUNS = setting('FUZZ_RUNS', 1000);
+const SEED = setting('FUZZ_SEED', Math.floor(Math.random() * 2 ** 31), 0);
+const RUNS = setting('FUZZ_RUNS', 1000, 1);
 const settings = { seed: SEED, numRuns: RUNS };
 
 type Json = Record<string, unknown>;

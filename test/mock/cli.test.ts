@@ -234,6 +234,25 @@ describe('chatting-mock', () => {
     }
   });
 
+  test('a port in use is refused with a hint, and the process exits', async () => {
+    const busy = await startChild(['--memory', '--quiet']);
+    try {
+      const port = new URL(busy.base).port;
+      await assert.rejects(
+        run(process.execPath, [...TSX, CLI, '--memory', '--port', port]),
+        (error: { code: number; stderr: string }) => {
+          assert.equal(error.code, 1);
+          assert.match(error.stderr, new RegExp(`127\\.0\\.0\\.1:${port} is in use`));
+          assert.match(error.stderr, /--port <n>/);
+          return true;
+        },
+      );
+    } finally {
+      busy.process.kill('SIGTERM');
+      await busy.exited;
+    }
+  });
+
   test('a seed file with an invalid record is refused with a clear message', async () => {
     const { dir, remove } = temporaryDirectory();
     const seed = path.join(dir, 'seed.json');
