@@ -50,7 +50,8 @@ function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : '');
+const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : '');
+const plural = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;
 const json = (value) => JSON.stringify(value, null, 2);
 const badge = (text, kind = text) => h('span', { class: `badge ${kind}` }, text);
 const emptyRow = (columns, text) =>
@@ -189,8 +190,12 @@ function workspaceRow(w) {
     h(
       'td',
       { class: 'counts' },
-      `${w.counts.contacts} contacts, ${w.counts.conversations} conversations, ` +
-        `${w.counts.subscriptions} active subscriptions, ${w.counts.deliveries} deliveries`,
+      [
+        plural(w.counts.contacts, 'contact'),
+        plural(w.counts.conversations, 'conversation'),
+        plural(w.counts.subscriptions, 'active subscription'),
+        `${w.counts.deliveries} ${w.counts.deliveries === 1 ? 'delivery' : 'deliveries'}`,
+      ].join(', '),
     ),
   );
 }
@@ -557,7 +562,7 @@ async function refresh() {
       refreshFaults(),
     ]);
     await refreshWorkspaces(subscriptions, deliveries);
-    $('live-status').textContent = `updated ${new Date().toLocaleTimeString()}`;
+    $('live-status').textContent = `updated ${time(new Date().toISOString())}`;
     $('live-status').className = '';
   } catch (error) {
     $('live-status').textContent = `not updated: ${error.message}`;

@@ -48,7 +48,7 @@ describeUnless(noChromium)('QA dashboard and docs page in Chromium', () => {
     await acme.waitFor();
     assert.match(await acme.innerText(), /chatting_live_demo_••••••/);
     assert.match(await acme.innerText(), /www\.acme\.example\s*primary/);
-    assert.match(await acme.innerText(), /1 active subscriptions/);
+    assert.match(await acme.innerText(), /1 active subscription\b/);
     assert.ok(!(await page.content()).includes(DEMO_KEYS.acme), 'no key is shown in full');
     const subscription = page.locator('#subscription-rows tr', { hasText: receiver.url('/qa') });
     assert.match(await subscription.innerText(), /owner_123\s+conversation\.created.*\s+active/s);
@@ -140,6 +140,8 @@ describeUnless(noChromium)('QA dashboard and docs page in Chromium', () => {
 
     const me = page.locator('#operations-Auth-getMe');
     await me.locator('.opblock-summary').click();
+    await me.getByRole('button', { name: 'Execute' }).waitFor();
+    await screenshot(page, 'docs');
     await me.getByRole('button', { name: 'Execute' }).click();
     const status = me.locator('.live-responses-table .response .response-col_status');
     await status.waitFor();
@@ -150,7 +152,7 @@ describeUnless(noChromium)('QA dashboard and docs page in Chromium', () => {
       new RegExp(`${mock.base}/api/zapier/me`),
     );
     await me.locator('.live-responses-table').scrollIntoViewIfNeeded();
-    await screenshot(page, 'docs');
+    await screenshot(page, 'docs-try-it');
   });
 
   test('the pages load nothing from anywhere but the mock, and throw no error', () => {
