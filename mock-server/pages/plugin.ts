@@ -58,43 +58,31 @@ export function pagesPlugin() {
       ...staticFiles(DOCS_DIR),
       ...staticFiles(swaggerUiDir, SWAGGER_UI_FILES),
     ]);
-    const sendFile = async (reply: FastifyReply, found: StaticFile | undefined) => {
+    const sendFile = async (reply: FastifyReply, files: Map<string, StaticFile>, name: string) => {
+      const found = files.get(name);
       if (!found) throw new ApiError('not-found', 'no such file');
       return reply
         .headers(PAGE_HEADERS)
         .type(found.type)
         .send(await readFile(found.file));
     };
-    const page = (
-      url: string,
-      handler: (request: FastifyRequest, reply: FastifyReply) => unknown,
-    ) =>
+    const named = (request: FastifyRequest) => (request.params as { file: string }).file;
+    const pages: Record<string, (request: FastifyRequest, reply: FastifyReply) => unknown> = {
+      '/': (_request, reply) => sendFile(reply, dashboard, 'index.html'),
+      '/dashboard/:file': (request, reply) => sendFile(reply, dashboard, named(request)),
+      '/docs': (_request, reply) => sendFile(reply, docs, 'index.html'),
+      '/docs/:file': (request, reply) => sendFile(reply, docs, named(request)),
+      '/openapi.json': async (request, reply) =>
+        reply.headers(PAGE_HEADERS).send(await bundledOpenapi(originOf(request))),
+    };
+    for (const [url, handler] of Object.entries(pages)) {
       app.route({
         method: 'GET',
         url,
         config: { page: true },
-        handler: async (r, s) => handler(r, s),
+        handler: async (request, reply) => handler(request, reply),
       });
-
-    page('/', (_request, reply) => sendFile(reply, dashboard.get('index.html')));
-    page('/dashboard/:file', (request, reply) =>
-      sendFile(reply, dashboard.get((request.params as { file: string }).file)),
-    );
-    page('/docs', (_request, reply) => sendFile(reply, docs.get('index.html')));
-    page('/docs/:file', (request, reply) =>
-      sendFile(reply, docs.get((request.params as { file: string }).file)),
-    );
-    page('/openapi.json', async (request, reply) =>
-      reply.headers(PAGE_HEADERS).send(await bundledOpenapi(originOf(request))),
-    );
-    answerOtherMethods(
-      app,
-      new Map(
-        ['/', '/dashboard/:file', '/docs', '/docs/:file', '/openapi.json'].map((url) => [
-          url,
-          ['GET'],
-        ]),
-      ),
-    );
+    }
+    answerOtherMethods(app, new Map(Object.keys(pages).map((url) => [url, ['GET']])));
   };
 }
