@@ -83,12 +83,53 @@ describeUnless(noChromium)('QA dashboard and docs page in Chromium', () => {
     await dialog.waitFor({ state: 'hidden' });
   });
 
+  test('redeliver sends the same payload again, as a new delivery', async () => {
+    const first = page.locator('#delivery-rows tr[data-delivery]').first();
+    await first.getByRole('button', { name: 'Open' }).click();
+    await page.locator('#detail').getByRole('button', { name: 'Redeliver' }).click();
+    await page.locator('#detail').waitFor({ state: 'hidden' });
+    await page.locator('#notice', { hasText: 'Redelivering as' }).waitFor();
+    await page
+      .locator('#delivery-rows tr[data-delivery]', { hasText: 'delivered' })
+      .nth(1)
+      .waitFor();
+    const [original, again] = await receiver.waitFor(2);
+    assert.deepEqual(again.body, original.body);
+  });
+
+  test('subscriptions filter by state; a new key is shown once, works, and is revoked', async () => {
+    const row = page.locator('#subscription-rows tr', { hasText: receiver.url('/qa') });
+    await page.selectOption('#subscription-active', 'false');
+    await row.waitFor({ state: 'detached' });
+    await page.selectOption('#subscription-active', 'true');
+    await row.waitFor();
+
+    const acme = page.locator('#workspace-rows tr', { hasText: 'Acme Team' });
+    await acme.getByRole('button', { name: 'New key' }).click();
+    const secret = acme.locator('.new-key code');
+    await secret.waitFor();
+    assert.match(await secret.innerText(), /^chatting_live_\w+_••••••$/, 'masked until asked');
+    await acme.locator('.new-key').getByRole('button', { name: 'Show' }).click();
+    const key = await secret.innerText();
+    assert.equal((await mock.request('GET', '/api/zapier/me', { key })).status, 200);
+
+    const keyId = key.split('_')[2];
+    const item = acme.locator('li', { hasText: `chatting_live_${keyId}_` });
+    await item.getByRole('button', { name: 'Revoke' }).click();
+    await item.locator('.badge', { hasText: 'revoked' }).waitFor();
+    assert.equal((await mock.request('GET', '/api/zapier/me', { key })).status, 401);
+  });
+
   test('a journal entry opens with its redacted headers and bodies; filters by status and path', async () => {
     const refused = await mock.request('GET', '/api/zapier/me', { key: 'chatting_live_x_wrong' });
     assert.equal(refused.status, 401);
     await page.selectOption('#journal-status', '4');
-    const entry = page.locator('#journal-rows tr[data-entry]', { hasText: '/api/zapier/me' });
+    const entry = page
+      .locator('#journal-rows tr[data-entry]', { hasText: '/api/zapier/me' })
+      .first();
     await entry.waitFor();
+    // Only error answers are listed (a success has the green badge).
+    await page.locator('#journal-rows .badge.delivered').first().waitFor({ state: 'detached' });
     assert.match(await entry.innerText(), /GET\s+\/api\/zapier\/me\s+401/);
     await page.selectOption('#journal-status', '');
 
