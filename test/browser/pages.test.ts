@@ -20,6 +20,9 @@ function exampleData(event: string): unknown {
   return examples.find((example) => example.event === event)?.data;
 }
 
+// jest prints no names of a file whose every test is skipped: say why here.
+if (noChromium) console.warn(`The browser tests are skipped: ${noChromium}.`);
+
 describeUnless(noChromium)('QA dashboard and docs page in Chromium', () => {
   let mock: RunningMock;
   let receiver: Receiver;
