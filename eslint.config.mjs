@@ -41,6 +41,25 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The pages the mock serves run in a browser, as ES modules.
+    files: ['mock-server/dashboard/**/*.js', 'mock-server/docs-page/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'navigator',
+          'sessionStorage',
+          'fetch',
+          'URLSearchParams',
+          'setTimeout',
+          'clearTimeout',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     // Fastify plugins and hooks are promise-based: an async function without await is how a
     // synchronous plugin or hook is written.
     files: ['mock-server/**/*.ts'],

@@ -28,7 +28,7 @@ export class RecentRequests {
       return payload;
     });
     app.addHook('onResponse', async (request, reply) => {
-      if (request.url.startsWith('/__admin')) return;
+      if (request.url.startsWith('/__admin') || request.routeOptions.config?.page) return;
       this.entries.push({
         id: this.nextId++,
         at: now(),

@@ -184,7 +184,7 @@ function send(reply: FastifyReply, answer: Answer): FastifyReply {
  * uses (TRACE, PROPFIND...: the server knows every method Node parses). Answered in onRequest,
  * so a body the route would not take (another media type) cannot turn it into a 415.
  */
-function answerOtherMethods(app: FastifyInstance, methods: Map<string, string[]>): void {
+export function answerOtherMethods(app: FastifyInstance, methods: Map<string, string[]>): void {
   for (const [url, served] of methods) {
     const allowed = served.includes('GET') ? [...served, 'HEAD'] : served;
     const refusal = new ApiError('method-not-allowed', `${url} answers ${served.join(', ')}`, {

@@ -19,6 +19,7 @@ import {
 } from './errors';
 import { DEFAULT_DELIVERY_SETTINGS, Deliverer, type DeliverySettings } from './events/deliverer';
 import { installIncomingChecks } from './incoming';
+import { pagesPlugin } from './pages/plugin';
 import { RecentRequests } from './recent-requests';
 import { redact, redactUrl } from './redaction';
 import type { Services, Settings } from './services';
@@ -56,7 +57,7 @@ export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = { headersMs: 10_000, re
 export interface MockServer {
   app: FastifyInstance;
   services: Services;
-  /** Every route the server answers (not its 405 answers for other methods, nor HEAD). */
+  /** Every API and admin route (not its 405 answers for other methods, nor HEAD, nor pages). */
   routes: { method: string; url: string }[];
   /** Stops accepting, finishes in-flight requests, flushes and snapshots the store. */
   close(): Promise<void>;
@@ -127,7 +128,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
   const routes: MockServer['routes'] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (route.config?.methodNotAllowed) return;
+    if (route.config?.methodNotAllowed || route.config?.page) return;
     for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -140,6 +141,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     prefix: API_PREFIX,
   });
   await app.register(adminPlugin(services, options.verify ?? false), { prefix: '/__admin' });
+  await app.register(pagesPlugin());
   deliverer.start();
 
   return {

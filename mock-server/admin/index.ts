@@ -10,6 +10,7 @@ import { installAdminGuard } from './guard';
 import { healthRoutes } from './health';
 import { recentRequestsRoutes } from './recent-requests-route';
 import { stateRoutes } from './state';
+import { subscriptionRoutes } from './subscriptions';
 import { workspaceRoutes } from './workspaces';
 
 export function adminPlugin(services: Services, verify: boolean) {
@@ -24,6 +25,7 @@ export function adminPlugin(services: Services, verify: boolean) {
         ...stateRoutes(services),
         ...workspaceRoutes(services),
         ...eventRoutes(services),
+        ...subscriptionRoutes(services),
         ...deliveryRoutes(services),
         ...recentRequestsRoutes(services),
         ...faultRuleRoutes(services),

@@ -110,9 +110,13 @@ const json = { 'content-type': 'application/json', 'x-api-key': DEMO_KEYS.acme }
 /** Every status the contract gives an error code. */
 const ERROR_STATUSES = new Set(ERROR_CODES.map(statusOf));
 
+/** The pages a browser opens (the QA dashboard, the docs): their files are not JSON. */
+const PAGE = /^(GET|HEAD) \/(docs(\/[^/?]*)?|dashboard\/[^/?]+)?(\?|$)/;
+const PAGE_TYPES = /^(text\/(html|css|javascript)|image\/png|application\/json);/;
+
 /**
- * The property every answer holds: JSON; an error is the envelope with its code's own status
- * (never a 5xx: nothing here makes the mock fail); a success is a 2xx.
+ * The property every answer holds: JSON (but a page's own file); an error is the envelope with
+ * its code's own status (never a 5xx: nothing here makes the mock fail); a success is a 2xx.
  */
 function assertContractAnswer(
   answer: { statusCode: number; headers: Record<string, unknown>; body: string },
@@ -120,6 +124,10 @@ function assertContractAnswer(
   method: string,
 ): void {
   assert.ok(answer.statusCode < 500, `${answer.statusCode} for ${what}: ${answer.body}`);
+  if (answer.statusCode < 300 && PAGE.test(what)) {
+    assert.match(String(answer.headers['content-type']), PAGE_TYPES, what);
+    return;
+  }
   if (method === 'HEAD') return;
   assert.match(String(answer.headers['content-type']), /^application\/json/, what);
   const body = JSON.parse(answer.body) as { ok?: boolean; error?: ErrorCode };
