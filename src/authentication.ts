@@ -2,9 +2,11 @@
 import type { ZObject } from 'zapier-platform-core';
 import type { MeResponse } from '../schemas/generated';
 import { apiUrl, REFERENCE_URL } from './client';
+import type { RequestContext } from './middleware';
 
 export const testAuth = async (z: ZObject): Promise<MeResponse> => {
-  const response = await z.request<MeResponse>({ url: apiUrl('/me') });
+  const context: RequestContext = { connectionTest: true };
+  const response = await z.request<MeResponse>({ url: apiUrl('/me'), middlewareData: context });
   return response.data;
 };
 

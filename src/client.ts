@@ -20,12 +20,12 @@ function isLoopback(hostname: string): boolean {
 }
 
 /**
- * The API base URL. An API key travels in every request, so plain http is allowed only where
- * it cannot be overheard (loopback), or when the maintainer says so with CHATTING_ALLOW_HTTP=1
- * (a team mock on a private network).
+ * `configured` as an API base URL, or the error that says why not. An API key travels in every
+ * request, so plain http is allowed only where it cannot be overheard (loopback), or when the
+ * maintainer says so with CHATTING_ALLOW_HTTP=1 (a team mock on a private network). Exported
+ * for what sends the app's requests on elsewhere (`npm run zap`'s relay): one rule, one place.
  */
-export function baseUrl(): string {
-  const configured = process.env.CHATTING_BASE_URL?.trim() || PRODUCTION_BASE_URL;
+export function checkedBaseUrl(configured: string): string {
   let url: URL;
   try {
     url = new URL(configured);
@@ -45,6 +45,11 @@ export function baseUrl(): string {
     );
   }
   return configured.replace(/\/+$/, '');
+}
+
+/** The API base URL: CHATTING_BASE_URL (production when unset), checked. */
+export function baseUrl(): string {
+  return checkedBaseUrl(process.env.CHATTING_BASE_URL?.trim() || PRODUCTION_BASE_URL);
 }
 
 export function apiUrl(path: string): string {

@@ -23,6 +23,11 @@ export interface RequestContext {
   allowNotFound?: boolean;
   /** A 400 the caller answers itself (a dropdown retrying with the documented call). */
   allowRefusal?: boolean;
+  /**
+   * The connection test: it has no mapped fields, so a 404 there means the app's API address is
+   * wrong (a base URL without `/api/zapier`), not an ID.
+   */
+  connectionTest?: boolean;
 }
 
 export const addApiKey: BeforeRequestMiddleware = (request, _z, bundle) => {
@@ -110,6 +115,13 @@ export const handleErrors: AfterResponseMiddleware = (response, z: ZObject) => {
       'Chatting could not finish this step because of a problem on its side. Try again in a few minutes: a Zap run can be replayed, and Autoreplay retries it by itself.',
       code ?? 'ServerError',
       response.status,
+    );
+  }
+  if (response.status === 404 && context.connectionTest) {
+    throw new z.errors.Error(
+      'The connection test could not reach Chatting\'s API: GET /me answered "not found", so this integration is set up with a wrong API address. If you maintain it, check that the API base URL (CHATTING_BASE_URL) ends in /api/zapier; otherwise, tell Chatting support.',
+      'NotFound',
+      404,
     );
   }
   if (code === 'not-found' && context.notFound) {

@@ -1,7 +1,8 @@
 /**
  * The sample endpoints: recent payloads of one event, newest first. The four calls are the
- * reference's, as written; a dropdown may ask for more at once, and goes back to the documented
- * call when the API refuses the larger limit.
+ * reference's, as written; where a list is needed (a dropdown, a sample under a trigger's filter)
+ * the same call asks for more at once, and goes back to the documented call when the API refuses
+ * the larger limit.
  */
 import type { ZObject } from 'zapier-platform-core';
 import type { WebhookEvent } from '../schemas/generated';
@@ -26,8 +27,8 @@ export const SAMPLE_CALLS: Record<WebhookEvent['event'], SampleCall> = {
   'contact.created': { path: '/contacts', params: { limit: '1' } },
 };
 
-/** How many recent records a dropdown asks for: the sample endpoints' largest limit. */
-export const DROPDOWN_SIZE = sampleLimit.maximum;
+/** How many recent records a list asks for: the sample endpoints' largest limit. */
+export const LIST_SIZE = sampleLimit.maximum;
 
 function isListOf<E extends WebhookEvent>(event: E['event']) {
   return (body: unknown): body is { ok: true; items: E[] } =>

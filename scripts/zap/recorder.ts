@@ -4,6 +4,7 @@
  * what each step sent and what came back, whichever API it talks to.
  */
 import { createServer } from 'node:http';
+import { checkedBaseUrl } from '../../src/client';
 
 export interface Exchange {
   method: string;
@@ -38,7 +39,13 @@ function endToEnd(headers: Iterable<[string, string]>): Record<string, string> {
   return Object.fromEntries([...headers].filter(([name]) => !HOP_HEADERS.has(name.toLowerCase())));
 }
 
+/**
+ * A relay to `target`. The app sees only the relay's loopback URL, so the app's own rule for
+ * its base URL (https unless loopback or CHATTING_ALLOW_HTTP=1) is applied to `target` here:
+ * the relay never carries the API key somewhere the app itself would refuse to.
+ */
 export async function startRecorder(target: string): Promise<Recorder> {
+  const forwardTo = checkedBaseUrl(target);
   const exchanges: Exchange[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -50,7 +57,7 @@ export async function startRecorder(target: string): Promise<Recorder> {
         Object.entries(request.headers).map(([k, v]) => [k, String(v)] as [string, string]),
       );
       const requestBody = Buffer.concat(chunks).toString('utf8');
-      void fetch(`${target}${path}`, {
+      void fetch(`${forwardTo}${path}`, {
         method,
         headers: requestHeaders,
         body: requestBody && method !== 'GET' ? requestBody : undefined,

@@ -3,7 +3,8 @@
  * the event happens (through the mock's admin API, or for real at a deployment), the delivery
  * as received is fed to the trigger's perform as Zapier would, the trigger's output is mapped
  * into a create through `{{…}}` templates, the create runs, and the trigger is unsubscribed.
- * Every step is printed, with each API call the app made for it.
+ * Every step is printed with each API call the app made for it, a failing step too (with why).
+ * A --map or --filter of a field the create or trigger lacks is refused before anything starts.
  *
  * The app is the compiled one (index.js), run by zapier-platform-core's app tester: the same
  * code Zapier runs.
@@ -50,9 +51,14 @@ export interface ZapRun {
 }
 
 type Operation = (z: ZObject, bundle: Bundle) => unknown;
+interface Field {
+  key: string;
+  list?: boolean;
+  dict?: boolean;
+}
 interface Item {
   display: { label: string };
-  operation: Record<string, unknown> & { inputFields?: { key: string; list?: boolean }[] };
+  operation: Record<string, unknown> & { inputFields?: Field[] };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built app, as Zapier loads it
@@ -96,6 +102,55 @@ export function stepFailure(error: unknown): string {
   return first;
 }
 
+/** The input field keys of a trigger or create, as the Zap editor shows them. */
+const fieldKeys = (item: Item) => (item.operation.inputFields ?? []).map((field) => field.key);
+
+/**
+ * Refuses, before anything starts, a --map or --filter the Zap editor could not have: a field
+ * the create or trigger does not have, or a --map without a create. Each message lists the keys.
+ */
+function checkFields(
+  options: ZapOptions,
+  trigger: Item,
+  creates: Record<string, Item>,
+  create: Item | undefined,
+): void {
+  const targets = Object.keys(options.map);
+  if (!create && targets.length > 0)
+    throw new Error(
+      `--map needs a create to map into: name one after the trigger. The app's creates and their fields: ${Object.entries(
+        creates,
+      )
+        .map(([key, item]) => `${key} (${fieldKeys(item).join(', ')})`)
+        .join('; ')}`,
+    );
+  if (create) {
+    const fields = create.operation.inputFields ?? [];
+    const wrong = targets.filter((target) => {
+      const dot = target.indexOf('.');
+      const field = fields.find((f) => f.key === (dot < 0 ? target : target.slice(0, dot)));
+      // `dict.key=` fills one entry of a dictionary field; no other field has entries.
+      return !field || (dot >= 0 && !field.dict);
+    });
+    if (wrong.length > 0)
+      throw new Error(
+        `--map ${wrong.join(', ')}: ${create.display.label} (${options.create}) has no such field. Its fields: ${fieldKeys(create).join(', ')}${
+          fields.some((f) => f.dict) ? ` (a dictionary field takes <field>.<key>=…)` : ''
+        }`,
+      );
+  }
+  const filterKeys = fieldKeys(trigger);
+  const unknownFilters = Object.keys(options.filter).filter((key) => !filterKeys.includes(key));
+  if (unknownFilters.length > 0)
+    throw new Error(
+      `--filter ${unknownFilters.join(', ')}: ${trigger.display.label} (${options.trigger}) ${
+        filterKeys.length > 0
+          ? `has no such field. Its fields: ${filterKeys.join(', ')}`
+          : 'has no input fields'
+      }`,
+    );
+}
+
 export async function runZap(options: ZapOptions, print: (line: string) => void): Promise<ZapRun> {
   const App = loadApp();
   const triggers = App.triggers as unknown as Record<string, Item>;
@@ -112,6 +167,7 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
     throw new Error(
       `unknown create "${options.create}"; the app's are: ${Object.keys(creates).join(', ')}`,
     );
+  checkFields(options, trigger, creates, create);
   if (options.baseUrl && !options.receiverUrl)
     throw new Error(
       '--base-url needs --receiver-url: a public URL that reaches the local receiver (--receiver-port), since a deployment cannot post to 127.0.0.1',
@@ -136,6 +192,26 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
     seen += fresh.length;
     return fresh.flatMap(describeExchange);
   };
+  /**
+   * One step: `context` (what it starts from), its API calls, then what came of it. A step
+   * that fails prints the same, with why, and the run stops.
+   */
+  const runStep = async <T>(
+    title: string,
+    context: string[],
+    action: () => Promise<T>,
+    outcome: (result: T) => string[],
+  ): Promise<T> => {
+    let result: T;
+    try {
+      result = await action();
+    } catch (error) {
+      step(`${title}: failed`, [...context, ...calls(), `failed: ${stepFailure(error)}`]);
+      throw error;
+    }
+    step(title, [...context, ...calls(), ...outcome(result)]);
+    return result;
+  };
 
   try {
     let base = options.baseUrl?.replace(/\/+$/, '');
@@ -151,6 +227,10 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
     }
     const apiKey = options.apiKey ?? (options.baseUrl ? undefined : DEMO_KEYS.acme);
     if (!apiKey) throw new Error('--base-url needs an API key: --api-key or CHATTING_API_KEY');
+    // Refuses a base URL the app would refuse, before anything is sent.
+    recorder = await startRecorder(base);
+    const relay = recorder;
+    cleanup.push(() => relay.close());
 
     print(
       `Zap: ${trigger.display.label} (${options.trigger})${
@@ -165,9 +245,6 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
         : `Chatting API: a mock of its own at ${base} (in memory, demo data; nothing is kept).`,
     );
 
-    recorder = await startRecorder(base);
-    const relay = recorder;
-    cleanup.push(() => relay.close());
     process.env.CHATTING_BASE_URL = recorder.base;
     receiver = await startHookReceiver(options.receiverPort ?? 0);
     const hook = receiver;
@@ -175,63 +252,80 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
     const targetUrl = options.receiverUrl ?? receiver.url;
     const authData = { api_key: apiKey };
 
-    const me = (await appTester(App.authentication?.test as Operation, { authData })) as Record<
-      string,
-      string
-    >;
-    step('Connection', [
-      `${me.team_name} (${me.owner_email}), workspace ${me.workspace_id}`,
-      ...calls(),
-    ]);
+    const me = await runStep(
+      'Connection',
+      [],
+      async () =>
+        (await appTester(App.authentication?.test as Operation, { authData })) as Record<
+          string,
+          string
+        >,
+      (answer) => [`${answer.team_name} (${answer.owner_email}), workspace ${answer.workspace_id}`],
+    );
 
     const triggerInput = { ...options.filter };
-    const subscription = (await appTester(operation(trigger, 'performSubscribe'), {
-      authData,
-      inputData: triggerInput,
-      targetUrl,
-    })) as { id: string; event: string };
-    step('Subscribe', [
-      `hook URL ${targetUrl}${options.receiverUrl ? ` (→ ${receiver.url})` : ''}`,
-      ...calls(),
-    ]);
+    const subscription = await runStep(
+      'Subscribe',
+      [`hook URL ${targetUrl}${options.receiverUrl ? ` (→ ${hook.url})` : ''}`],
+      async () =>
+        (await appTester(operation(trigger, 'performSubscribe'), {
+          authData,
+          inputData: triggerInput,
+          targetUrl,
+        })) as { id: string; event: string },
+      () => [],
+    );
 
-    const unsubscribe = async () => {
-      await appTester(operation(trigger, 'performUnsubscribe'), {
-        authData,
-        inputData: triggerInput,
-        subscribeData: subscription,
-      });
-      step('Unsubscribe', calls());
-    };
-    let unsubscribed = false;
+    const unsubscribe = () =>
+      runStep(
+        'Unsubscribe',
+        [],
+        () =>
+          appTester(operation(trigger, 'performUnsubscribe'), {
+            authData,
+            inputData: triggerInput,
+            subscribeData: subscription,
+          }),
+        () => [],
+      );
+    let run: ZapRun;
     try {
       const { event } = subscription;
       if (admin) {
         const data = { ...options.filter, ...options.eventData };
-        const answer = await fetch(`${admin}/events`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ workspace_id: me.workspace_id, event, data }),
-          signal: AbortSignal.timeout(30_000),
-        });
-        const text = await answer.text();
-        if (answer.status !== 201)
-          throw new Error(`POST ${admin}/events answered ${answer.status}: ${text}`);
-        const { deliveries } = JSON.parse(text) as { deliveries: number };
-        step('Event', [
-          `${event} made through POST /__admin/events ${JSON.stringify(data)}: ${deliveries} delivery`,
-        ]);
+        const eventsUrl = `${admin}/events`;
+        await runStep(
+          'Event',
+          [`${event} made through POST /__admin/events ${JSON.stringify(data)}`],
+          async () => {
+            const answer = await fetch(eventsUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ workspace_id: me.workspace_id, event, data }),
+              signal: AbortSignal.timeout(30_000),
+            });
+            const text = await answer.text();
+            if (answer.status !== 201)
+              throw new Error(`POST ${eventsUrl} answered ${answer.status}: ${text}`);
+            return (JSON.parse(text) as { deliveries: number }).deliveries;
+          },
+          (deliveries) => [`${deliveries} delivery`],
+        );
       } else {
         step('Event', [
           `waiting up to ${options.waitSeconds} s for a real ${event} in ${me.team_name}: make it happen in Chatting now`,
         ]);
       }
 
-      const delivery = await receiver.next(options.waitSeconds * 1000);
-      step('Delivery, as received', [
-        `${delivery.method} ${delivery.path}  content-type: ${delivery.headers['content-type'] ?? '(none)'}`,
-        shown(delivery.text),
-      ]);
+      const delivery = await runStep(
+        'Delivery, as received',
+        [],
+        () => hook.next(options.waitSeconds * 1000),
+        (received) => [
+          `${received.method} ${received.path}  content-type: ${received.headers['content-type'] ?? '(none)'}`,
+          shown(received.text),
+        ],
+      );
 
       // What Zapier hands perform: the parsed JSON body, plus the hook URL's query string.
       let body: unknown;
@@ -241,23 +335,31 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
         body = {};
       }
       const cleanedRequest = { ...(body as object), querystring: delivery.query };
-      const triggerOutput = (await appTester(operation(trigger, 'perform'), {
-        authData,
-        inputData: triggerInput,
-        cleanedRequest,
-      })) as Record<string, unknown>[];
-      step(
-        `Trigger output (${triggerOutput.length} result${triggerOutput.length === 1 ? '' : 's'})`,
-        [
-          ...triggerOutput.map((result) => JSON.stringify(result)),
-          ...(triggerOutput.length === 0
-            ? ['the trigger let this event pass: the Zap stops here']
+      const filters = Object.entries(options.filter).map(([key, value]) => `${key}=${value}`);
+      const triggerOutput = await runStep(
+        'Trigger output',
+        [],
+        async () =>
+          (await appTester(operation(trigger, 'perform'), {
+            authData,
+            inputData: triggerInput,
+            cleanedRequest,
+          })) as Record<string, unknown>[],
+        (results) => [
+          `${results.length} result${results.length === 1 ? '' : 's'}`,
+          ...results.map((result) => JSON.stringify(result)),
+          ...(results.length === 0
+            ? [
+                `the trigger filtered this event out${
+                  filters.length > 0 ? ` (${filters.join(', ')})` : ''
+                }: the Zap stops here, as it would on Zapier`,
+              ]
             : []),
         ],
       );
 
-      const run: ZapRun = { subscription, delivery, triggerOutput, exchanges: [], unsubscribed };
-      if (create && options.create && triggerOutput.length > 0) {
+      run = { subscription, delivery, triggerOutput, exchanges: [], unsubscribed: false };
+      if (create && triggerOutput.length > 0) {
         const fields = flatten(triggerOutput[0]);
         const missing = Object.values(options.map).flatMap((t) => unknownFields(t, fields));
         const lists = new Set(
@@ -265,31 +367,29 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
         );
         const inputData = mapInput(options.map, triggerOutput[0], lists);
         run.createInput = inputData;
-        run.createOutput = (await appTester(operation(create, 'perform'), {
-          authData,
-          inputData,
-        })) as Record<string, unknown>;
-        step(`Create: ${create.display.label}`, [
-          `input ${JSON.stringify(inputData)}`,
-          ...(missing.length > 0
-            ? [`not in the trigger's output (left empty): ${missing.join(', ')}`]
-            : []),
-          ...calls(),
-          `output ${JSON.stringify(run.createOutput)}`,
-        ]);
-      }
-      await unsubscribe();
-      unsubscribed = true;
-      return { ...run, unsubscribed, exchanges: [...recorder.exchanges] };
-    } catch (error) {
-      step('Stopped', [stepFailure(error), ...calls()]);
-      throw error;
-    } finally {
-      if (!unsubscribed)
-        await unsubscribe().catch((error: Error) =>
-          print(`   unsubscribe failed: ${error.message}`),
+        run.createOutput = await runStep(
+          `Create: ${create.display.label}`,
+          [
+            `input ${JSON.stringify(inputData)}`,
+            ...(missing.length > 0
+              ? [`not in the trigger's output (left empty): ${missing.join(', ')}`]
+              : []),
+          ],
+          async () =>
+            (await appTester(operation(create, 'perform'), { authData, inputData })) as Record<
+              string,
+              unknown
+            >,
+          (output) => [`output ${JSON.stringify(output)}`],
         );
+      }
+    } catch (error) {
+      // Always unsubscribed, even when a step failed; its own failure is printed as its step.
+      await unsubscribe().catch(() => undefined);
+      throw error;
     }
+    await unsubscribe();
+    return { ...run, unsubscribed: true, exchanges: [...relay.exchanges] };
   } finally {
     if (savedBase === undefined) delete process.env.CHATTING_BASE_URL;
     else process.env.CHATTING_BASE_URL = savedBase;

@@ -15,7 +15,7 @@ import { documentedAnswer, isObject, isSavedRecord, without } from '../answers';
 import { apiUrl } from '../client';
 import { toTriggerResult, type TriggerResult } from '../events';
 import type { RequestContext } from '../middleware';
-import { recentPayloads } from '../recent-events';
+import { LIST_SIZE, recentPayloads } from '../recent-events';
 import { asSample } from '../sample';
 import { inputText } from '../input';
 
@@ -88,8 +88,19 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
     return response.status === 404 ? { ok: true, id, active: false } : response.data;
   };
 
+  /** Whether one of the trigger's options is set, so that some events may not trigger. */
+  const filtering = (bundle: Bundle) =>
+    (spec.inputFields ?? []).some((field) => inputText(bundle.inputData[field.key]) !== '');
+
   const performList = async (z: ZObject, bundle: Bundle): Promise<TriggerResult<E>[]> => {
-    const payloads = await recentPayloads<E>(z, spec.event);
+    // The documented call asks for one event; with an option set that one may not match, so
+    // the sample needs a list: ask for the largest one, as the dropdowns do (and like them,
+    // the documented call if the API refuses it).
+    const payloads = await recentPayloads<E>(
+      z,
+      spec.event,
+      filtering(bundle) ? LIST_SIZE : undefined,
+    );
     return payloads.filter((payload) => matches(payload, bundle)).map(toTriggerResult);
   };
 

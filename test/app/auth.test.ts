@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { App, appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
+import { zapierError } from '../helpers/app';
 import { referenceExample } from '../helpers/fixtures';
 import { readSchema } from '../../schemas/catalog';
 
@@ -54,6 +55,17 @@ describe('authentication', () => {
       );
     });
   }
+
+  test('a 404 says the API address is wrong (the test has no mapped fields to check)', async () => {
+    // What a base URL without /api/zapier gets from Chatting, and what a web server's own 404 is.
+    for (const reply of [{ ok: false, error: 'not-found' }, 'Not Found']) {
+      expectRequest('GET', '/me', { status: 404, reply });
+      const { text } = await zapierError(appTester(authentication.test as never, { authData }));
+      assert.match(text, /^The connection test could not reach Chatting's API: GET \/me answered/);
+      assert.match(text, /check that the API base URL \(CHATTING_BASE_URL\) ends in \/api\/zapier/);
+      assert.doesNotMatch(text, /mapped/);
+    }
+  });
 
   test('the base URL is read at call time', async () => {
     process.env.CHATTING_BASE_URL = 'https://elsewhere.test/api/zapier';

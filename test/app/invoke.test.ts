@@ -62,6 +62,13 @@ describe('zapier-platform invoke against the mock', () => {
     assert.match(stdout, /"data__conversation_id": "conv_124"/);
   });
 
+  test('trigger tag_added with a Tag shows the newest event of that tag, not an empty list', async () => {
+    // The demo data's newest tag.added is another tag: limit=1 alone would leave nothing.
+    const { stdout } = await invoke('trigger', 'tag_added', '-i', JSON.stringify({ tag: 'vip' }));
+    assert.match(stdout, /"data__tag": "vip"/);
+    assert.doesNotMatch(stdout, /"data__tag": "(?!vip")/);
+  });
+
   test('create create_contact creates a contact', async () => {
     const { stdout } = await invoke(
       'create',

@@ -219,20 +219,66 @@ describe('tag_added: the optional Tag filter', () => {
     }
   });
 
-  test('performList: the same filter over the documented sample call', async () => {
-    for (const [tag, count] of [
-      ['vip', 1],
-      ['lead', 0],
-    ] as const) {
-      expectRequest('GET', '/conversations?limit=1&event=tag.added', {
+  test('performList without a Tag: exactly the documented call', async () => {
+    for (const inputData of [{}, { tag: '' }, { tag: '  ' }]) {
+      const seen = expectRequest('GET', '/conversations?limit=1&event=tag.added', {
         reply: { ok: true, items: [payload] },
         replySchema: 'responses/sample-list',
       });
       const listed = (await appTester(triggerOperation('tag_added', 'performList'), {
         authData,
-        inputData: { tag },
+        inputData,
       })) as unknown[];
-      assert.equal(listed.length, count, `tag "${tag}"`);
+      assert.equal(seen.length, 1);
+      assert.equal(listed.length, 1, JSON.stringify(inputData));
+    }
+  });
+
+  /** A tag.added payload of `tag`, added `minutesAgo` before now. */
+  const tagged = (tag: string, minutesAgo: number) => ({
+    ...payload,
+    timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    data__tag: tag,
+    data: { ...(payload.data as object), tag },
+  });
+
+  test('performList with a Tag: a list of recent events, filtered, newest first', async () => {
+    const items = [tagged('support', 1), tagged('VIP', 2), tagged('lead', 3), tagged('vip', 4)];
+    expectRequest('GET', '/conversations?limit=100&event=tag.added', {
+      reply: { ok: true, items },
+      replySchema: 'responses/sample-list',
+    });
+    const listed = (await appTester(triggerOperation('tag_added', 'performList'), {
+      authData,
+      inputData: { tag: 'vip' },
+    })) as { data__tag: string; timestamp: string }[];
+    assert.deepEqual(
+      listed.map((result) => [result.data__tag, result.timestamp]),
+      [
+        ['VIP', items[1].timestamp],
+        ['vip', items[3].timestamp],
+      ],
+    );
+  });
+
+  test('performList with a Tag: a refused limit falls back to the documented call', async () => {
+    expectRequest('GET', '/conversations?limit=100&event=tag.added', {
+      status: 400,
+      reply: { ok: false, error: 'invalid-request' },
+    });
+    expectRequest('GET', '/conversations?limit=1&event=tag.added', {
+      reply: { ok: true, items: [tagged('vip', 1)] },
+      replySchema: 'responses/sample-list',
+    });
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const listed = (await appTester(triggerOperation('tag_added', 'performList'), {
+        authData,
+        inputData: { tag: 'vip' },
+      })) as unknown[];
+      assert.equal(listed.length, 1);
+    } finally {
+      log.mockRestore();
     }
   });
 });

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { parseZapArgs } from '../../scripts/zap/cli';
+import { startRecorder } from '../../scripts/zap/recorder';
 import { runZap, type ZapOptions } from '../../scripts/zap/run';
 import { flatten, mapInput, render } from '../../scripts/zap/template';
 import { TRIGGER_EVENTS } from '../helpers/app';
@@ -41,7 +42,7 @@ describe('npm run zap, against its own mock', () => {
         'Subscribe',
         'Event',
         'Delivery, as received',
-        'Trigger output (1 result)',
+        'Trigger output',
         'Unsubscribe',
       ]);
       assert.equal(result.subscription.event, event);
@@ -118,6 +119,13 @@ describe('npm run zap, against its own mock', () => {
     assert.deepEqual(other.result.triggerOutput, []);
     assert.equal(other.result.createOutput, undefined);
     assert.ok(other.result.unsubscribed);
+    assert.ok(
+      other.lines.includes(
+        '   the trigger filtered this event out (tag=lead): the Zap stops here, as it would on Zapier',
+      ),
+      other.lines.join('\n'),
+    );
+    assert.ok(!titles(other.lines).some((title) => title.startsWith('Create')));
   });
 });
 
@@ -129,14 +137,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('a failing create: the step says why, with its calls, and the trigger is still unsubscribed', async () => {
+/** The lines a step printed: its numbered title and what follows, up to the next step. */
+function stepLines(lines: string[], title: string): string[] {
+  const first = lines.findIndex((line) => line.replace(/^\d+\. /, '') === title);
+  assert.ok(first >= 0, `no step "${title}" in:\n${lines.join('\n')}`);
+  const next = lines.findIndex((line, i) => i > first && /^\d+\. /.test(line));
+  return lines.slice(first, next < 0 ? undefined : next);
+}
+
+test('a failing create prints its mapped input, the unmatched {{…}}, its call and why; the trigger is still unsubscribed', async () => {
   const lines: string[] = [];
   await assert.rejects(
     runZap(
       {
         trigger: 'contact_created',
         create: 'create_contact',
-        map: { email: 'not-an-email' },
+        map: { email: 'not-an-email', name: '{{data__nme}}' },
         filter: {},
         eventData: {},
         waitSeconds: 30,
@@ -144,14 +160,86 @@ test('a failing create: the step says why, with its calls, and the trigger is st
       (line) => lines.push(line),
     ),
   );
-  assert.deepEqual(titles(lines).slice(-2), ['Stopped', 'Unsubscribe']);
-  const stopped = lines.slice(lines.indexOf(lines.find((l) => l.endsWith('Stopped')) ?? ''));
-  assert.match(stopped[1], /^ {3}Email is not a valid email address.* \[invalid-email\]$/);
-  assert.ok(stopped.some((line) => line.includes('→ POST /contacts')));
+  assert.deepEqual(titles(lines).slice(-2), ['Create: Create Contact: failed', 'Unsubscribe']);
+  const failed = stepLines(lines, 'Create: Create Contact: failed');
+  assert.equal(failed[1], '   input {"email":"not-an-email","name":""}');
+  assert.equal(failed[2], "   not in the trigger's output (left empty): data__nme");
+  assert.match(failed[3], /^ {3}→ POST \/contacts /);
+  assert.match(failed[4], /^ {3}← 400 /);
+  assert.match(failed[5], /^ {3}failed: Email is not a valid email address.* \[invalid-email\]$/);
   assert.ok(
-    lines.some((line) => /← 200 .*"active":false/.test(line)),
+    stepLines(lines, 'Unsubscribe').some((line) => /← 200 .*"active":false/.test(line)),
     'unsubscribed',
   );
+});
+
+describe('npm run zap refuses up front', () => {
+  const refused = async (options: Partial<ZapOptions> & { trigger: string }, message: RegExp) => {
+    const lines: string[] = [];
+    await assert.rejects(
+      runZap({ map: {}, filter: {}, eventData: {}, waitSeconds: 30, ...options }, (line) =>
+        lines.push(line),
+      ),
+      message,
+    );
+    assert.deepEqual(lines, [], 'nothing ran');
+  };
+
+  test('a --map of a field the create does not have, listing its fields', async () => {
+    await refused(
+      { trigger: 'contact_created', create: 'create_contact', map: { emial: '{{data__email}}' } },
+      /--map emial: Create Contact \(create_contact\) has no such field\. Its fields: email, name, phone, company, status, tags, customFields, deduplication_key/,
+    );
+    // Only a dictionary field has entries.
+    await refused(
+      { trigger: 'contact_created', create: 'create_contact', map: { 'email.x': 'a' } },
+      /--map email\.x: /,
+    );
+  });
+
+  test('a --map without a create, listing each create with its fields', async () => {
+    await refused(
+      { trigger: 'contact_created', map: { email: '{{data__email}}' } },
+      /--map needs a create to map into: .*send_message \(conversation_id, message, sender, deduplication_key\)/,
+    );
+  });
+
+  test('a --filter the trigger does not have', async () => {
+    await refused(
+      { trigger: 'tag_added', filter: { tags: 'vip' } },
+      /--filter tags: Tag Added to Conversation \(tag_added\) has no such field\. Its fields: tag/,
+    );
+    await refused({ trigger: 'contact_created', filter: { tag: 'vip' } }, /has no input fields/);
+  });
+
+  test("a plain-http --base-url the app itself would refuse (the app's own check)", async () => {
+    await refused(
+      {
+        trigger: 'contact_created',
+        baseUrl: 'http://10.1.2.3/api/zapier',
+        receiverUrl: 'https://example.invalid/x',
+        apiKey: 'chatting_live_x_aaaaaaaaaaaaaaaaaaaa',
+      },
+      /CHATTING_BASE_URL must use https for 10\.1\.2\.3: .*CHATTING_ALLOW_HTTP=1/,
+    );
+  });
+});
+
+describe('the relay', () => {
+  afterEach(() => {
+    delete process.env.CHATTING_ALLOW_HTTP;
+  });
+
+  test('applies the base-URL rule to where it forwards: https, loopback, or CHATTING_ALLOW_HTTP=1', async () => {
+    await assert.rejects(startRecorder('http://10.1.2.3/api/zapier'), /must use https/);
+    for (const target of ['https://chatting.test/api/zapier', 'http://127.0.0.1:9/api/zapier']) {
+      const relay = await startRecorder(target);
+      await relay.close();
+    }
+    process.env.CHATTING_ALLOW_HTTP = '1';
+    const relay = await startRecorder('http://10.1.2.3/api/zapier');
+    await relay.close();
+  });
 });
 
 describe('npm run zap --base-url', () => {
@@ -176,6 +264,40 @@ describe('npm run zap --base-url', () => {
       );
       assert.equal(subscription?.target_url, `http://127.0.0.1:${port}/hook`);
       assert.equal(subscription?.active, false, 'unsubscribed at the end');
+    } finally {
+      await deployment.stop();
+    }
+  });
+
+  test('a base URL without /api/zapier: the connection step shows GET /me → 404 and says to check the base URL', async () => {
+    const deployment = await startMock();
+    try {
+      const port = await freePort();
+      const lines: string[] = [];
+      await assert.rejects(
+        runZap(
+          {
+            trigger: 'contact_created',
+            map: {},
+            filter: {},
+            eventData: {},
+            waitSeconds: 30,
+            baseUrl: deployment.base,
+            adminUrl: `${deployment.base}/__admin`,
+            receiverPort: port,
+            receiverUrl: `http://127.0.0.1:${port}/hook`,
+            apiKey: DEMO_KEYS.acme,
+          },
+          (line) => lines.push(line),
+        ),
+      );
+      assert.deepEqual(titles(lines), ['Connection: failed']);
+      const [, request, answer, failed] = stepLines(lines, 'Connection: failed');
+      assert.equal(request, '   → GET /me');
+      assert.match(answer, /^ {3}← 404 /);
+      assert.match(failed, /^ {3}failed: The connection test could not reach Chatting's API/);
+      assert.match(failed, /ends in \/api\/zapier/);
+      assert.doesNotMatch(failed, /mapped/);
     } finally {
       await deployment.stop();
     }
@@ -217,7 +339,6 @@ describe('the zap command line', () => {
       },
     );
     assert.throws(() => parseZapArgs([]), /give a trigger/);
-    assert.throws(() => parseZapArgs(['contact_created', '--map', 'a=b']), /needs a create/);
     assert.throws(() => parseZapArgs(['contact_created', 'x', '--map', 'nofield']), /<field>=/);
   });
 

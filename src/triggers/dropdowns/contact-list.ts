@@ -1,7 +1,7 @@
 /** Hidden trigger behind the Contact dropdowns: recent contacts, from the contact sample endpoint. */
 import { defineTrigger, type ZObject } from 'zapier-platform-core';
 import type { ContactCreatedEvent } from '../../../schemas/generated';
-import { DROPDOWN_SIZE, recentPayloads } from '../../recent-events';
+import { LIST_SIZE, recentPayloads } from '../../recent-events';
 import { asSample } from '../../sample';
 
 export interface ContactChoice {
@@ -12,7 +12,7 @@ export interface ContactChoice {
 export const sample: ContactChoice = { id: 'contact_123', name: 'Ava Brooks (lead@example.com)' };
 
 const perform = async (z: ZObject): Promise<ContactChoice[]> => {
-  const items = await recentPayloads<ContactCreatedEvent>(z, 'contact.created', DROPDOWN_SIZE);
+  const items = await recentPayloads<ContactCreatedEvent>(z, 'contact.created', LIST_SIZE);
   const choices = new Map<string, ContactChoice>();
   for (const item of items) {
     const name = item.data__name ? `${item.data__name} (${item.data__email})` : item.data__email;

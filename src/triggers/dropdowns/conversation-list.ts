@@ -1,7 +1,7 @@
 /** Hidden trigger behind the Conversation dropdowns: recent conversations, newest first. */
 import { defineTrigger, type ZObject } from 'zapier-platform-core';
 import type { ConversationCreatedEvent } from '../../../schemas/generated';
-import { DROPDOWN_SIZE, recentPayloads } from '../../recent-events';
+import { LIST_SIZE, recentPayloads } from '../../recent-events';
 import { asSample } from '../../sample';
 
 export interface ConversationChoice {
@@ -27,7 +27,7 @@ const perform = async (z: ZObject): Promise<ConversationChoice[]> => {
   const items = await recentPayloads<ConversationCreatedEvent>(
     z,
     'conversation.created',
-    DROPDOWN_SIZE,
+    LIST_SIZE,
   );
   const choices = new Map<string, ConversationChoice>();
   for (const item of items) {
