@@ -1,7 +1,10 @@
 /**
- * /__admin/db: json-server's router over the live collections, read-only. QA gets its query
- * language over the raw state (`/__admin/db/contacts?email_like=ava&_sort=created_at`) with no
- * code of ours; json-server never writes anything (the store does).
+ * /__admin/db: json-server's router over the database, read-only. QA gets its query language
+ * over the raw state (`/__admin/db/contacts?email_like=ava&_sort=created_at`) with no code of
+ * ours. Each request reads the collection it names from the database (all of them for
+ * `_expand`/`_embed`, which join across collections, and for `/db`, which is everything), so
+ * the server holds nothing in memory between requests; json-server never writes anything.
+ * References are `<name>_id` fields (`?_expand=workspace` follows `workspace_id`).
  */
 import fastifyExpress from '@fastify/express';
 import type { NextFunction, Request, Response } from 'express';
@@ -9,22 +12,11 @@ import type { FastifyInstance } from 'fastify';
 import { router as jsonServerRouter } from 'json-server';
 import { ApiError, sendError } from '../errors';
 import type { Services } from '../services';
+import { COLLECTION_NAMES, type CollectionName } from '../store/collections';
 
 export function dbBrowser(services: Services) {
   return async (app: FastifyInstance): Promise<void> => {
     await app.register(fastifyExpress);
-    const router = jsonServerRouter(services.store.data);
-    router.render = (request: Request, response: Response) => {
-      if (response.statusCode >= 400) {
-        response.json({
-          ok: false,
-          error: 'not-found',
-          message: `nothing at ${request.originalUrl}`,
-        });
-      } else {
-        response.json(response.locals.data);
-      }
-    };
     // Express 5 parses req.query anew on every read, while json-server deletes the keys it has
     // handled from it: without a plain writable copy, _sort or q would silently match nothing.
     app.use((request: Request, _response: Response, next: NextFunction) => {
@@ -38,7 +30,38 @@ export function dbBrowser(services: Services) {
         .set('allow', 'GET, HEAD')
         .json({ ok: false, error: 'method-not-allowed', message: 'the db browser is read-only' });
     });
-    app.use(router);
+    app.use((request: Request, response: Response, next: NextFunction) => {
+      // The express app sees the whole path; json-server routes from the collection's name.
+      if (request.url.startsWith(app.prefix)) request.url = request.url.slice(app.prefix.length);
+      const name = request.path.split('/')[1] ?? '';
+      if (name === 'db' && request.path.replace(/\/$/, '') === '/db') {
+        response.json(services.store.snapshot());
+        return;
+      }
+      if (!(COLLECTION_NAMES as string[]).includes(name)) return next();
+      const refusal = unrunnableQuery(request.query as Record<string, unknown>);
+      if (refusal) {
+        response.status(400).json({ ok: false, error: 'invalid-request', message: refusal });
+        return;
+      }
+      const joins = '_expand' in request.query || '_embed' in request.query;
+      const router = jsonServerRouter(
+        services.store.snapshot(joins ? COLLECTION_NAMES : [name as CollectionName]),
+        { foreignKeySuffix: '_id' },
+      );
+      router.render = (routed: Request, routedResponse: Response) => {
+        if (routedResponse.statusCode >= 400) {
+          routedResponse.json({
+            ok: false,
+            error: 'not-found',
+            message: `nothing at ${routed.originalUrl}`,
+          });
+          return;
+        }
+        routedResponse.json(routedResponse.locals.data);
+      };
+      router(request, response, next);
+    });
     // The middleware above runs only for requests that reach a route of this plugin: these
     // catch-alls give it every path (and answer whatever json-server leaves unanswered).
     app.route({
@@ -57,4 +80,22 @@ export function dbBrowser(services: Services) {
         ),
     });
   };
+}
+
+/**
+ * Why json-server could not run a query, if it could not: a `_like` value is a regular
+ * expression, and json-server throws on an invalid one past where an error can be answered.
+ */
+function unrunnableQuery(query: Record<string, unknown>): string | null {
+  for (const [key, value] of Object.entries(query)) {
+    if (!key.endsWith('_like')) continue;
+    for (const pattern of [value].flat()) {
+      try {
+        new RegExp(String(pattern), 'i');
+      } catch (error) {
+        return `${key}: ${(error as Error).message}`;
+      }
+    }
+  }
+  return null;
 }

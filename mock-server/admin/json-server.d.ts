@@ -6,5 +6,5 @@ declare module 'json-server' {
     render: (request: Request, response: Response) => void;
   }
 
-  export function router(db: object): JsonServerRouter;
+  export function router(db: object, options?: { foreignKeySuffix?: string }): JsonServerRouter;
 }

@@ -25,10 +25,9 @@ export function workspaceRoutes({ store }: Services): AdminRoute[] {
           ok: true,
           items: store.all('workspaces').map((workspace) => ({
             ...workspace,
-            sites: store.all('sites').filter((site) => site.workspace_id === workspace.id),
+            sites: store.find('sites', 'by_workspace', [workspace.id]),
             keys: store
-              .all('api_keys')
-              .filter((key) => key.workspace_id === workspace.id)
+              .find('api_keys', 'by_workspace', [workspace.id])
               .map(({ id, created_at, revoked_at }) => ({ id, created_at, revoked_at })),
           })),
         },

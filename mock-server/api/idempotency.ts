@@ -16,7 +16,7 @@ import type { AnyInput, Answer, Commit, Handling } from '../routing';
 import type { Store } from '../store/store';
 import type { Caller, Endpoint } from './endpoint';
 
-/** Keys are kept this long (the contract asks for at least 24 hours); compaction drops older ones. */
+/** Keys are kept this long (the contract asks for at least 24 hours); expiry deletes older ones. */
 export const IDEMPOTENCY_RETENTION_MS = 48 * 60 * 60 * 1000;
 
 export function idempotencyKeyOf(

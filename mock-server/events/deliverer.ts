@@ -66,13 +66,13 @@ export class Deliverer {
 
   /** Schedules every pending delivery in the store (after a start or a restart). */
   start(): void {
-    for (const delivery of this.store.all('deliveries')) {
-      if (delivery.status === 'pending') this.schedule(delivery);
+    for (const delivery of this.store.find('deliveries', 'by_status', ['pending'])) {
+      this.schedule(delivery);
     }
   }
 
   get pending(): number {
-    return this.store.all('deliveries').filter((d) => d.status === 'pending').length;
+    return this.store.count('deliveries', 'by_status', ['pending']);
   }
 
   /** Stops scheduling; attempts in flight are aborted and stay pending for the next start. */

@@ -25,8 +25,7 @@ export function raiseEvent<N extends EventName>(
     created_at: timestamp,
   };
   const deliveries = store
-    .all('subscriptions')
-    .filter((s) => s.active && s.workspace_id === workspaceId && s.event === event)
+    .find('subscriptions', 'by_event', [workspaceId, event, true])
     .map((subscription) =>
       newDelivery(record, subscription.id, subscription.target_url, timestamp),
     );

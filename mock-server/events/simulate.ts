@@ -10,6 +10,7 @@ import { ApiError } from '../errors';
 import { now } from '../clock';
 import { newId } from '../record-ids';
 import type { Change } from '../store/collections';
+import { contactByEmail } from '../store/lookups';
 import type { Store } from '../store/store';
 import {
   contactCreatedData,
@@ -96,10 +97,10 @@ export function simulateEvent(
         throw new ApiError('not-found', `no conversation ${id}`);
       return named;
     }
-    const candidates = store
-      .all('conversations')
-      .filter((c) => c.workspace_id === workspace.id && (!openOnly || c.status === 'open'));
-    return candidates.at(-1) ?? newConversation();
+    const newest = openOnly
+      ? store.find('conversations', 'by_status', [workspace.id, 'open'], { limit: 1, newestFirst: true })
+      : store.find('conversations', 'by_workspace', [workspace.id], { limit: 1, newestFirst: true });
+    return newest[0] ?? newConversation();
   };
 
   switch (event) {
@@ -125,9 +126,7 @@ export function simulateEvent(
         resolved_at: timestamp,
       };
       changes.push({ op: 'put', c: 'conversations', r: resolved });
-      const messages = store
-        .all('messages')
-        .filter((m) => m.conversation_id === conversation.id).length;
+      const messages = store.count('messages', 'by_conversation', [conversation.id]);
       const derived = conversationResolvedData(resolved, messages);
       raise(
         store,
@@ -151,7 +150,7 @@ export function simulateEvent(
     case 'contact.created': {
       if (!workspace.primary_site_id) throw new ApiError('workspace-site-missing');
       const email = text(data.email) ?? `visitor.${newId('contact').slice(8)}@example.com`;
-      if (store.contactByEmail(workspace.id, email)) {
+      if (contactByEmail(store, workspace.id, email)) {
         throw new ApiError('invalid-request', `a contact with email ${email} already exists`);
       }
       const contact: Contact = {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { contactByEmail } from '../../mock-server/store/lookups';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { validate } from '../../schemas/validator';
@@ -199,7 +200,7 @@ describe('admin API', () => {
     await mock.request('POST', `${API}/contacts`, { body: { email: 'temporary@example.com' } });
     assert.equal((await admin('POST', '/reset')).status, 200);
     assert.equal(
-      mock.server.services.store.contactByEmail('owner_123', 'temporary@example.com'),
+      contactByEmail(mock.server.services.store, 'owner_123', 'temporary@example.com'),
       undefined,
     );
     assert.ok(mock.server.services.store.get('contacts', 'contact_123'));

@@ -3,11 +3,13 @@
  * one answers with the envelope and the contract's status, for the API and the admin API alike.
  */
 import assert from 'node:assert/strict';
+import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
 import { nestedDeeperThan } from '../../mock-server/incoming';
 import { listenUrl } from '../../mock-server/cli';
 import { redactUrl } from '../../mock-server/redaction';
 import { assertError, call, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import { withWritesRefused } from '../helpers/database';
 import { rawRequest } from '../helpers/raw-http';
 import { startReceiver, until } from '../helpers/receiver';
 
@@ -157,7 +159,7 @@ describe('bodies', () => {
       });
       assertError(reply, 415, 'unsupported-media-type');
       const store = mock.server.services.store;
-      assert.equal(store.contactByEmail('owner_123', `encoded-${encoding}@example.com`), undefined);
+      assert.equal(contactByEmail(store, 'owner_123', `encoded-${encoding}@example.com`), undefined);
     });
   }
 });
@@ -234,7 +236,7 @@ describe('the admin guard', () => {
       assertEnvelope(reply, 403);
       assert.equal((reply.body as { error: string }).error, 'admin-origin-forbidden', headers);
     }
-    assert.ok(mock.server.services.store.contactByEmail('owner_123', 'kept@example.com'));
+    assert.ok(contactByEmail(mock.server.services.store, 'owner_123', 'kept@example.com'));
   });
 
   test("the mock's own origin, loopback names and a client without Origin are served", async () => {
@@ -380,15 +382,8 @@ describe('smaller edges', () => {
   });
 
   /** Runs `during` while the store cannot write anything, as with a full disk. */
-  async function withFullDisk(during: () => Promise<void>): Promise<void> {
-    const store = mock.server.services.store as unknown as { write: () => Promise<void> };
-    const write = store.write.bind(store);
-    store.write = () => Promise.reject(new Error('disk full'));
-    try {
-      await during();
-    } finally {
-      store.write = write;
-    }
+  function withFullDisk(during: () => Promise<void>): Promise<void> {
+    return withWritesRefused(mock.server.services.store, during);
   }
 
   test('a tag that cannot be saved is contact-save-failed', async () => {

@@ -6,6 +6,7 @@
 import type { Contact, CreateContactRequest } from '../../../schemas/generated';
 import type { Answer } from '../../routing';
 import { defineEndpoint } from '../endpoint';
+import { contactByEmail } from '../../store/lookups';
 import { ApiError } from '../../errors';
 import { contactCreatedData } from '../../events/payload';
 import { raiseEvent } from '../../events/raise';
@@ -27,7 +28,7 @@ export default defineEndpoint({
       );
     }
     const timestamp = now();
-    const existing = services.store.contactByEmail(workspace.id, body.email);
+    const existing = contactByEmail(services.store, workspace.id, body.email);
     if (existing) {
       const updated: Contact = {
         ...existing,
