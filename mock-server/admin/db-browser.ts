@@ -39,7 +39,7 @@ export function dbBrowser(services: Services) {
         return;
       }
       if (!(COLLECTION_NAMES as string[]).includes(name)) return next();
-      const refusal = unrunnableQuery(request.query as Record<string, unknown>);
+      const refusal = unrunnableQuery(request.query);
       if (refusal) {
         response.status(400).json({ ok: false, error: 'invalid-request', message: refusal });
         return;

@@ -8,7 +8,7 @@ import type { Delivery, EventName, EventRecord } from '../../schemas/generated';
 import { newId } from '../record-ids';
 import type { Change } from '../store/collections';
 import type { Store } from '../store/store';
-import { makePayload, type EventData } from './payload';
+import { makePayload, type EventData } from '../payloads';
 
 export function raiseEvent<N extends EventName>(
   store: Store,

@@ -4,11 +4,12 @@
  * as is; what it leaves out is filled in (a conversation: the id given, else the newest open one,
  * else a new one, which raises conversation.created as the product would).
  */
-import type { Contact, Conversation, EventName, Workspace } from '../../schemas/generated';
+import type { Conversation, EventName, Workspace } from '../../schemas/generated';
 import { payloadSchemaOf, schemaJson, validate } from '../../schemas/validator';
 import { ApiError } from '../errors';
 import { now } from '../clock';
 import { newId } from '../record-ids';
+import { buildContact, buildConversation } from '../records';
 import type { Change } from '../store/collections';
 import { contactByEmail } from '../store/lookups';
 import type { Store } from '../store/store';
@@ -17,7 +18,7 @@ import {
   conversationCreatedData,
   conversationResolvedData,
   tagAddedData,
-} from './payload';
+} from '../payloads';
 import { raiseEvent } from './raise';
 
 type Data = Record<string, unknown>;
@@ -61,22 +62,21 @@ export function simulateEvent(
     const site = workspace.primary_site_id
       ? store.get('sites', workspace.primary_site_id)
       : undefined;
-    const conversation: Conversation = {
-      id: text(data.conversation_id) ?? newId('conv'),
-      workspace_id: workspace.id,
-      visitor_email: (data.visitor_email as string | null | undefined) ?? 'visitor@example.com',
-      visitor_name: (data.visitor_name as string | null | undefined) ?? 'Website Visitor',
-      page_url:
-        (data.page_url as string | null | undefined) ??
-        `https://${site?.domain ?? 'www.usechatting.com'}/`,
-      first_message: (data.first_message as string | null | undefined) ?? 'Hi! I have a question.',
-      tags: (data.tags as string[] | undefined) ?? [],
-      assigned_to: (data.assigned_to as string | null | undefined) ?? null,
-      status: 'open',
-      resolved_by: null,
-      created_at: timestamp,
-      resolved_at: null,
-    };
+    const conversation = buildConversation(
+      {
+        id: text(data.conversation_id),
+        workspace_id: workspace.id,
+        visitor_email: (data.visitor_email as string | null | undefined) ?? undefined,
+        visitor_name: (data.visitor_name as string | null | undefined) ?? undefined,
+        page_url:
+          (data.page_url as string | null | undefined) ??
+          (site ? `https://${site.domain}/` : undefined),
+        first_message: (data.first_message as string | null | undefined) ?? undefined,
+        tags: data.tags as string[] | undefined,
+        assigned_to: data.assigned_to as string | null | undefined,
+      },
+      timestamp,
+    );
     changes.push({ op: 'put', c: 'conversations', r: conversation });
     raise(
       store,
@@ -98,8 +98,14 @@ export function simulateEvent(
       return named;
     }
     const newest = openOnly
-      ? store.find('conversations', 'by_status', [workspace.id, 'open'], { limit: 1, newestFirst: true })
-      : store.find('conversations', 'by_workspace', [workspace.id], { limit: 1, newestFirst: true });
+      ? store.find('conversations', 'by_status', [workspace.id, 'open'], {
+          limit: 1,
+          newestFirst: true,
+        })
+      : store.find('conversations', 'by_workspace', [workspace.id], {
+          limit: 1,
+          newestFirst: true,
+        });
     return newest[0] ?? newConversation();
   };
 
@@ -153,21 +159,18 @@ export function simulateEvent(
       if (contactByEmail(store, workspace.id, email)) {
         throw new ApiError('invalid-request', `a contact with email ${email} already exists`);
       }
-      const contact: Contact = {
-        id: text(data.contact_id) ?? newId('contact'),
-        workspace_id: workspace.id,
-        site_id: workspace.primary_site_id,
-        email,
-        name: (data.name as string | null | undefined) ?? null,
-        phone: null,
-        company: (data.company as string | null | undefined) ?? null,
-        status: null,
-        tags: [],
-        customFields: {},
-        source: text(data.source) ?? 'chat_form',
-        created_at: timestamp,
-        updated_at: timestamp,
-      };
+      const contact = buildContact(
+        {
+          id: text(data.contact_id),
+          workspace_id: workspace.id,
+          site_id: workspace.primary_site_id,
+          email,
+          name: data.name as string | null | undefined,
+          company: data.company as string | null | undefined,
+          source: text(data.source) ?? 'chat_form',
+        },
+        timestamp,
+      );
       if (store.get('contacts', contact.id)) {
         throw new ApiError('invalid-request', `contact ${contact.id} already exists`);
       }

@@ -3,6 +3,7 @@
  * sync, and the schema migrations (by `PRAGMA user_version`). Every refusal names the file and
  * what is wrong, and happens before anything is written to it.
  */
+import type * as Sqlite from 'node:sqlite';
 import type { DatabaseSync } from 'node:sqlite';
 import {
   COLLECTION_NAMES,
@@ -129,17 +130,18 @@ function createIndexes(db: DatabaseSync): void {
  * node:sqlite, without the ExperimentalWarning Node 22 prints when it is loaded: only that one
  * warning is silenced, and only while it loads.
  */
-function loadSqlite(): typeof import('node:sqlite') {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+export function loadSqlite(): typeof Sqlite {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was, below
+  const original = process.emitWarning;
+  const emitWarning = original.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === 'string' ? warning : warning.message;
-    if (text.startsWith('SQLite is an experimental feature')) return;
-    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
+    if (!text.startsWith('SQLite is an experimental feature')) emitWarning(warning, ...rest);
+  };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, under the filter above
-    return require('node:sqlite') as typeof import('node:sqlite');
+    return require('node:sqlite') as typeof Sqlite;
   } finally {
-    process.emitWarning = emitWarning;
+    process.emitWarning = original;
   }
 }

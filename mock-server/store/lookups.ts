@@ -3,7 +3,11 @@ import type { Contact, EventName, WebhookEvent } from '../../schemas/generated';
 import type { Store } from './store';
 
 /** A workspace's contact by email; emails are unique per workspace, compared case-insensitively. */
-export function contactByEmail(store: Store, workspaceId: string, email: string): Contact | undefined {
+export function contactByEmail(
+  store: Store,
+  workspaceId: string,
+  email: string,
+): Contact | undefined {
   return store.find('contacts', 'by_email', [workspaceId, email], { limit: 1 })[0];
 }
 

@@ -79,7 +79,11 @@ export class Store {
     if (created) {
       if (options.verifyRecords) store.verifyAll(options.seed);
       store.transaction(() => {
-        store.run('INSERT INTO meta (key, value) VALUES (?, ?)', 'seed', JSON.stringify(options.seed));
+        store.run(
+          'INSERT INTO meta (key, value) VALUES (?, ?)',
+          'seed',
+          JSON.stringify(options.seed),
+        );
         store.load(options.seed);
       });
     }
@@ -102,15 +106,13 @@ export class Store {
   /** The seed reset() puts back: the one this database was created from. */
   get seed(): Collections {
     const row = this.statement('SELECT value FROM meta WHERE key = ?').get('seed') as
-      | { value: string }
-      | undefined;
+      { value: string } | undefined;
     return row ? (JSON.parse(row.value) as Collections) : emptyCollections();
   }
 
   get<C extends CollectionName>(collection: C, id: string): RecordOf<C> | undefined {
     const row = this.statement(`SELECT doc FROM ${collection} WHERE id = ?`).get(id) as
-      | { doc: string }
-      | undefined;
+      { doc: string } | undefined;
     return row ? (JSON.parse(row.doc) as RecordOf<C>) : undefined;
   }
 
@@ -178,7 +180,7 @@ export class Store {
       }
       return new Promise((done, failed) => batch.push({ changes, done, failed }));
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
-import { SCHEMA_VERSION } from '../../mock-server/store/database';
+import { loadSqlite, SCHEMA_VERSION } from '../../mock-server/store/database';
 import { demoSeed } from '../../mock-server/store/seed';
 import { Store } from '../../mock-server/store/store';
 import { CLI, startChild, TSX, type Child } from '../helpers/child';
@@ -16,8 +16,7 @@ import { call, startMock, temporaryDirectory } from '../helpers/mock';
 
 const run = promisify(execFile);
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded like the store does
-const { DatabaseSync: Database } = require('node:sqlite') as typeof import('node:sqlite');
+const { DatabaseSync: Database } = loadSqlite();
 
 /** Starting the CLI on `args` fails with exit 1; resolves with what it printed. */
 async function refusal(args: string[], cwd?: string): Promise<string> {

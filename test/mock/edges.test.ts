@@ -159,7 +159,10 @@ describe('bodies', () => {
       });
       assertError(reply, 415, 'unsupported-media-type');
       const store = mock.server.services.store;
-      assert.equal(contactByEmail(store, 'owner_123', `encoded-${encoding}@example.com`), undefined);
+      assert.equal(
+        contactByEmail(store, 'owner_123', `encoded-${encoding}@example.com`),
+        undefined,
+      );
     });
   }
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
 import type { Contact, IdempotencyRecord } from '../../schemas/generated';
 import { demoSeed } from '../../mock-server/store/seed';
 import { contactByEmail } from '../../mock-server/store/lookups';
@@ -116,7 +117,7 @@ describe('store', () => {
 
   test('lookups read through the declared indexes, in index order', async () => {
     const store = await Store.open({ seed: demoSeed() });
-    const plan = (store as unknown as { db: import('node:sqlite').DatabaseSync }).db
+    const plan = (store as unknown as { db: DatabaseSync }).db
       .prepare(
         "EXPLAIN QUERY PLAN SELECT doc FROM events WHERE json_extract(doc, '$.workspace_id') = ? " +
           "AND json_extract(doc, '$.event') = ? ORDER BY json_extract(doc, '$.created_at') DESC, rowid DESC LIMIT 3",

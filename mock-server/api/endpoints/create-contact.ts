@@ -8,10 +8,10 @@ import type { Answer } from '../../routing';
 import { defineEndpoint } from '../endpoint';
 import { contactByEmail } from '../../store/lookups';
 import { ApiError } from '../../errors';
-import { contactCreatedData } from '../../events/payload';
+import { contactCreatedData } from '../../payloads';
 import { raiseEvent } from '../../events/raise';
 import { now } from '../../clock';
-import { newId } from '../../record-ids';
+import { buildContact } from '../../records';
 
 export default defineEndpoint({
   method: 'POST',
@@ -39,22 +39,18 @@ export default defineEndpoint({
       };
       return answer(200, updated, [{ op: 'put', c: 'contacts', r: updated }]);
     }
-    const contact: Contact = {
-      id: newId('contact'),
-      workspace_id: workspace.id,
-      site_id: workspace.primary_site_id,
-      email: body.email,
-      name: null,
-      phone: null,
-      company: null,
-      status: null,
-      ...pickScalars(body),
-      tags: [...new Set(body.tags ?? [])],
-      customFields: { ...body.customFields },
-      source: 'api',
-      created_at: timestamp,
-      updated_at: timestamp,
-    };
+    const contact = buildContact(
+      {
+        workspace_id: workspace.id,
+        site_id: workspace.primary_site_id,
+        email: body.email,
+        ...pickScalars(body),
+        tags: [...new Set(body.tags ?? [])],
+        customFields: { ...body.customFields },
+        source: 'api',
+      },
+      timestamp,
+    );
     const event = raiseEvent(
       services.store,
       workspace.id,
