@@ -9,7 +9,7 @@
 import fastifyExpress from '@fastify/express';
 import type { NextFunction, Request, Response } from 'express';
 import type { FastifyInstance } from 'fastify';
-import { router as jsonServerRouter } from 'json-server';
+import type * as JsonServer from 'json-server';
 import { ApiError, sendError } from '../errors';
 import type { Services } from '../services';
 import { COLLECTION_NAMES, type CollectionName } from '../store/collections';
@@ -45,7 +45,7 @@ export function dbBrowser(services: Services) {
         return;
       }
       const joins = '_expand' in request.query || '_embed' in request.query;
-      const router = jsonServerRouter(
+      const router = jsonServer().router(
         services.store.snapshot(joins ? COLLECTION_NAMES : [name as CollectionName]),
         { foreignKeySuffix: '_id' },
       );
@@ -98,4 +98,13 @@ function unrunnableQuery(query: Record<string, unknown>): string | null {
     }
   }
   return null;
+}
+
+let loaded: typeof JsonServer | undefined;
+
+/** json-server (and the express it brings) is loaded at the first browse: 13 MB of RSS. */
+function jsonServer(): typeof JsonServer {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use
+  loaded ??= require('json-server') as typeof JsonServer;
+  return loaded;
 }
