@@ -1,5 +1,6 @@
 /**
- * Seeds: the built-in demo workspaces of the contract, and seed files (the data file's layout)
+ * Seeds: the built-in demo workspaces of the contract, and seed files (the layout of
+ * `chatting-mock export`)
  * for QA fixtures. A seed file may give an API key as `{ "token", "workspace_id" }` instead of
  * a stored hash; it is hashed on load.
  */
@@ -238,7 +239,7 @@ export function readSeedFile(file: string): Collections {
   return parseSeed(JSON.parse(readFileSync(file, 'utf8')), file);
 }
 
-/** Checks a seed document (the data file's layout), hashing keys given as tokens. */
+/** Checks a seed document (the layout of an export), hashing keys given as tokens. */
 export function parseSeed(raw: unknown, source: string): Collections {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new Error(`${source}: a seed is an object of collections`);
