@@ -135,6 +135,18 @@ describe('admin API', () => {
       'invalid-request',
     ],
     [
+      "a field of another event's data",
+      { workspace_id: 'owner_123', event: 'tag.added', data: { email: 'a@example.com' } },
+      400,
+      'invalid-request',
+    ],
+    [
+      'a data field of the wrong type for its event',
+      { workspace_id: 'owner_123', event: 'tag.added', data: { tag: 42 } },
+      400,
+      'invalid-request',
+    ],
+    [
       'a data field of the wrong type',
       { workspace_id: 'owner_123', event: 'contact.created', data: { name: 42 } },
       400,
