@@ -12,7 +12,12 @@ import { loadSqlite, SCHEMA_VERSION } from '../../mock-server/store/database';
 import { demoSeed } from '../../mock-server/store/seed';
 import { Store } from '../../mock-server/store/store';
 import { CLI, startChild, TSX, type Child } from '../helpers/child';
-import { call, startMock, temporaryDirectory } from '../helpers/mock';
+import {
+  call,
+  startMock,
+  temporaryDirectory,
+  temporaryDirectoryForEachTest,
+} from '../helpers/mock';
 
 const run = promisify(execFile);
 
@@ -38,14 +43,9 @@ async function stop(child: Child): Promise<void> {
 }
 
 describe('the database file', () => {
-  let dir: string;
-  let remove: () => void;
+  const inDirectory = temporaryDirectoryForEachTest();
   let file: string;
-  beforeEach(() => {
-    ({ dir, remove } = temporaryDirectory());
-    file = path.join(dir, 'mock.sqlite');
-  });
-  afterEach(() => remove());
+  beforeEach(() => (file = inDirectory('mock.sqlite')));
 
   test('a second process on the same file refuses to start, naming it', async () => {
     const first = await startChild(['--db', file, '--quiet']);
@@ -76,7 +76,7 @@ describe('the database file', () => {
     assert.match(json, /not a chatting-mock database/);
     assert.equal(readFileSync(file, 'utf8'), '{}');
 
-    const other = path.join(dir, 'other.sqlite');
+    const other = inDirectory('other.sqlite');
     const db = new Database(other);
     db.exec('CREATE TABLE notes (text TEXT)');
     db.close();
@@ -100,20 +100,20 @@ describe('the database file', () => {
   });
 
   test('the JSON data file of earlier versions is named, not imported', async () => {
-    mkdirSync(path.join(dir, '.chatting-mock'));
-    writeFileSync(path.join(dir, '.chatting-mock', 'db.json'), '{"contacts":[]}');
-    const child = await startChild(['--quiet'], dir);
+    mkdirSync(inDirectory('.chatting-mock'));
+    writeFileSync(inDirectory('.chatting-mock', 'db.json'), '{"contacts":[]}');
+    const child = await startChild(['--quiet'], inDirectory());
     await stop(child);
     assert.match(child.output(), /\.chatting-mock\/db\.json is the JSON data file of an earlier/);
     assert.match(child.output(), /rm \.chatting-mock\/db\.json/);
-    assert.ok(existsSync(path.join(dir, '.chatting-mock', 'mock.sqlite')));
+    assert.ok(existsSync(inDirectory('.chatting-mock', 'mock.sqlite')));
   });
 
   test('export writes the whole state as one JSON file json-server can serve', async () => {
     const child = await startChild(['--db', file, '--quiet']);
     await call(child.base, 'POST', '/api/zapier/contacts', { body: { email: 'out@example.com' } });
     await stop(child);
-    const out = path.join(dir, 'export.json');
+    const out = inDirectory('export.json');
     await run(process.execPath, [...TSX, CLI, 'export', out, '--db', file]);
     const exported = JSON.parse(readFileSync(out, 'utf8')) as Record<string, { email?: string }[]>;
     assert.deepEqual(Object.keys(exported).sort(), Object.keys(demoSeed()).sort());

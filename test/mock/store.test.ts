@@ -1,29 +1,24 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Contact, IdempotencyRecord } from '../../schemas/generated';
+import { buildContact } from '../../mock-server/records';
 import { demoSeed } from '../../mock-server/store/seed';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { EXPIRY_BATCH, Store } from '../../mock-server/store/store';
 import { capPages } from '../helpers/database';
-import { temporaryDirectory } from '../helpers/mock';
+import { temporaryDirectoryForEachTest } from '../helpers/mock';
 
 function contact(i: number): Contact {
-  return {
-    id: `contact_t${i}`,
-    workspace_id: 'owner_123',
-    site_id: 'site_acme',
-    email: `t${i}@example.com`,
-    name: `T ${i}`,
-    phone: null,
-    company: null,
-    status: null,
-    tags: [],
-    customFields: {},
-    source: 'api',
-    created_at: '2026-04-09T00:00:00.000Z',
-    updated_at: '2026-04-09T00:00:00.000Z',
-  };
+  return buildContact(
+    {
+      id: `contact_t${i}`,
+      workspace_id: 'owner_123',
+      site_id: 'site_acme',
+      email: `t${i}@example.com`,
+      name: `T ${i}`,
+    },
+    '2026-04-09T00:00:00.000Z',
+  );
 }
 
 function idempotencyRecord(i: number, createdAt: string): IdempotencyRecord {
@@ -41,14 +36,9 @@ function idempotencyRecord(i: number, createdAt: string): IdempotencyRecord {
 }
 
 describe('store', () => {
-  let dir: string;
-  let remove: () => void;
+  const inDirectory = temporaryDirectoryForEachTest();
   let file: string;
-  beforeEach(() => {
-    ({ dir, remove } = temporaryDirectory());
-    file = path.join(dir, 'mock.sqlite');
-  });
-  afterEach(() => remove());
+  beforeEach(() => (file = inDirectory('mock.sqlite')));
 
   test('a new database starts from the seed', async () => {
     const store = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
