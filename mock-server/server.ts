@@ -131,7 +131,9 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
   app.addHook('onResponse', async (request, reply) => {
     const ms = reply.elapsedTime.toFixed(1);
     const workspace = request.workspace?.id ?? '-';
-    log(`${request.method} ${redactUrl(request.originalUrl)} ${reply.statusCode} ${ms}ms ${workspace}`);
+    log(
+      `${request.method} ${redactUrl(request.originalUrl)} ${reply.statusCode} ${ms}ms ${workspace}`,
+    );
   });
 
   await app.register(apiPlugin({ services, verifyResponses: options.verify ?? false }), {
