@@ -6,7 +6,7 @@
  */
 import type { Delivery, EventName, EventRecord } from '../../schemas/generated';
 import { newId } from '../record-ids';
-import type { Change } from '../store/collections';
+import { storeRecord, type Change } from '../store/collections';
 import type { Store } from '../store/store';
 import { makePayload, type EventData } from '../payloads';
 
@@ -33,8 +33,8 @@ export function raiseEvent<N extends EventName>(
     record,
     deliveries,
     changes: [
-      { op: 'put', c: 'events', r: record },
-      ...deliveries.map((delivery): Change => ({ op: 'put', c: 'deliveries', r: delivery })),
+      storeRecord('events', record),
+      ...deliveries.map((delivery): Change => storeRecord('deliveries', delivery)),
     ],
   };
 }

@@ -11,7 +11,7 @@ import { ApiError } from '../errors';
 import { now } from '../clock';
 import { newId } from '../record-ids';
 import { buildContact, buildConversation } from '../records';
-import type { Change } from '../store/collections';
+import { storeRecord, type Change } from '../store/collections';
 import { contactByEmail } from '../store/lookups';
 import type { Store } from '../store/store';
 import {
@@ -69,7 +69,7 @@ class Happening {
       },
       this.timestamp,
     );
-    this.put({ op: 'put', c: 'conversations', r: conversation });
+    this.put(storeRecord('conversations', conversation));
     this.raise('conversation.created', conversationCreatedData(conversation));
     return conversation;
   }
@@ -111,7 +111,7 @@ const SIMULATIONS: { [N in EventName]: (happening: Happening, given: GivenData<N
       resolved_by: given.resolved_by ?? happening.workspace.owner_email,
       resolved_at: happening.timestamp,
     };
-    happening.put({ op: 'put', c: 'conversations', r: resolved });
+    happening.put(storeRecord('conversations', resolved));
     const messages = happening.store.count('messages', 'by_conversation', [conversation.id]);
     happening.raise('conversation.resolved', {
       ...conversationResolvedData(resolved, messages),
@@ -122,7 +122,7 @@ const SIMULATIONS: { [N in EventName]: (happening: Happening, given: GivenData<N
     const conversation = happening.existingConversation(given.conversation_id, false);
     const tag = given.tag ?? 'vip';
     const tagged = { ...conversation, tags: [...new Set([...conversation.tags, tag])] };
-    happening.put({ op: 'put', c: 'conversations', r: tagged });
+    happening.put(storeRecord('conversations', tagged));
     const addedBy = given.added_by === undefined ? happening.workspace.owner_email : given.added_by;
     happening.raise('tag.added', tagAddedData(tagged, tag, addedBy));
   },
@@ -148,7 +148,7 @@ const SIMULATIONS: { [N in EventName]: (happening: Happening, given: GivenData<N
     if (store.get('contacts', contact.id)) {
       throw new ApiError('invalid-request', `contact ${contact.id} already exists`);
     }
-    happening.put({ op: 'put', c: 'contacts', r: contact });
+    happening.put(storeRecord('contacts', contact));
     happening.raise('contact.created', contactCreatedData(contact));
   },
 };

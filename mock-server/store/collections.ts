@@ -96,8 +96,41 @@ export function emptyCollections(): Collections {
   return Object.fromEntries(COLLECTION_NAMES.map((name) => [name, []])) as unknown as Collections;
 }
 
-/** One change, as the journal records it. Puts carry the whole record, so replay is idempotent. */
+/**
+ * One change to the store. The shorthand is the store's: the rest of the mock builds changes
+ * with the functions below.
+ */
 export type Change =
   | { op: 'put'; c: CollectionName; r: RecordOf<CollectionName> }
   | { op: 'del'; c: CollectionName; id: string }
   | { op: 'reset'; data: Collections };
+
+/** A change that stores a record whole (replaying it twice changes nothing). */
+export function storeRecord<C extends CollectionName>(collection: C, record: RecordOf<C>): Change {
+  return { op: 'put', c: collection, r: record };
+}
+
+/** A change that deletes a record. */
+export function deleteRecord(collection: CollectionName, id: string): Change {
+  return { op: 'del', c: collection, id };
+}
+
+/** A change that replaces everything with `data`. */
+export function replaceAll(data: Collections): Change {
+  return { op: 'reset', data: structuredClone(data) };
+}
+
+/** The records of one collection a transaction stores. */
+export function storedRecords<C extends CollectionName>(
+  changes: readonly Change[],
+  collection: C,
+): RecordOf<C>[] {
+  return changes.flatMap((change) =>
+    change.op === 'put' && change.c === collection ? [change.r as RecordOf<C>] : [],
+  );
+}
+
+/** Whether a transaction replaces everything. */
+export function replacesAll(changes: readonly Change[]): boolean {
+  return changes.some((change) => change.op === 'reset');
+}

@@ -9,6 +9,7 @@ import { nestedDeeperThan } from '../../mock-server/incoming';
 import { listenUrl } from '../../mock-server/cli';
 import { redactUrl } from '../../mock-server/redaction';
 import { assertError, call, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import { storeRecord } from '../../mock-server/store/collections';
 import { withWritesRefused } from '../helpers/database';
 import { rawRequest } from '../helpers/raw-http';
 import { startReceiver, until } from '../helpers/receiver';
@@ -49,7 +50,7 @@ describe('framework errors answer the envelope', () => {
     assert.ok(seeded);
     const id = `contact_${'x'.repeat(112)}`;
     await mock.server.services.store.commit([
-      { op: 'put', c: 'contacts', r: { ...seeded, id, email: 'long-id@example.com' } },
+      storeRecord('contacts', { ...seeded, id, email: 'long-id@example.com' }),
     ]);
     const reply = await mock.request('POST', `${API}/contacts/${id}/tags`, {
       body: { tag: 'vip' },
@@ -286,9 +287,7 @@ describe('--strict-targets checks the address connected to', () => {
         created_at: new Date().toISOString(),
         deactivated_at: null,
       };
-      await strict.server.services.store.commit([
-        { op: 'put', c: 'subscriptions', r: subscription },
-      ]);
+      await strict.server.services.store.commit([storeRecord('subscriptions', subscription)]);
       const fired = await strict.request('POST', '/__admin/events', {
         key: null,
         body: { workspace_id: 'owner_123', event: 'tag.added', data: {} },

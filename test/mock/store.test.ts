@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Contact, IdempotencyRecord } from '../../schemas/generated';
 import { buildContact } from '../../mock-server/records';
 import { demoSeed } from '../../mock-server/store/seed';
+import { deleteRecord, storedRecords, storeRecord } from '../../mock-server/store/collections';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { EXPIRY_BATCH, Store } from '../../mock-server/store/store';
 import { capPages } from '../helpers/database';
@@ -49,10 +50,10 @@ describe('store', () => {
 
   test('committed changes are there after a reopen', async () => {
     const store = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
-    await store.commit([{ op: 'put', c: 'contacts', r: contact(1) }]);
-    await store.commit([{ op: 'put', c: 'contacts', r: { ...contact(1), name: 'Renamed' } }]);
-    await store.commit([{ op: 'put', c: 'contacts', r: contact(2) }]);
-    await store.commit([{ op: 'del', c: 'contacts', id: 'contact_t2' }]);
+    await store.commit([storeRecord('contacts', contact(1))]);
+    await store.commit([storeRecord('contacts', { ...contact(1), name: 'Renamed' })]);
+    await store.commit([storeRecord('contacts', contact(2))]);
+    await store.commit([deleteRecord('contacts', 'contact_t2')]);
     await store.close();
     const reopened = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
     assert.equal(reopened.get('contacts', 'contact_t1')?.name, 'Renamed');
@@ -65,10 +66,14 @@ describe('store', () => {
     const store = await Store.open({ file, seed: demoSeed() });
     const commits: string[] = [];
     store.onCommit((changes) =>
-      commits.push(changes.map((c) => (c.op === 'put' ? c.r.id : '')).join()),
+      commits.push(
+        storedRecords(changes, 'contacts')
+          .map((c) => c.id)
+          .join(),
+      ),
     );
-    const first = store.commit([{ op: 'put', c: 'contacts', r: contact(1) }]);
-    const second = store.commit([{ op: 'put', c: 'contacts', r: contact(2) }]);
+    const first = store.commit([storeRecord('contacts', contact(1))]);
+    const second = store.commit([storeRecord('contacts', contact(2))]);
     // Written, so visible to the same tick's reads, but not yet acknowledged.
     assert.ok(store.get('contacts', 'contact_t2'));
     assert.deepEqual(commits, []);
@@ -80,10 +85,10 @@ describe('store', () => {
   test('a commit that fails keeps nothing of it; the others of its tick stay', async () => {
     const store = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
     const before = store.get('contacts', 'contact_123');
-    const good = store.commit([{ op: 'put', c: 'contacts', r: contact(1) }]);
+    const good = store.commit([storeRecord('contacts', contact(1))]);
     const bad = store.commit([
-      { op: 'put', c: 'contacts', r: contact(2) },
-      { op: 'put', c: 'contacts', r: { ...contact(3), email: 'not-an-email' } },
+      storeRecord('contacts', contact(2)),
+      storeRecord('contacts', { ...contact(3), email: 'not-an-email' }),
     ]);
     await assert.rejects(bad);
     await good;
@@ -95,7 +100,7 @@ describe('store', () => {
 
   test('reset puts back the seed, durably', async () => {
     const store = await Store.open({ file, seed: demoSeed() });
-    await store.commit([{ op: 'put', c: 'contacts', r: contact(1) }]);
+    await store.commit([storeRecord('contacts', contact(1))]);
     await store.reset();
     assert.equal(store.get('contacts', 'contact_t1'), undefined);
     await store.close();
@@ -134,14 +139,12 @@ describe('store', () => {
     });
     const old = new Date(Date.now() - 120_000).toISOString();
     const total = 100_000;
-    const records = Array.from({ length: total }, (_, i) => idempotencyRecord(i, old)).map((r) => ({
-      op: 'put' as const,
-      c: 'idempotency_keys' as const,
-      r,
-    }));
+    const records = Array.from({ length: total }, (_, i) =>
+      storeRecord('idempotency_keys', idempotencyRecord(i, old)),
+    );
     await store.commit([
       ...records,
-      { op: 'put', c: 'idempotency_keys', r: idempotencyRecord(-1, new Date().toISOString()) },
+      storeRecord('idempotency_keys', idempotencyRecord(-1, new Date().toISOString())),
     ]);
     assert.equal(store.expireBatch(), EXPIRY_BATCH, 'one batch deletes at most EXPIRY_BATCH');
     assert.equal(store.count('idempotency_keys', 'by_age', []), total + 1 - EXPIRY_BATCH);
@@ -163,7 +166,7 @@ describe('store', () => {
     // Contacts fill the pages there are; the one that needs a new page fails.
     while (!failure && i < 10_000) {
       const record = { ...contact(i++), name: 'x'.repeat(200) };
-      await store.commit([{ op: 'put', c: 'contacts', r: record }]).then(
+      await store.commit([storeRecord('contacts', record)]).then(
         () => acknowledged.push(record.id),
         (error: Error) => (failure = error),
       );
@@ -171,7 +174,7 @@ describe('store', () => {
     assert.match(String(failure), /full/i);
     assert.equal(store.get('contacts', `contact_t${i - 1}`), undefined);
     release();
-    await store.commit([{ op: 'put', c: 'contacts', r: contact(i) }]);
+    await store.commit([storeRecord('contacts', contact(i))]);
     await store.close();
     const reopened = await Store.open({ file, seed: demoSeed() });
     for (const id of [...acknowledged, `contact_t${i}`])

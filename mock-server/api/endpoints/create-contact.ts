@@ -12,6 +12,7 @@ import { contactCreatedData } from '../../payloads';
 import { raiseEvent } from '../../events/raise';
 import { now } from '../../clock';
 import { buildContact } from '../../records';
+import { storeRecord } from '../../store/collections';
 
 export default defineEndpoint({
   method: 'POST',
@@ -37,7 +38,7 @@ export default defineEndpoint({
         customFields: { ...existing.customFields, ...body.customFields },
         updated_at: timestamp,
       };
-      return answer(200, updated, [{ op: 'put', c: 'contacts', r: updated }]);
+      return answer(200, updated, [storeRecord('contacts', updated)]);
     }
     const contact = buildContact(
       {
@@ -58,7 +59,7 @@ export default defineEndpoint({
       contactCreatedData(contact),
       timestamp,
     );
-    return answer(201, contact, [{ op: 'put', c: 'contacts', r: contact }, ...event.changes]);
+    return answer(201, contact, [storeRecord('contacts', contact), ...event.changes]);
   },
 });
 
