@@ -1,7 +1,7 @@
 /**
- * Write cost against data size: starts the real mock (a child process, durable data file) seeded
+ * Write cost against data size: starts the real mock (a child process, durable database) seeded
  * with N contacts, then measures POST /contacts: latency of sequential writes (each one answered
- * only after its journal line is fdatasync'ed) and throughput with concurrent writers.
+ * only after its commit is synced) and throughput with concurrent writers.
  *
  *   npm run bench:writes               # N = 1,000 and 100,000
  *   npm run bench:writes -- 1000 50000 # other sizes
@@ -54,7 +54,7 @@ async function measure(contacts: number): Promise<void> {
     writeFileSync(seedFile, JSON.stringify(seedWith(contacts)));
     const child = await startChild([
       '--db',
-      path.join(dir, 'db.json'),
+      path.join(dir, 'mock.sqlite'),
       '--seed',
       seedFile,
       '--quiet',
@@ -101,7 +101,7 @@ async function measure(contacts: number): Promise<void> {
 
 async function main(): Promise<void> {
   const sizes = process.argv.slice(2).map(Number);
-  console.log(`POST /contacts on a durable data file (node ${process.version})`);
+  console.log(`POST /contacts on a durable database (node ${process.version})`);
   for (const size of sizes.length > 0 ? sizes : [1000, 100_000]) await measure(size);
 }
 

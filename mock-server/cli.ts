@@ -2,7 +2,7 @@
  * chatting-mock: runs the mock server. Flags, start-up banner, request log, and a clean stop on
  * SIGINT/SIGTERM (in-flight requests finish, the store is flushed, exit 0).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,22 +12,27 @@ import { authenticate } from './api/auth';
 import { BODY_LIMIT_BYTES } from './errors';
 import { MAX_JSON_DEPTH } from './incoming';
 import { createServer, DEFAULT_REQUEST_TIMEOUTS } from './server';
+import { emptyCollections } from './store/collections';
 import { DEMO_KEYS, readSeedFile } from './store/seed';
+import { Store } from './store/store';
+
+/** Where the data lives unless --db or --memory says otherwise. */
+export const DEFAULT_DB = path.join('.chatting-mock', 'mock.sqlite');
+/** The JSON data file of earlier versions: named at start-up, never imported. */
+const OLD_DATA_FILE = path.join('.chatting-mock', 'db.json');
 
 const HELP = `Usage: chatting-mock [options]
+       chatting-mock export FILE [--db <path>]
 
 A local, stateful mock of the Chatting Zapier API (${API_PREFIX}).
 
 Options:
   --port <n>          port to listen on (default 3000; 0 picks a free one)
   --host <address>    address to bind (default 127.0.0.1)
-  --db <path>         data file (default .chatting-mock/db.json; its journal is beside it)
-  --memory            keep everything in memory: nothing is read or written
-  --seed <file>       seed for a new data file, which keeps it for reset (layout: see
-                      examples/seed.json); an existing data file keeps its own
-  --compact-after <bytes>
-                      fold the journal into the data file once it is this big
-                      (default 4194304, or the data file's size if bigger)
+  --db <path>         SQLite database file (default ${DEFAULT_DB}); one process at a time
+  --memory            keep everything in an in-memory database: nothing is read or written
+  --seed <file>       seed for a new database, which keeps it for reset (layout: see
+                      examples/seed.json); an existing database keeps its own
   --strict-targets    refuse loopback, private, link-local and metadata webhook targets
                       (as a production service must); default: loopback allowed
   --admin-token <t>   require this token on every /__admin call (X-Admin-Token);
@@ -40,6 +45,9 @@ Options:
   --quiet             no request log
   --help              this text
 
+export FILE           writes the whole state of the database (--db, default ${DEFAULT_DB})
+                      as one JSON file json-server can serve, while no server has it open
+
 Limits (answered with the JSON error envelope):
   request headers     within ${DEFAULT_REQUEST_TIMEOUTS.headersMs / 1000} s of connecting, at most 64 KiB (408 request-timeout / 400)
   whole request       within ${DEFAULT_REQUEST_TIMEOUTS.requestMs / 1000} s, headers and body (408 request-timeout)
@@ -49,6 +57,7 @@ Limits (answered with the JSON error envelope):
 `;
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'export') return exportCommand(argv.slice(1));
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -57,7 +66,6 @@ export async function main(argv: string[]): Promise<void> {
       db: { type: 'string' },
       memory: { type: 'boolean', default: false },
       seed: { type: 'string' },
-      'compact-after': { type: 'string' },
       'strict-targets': { type: 'boolean', default: false },
       'admin-token': { type: 'string' },
       'rate-limit': { type: 'string' },
@@ -79,12 +87,11 @@ export async function main(argv: string[]): Promise<void> {
     throw new UsageError(`--port must be a port number, not ${values.port}`);
   }
   if (values.memory && values.db) throw new UsageError('--memory and --db exclude each other');
-  const compactAfterBytes = positive(values, 'compact-after');
   const adminToken = values['admin-token'] ?? process.env[ADMIN_TOKEN_ENV] ?? null;
   const refusal = adminGuardRefusal(values.host, adminToken);
   if (refusal) throw new UsageError(refusal);
-  const dbFile = values.memory ? undefined : path.resolve(values.db ?? '.chatting-mock/db.json');
-  // A data file keeps the seed it was created from: --seed only makes new data files.
+  const dbFile = values.memory ? undefined : path.resolve(values.db ?? DEFAULT_DB);
+  // A database keeps the seed it was created from: --seed only makes new databases.
   const seedIgnored = Boolean(values.seed && dbFile && existsSync(dbFile));
 
   const server = await createServer({
@@ -99,7 +106,6 @@ export async function main(argv: string[]): Promise<void> {
       timeoutMs: positive(values, 'delivery-timeout-ms'),
       concurrency: positive(values, 'delivery-concurrency'),
     },
-    compactAfterBytes,
     log: values.quiet ? undefined : (line) => console.log(line),
   });
   // Signals are handled before the banner says the server is up: whoever reads it may stop us.
@@ -133,10 +139,15 @@ export async function main(argv: string[]): Promise<void> {
   }
   const bound = server.app.server.address();
   const base = listenUrl(values.host, typeof bound === 'object' && bound ? bound.port : port);
-  const note = seedIgnored
-    ? `  note      ${values.seed} was not loaded: the data file exists and keeps the seed it was\n` +
-      '            created from (POST /__admin/seed loads another; or remove the data file)\n'
+  let note = seedIgnored
+    ? `  note      ${values.seed} was not loaded: the database exists and keeps the seed it was\n` +
+      '            created from (POST /__admin/seed loads another; or remove the database)\n'
     : '';
+  if (existsSync(OLD_DATA_FILE)) {
+    note +=
+      `  note      ${OLD_DATA_FILE} is the JSON data file of an earlier version: it is not\n` +
+      `            imported. Remove it with: rm ${OLD_DATA_FILE} ${OLD_DATA_FILE}.*\n`;
+  }
   console.log(`${banner(base, dbFile, server)}${note}`);
 }
 
@@ -156,7 +167,7 @@ function banner(
   const lines = [
     '',
     `Chatting mock server listening on ${base}`,
-    `  data      ${dbFile ? `${path.relative(process.cwd(), dbFile) || dbFile} (journal beside it)` : 'in memory only'}`,
+    `  data      ${dbFile ? `${path.relative(process.cwd(), dbFile) || dbFile} (SQLite)` : 'in memory only'}`,
   ];
   let demo: string | undefined;
   try {
@@ -172,6 +183,26 @@ function banner(
 }
 
 class UsageError extends Error {}
+
+/** chatting-mock export FILE: the whole state as a JSON document of collections. */
+async function exportCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('export takes one FILE to write');
+  const dbFile = path.resolve(values.db ?? DEFAULT_DB);
+  if (!existsSync(dbFile)) throw new UsageError(`no database at ${dbFile}`);
+  const store = await Store.open({ file: dbFile, seed: emptyCollections() });
+  try {
+    writeFileSync(positionals[0], `${JSON.stringify(store.snapshot(), null, 2)}\n`);
+  } finally {
+    await store.close();
+  }
+  console.log(`wrote ${positionals[0]} from ${dbFile}`);
+}
 
 /** A flag's value as a positive integer, if given. */
 function positive(

@@ -1,7 +1,7 @@
 /**
  * Builds the mock server: the store, the deliverer, the /api/zapier plugin, the admin API, the
  * request log and journal, and the error envelope everywhere. `close` drains in-flight requests,
- * stops deliveries (pending ones resume at the next start) and flushes the store.
+ * stops deliveries (pending ones resume at the next start) and closes the store.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { METHODS } from 'node:http';
@@ -28,12 +28,10 @@ import { demoSeed } from './store/seed';
 import { Store } from './store/store';
 
 export interface ServerOptions extends Partial<Settings> {
-  /** The data file; absent means memory only (a throwaway run). */
+  /** The database file; absent means an in-memory database (a throwaway run). */
   dbFile?: string;
-  /** The seed for a new data file and for reset; default: the demo workspaces. */
+  /** The seed for a new database and for reset; default: the demo workspaces. */
   seed?: Collections;
-  /** Fold the journal into the data file once it is this big (default 4 MiB). */
-  compactAfterBytes?: number;
   /** Webhook delivery: attempts, backoff, timeout, concurrency (contract defaults otherwise). */
   delivery?: Partial<Omit<DeliverySettings, 'strictTargets'>>;
   /** How many requests the request journal keeps (default 1000). */
@@ -59,7 +57,7 @@ export interface MockServer {
   services: Services;
   /** Every API and admin route (not its 405 answers for other methods, nor HEAD, nor pages). */
   routes: { method: string; url: string }[];
-  /** Stops accepting, finishes in-flight requests, flushes and snapshots the store. */
+  /** Stops accepting, finishes in-flight requests, commits what is pending, closes the store. */
   close(): Promise<void>;
 }
 
@@ -70,7 +68,6 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     file: options.dbFile,
     seed: options.seed ?? demoSeed(),
     verifyRecords: options.verify ?? false,
-    compactAfterBytes: options.compactAfterBytes,
     expireAfterMs: { idempotency_keys: IDEMPOTENCY_RETENTION_MS },
   });
   const settings: Settings = {
@@ -134,7 +131,9 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
   app.addHook('onResponse', async (request, reply) => {
     const ms = reply.elapsedTime.toFixed(1);
     const workspace = request.workspace?.id ?? '-';
-    log(`${request.method} ${redactUrl(request.url)} ${reply.statusCode} ${ms}ms ${workspace}`);
+    log(
+      `${request.method} ${redactUrl(request.originalUrl)} ${reply.statusCode} ${ms}ms ${workspace}`,
+    );
   });
 
   await app.register(apiPlugin({ services, verifyResponses: options.verify ?? false }), {

@@ -37,18 +37,22 @@ type ErrorCodeRule = ErrorCode | Partial<Record<string, ErrorCode>>;
 /** What a violation gets when its schema names no code. */
 const DEFAULT_REQUEST_ERROR: ErrorCode = 'invalid-request';
 
-/** Plain words for a client: `email: must match format "email"`. */
+/** The keywords whose error names a property of its own, with what to say about it. */
+const NAMED_PROPERTY: Record<string, { param: string; detail: string }> = {
+  required: { param: 'missingProperty', detail: 'is required' },
+  additionalProperties: { param: 'additionalProperty', detail: 'is not a known field' },
+};
+
+/** Plain words for a client: `email: must match format "email"`, `data.x: is not a known field`. */
 export function describeErrors(errors: readonly ErrorObject[]): string {
   return errors
     .map((error) => {
-      const path =
-        error.keyword === 'required'
-          ? `${error.instancePath}/${String(error.params.missingProperty)}`
-          : error.instancePath;
+      const named = NAMED_PROPERTY[error.keyword];
+      const path = named
+        ? `${error.instancePath}/${String(error.params[named.param])}`
+        : error.instancePath;
       const where = path ? path.slice(1).replace(/\//g, '.') : 'body';
-      const detail =
-        error.keyword === 'required' ? 'is required' : (error.message ?? error.keyword);
-      return `${where}: ${detail}`;
+      return `${where}: ${named?.detail ?? error.message ?? error.keyword}`;
     })
     .join('; ');
 }

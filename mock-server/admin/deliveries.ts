@@ -4,6 +4,7 @@ import { ApiError } from '../errors';
 import { newDelivery } from '../events/raise';
 import type { Services } from '../services';
 import { defineAdminRoute, type AdminRoute } from './route';
+import { storeRecord } from '../store/collections';
 
 export function deliveryRoutes({ store }: Services): AdminRoute[] {
   const deliveryOf = (id: string) => {
@@ -65,7 +66,7 @@ export function deliveryRoutes({ store }: Services): AdminRoute[] {
         return {
           status: 201,
           body: { ok: true, delivery },
-          changes: [{ op: 'put', c: 'deliveries', r: delivery }],
+          changes: [storeRecord('deliveries', delivery)],
         };
       },
     }),

@@ -14,6 +14,7 @@ export function eventRoutes({ store }: Services): AdminRoute[] {
       handle: ({ body }) => {
         const workspace = store.get('workspaces', body.workspace_id);
         if (!workspace) throw new ApiError('not-found', `no workspace ${body.workspace_id}`);
+        // The schema has checked data against the event's own payload data (its if/then).
         const simulation = simulateEvent(store, workspace, body.event, body.data);
         return {
           status: 201,

@@ -1,10 +1,12 @@
 // json-server 0.17 ships no types; this is the part the db browser uses.
 declare module 'json-server' {
-  import type { Request, Response, Router } from 'express';
+  import type { Express, Request, Response, Router } from 'express';
 
   interface JsonServerRouter extends Router {
     render: (request: Request, response: Response) => void;
   }
 
-  export function router(db: object): JsonServerRouter;
+  /** An express app of json-server's own express. */
+  export function create(): Express;
+  export function router(db: object, options?: { foreignKeySuffix?: string }): JsonServerRouter;
 }

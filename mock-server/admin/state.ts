@@ -4,13 +4,13 @@
  */
 import { ApiError } from '../errors';
 import type { Services } from '../services';
-import type { Collections } from '../store/collections';
+import { replaceAll, type Collections } from '../store/collections';
 import { parseSeed } from '../store/seed';
 import { ADMIN_BODY_LIMIT_BYTES, defineAdminRoute, type AdminRoute } from './route';
 
 export function stateRoutes(services: Services): AdminRoute[] {
   // The store's own reset change, so that the one commit of the route shape stores it.
-  const resetTo = (seed: Collections) => [{ op: 'reset' as const, data: structuredClone(seed) }];
+  const resetTo = (seed: Collections) => [replaceAll(seed)];
   return [
     defineAdminRoute({
       method: 'POST',

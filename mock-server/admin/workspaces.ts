@@ -5,7 +5,7 @@ import { ApiError } from '../errors';
 import { makeApiKey } from '../keys';
 import { newId } from '../record-ids';
 import type { Services } from '../services';
-import type { Change } from '../store/collections';
+import { storeRecord, type Change } from '../store/collections';
 import { defineAdminRoute, type AdminRoute } from './route';
 
 export function workspaceRoutes({ store }: Services): AdminRoute[] {
@@ -25,10 +25,9 @@ export function workspaceRoutes({ store }: Services): AdminRoute[] {
           ok: true,
           items: store.all('workspaces').map((workspace) => ({
             ...workspace,
-            sites: store.all('sites').filter((site) => site.workspace_id === workspace.id),
+            sites: store.find('sites', 'by_workspace', [workspace.id]),
             keys: store
-              .all('api_keys')
-              .filter((key) => key.workspace_id === workspace.id)
+              .find('api_keys', 'by_workspace', [workspace.id])
               .map(({ id, created_at, revoked_at }) => ({ id, created_at, revoked_at })),
           })),
         },
@@ -61,10 +60,10 @@ export function workspaceRoutes({ store }: Services): AdminRoute[] {
         };
         const key = makeApiKey(id, timestamp);
         const changes: Change[] = [
-          { op: 'put', c: 'workspaces', r: workspace },
-          { op: 'put', c: 'api_keys', r: key.record },
+          storeRecord('workspaces', workspace),
+          storeRecord('api_keys', key.record),
         ];
-        if (site) changes.push({ op: 'put', c: 'sites', r: site });
+        if (site) changes.push(storeRecord('sites', site));
         return { status: 201, body: { ok: true, workspace, api_key: key.token }, changes };
       },
     }),
@@ -79,7 +78,7 @@ export function workspaceRoutes({ store }: Services): AdminRoute[] {
         return {
           status: 201,
           body: { ok: true, id: key.record.id, workspace_id: workspace.id, api_key: key.token },
-          changes: [{ op: 'put', c: 'api_keys', r: key.record }],
+          changes: [storeRecord('api_keys', key.record)],
         };
       },
     }),
@@ -92,9 +91,7 @@ export function workspaceRoutes({ store }: Services): AdminRoute[] {
         const key = store.get('api_keys', params.id);
         if (!key) throw new ApiError('not-found', `no API key ${params.id}`);
         const changes: Change[] =
-          key.revoked_at === null
-            ? [{ op: 'put', c: 'api_keys', r: { ...key, revoked_at: now() } }]
-            : [];
+          key.revoked_at === null ? [storeRecord('api_keys', { ...key, revoked_at: now() })] : [];
         return { status: 200, body: { ok: true }, changes };
       },
     }),
@@ -112,13 +109,9 @@ export function workspaceRoutes({ store }: Services): AdminRoute[] {
           domain: body.domain,
           created_at: now(),
         };
-        const changes: Change[] = [{ op: 'put', c: 'sites', r: site }];
+        const changes: Change[] = [storeRecord('sites', site)];
         if (body.primary) {
-          changes.push({
-            op: 'put',
-            c: 'workspaces',
-            r: { ...workspace, primary_site_id: site.id },
-          });
+          changes.push(storeRecord('workspaces', { ...workspace, primary_site_id: site.id }));
         }
         return { status: 201, body: { ok: true, site }, changes };
       },

@@ -15,8 +15,9 @@ import { ApiError } from '../errors';
 import type { AnyInput, Answer, Commit, Handling } from '../routing';
 import type { Store } from '../store/store';
 import type { Caller, Endpoint } from './endpoint';
+import { storeRecord } from '../store/collections';
 
-/** Keys are kept this long (the contract asks for at least 24 hours); compaction drops older ones. */
+/** Keys are kept this long (the contract asks for at least 24 hours); expiry deletes older ones. */
 export const IDEMPOTENCY_RETENTION_MS = 48 * 60 * 60 * 1000;
 
 export function idempotencyKeyOf(
@@ -104,7 +105,7 @@ export class Idempotency {
     const text = JSON.stringify(answer.body);
     const changes = [...(answer.changes ?? [])];
     if (answer.status >= 200 && answer.status < 300) {
-      changes.push({ op: 'put', c: 'idempotency_keys', r: record(answer, text) });
+      changes.push(storeRecord('idempotency_keys', record(answer, text)));
     }
     return commit({ ...answer, text, changes });
   }

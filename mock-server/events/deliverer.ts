@@ -16,7 +16,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { Delivery } from '../../schemas/generated';
 import type { DeliveryAttempt } from '../../schemas/generated/entities/delivery';
 import { now } from '../clock';
-import type { Change } from '../store/collections';
+import { storeRecord, replacesAll, storedRecords, type Change } from '../store/collections';
 import type { Store } from '../store/store';
 import { isBlockedAddress } from '../targets';
 import { retryAfterMs } from './retry-after';
@@ -66,13 +66,13 @@ export class Deliverer {
 
   /** Schedules every pending delivery in the store (after a start or a restart). */
   start(): void {
-    for (const delivery of this.store.all('deliveries')) {
-      if (delivery.status === 'pending') this.schedule(delivery);
+    for (const delivery of this.store.find('deliveries', 'by_status', ['pending'])) {
+      this.schedule(delivery);
     }
   }
 
   get pending(): number {
-    return this.store.all('deliveries').filter((d) => d.status === 'pending').length;
+    return this.store.count('deliveries', 'by_status', ['pending']);
   }
 
   /** Stops scheduling; attempts in flight are aborted and stay pending for the next start. */
@@ -86,17 +86,15 @@ export class Deliverer {
 
   private notice(changes: Change[]): void {
     if (this.stopping.signal.aborted) return;
-    for (const change of changes) {
-      if (change.op === 'reset') {
-        for (const timer of this.timers.values()) clearTimeout(timer);
-        this.timers.clear();
-        this.queue = [];
-        this.start();
-      } else if (change.op === 'put' && change.c === 'deliveries') {
-        const delivery = change.r as Delivery;
-        if (delivery.status === 'pending' && !this.running.has(delivery.id))
-          this.schedule(delivery);
-      }
+    if (replacesAll(changes)) {
+      for (const timer of this.timers.values()) clearTimeout(timer);
+      this.timers.clear();
+      this.queue = [];
+      this.start();
+      return;
+    }
+    for (const delivery of storedRecords(changes, 'deliveries')) {
+      if (delivery.status === 'pending' && !this.running.has(delivery.id)) this.schedule(delivery);
     }
   }
 
@@ -135,11 +133,12 @@ export class Deliverer {
     const subscription = this.store.get('subscriptions', delivery.subscription_id);
     if (!subscription?.active) {
       await this.store.commit([
-        {
-          op: 'put',
-          c: 'deliveries',
-          r: { ...delivery, status: 'cancelled', next_attempt_at: null, completed_at: now() },
-        },
+        storeRecord('deliveries', {
+          ...delivery,
+          status: 'cancelled',
+          next_attempt_at: null,
+          completed_at: now(),
+        }),
       ]);
       return;
     }
@@ -173,11 +172,13 @@ export class Deliverer {
       Object.assign(updated, { status: 'gone', next_attempt_at: null, completed_at: now() });
       const subscriptionNow = this.store.get('subscriptions', current.subscription_id);
       if (subscriptionNow?.active) {
-        changes.push({
-          op: 'put',
-          c: 'subscriptions',
-          r: { ...subscriptionNow, active: false, deactivated_at: now() },
-        });
+        changes.push(
+          storeRecord('subscriptions', {
+            ...subscriptionNow,
+            active: false,
+            deactivated_at: now(),
+          }),
+        );
       }
     } else if (number < this.settings.attempts) {
       const delay = outcome.retryAfterMs ?? this.backoff(number);
@@ -185,7 +186,7 @@ export class Deliverer {
     } else {
       Object.assign(updated, { status: 'failed', next_attempt_at: null, completed_at: now() });
     }
-    changes.unshift({ op: 'put', c: 'deliveries', r: updated });
+    changes.unshift(storeRecord('deliveries', updated));
     await this.store.commit(changes);
     // notice() skips deliveries with an attempt running (this one): schedule the retry here.
     if (updated.status === 'pending' && !this.stopping.signal.aborted) this.schedule(updated);

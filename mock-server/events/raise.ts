@@ -6,9 +6,9 @@
  */
 import type { Delivery, EventName, EventRecord } from '../../schemas/generated';
 import { newId } from '../record-ids';
-import type { Change } from '../store/collections';
+import { storeRecord, type Change } from '../store/collections';
 import type { Store } from '../store/store';
-import { makePayload, type EventData } from './payload';
+import { makePayload, type EventData } from '../payloads';
 
 export function raiseEvent<N extends EventName>(
   store: Store,
@@ -25,8 +25,7 @@ export function raiseEvent<N extends EventName>(
     created_at: timestamp,
   };
   const deliveries = store
-    .all('subscriptions')
-    .filter((s) => s.active && s.workspace_id === workspaceId && s.event === event)
+    .find('subscriptions', 'by_event', [workspaceId, event, true])
     .map((subscription) =>
       newDelivery(record, subscription.id, subscription.target_url, timestamp),
     );
@@ -34,8 +33,8 @@ export function raiseEvent<N extends EventName>(
     record,
     deliveries,
     changes: [
-      { op: 'put', c: 'events', r: record },
-      ...deliveries.map((delivery): Change => ({ op: 'put', c: 'deliveries', r: delivery })),
+      storeRecord('events', record),
+      ...deliveries.map((delivery): Change => storeRecord('deliveries', delivery)),
     ],
   };
 }

@@ -1,25 +1,30 @@
 /**
  * Making an event happen as the chat product would (POST /__admin/events): a visitor starts a
  * conversation, an agent resolves or tags one, a contact is created. What `data` gives is used
- * as is; what it leaves out is filled in (a conversation: the id given, else the newest open one,
+ * as is (schemas/admin/simulate-event.json has already checked it against the event's payload
+ * data); what it leaves out is filled in (a conversation: the id given, else the newest open one,
  * else a new one, which raises conversation.created as the product would).
  */
-import type { Contact, Conversation, EventName, Workspace } from '../../schemas/generated';
-import { payloadSchemaOf, schemaJson, validate } from '../../schemas/validator';
+import type { Conversation, EventName, Workspace } from '../../schemas/generated';
+import { payloadSchemaOf, validate } from '../../schemas/validator';
 import { ApiError } from '../errors';
 import { now } from '../clock';
 import { newId } from '../record-ids';
-import type { Change } from '../store/collections';
+import { buildContact, buildConversation } from '../records';
+import { storeRecord, type Change } from '../store/collections';
+import { contactByEmail } from '../store/lookups';
 import type { Store } from '../store/store';
 import {
   contactCreatedData,
   conversationCreatedData,
   conversationResolvedData,
   tagAddedData,
-} from './payload';
+  type EventData,
+} from '../payloads';
 import { raiseEvent } from './raise';
 
-type Data = Record<string, unknown>;
+/** What `data` may give for an event: any field of its payload data (the schema's if/then). */
+export type GivenData<N extends EventName> = Partial<EventData[N]>;
 
 export interface Simulation {
   payload: ReturnType<typeof raiseEvent>['record']['payload'];
@@ -27,160 +32,142 @@ export interface Simulation {
   changes: Change[];
 }
 
-/** Refuses fields the event's data does not have, before anything is built from them. */
-function checkFields(event: EventName, data: Data): void {
-  const definition = (schemaJson(payloadSchemaOf(event)).$defs as Record<string, Data>).data;
-  const known = Object.keys(definition.properties as Data);
-  const unknown = Object.keys(data).filter((field) => !known.includes(field));
-  if (unknown.length > 0) {
-    throw new ApiError('invalid-request', `${event} has no data field ${unknown.join(', ')}`);
+/** One simulation's state: the changes so far and the conversations it acts on. */
+class Happening {
+  readonly timestamp = now();
+  readonly changes: Change[] = [];
+  last: ReturnType<typeof raiseEvent> | undefined;
+
+  constructor(
+    readonly store: Store,
+    readonly workspace: Workspace,
+  ) {}
+
+  raise<N extends EventName>(event: N, data: EventData[N]): void {
+    this.last = raiseEvent(this.store, this.workspace.id, event, data, this.timestamp);
+    this.changes.push(...this.last.changes);
   }
-}
 
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : undefined;
+  put(change: Change): void {
+    this.changes.push(change);
+  }
 
-export function simulateEvent(
-  store: Store,
-  workspace: Workspace,
-  event: EventName,
-  data: Data,
-): Simulation {
-  checkFields(event, data);
-  const timestamp = now();
-  const changes: Change[] = [];
-  let last: ReturnType<typeof raiseEvent> | undefined;
-  const raise: typeof raiseEvent = (...args) => {
-    last = raiseEvent(...args);
-    changes.push(...last.changes);
-    return last;
-  };
-
-  const newConversation = (): Conversation => {
-    const site = workspace.primary_site_id
-      ? store.get('sites', workspace.primary_site_id)
-      : undefined;
-    const conversation: Conversation = {
-      id: text(data.conversation_id) ?? newId('conv'),
-      workspace_id: workspace.id,
-      visitor_email: (data.visitor_email as string | null | undefined) ?? 'visitor@example.com',
-      visitor_name: (data.visitor_name as string | null | undefined) ?? 'Website Visitor',
-      page_url:
-        (data.page_url as string | null | undefined) ??
-        `https://${site?.domain ?? 'www.usechatting.com'}/`,
-      first_message: (data.first_message as string | null | undefined) ?? 'Hi! I have a question.',
-      tags: (data.tags as string[] | undefined) ?? [],
-      assigned_to: (data.assigned_to as string | null | undefined) ?? null,
-      status: 'open',
-      resolved_by: null,
-      created_at: timestamp,
-      resolved_at: null,
-    };
-    changes.push({ op: 'put', c: 'conversations', r: conversation });
-    raise(
-      store,
-      workspace.id,
-      'conversation.created',
-      conversationCreatedData(conversation),
-      timestamp,
+  /** A new conversation from what was given, raising conversation.created. */
+  newConversation(given: GivenData<'conversation.created'> = {}): Conversation {
+    const { primary_site_id: siteId } = this.workspace;
+    const site = siteId ? this.store.get('sites', siteId) : undefined;
+    const conversation = buildConversation(
+      {
+        id: given.conversation_id,
+        workspace_id: this.workspace.id,
+        visitor_email: given.visitor_email ?? undefined,
+        visitor_name: given.visitor_name ?? undefined,
+        page_url: given.page_url ?? (site ? `https://${site.domain}/` : undefined),
+        first_message: given.first_message ?? undefined,
+        tags: given.tags,
+        assigned_to: given.assigned_to,
+      },
+      this.timestamp,
     );
+    this.put(storeRecord('conversations', conversation));
+    this.raise('conversation.created', conversationCreatedData(conversation));
     return conversation;
-  };
+  }
 
   /** The conversation an agent acts on: the one named, else the newest (open) one, else new. */
-  const existingConversation = (openOnly: boolean): Conversation => {
-    const id = text(data.conversation_id);
+  existingConversation(id: string | undefined, openOnly: boolean): Conversation {
     if (id) {
-      const named = store.get('conversations', id);
-      if (!named || named.workspace_id !== workspace.id)
+      const named = this.store.get('conversations', id);
+      if (!named || named.workspace_id !== this.workspace.id)
         throw new ApiError('not-found', `no conversation ${id}`);
       return named;
     }
-    const candidates = store
-      .all('conversations')
-      .filter((c) => c.workspace_id === workspace.id && (!openOnly || c.status === 'open'));
-    return candidates.at(-1) ?? newConversation();
-  };
+    const [newest] = openOnly
+      ? this.store.find('conversations', 'by_status', [this.workspace.id, 'open'], {
+          limit: 1,
+          newestFirst: true,
+        })
+      : this.store.find('conversations', 'by_workspace', [this.workspace.id], {
+          limit: 1,
+          newestFirst: true,
+        });
+    return newest ?? this.newConversation();
+  }
+}
 
-  switch (event) {
-    case 'conversation.created': {
-      if (
-        text(data.conversation_id) &&
-        store.get('conversations', text(data.conversation_id) as string)
-      ) {
-        throw new ApiError(
-          'invalid-request',
-          `conversation ${String(data.conversation_id)} already exists`,
-        );
-      }
-      newConversation();
-      break;
+/** Each event's simulation. */
+const SIMULATIONS: { [N in EventName]: (happening: Happening, given: GivenData<N>) => void } = {
+  'conversation.created': (happening, given) => {
+    if (given.conversation_id && happening.store.get('conversations', given.conversation_id)) {
+      throw new ApiError('invalid-request', `conversation ${given.conversation_id} already exists`);
     }
-    case 'conversation.resolved': {
-      const conversation = existingConversation(true);
-      const resolved: Conversation = {
-        ...conversation,
-        status: 'resolved',
-        resolved_by: (data.resolved_by as string | null | undefined) ?? workspace.owner_email,
-        resolved_at: timestamp,
-      };
-      changes.push({ op: 'put', c: 'conversations', r: resolved });
-      const messages = store
-        .all('messages')
-        .filter((m) => m.conversation_id === conversation.id).length;
-      const derived = conversationResolvedData(resolved, messages);
-      raise(
-        store,
-        workspace.id,
-        'conversation.resolved',
-        { ...derived, ...(data as object) },
-        timestamp,
-      );
-      break;
+    happening.newConversation(given);
+  },
+  'conversation.resolved': (happening, given) => {
+    const conversation = happening.existingConversation(given.conversation_id, true);
+    const resolved: Conversation = {
+      ...conversation,
+      status: 'resolved',
+      resolved_by: given.resolved_by ?? happening.workspace.owner_email,
+      resolved_at: happening.timestamp,
+    };
+    happening.put(storeRecord('conversations', resolved));
+    const messages = happening.store.count('messages', 'by_conversation', [conversation.id]);
+    happening.raise('conversation.resolved', {
+      ...conversationResolvedData(resolved, messages),
+      ...given,
+    });
+  },
+  'tag.added': (happening, given) => {
+    const conversation = happening.existingConversation(given.conversation_id, false);
+    const tag = given.tag ?? 'vip';
+    const tagged = { ...conversation, tags: [...new Set([...conversation.tags, tag])] };
+    happening.put(storeRecord('conversations', tagged));
+    const addedBy = given.added_by === undefined ? happening.workspace.owner_email : given.added_by;
+    happening.raise('tag.added', tagAddedData(tagged, tag, addedBy));
+  },
+  'contact.created': (happening, given) => {
+    const { store, workspace } = happening;
+    if (!workspace.primary_site_id) throw new ApiError('workspace-site-missing');
+    const email = given.email ?? `visitor.${newId('contact').slice(8)}@example.com`;
+    if (contactByEmail(store, workspace.id, email)) {
+      throw new ApiError('invalid-request', `a contact with email ${email} already exists`);
     }
-    case 'tag.added': {
-      const conversation = existingConversation(false);
-      const tag = text(data.tag) ?? 'vip';
-      const tagged = { ...conversation, tags: [...new Set([...conversation.tags, tag])] };
-      changes.push({ op: 'put', c: 'conversations', r: tagged });
-      const addedBy =
-        data.added_by === undefined ? workspace.owner_email : (data.added_by as string | null);
-      raise(store, workspace.id, 'tag.added', tagAddedData(tagged, tag, addedBy), timestamp);
-      break;
-    }
-    case 'contact.created': {
-      if (!workspace.primary_site_id) throw new ApiError('workspace-site-missing');
-      const email = text(data.email) ?? `visitor.${newId('contact').slice(8)}@example.com`;
-      if (store.contactByEmail(workspace.id, email)) {
-        throw new ApiError('invalid-request', `a contact with email ${email} already exists`);
-      }
-      const contact: Contact = {
-        id: text(data.contact_id) ?? newId('contact'),
+    const contact = buildContact(
+      {
+        id: given.contact_id,
         workspace_id: workspace.id,
         site_id: workspace.primary_site_id,
         email,
-        name: (data.name as string | null | undefined) ?? null,
-        phone: null,
-        company: (data.company as string | null | undefined) ?? null,
-        status: null,
-        tags: [],
-        customFields: {},
-        source: text(data.source) ?? 'chat_form',
-        created_at: timestamp,
-        updated_at: timestamp,
-      };
-      if (store.get('contacts', contact.id)) {
-        throw new ApiError('invalid-request', `contact ${contact.id} already exists`);
-      }
-      changes.push({ op: 'put', c: 'contacts', r: contact });
-      raise(store, workspace.id, 'contact.created', contactCreatedData(contact), timestamp);
-      break;
+        name: given.name,
+        company: given.company,
+        source: given.source ?? 'chat_form',
+      },
+      happening.timestamp,
+    );
+    if (store.get('contacts', contact.id)) {
+      throw new ApiError('invalid-request', `contact ${contact.id} already exists`);
     }
-  }
+    happening.put(storeRecord('contacts', contact));
+    happening.raise('contact.created', contactCreatedData(contact));
+  },
+};
 
+export function simulateEvent<N extends EventName>(
+  store: Store,
+  workspace: Workspace,
+  event: N,
+  given: GivenData<N>,
+): Simulation {
+  const happening = new Happening(store, workspace);
+  SIMULATIONS[event](happening, given);
   // The event asked for is the last one raised (a conversation made on the way comes first).
-  const raised = last as ReturnType<typeof raiseEvent>;
+  const raised = happening.last as ReturnType<typeof raiseEvent>;
   const check = validate(payloadSchemaOf(event), raised.record.payload);
   if (!check.valid) throw new ApiError('invalid-request', `data: ${check.message}`);
-  return { payload: raised.record.payload, deliveries: raised.deliveries.length, changes };
+  return {
+    payload: raised.record.payload,
+    deliveries: raised.deliveries.length,
+    changes: happening.changes,
+  };
 }

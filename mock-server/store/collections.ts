@@ -1,6 +1,7 @@
 /**
- * The store's collections: plain arrays of records, each record valid against its entity
- * schema. The same layout is the data file, a seed file and what json-server browses.
+ * The store's collections: records valid against their entity schema, one table each in the
+ * database. The layout of a seed file, of `chatting-mock export` and of what json-server browses
+ * is an object of these collections as arrays.
  */
 import type {
   ApiKey,
@@ -48,12 +49,88 @@ export const ENTITY_SCHEMA = {
 
 export const COLLECTION_NAMES = Object.keys(ENTITY_SCHEMA) as CollectionName[];
 
+/** An index column: a field of the record, or the field lower-cased (compared case-insensitively). */
+export type IndexColumn = string | { lower: string };
+
+/**
+ * An index of a collection. Lookups give values for its first columns; the records come in the
+ * order of the remaining columns (then insertion), so a list is read from the index, not sorted.
+ */
+export interface IndexSpec {
+  columns: readonly IndexColumn[];
+}
+
+/**
+ * Each collection's indexes, by name. Records are read by id (the primary key) or through one
+ * of these; nothing scans a collection. Idempotency records are read by scope through their id,
+ * which is the hash of the scope.
+ */
+export const INDEXES = {
+  workspaces: {},
+  sites: { by_workspace: { columns: ['workspace_id'] } },
+  api_keys: { by_workspace: { columns: ['workspace_id'] } },
+  contacts: { by_email: { columns: ['workspace_id', { lower: 'email' }] } },
+  conversations: {
+    by_workspace: { columns: ['workspace_id'] },
+    by_status: { columns: ['workspace_id', 'status'] },
+  },
+  messages: { by_conversation: { columns: ['conversation_id'] } },
+  subscriptions: { by_event: { columns: ['workspace_id', 'event', 'active'] } },
+  events: { by_kind: { columns: ['workspace_id', 'event', 'created_at'] } },
+  idempotency_keys: { by_age: { columns: ['created_at'] } },
+  deliveries: {
+    by_status: { columns: ['status', 'next_attempt_at'] },
+    by_subscription: { columns: ['subscription_id'] },
+  },
+} as const satisfies Record<CollectionName, Record<string, IndexSpec>>;
+
+/** The SQL expression of an index column; the same text in CREATE INDEX and in lookups. */
+export function column(spec: IndexColumn): string {
+  if (typeof spec === 'string') return `json_extract(doc, '$.${spec}')`;
+  return `lower(json_extract(doc, '$.${spec.lower}'))`;
+}
+
+export type IndexName<C extends CollectionName> = keyof (typeof INDEXES)[C] & string;
+
 export function emptyCollections(): Collections {
   return Object.fromEntries(COLLECTION_NAMES.map((name) => [name, []])) as unknown as Collections;
 }
 
-/** One change, as the journal records it. Puts carry the whole record, so replay is idempotent. */
+/**
+ * One change to the store. The shorthand is the store's: the rest of the mock builds changes
+ * with the functions below.
+ */
 export type Change =
   | { op: 'put'; c: CollectionName; r: RecordOf<CollectionName> }
   | { op: 'del'; c: CollectionName; id: string }
   | { op: 'reset'; data: Collections };
+
+/** A change that stores a record whole (replaying it twice changes nothing). */
+export function storeRecord<C extends CollectionName>(collection: C, record: RecordOf<C>): Change {
+  return { op: 'put', c: collection, r: record };
+}
+
+/** A change that deletes a record. */
+export function deleteRecord(collection: CollectionName, id: string): Change {
+  return { op: 'del', c: collection, id };
+}
+
+/** A change that replaces everything with `data`. */
+export function replaceAll(data: Collections): Change {
+  return { op: 'reset', data: structuredClone(data) };
+}
+
+/** The records of one collection a transaction stores. */
+export function storedRecords<C extends CollectionName>(
+  changes: readonly Change[],
+  collection: C,
+): RecordOf<C>[] {
+  return changes.flatMap((change) =>
+    change.op === 'put' && change.c === collection ? [change.r as RecordOf<C>] : [],
+  );
+}
+
+/** Whether a transaction replaces everything. */
+export function replacesAll(changes: readonly Change[]): boolean {
+  return changes.some((change) => change.op === 'reset');
+}

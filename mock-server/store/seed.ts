@@ -1,11 +1,12 @@
 /**
- * Seeds: the built-in demo workspaces of the contract, and seed files (the data file's layout)
+ * Seeds: the built-in demo workspaces of the contract, and seed files (the layout of
+ * `chatting-mock export`)
  * for QA fixtures. A seed file may give an API key as `{ "token", "workspace_id" }` instead of
  * a stored hash; it is hashed on load.
  */
 import { readFileSync } from 'node:fs';
 import { assertValid } from '../../schemas/validator';
-import type { ApiKey, Contact, Conversation, EventRecord, Message } from '../../schemas/generated';
+import type { ApiKey, Contact, EventRecord, Message } from '../../schemas/generated';
 import {
   contactCreatedData,
   conversationCreatedData,
@@ -13,8 +14,9 @@ import {
   makePayload,
   tagAddedData,
   type EventData,
-} from '../events/payload';
+} from '../payloads';
 import { makeApiKey } from '../keys';
+import { buildContact, buildConversation } from '../records';
 import { COLLECTION_NAMES, ENTITY_SCHEMA, emptyCollections, type Collections } from './collections';
 
 /** The demo keys of the contract. They are public demo data, printed by the start-up banner. */
@@ -94,38 +96,26 @@ export function demoSeed(): Collections {
       ...fields
     }: Pick<Contact, 'id' | 'email' | 'name' | 'company' | 'source'> & Partial<Contact>,
   ) => {
-    const created = at((minute += 3));
-    const contact: Contact = {
-      id,
-      workspace_id: workspaceId,
-      site_id: siteId,
-      phone: null,
-      status: null,
-      tags: [],
-      customFields: {},
-      created_at: created,
-      updated_at: created,
-      ...fields,
-    };
+    const contact = buildContact(
+      { id, workspace_id: workspaceId, site_id: siteId, ...fields },
+      at((minute += 3)),
+    );
     seed.contacts.push(contact);
     addEvent(workspaceId, 'contact.created', contactCreatedData(contact));
   };
   const addConversation = (workspaceId: string, spec: SeedConversation) => {
-    const created = at((minute += 5));
-    const conversation: Conversation = {
-      id: spec.id,
-      workspace_id: workspaceId,
-      visitor_email: spec.visitor[0],
-      visitor_name: spec.visitor[1],
-      page_url: spec.page_url,
-      first_message: spec.messages[0][1],
-      tags: [],
-      assigned_to: spec.assigned_to,
-      status: 'open',
-      resolved_by: null,
-      created_at: created,
-      resolved_at: null,
-    };
+    const conversation = buildConversation(
+      {
+        id: spec.id,
+        workspace_id: workspaceId,
+        visitor_email: spec.visitor[0],
+        visitor_name: spec.visitor[1],
+        page_url: spec.page_url,
+        first_message: spec.messages[0][1],
+        assigned_to: spec.assigned_to,
+      },
+      at((minute += 5)),
+    );
     seed.conversations.push(conversation);
     addEvent(workspaceId, 'conversation.created', conversationCreatedData(conversation));
     spec.messages.forEach(([sender, text], i) => {
@@ -249,7 +239,7 @@ export function readSeedFile(file: string): Collections {
   return parseSeed(JSON.parse(readFileSync(file, 'utf8')), file);
 }
 
-/** Checks a seed document (the data file's layout), hashing keys given as tokens. */
+/** Checks a seed document (the layout of an export), hashing keys given as tokens. */
 export function parseSeed(raw: unknown, source: string): Collections {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new Error(`${source}: a seed is an object of collections`);

@@ -1,294 +1,367 @@
 /**
- * The mock's state: collections in memory, made durable by the journal (every committed
- * transaction) and the snapshot (everything, rewritten when the journal has grown as big as it).
+ * The mock's state in SQLite (node:sqlite): one table per collection, each record a JSON
+ * document keyed by id, read by primary key or through the indexes its collection declares.
  *
- * Transactions are applied to memory synchronously when committed and answered once their
- * journal line is on disk. Handlers read and commit without awaiting in between, so on Node's
- * single thread no two transactions interleave.
+ * Group commit: the first commit of a tick opens a transaction, every commit of that tick writes
+ * into it (each in a savepoint, so one failing change undoes only itself), and the transaction
+ * is committed once the tick is over; each caller is answered after COMMIT, with the whole
+ * batch's error if it failed. Reads on the one connection see what is written, so a handler
+ * reads the changes of the tick's earlier handlers, as it would once they are committed.
+ * A file database is in WAL mode with synchronous=FULL: after COMMIT returns, the batch is on
+ * disk. locking_mode=EXCLUSIVE keeps other processes out of the file for as long as we run.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { assertValid } from '../../schemas/validator';
 import {
   COLLECTION_NAMES,
   ENTITY_SCHEMA,
+  INDEXES,
+  column,
   emptyCollections,
   type Change,
   type CollectionName,
   type Collections,
+  type IndexName,
+  type IndexSpec,
   type RecordOf,
 } from './collections';
-import { Journal } from './journal';
-import { readSnapshot, writeSnapshot } from './snapshot';
-import type { Contact, EventName, EventRecord, WebhookEvent } from '../../schemas/generated';
+import { openDatabase } from './database';
 
 export interface StoreOptions {
-  /** The data file; the journal is beside it. Absent: memory only. */
+  /** The database file. Absent: an in-memory database (nothing read or written). */
   file?: string;
   /**
-   * Loaded when the data file does not exist yet, and then remembered beside it: reset() puts
-   * back the seed a data file was created from, whatever a later start is given.
+   * Loaded into a new database and remembered in it: reset() puts back the seed a database was
+   * created from, whatever a later start is given.
    */
   seed: Collections;
   /** Check every record against its entity schema before it is stored (tests, seed files). */
   verifyRecords?: boolean;
-  /** Compact once the journal is this big, or as big as the last snapshot if that is bigger. */
-  compactAfterBytes?: number;
-  /** Records of these collections older than this (by created_at) are dropped at compaction. */
+  /** Records of these collections older than this (by created_at) are deleted, in batches. */
   expireAfterMs?: Partial<Record<CollectionName, number>>;
+  /** How often expiry runs (default every 10 minutes; it also runs at start). */
+  expireEveryMs?: number;
 }
 
-type Indexes = { [C in CollectionName]: Map<string, RecordOf<C>> };
+/** Records deleted per expiry transaction: a batch holds the event loop for a few ms at most. */
+export const EXPIRY_BATCH = 1000;
+
+interface Pending {
+  changes: Change[];
+  done: () => void;
+  failed: (error: Error) => void;
+}
 
 export class Store {
-  /** The live collections. Their arrays are mutated in place: json-server holds on to them. */
-  readonly data: Collections = emptyCollections();
-  private byId = {} as Indexes;
-  private contactsByEmail = new Map<string, Contact>();
-  private eventsByKind = new Map<string, EventRecord[]>();
-  private snapshotBytes = 0;
-  private committed: ((changes: Change[]) => void)[] = [];
-  private compacting = false;
+  private statements = new Map<string, StatementSync>();
+  private listeners: ((changes: Change[]) => void)[] = [];
+  /** The commits of this tick, written into the open transaction; null when none is open. */
+  private batch: Pending[] | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   private constructor(
+    private readonly db: DatabaseSync,
     private readonly options: StoreOptions,
-    private readonly journal: Journal | null,
-    /** The seed reset() puts back: the one this data file was created from. */
-    readonly seed: Collections,
   ) {}
 
+  /**
+   * Opens (or creates) the database. Refuses, naming the file, one that another process has
+   * open, that is not a chatting-mock database, or whose schema is newer than this code.
+   */
   static async open(options: StoreOptions): Promise<Store> {
-    if (!options.file) {
-      const store = new Store(options, null, options.seed);
-      store.load(options.seed);
-      return store;
+    if (options.file) mkdirSync(path.dirname(options.file), { recursive: true });
+    const created = !options.file || !existsSync(options.file) || statSync(options.file).size === 0;
+    const db = openDatabase(options.file);
+    const store = new Store(db, options);
+    if (created) {
+      if (options.verifyRecords) store.verifyAll(options.seed);
+      store.transaction(() => {
+        store.run(
+          'INSERT INTO meta (key, value) VALUES (?, ?)',
+          'seed',
+          JSON.stringify(options.seed),
+        );
+        store.load(options.seed);
+      });
     }
-    mkdirSync(path.dirname(options.file), { recursive: true });
-    const snapshot = readSnapshot(options.file) as Collections | undefined;
-    const seed = snapshot ? rememberedSeed(options.file, options.seed) : options.seed;
-    if (!snapshot) await writeSnapshot(seedFile(options.file), JSON.stringify(seed));
-    const { journal, lines } = await Journal.open(journalFile(options.file));
-    const store = new Store(options, journal, seed);
-    store.load(snapshot ?? seed);
-    for (const line of lines) store.apply((JSON.parse(line) as { changes: Change[] }).changes);
-    if (!snapshot) await store.compact();
+    if (options.expireAfterMs) {
+      await store.expire();
+      store.expiryTimer = setInterval(
+        () => void store.expire().catch(() => undefined),
+        options.expireEveryMs ?? 10 * 60_000,
+      );
+      store.expiryTimer.unref();
+    }
     return store;
   }
 
-  /** True when changes go to a data file, false for a memory-only store. */
+  /** True when the database is a file, false for an in-memory one. */
   get durable(): boolean {
-    return this.journal !== null;
+    return Boolean(this.options.file);
+  }
+
+  /** The seed reset() puts back: the one this database was created from. */
+  get seed(): Collections {
+    const row = this.statement('SELECT value FROM meta WHERE key = ?').get('seed') as
+      { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as Collections) : emptyCollections();
   }
 
   get<C extends CollectionName>(collection: C, id: string): RecordOf<C> | undefined {
-    return this.byId[collection].get(id);
+    const row = this.statement(`SELECT doc FROM ${collection} WHERE id = ?`).get(id) as
+      { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as RecordOf<C>) : undefined;
   }
 
-  all<C extends CollectionName>(collection: C): readonly RecordOf<C>[] {
-    return this.data[collection];
+  /** Every record of a collection, in the order they were first stored. */
+  all<C extends CollectionName>(collection: C): RecordOf<C>[] {
+    return this.docs<C>(this.statement(`SELECT doc FROM ${collection} ORDER BY rowid`).all());
   }
 
-  contactByEmail(workspaceId: string, email: string): Contact | undefined {
-    return this.contactsByEmail.get(emailKey(workspaceId, email));
+  /**
+   * The records whose first index columns equal `values`, in the order of the index's other
+   * columns (then of insertion), oldest first or newest first.
+   */
+  find<C extends CollectionName>(
+    collection: C,
+    index: IndexName<C>,
+    values: readonly (string | boolean | null)[],
+    options: { limit?: number; newestFirst?: boolean } = {},
+  ): RecordOf<C>[] {
+    const { where, order } = this.lookup(collection, index, values.length, options.newestFirst);
+    const limit = options.limit === undefined ? '' : ' LIMIT ?';
+    const sql = `SELECT doc FROM ${collection} WHERE ${where} ORDER BY ${order}${limit}`;
+    const parameters = values.map(sqlValue);
+    if (options.limit !== undefined) parameters.push(options.limit);
+    return this.docs<C>(this.statement(sql).all(...parameters));
   }
 
-  /** The payloads of the newest events of one kind in a workspace, newest first. */
-  recentPayloads(workspaceId: string, event: EventName, limit: number): WebhookEvent[] {
-    const events = this.eventsByKind.get(`${workspaceId}\n${event}`) ?? [];
-    return events
-      .slice(-limit)
-      .reverse()
-      .map((record) => record.payload);
+  /** How many records match, as find() would list them. */
+  count<C extends CollectionName>(
+    collection: C,
+    index: IndexName<C>,
+    values: readonly (string | boolean | null)[],
+  ): number {
+    const { where } = this.lookup(collection, index, values.length, false);
+    const sql = `SELECT count(*) AS n FROM ${collection} WHERE ${where}`;
+    return (this.statement(sql).get(...values.map(sqlValue)) as { n: number }).n;
   }
 
   /** Calls the listener with every transaction once it is durable (the delivery outbox). */
   onCommit(listener: (changes: Change[]) => void): void {
-    this.committed.push(listener);
+    this.listeners.push(listener);
   }
 
   /**
-   * Applies the changes to memory now and resolves once they are durable. Throws, changing
-   * nothing, if a record is invalid (with verifyRecords).
+   * Writes the changes now (later reads see them) and resolves once they are committed. Rejects,
+   * keeping nothing of them, if a record is invalid (with verifyRecords), a write fails, or the
+   * commit of their batch fails (a full disk, an I/O error): then nothing of the batch is kept.
    */
-  async commit(changes: Change[]): Promise<void> {
-    if (this.options.verifyRecords) {
-      for (const change of changes) {
-        if (change.op === 'put') assertValid(ENTITY_SCHEMA[change.c], change.r);
-      }
-    }
-    const undo = this.apply(changes);
+  commit(changes: Change[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
     try {
-      await this.write(changes);
+      if (this.options.verifyRecords) {
+        for (const change of changes) {
+          if (change.op === 'put') assertValid(ENTITY_SCHEMA[change.c], change.r);
+          if (change.op === 'reset') this.verifyAll(change.data);
+        }
+      }
+      const batch = this.openBatch();
+      this.db.exec('SAVEPOINT change');
+      try {
+        this.apply(changes);
+        this.db.exec('RELEASE change');
+      } catch (error) {
+        this.undoSavepoint();
+        throw error;
+      }
+      return new Promise((done, failed) => batch.push({ changes, done, failed }));
     } catch (error) {
-      // Not on disk, so not done: nothing of it may stay visible (nor be replayed).
-      this.apply(undo);
-      throw error;
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    for (const listener of this.committed) listener(changes);
   }
 
-  private write(changes: Change[]): Promise<void> {
-    if (!this.journal) return Promise.resolve();
-    const written = this.journal.append(JSON.stringify({ changes }));
-    const limit = Math.max(this.options.compactAfterBytes ?? 4 * 1024 * 1024, this.snapshotBytes);
-    if (this.journal.size > limit && !this.compacting) {
-      this.compacting = true;
-      this.journal.requestMaintenance(() =>
-        this.compact().finally(() => (this.compacting = false)),
-      );
-    }
-    return written;
-  }
-
-  /** Puts back the seed the data file was created from (or another one), durably. */
+  /** Puts back the seed the database was created from (or another one), durably. */
   reset(seed: Collections = this.seed): Promise<void> {
     return this.commit([{ op: 'reset', data: structuredClone(seed) }]);
   }
 
-  /** Waits until everything committed is on disk, writes a snapshot and closes the journal. */
-  async close(): Promise<void> {
-    if (!this.journal) return;
-    await this.journal.flush();
-    await this.compact();
-    await this.journal.close();
-  }
-
   /**
-   * Writes the whole state as the new snapshot, then empties the journal. Runs between journal
-   * writes. Changes applied to memory but not yet journaled are in the snapshot and will also
-   * be appended to the emptied journal: replaying a put or a delete twice changes nothing.
+   * Deletes one batch of expired records (at most EXPIRY_BATCH per collection, oldest first,
+   * through the created_at index); returns how many it deleted.
    */
-  private async compact(): Promise<void> {
-    if (!this.journal || !this.options.file) return;
-    this.expire();
-    const text = JSON.stringify(this.data);
-    await writeSnapshot(this.options.file, text);
-    this.snapshotBytes = Buffer.byteLength(text);
-    await this.journal.truncate();
-  }
-
-  /**
-   * Drops expired records from memory just before a snapshot. Not journaled: if the snapshot is
-   * not written, the records simply come back from the journal and expire next time.
-   */
-  private expire(): void {
+  expireBatch(): number {
+    let deleted = 0;
     for (const [collection, ms] of Object.entries(this.options.expireAfterMs ?? {})) {
+      const age = column('created_at');
       const cutoff = new Date(Date.now() - ms).toISOString();
-      const records = this.data[collection as CollectionName] as {
-        id: string;
-        created_at: string;
-      }[];
-      for (const record of records.filter((r) => r.created_at < cutoff)) {
-        this.delete(collection as CollectionName, record.id);
-      }
+      const sql =
+        `DELETE FROM ${collection} WHERE rowid IN (SELECT rowid FROM ${collection} ` +
+        `WHERE ${age} < ? ORDER BY ${age} LIMIT ${EXPIRY_BATCH})`;
+      deleted += Number(this.statement(sql).run(cutoff).changes);
+    }
+    return deleted;
+  }
+
+  /** Deletes every expired record, a batch at a time, letting requests in between batches. */
+  async expire(): Promise<number> {
+    let batches = 0;
+    while (!this.closed && this.expireBatch() > 0) {
+      batches++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return batches;
+  }
+
+  /** Commits what is pending and closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    this.finishBatch();
+    this.closed = true;
+    this.db.close();
+  }
+
+  /** The whole state, as collections (seed files, json-server, export). */
+  snapshot(names: readonly CollectionName[] = COLLECTION_NAMES): Partial<Collections> {
+    return Object.fromEntries(names.map((name) => [name, this.all(name)]));
+  }
+
+  private openBatch(): Pending[] {
+    if (this.batch) return this.batch;
+    this.db.exec('BEGIN IMMEDIATE');
+    const batch: Pending[] = [];
+    this.batch = batch;
+    setImmediate(() => {
+      if (this.batch === batch) this.finishBatch();
+    });
+    return batch;
+  }
+
+  /** COMMITs the open batch and answers its callers. */
+  private finishBatch(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = null;
+    try {
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.abortBatch(batch, error as Error);
+      return;
+    }
+    for (const pending of batch) pending.done();
+    for (const pending of batch) for (const listener of this.listeners) listener(pending.changes);
+  }
+
+  /** Rolls the whole batch back (SQLite may have done so already) and fails its callers. */
+  private abortBatch(batch: Pending[], error: Error): void {
+    try {
+      this.db.exec('ROLLBACK');
+    } catch {
+      // No transaction left: SQLite rolled it back itself.
+    }
+    if (this.batch === batch) this.batch = null;
+    for (const pending of batch) pending.failed(error);
+  }
+
+  /** Undoes a failed commit's own writes; if even that fails, the whole batch goes. */
+  private undoSavepoint(): void {
+    try {
+      this.db.exec('ROLLBACK TO change');
+      this.db.exec('RELEASE change');
+    } catch (error) {
+      if (this.batch) this.abortBatch(this.batch, error as Error);
     }
   }
 
-  private load(data: Collections): void {
-    for (const name of COLLECTION_NAMES) {
-      const records = (data[name] ?? []) as RecordOf<CollectionName>[];
-      if (this.options.verifyRecords) {
-        for (const record of records) assertValid(ENTITY_SCHEMA[name], record);
-      }
-      const live = this.data[name] as RecordOf<CollectionName>[];
-      live.splice(0, live.length, ...structuredClone(records));
-      (this.byId as Record<CollectionName, Map<string, unknown>>)[name] = new Map(
-        live.map((record) => [record.id, record]),
-      );
-    }
-    this.contactsByEmail = new Map(
-      this.data.contacts.map((contact) => [contactKey(contact), contact]),
-    );
-    this.eventsByKind = new Map();
-    const events = [...this.data.events].sort((a, b) => a.created_at.localeCompare(b.created_at));
-    for (const event of events) this.indexEvent(event);
-  }
-
-  /** Applies changes to memory; returns the changes that undo them. */
-  private apply(changes: Change[]): Change[] {
-    const undo: Change[] = [];
+  private apply(changes: Change[]): void {
     for (const change of changes) {
       if (change.op === 'reset') {
-        undo.push({ op: 'reset', data: structuredClone(this.data) });
+        for (const name of COLLECTION_NAMES) this.run(`DELETE FROM ${name}`);
         this.load(change.data);
-        continue;
+      } else if (change.op === 'put') {
+        this.put(change.c, change.r);
+      } else {
+        this.run(`DELETE FROM ${change.c} WHERE id = ?`, change.id);
       }
-      const id = change.op === 'put' ? change.r.id : change.id;
-      const before = this.byId[change.c].get(id);
-      undo.push(
-        before
-          ? { op: 'put', c: change.c, r: structuredClone(before) }
-          : { op: 'del', c: change.c, id },
-      );
-      if (change.op === 'put') this.put(change.c, change.r);
-      else this.delete(change.c, change.id);
     }
-    return undo.reverse();
   }
 
   private put(collection: CollectionName, record: RecordOf<CollectionName>): void {
-    const index = this.byId[collection] as Map<string, RecordOf<CollectionName>>;
-    const existing = index.get(record.id);
-    if (existing) {
-      // Update in place: the array json-server reads keeps the same object.
-      if (collection === 'contacts') this.contactsByEmail.delete(contactKey(existing as Contact));
-      for (const key of Object.keys(existing))
-        if (!(key in record)) delete (existing as never)[key];
-      Object.assign(existing, structuredClone(record));
-      if (collection === 'contacts')
-        this.contactsByEmail.set(contactKey(existing as Contact), existing as Contact);
-      return;
-    }
-    const stored = structuredClone(record);
-    (this.data[collection] as RecordOf<CollectionName>[]).push(stored);
-    index.set(stored.id, stored);
-    if (collection === 'contacts')
-      this.contactsByEmail.set(contactKey(stored as Contact), stored as Contact);
-    if (collection === 'events') this.indexEvent(stored as EventRecord);
+    this.run(
+      `INSERT INTO ${collection} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
+      record.id,
+      JSON.stringify(record),
+    );
   }
 
-  private delete(collection: CollectionName, id: string): void {
-    const index = this.byId[collection] as Map<string, RecordOf<CollectionName>>;
-    const existing = index.get(id);
-    if (!existing) return;
-    index.delete(id);
-    const records = this.data[collection] as RecordOf<CollectionName>[];
-    records.splice(records.indexOf(existing), 1);
-    if (collection === 'contacts') this.contactsByEmail.delete(contactKey(existing as Contact));
-    if (collection === 'events') {
-      const event = existing as EventRecord;
-      const list = this.eventsByKind.get(`${event.workspace_id}\n${event.event}`);
-      list?.splice(list.indexOf(event), 1);
+  private load(data: Partial<Collections>): void {
+    for (const name of COLLECTION_NAMES) {
+      for (const record of data[name] ?? []) this.put(name, record);
     }
   }
 
-  private indexEvent(event: EventRecord): void {
-    const key = `${event.workspace_id}\n${event.event}`;
-    const list = this.eventsByKind.get(key);
-    if (list) list.push(event);
-    else this.eventsByKind.set(key, [event]);
+  private verifyAll(data: Partial<Collections>): void {
+    for (const name of COLLECTION_NAMES) {
+      for (const record of data[name] ?? []) assertValid(ENTITY_SCHEMA[name], record);
+    }
+  }
+
+  private transaction(work: () => void): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      work();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private lookup(
+    collection: CollectionName,
+    index: string,
+    given: number,
+    newestFirst = false,
+  ): { where: string; order: string } {
+    const spec = (INDEXES[collection] as Record<string, IndexSpec>)[index];
+    if (!spec || given > spec.columns.length) {
+      throw new Error(`${collection} has no index ${index} of ${given} columns`);
+    }
+    const where = spec.columns
+      .slice(0, given)
+      .map((c) => `${column(c)} = ${typeof c === 'string' ? '?' : 'lower(?)'}`)
+      .join(' AND ');
+    const direction = newestFirst ? ' DESC' : '';
+    const order = [...spec.columns.slice(given).map(column), 'rowid']
+      .map((expression) => `${expression}${direction}`)
+      .join(', ');
+    return { where: where || '1', order };
+  }
+
+  private docs<C extends CollectionName>(rows: unknown[]): RecordOf<C>[] {
+    return rows.map((row) => JSON.parse((row as { doc: string }).doc) as RecordOf<C>);
+  }
+
+  private run(sql: string, ...parameters: (string | number | null)[]): void {
+    this.statement(sql).run(...parameters);
+  }
+
+  /** Statements are prepared once per SQL text and kept. */
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 }
 
-export function journalFile(dataFile: string): string {
-  return `${dataFile}.journal`;
-}
-
-/** Emails are unique per workspace, compared case-insensitively. */
-function emailKey(workspaceId: string, email: string): string {
-  return `${workspaceId}\n${email.toLowerCase()}`;
-}
-
-function contactKey(contact: Contact): string {
-  return emailKey(contact.workspace_id, contact.email);
-}
-
-/** Where a data file keeps the seed it was created from. */
-export function seedFile(file: string): string {
-  return `${file}.seed.json`;
-}
-
-/** The seed a data file was created from; a data file older than this file falls back. */
-function rememberedSeed(file: string, fallback: Collections): Collections {
-  return (readSnapshot(seedFile(file)) as Collections | undefined) ?? fallback;
+/** JSON booleans are 1 and 0 in SQL. */
+function sqlValue(value: string | boolean | null): string | number | null {
+  return typeof value === 'boolean' ? Number(value) : value;
 }

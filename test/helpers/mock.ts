@@ -65,6 +65,18 @@ export function temporaryDirectory(): { dir: string; remove: () => void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * A fresh temporary directory for each test of the enclosing describe, removed after it; the
+ * returned function gives a path in the current test's directory (the directory itself if no
+ * name is given).
+ */
+export function temporaryDirectoryForEachTest(): (...names: string[]) => string {
+  let current: { dir: string; remove: () => void } | undefined;
+  beforeEach(() => (current = temporaryDirectory()));
+  afterEach(() => current?.remove());
+  return (...names) => path.join((current as { dir: string }).dir, ...names);
+}
+
 /** Asserts the status and the error code of an error reply. */
 export function assertError(reply: Reply, status: number, code: string): void {
   assert.equal(reply.status, status, reply.text);

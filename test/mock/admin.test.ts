@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { contactByEmail } from '../../mock-server/store/lookups';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { validate } from '../../schemas/validator';
@@ -134,6 +135,18 @@ describe('admin API', () => {
       'invalid-request',
     ],
     [
+      "a field of another event's data",
+      { workspace_id: 'owner_123', event: 'tag.added', data: { email: 'a@example.com' } },
+      400,
+      'invalid-request',
+    ],
+    [
+      'a data field of the wrong type for its event',
+      { workspace_id: 'owner_123', event: 'tag.added', data: { tag: 42 } },
+      400,
+      'invalid-request',
+    ],
+    [
       'a data field of the wrong type',
       { workspace_id: 'owner_123', event: 'contact.created', data: { name: 42 } },
       400,
@@ -199,7 +212,7 @@ describe('admin API', () => {
     await mock.request('POST', `${API}/contacts`, { body: { email: 'temporary@example.com' } });
     assert.equal((await admin('POST', '/reset')).status, 200);
     assert.equal(
-      mock.server.services.store.contactByEmail('owner_123', 'temporary@example.com'),
+      contactByEmail(mock.server.services.store, 'owner_123', 'temporary@example.com'),
       undefined,
     );
     assert.ok(mock.server.services.store.get('contacts', 'contact_123'));

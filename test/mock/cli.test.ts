@@ -58,8 +58,8 @@ describe('chatting-mock', () => {
         key: curl[2],
       });
       assert.equal(reply.body.team_name, 'Acme Team');
-      // Default data file, under the working directory.
-      assert.ok(existsSync(path.join(dir, '.chatting-mock', 'db.json')));
+      // Default database, under the working directory.
+      assert.ok(existsSync(path.join(dir, '.chatting-mock', 'mock.sqlite')));
     } finally {
       child.process.kill('SIGINT');
       assert.equal(await child.exited, 0);
@@ -69,7 +69,7 @@ describe('chatting-mock', () => {
 
   test('logs requests without keys, and SIGTERM keeps what was written', async () => {
     const { dir, remove } = temporaryDirectory();
-    const dbFile = path.join(dir, 'data.json');
+    const dbFile = path.join(dir, 'data.sqlite');
     try {
       const first = await startChild(['--db', dbFile]);
       const created = await call(first.base, 'POST', '/api/zapier/contacts', {
@@ -160,9 +160,9 @@ describe('chatting-mock', () => {
     }
   });
 
-  test('reset puts back the seed the data file was created from, whatever a restart is given', async () => {
+  test('reset puts back the seed the database was created from, whatever a restart is given', async () => {
     const { dir, remove } = temporaryDirectory();
-    const dbFile = path.join(dir, 'db.json');
+    const dbFile = path.join(dir, 'mock.sqlite');
     const example = path.join(REPO, 'examples', 'seed.json');
     const token = (JSON.parse(readFileSync(example, 'utf8')) as { api_keys: { token: string }[] })
       .api_keys[0].token;
@@ -196,9 +196,9 @@ describe('chatting-mock', () => {
     }
   });
 
-  test('--seed for an existing data file says it was not loaded', async () => {
+  test('--seed for an existing database says it was not loaded', async () => {
     const { dir, remove } = temporaryDirectory();
-    const dbFile = path.join(dir, 'db.json');
+    const dbFile = path.join(dir, 'mock.sqlite');
     const example = path.join(REPO, 'examples', 'seed.json');
     try {
       const first = await startChild(['--db', dbFile, '--quiet']);
@@ -207,7 +207,7 @@ describe('chatting-mock', () => {
       const second = await startChild(['--db', dbFile, '--quiet', '--seed', example]);
       second.process.kill('SIGTERM');
       assert.equal(await second.exited, 0);
-      assert.match(second.output(), /seed\.json was not loaded: the data file exists/);
+      assert.match(second.output(), /seed\.json was not loaded: the database exists/);
       assert.match(second.output(), /demo key/);
     } finally {
       remove();

@@ -3,11 +3,14 @@
  * one answers with the envelope and the contract's status, for the API and the admin API alike.
  */
 import assert from 'node:assert/strict';
+import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
 import { nestedDeeperThan } from '../../mock-server/incoming';
 import { listenUrl } from '../../mock-server/cli';
 import { redactUrl } from '../../mock-server/redaction';
 import { assertError, call, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import { storeRecord } from '../../mock-server/store/collections';
+import { withWritesRefused } from '../helpers/database';
 import { rawRequest } from '../helpers/raw-http';
 import { startReceiver, until } from '../helpers/receiver';
 
@@ -47,7 +50,7 @@ describe('framework errors answer the envelope', () => {
     assert.ok(seeded);
     const id = `contact_${'x'.repeat(112)}`;
     await mock.server.services.store.commit([
-      { op: 'put', c: 'contacts', r: { ...seeded, id, email: 'long-id@example.com' } },
+      storeRecord('contacts', { ...seeded, id, email: 'long-id@example.com' }),
     ]);
     const reply = await mock.request('POST', `${API}/contacts/${id}/tags`, {
       body: { tag: 'vip' },
@@ -136,7 +139,7 @@ describe('bodies', () => {
     });
     // The depth passes; the unknown data field is what the route refuses.
     assertError(reply, 400, 'invalid-request');
-    assert.match(reply.body.message, /no data field x/);
+    assert.match(reply.body.message, /data\.x: is not a known field/);
   });
 
   for (const charset of ['utf-16', 'latin1', 'iso-8859-1']) {
@@ -157,7 +160,10 @@ describe('bodies', () => {
       });
       assertError(reply, 415, 'unsupported-media-type');
       const store = mock.server.services.store;
-      assert.equal(store.contactByEmail('owner_123', `encoded-${encoding}@example.com`), undefined);
+      assert.equal(
+        contactByEmail(store, 'owner_123', `encoded-${encoding}@example.com`),
+        undefined,
+      );
     });
   }
 });
@@ -234,7 +240,7 @@ describe('the admin guard', () => {
       assertEnvelope(reply, 403);
       assert.equal((reply.body as { error: string }).error, 'admin-origin-forbidden', headers);
     }
-    assert.ok(mock.server.services.store.contactByEmail('owner_123', 'kept@example.com'));
+    assert.ok(contactByEmail(mock.server.services.store, 'owner_123', 'kept@example.com'));
   });
 
   test("the mock's own origin, loopback names and a client without Origin are served", async () => {
@@ -281,9 +287,7 @@ describe('--strict-targets checks the address connected to', () => {
         created_at: new Date().toISOString(),
         deactivated_at: null,
       };
-      await strict.server.services.store.commit([
-        { op: 'put', c: 'subscriptions', r: subscription },
-      ]);
+      await strict.server.services.store.commit([storeRecord('subscriptions', subscription)]);
       const fired = await strict.request('POST', '/__admin/events', {
         key: null,
         body: { workspace_id: 'owner_123', event: 'tag.added', data: {} },
@@ -380,15 +384,8 @@ describe('smaller edges', () => {
   });
 
   /** Runs `during` while the store cannot write anything, as with a full disk. */
-  async function withFullDisk(during: () => Promise<void>): Promise<void> {
-    const store = mock.server.services.store as unknown as { write: () => Promise<void> };
-    const write = store.write.bind(store);
-    store.write = () => Promise.reject(new Error('disk full'));
-    try {
-      await during();
-    } finally {
-      store.write = write;
-    }
+  function withFullDisk(during: () => Promise<void>): Promise<void> {
+    return withWritesRefused(mock.server.services.store, during);
   }
 
   test('a tag that cannot be saved is contact-save-failed', async () => {

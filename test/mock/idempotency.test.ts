@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { contactByEmail } from '../../mock-server/store/lookups';
+import { withWritesRefused } from '../helpers/database';
 import { assertError, startMock, type RunningMock } from '../helpers/mock';
 
 const API = '/api/zapier';
@@ -87,27 +89,19 @@ describe('idempotency keys', () => {
   });
 
   test('a write that cannot be saved stores nothing, not even the key', async () => {
-    const journal = { append: (_line: string) => Promise.reject(new Error('disk full')) };
-    const store = mock.server.services.store as unknown as {
-      write: (changes: unknown) => Promise<void>;
-    };
-    const write = store.write.bind(store);
-    store.write = () => journal.append('');
     const headers = { 'idempotency-key': 'save-fails' };
     const body = { email: 'unsaved@example.com' };
-    try {
+    await withWritesRefused(mock.server.services.store, async () => {
       assertError(
         await mock.request('POST', `${API}/contacts`, { headers, body }),
         500,
         'contact-save-failed',
       );
       assert.equal(
-        mock.server.services.store.contactByEmail('owner_123', 'unsaved@example.com'),
+        contactByEmail(mock.server.services.store, 'owner_123', 'unsaved@example.com'),
         undefined,
       );
-    } finally {
-      store.write = write;
-    }
+    });
     const retry = await mock.request('POST', `${API}/contacts`, { headers, body });
     assert.equal(retry.status, 201);
     assert.equal(retry.headers.get('idempotent-replayed'), null, 'executed, not replayed');
@@ -170,8 +164,8 @@ describe('idempotency keys', () => {
     assert.equal(created.length + conflicts.length, 50);
     assert.equal(new Set(created.map((reply) => reply.body.email)).size, 1);
     assert.equal(
-      mock.server.services.store.contactByEmail('owner_123', 'mixed0@example.com') !== undefined,
-      mock.server.services.store.contactByEmail('owner_123', 'mixed1@example.com') === undefined,
+      contactByEmail(mock.server.services.store, 'owner_123', 'mixed0@example.com') !== undefined,
+      contactByEmail(mock.server.services.store, 'owner_123', 'mixed1@example.com') === undefined,
     );
   });
 });

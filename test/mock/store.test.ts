@@ -1,184 +1,184 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import type { Contact } from '../../schemas/generated';
+import type { DatabaseSync } from 'node:sqlite';
+import type { Contact, IdempotencyRecord } from '../../schemas/generated';
+import { buildContact } from '../../mock-server/records';
 import { demoSeed } from '../../mock-server/store/seed';
-import { journalFile, Store } from '../../mock-server/store/store';
-import { temporaryDirectory } from '../helpers/mock';
+import { deleteRecord, storedRecords, storeRecord } from '../../mock-server/store/collections';
+import { contactByEmail } from '../../mock-server/store/lookups';
+import { EXPIRY_BATCH, Store } from '../../mock-server/store/store';
+import { capPages } from '../helpers/database';
+import { temporaryDirectoryForEachTest } from '../helpers/mock';
 
 function contact(i: number): Contact {
+  return buildContact(
+    {
+      id: `contact_t${i}`,
+      workspace_id: 'owner_123',
+      site_id: 'site_acme',
+      email: `t${i}@example.com`,
+      name: `T ${i}`,
+    },
+    '2026-04-09T00:00:00.000Z',
+  );
+}
+
+function idempotencyRecord(i: number, createdAt: string): IdempotencyRecord {
   return {
-    id: `contact_t${i}`,
+    id: `idem_${i}`,
     workspace_id: 'owner_123',
-    site_id: 'site_acme',
-    email: `t${i}@example.com`,
-    name: `T ${i}`,
-    phone: null,
-    company: null,
-    status: null,
-    tags: [],
-    customFields: {},
-    source: 'api',
-    created_at: '2026-04-09T00:00:00.000Z',
-    updated_at: '2026-04-09T00:00:00.000Z',
+    method: 'POST',
+    path: '/api/zapier/contacts',
+    key: `k${i}`,
+    request_hash: 'h',
+    status: 201,
+    body: '{"ok":true}',
+    created_at: createdAt,
   };
 }
 
 describe('store', () => {
-  test('a new data file starts from the seed, as a snapshot json-server can read', async () => {
-    const { dir, remove } = temporaryDirectory();
-    const file = path.join(dir, 'db.json');
-    try {
-      const store = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
-      await store.close();
-      const data = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown[]>;
-      assert.equal(data.workspaces.length, 3);
-      for (const records of Object.values(data)) assert.ok(Array.isArray(records));
-    } finally {
-      remove();
-    }
+  const inDirectory = temporaryDirectoryForEachTest();
+  let file: string;
+  beforeEach(() => (file = inDirectory('mock.sqlite')));
+
+  test('a new database starts from the seed', async () => {
+    const store = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
+    assert.equal(store.all('workspaces').length, 3);
+    assert.deepEqual(store.seed.contacts, demoSeed().contacts);
+    await store.close();
   });
 
-  test('committed changes survive a reopen without close (journal replay)', async () => {
-    const { dir, remove } = temporaryDirectory();
-    const file = path.join(dir, 'db.json');
-    try {
-      const store = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
-      await store.commit([{ op: 'put', c: 'contacts', r: contact(1) }]);
-      await store.commit([{ op: 'put', c: 'contacts', r: { ...contact(1), name: 'Renamed' } }]);
-      await store.commit([{ op: 'put', c: 'contacts', r: contact(2) }]);
-      await store.commit([{ op: 'del', c: 'contacts', id: 'contact_t2' }]);
-      // No close: as if the process died right after the last acknowledgement.
-      const reopened = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
-      assert.equal(reopened.get('contacts', 'contact_t1')?.name, 'Renamed');
-      assert.equal(reopened.get('contacts', 'contact_t2'), undefined);
-      assert.equal(reopened.contactByEmail('owner_123', 'T1@EXAMPLE.COM')?.id, 'contact_t1');
-      await reopened.close();
-    } finally {
-      remove();
-    }
+  test('committed changes are there after a reopen', async () => {
+    const store = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
+    await store.commit([storeRecord('contacts', contact(1))]);
+    await store.commit([storeRecord('contacts', { ...contact(1), name: 'Renamed' })]);
+    await store.commit([storeRecord('contacts', contact(2))]);
+    await store.commit([deleteRecord('contacts', 'contact_t2')]);
+    await store.close();
+    const reopened = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
+    assert.equal(reopened.get('contacts', 'contact_t1')?.name, 'Renamed');
+    assert.equal(reopened.get('contacts', 'contact_t2'), undefined);
+    assert.equal(contactByEmail(reopened, 'owner_123', 'T1@EXAMPLE.COM')?.id, 'contact_t1');
+    await reopened.close();
   });
 
-  test('a torn last journal line (a write cut by a crash) is dropped, the rest kept', async () => {
-    const { dir, remove } = temporaryDirectory();
-    const file = path.join(dir, 'db.json');
-    try {
-      const store = await Store.open({ file, seed: demoSeed() });
-      await store.commit([{ op: 'put', c: 'contacts', r: contact(1) }]);
-      appendFileSync(
-        journalFile(file),
-        '{"changes":[{"op":"put","c":"contacts","r":{"id":"contact_t',
-      );
-      const reopened = await Store.open({ file, seed: demoSeed() });
-      assert.ok(reopened.get('contacts', 'contact_t1'));
-      await reopened.commit([{ op: 'put', c: 'contacts', r: contact(3) }]);
-      const again = await Store.open({ file, seed: demoSeed() });
-      assert.ok(again.get('contacts', 'contact_t3'), 'appends after the cut line are readable');
-      await again.close();
-    } finally {
-      remove();
-    }
+  test('the commits of one tick go in one transaction, each answered after it', async () => {
+    const store = await Store.open({ file, seed: demoSeed() });
+    const commits: string[] = [];
+    store.onCommit((changes) =>
+      commits.push(
+        storedRecords(changes, 'contacts')
+          .map((c) => c.id)
+          .join(),
+      ),
+    );
+    const first = store.commit([storeRecord('contacts', contact(1))]);
+    const second = store.commit([storeRecord('contacts', contact(2))]);
+    // Written, so visible to the same tick's reads, but not yet acknowledged.
+    assert.ok(store.get('contacts', 'contact_t2'));
+    assert.deepEqual(commits, []);
+    await Promise.all([first, second]);
+    assert.deepEqual(commits, ['contact_t1', 'contact_t2']);
+    await store.close();
   });
 
-  test('the journal is folded into the snapshot once it outgrows it', async () => {
-    const { dir, remove } = temporaryDirectory();
-    const file = path.join(dir, 'db.json');
-    try {
-      const store = await Store.open({ file, seed: demoSeed(), compactAfterBytes: 4096 });
-      for (let i = 0; i < 200; i++)
-        await store.commit([{ op: 'put', c: 'contacts', r: contact(i) }]);
-      const snapshot = JSON.parse(readFileSync(file, 'utf8')) as { contacts: Contact[] };
-      assert.ok(snapshot.contacts.length > 50, 'the snapshot was rewritten with the new contacts');
-      // The journal never grows much past the snapshot before it is folded in.
-      assert.ok(statSync(journalFile(file)).size < 2 * statSync(file).size);
-      const reopened = await Store.open({ file, seed: demoSeed() });
-      for (let i = 0; i < 200; i++) assert.ok(reopened.get('contacts', `contact_t${i}`), `t${i}`);
-      await reopened.close();
-    } finally {
-      remove();
-    }
+  test('a commit that fails keeps nothing of it; the others of its tick stay', async () => {
+    const store = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
+    const before = store.get('contacts', 'contact_123');
+    const good = store.commit([storeRecord('contacts', contact(1))]);
+    const bad = store.commit([
+      storeRecord('contacts', contact(2)),
+      storeRecord('contacts', { ...contact(3), email: 'not-an-email' }),
+    ]);
+    await assert.rejects(bad);
+    await good;
+    assert.ok(store.get('contacts', 'contact_t1'));
+    assert.equal(store.get('contacts', 'contact_t2'), undefined);
+    assert.deepEqual(store.get('contacts', 'contact_123'), before);
+    await store.close();
   });
 
   test('reset puts back the seed, durably', async () => {
-    const { dir, remove } = temporaryDirectory();
-    const file = path.join(dir, 'db.json');
-    try {
-      const store = await Store.open({ file, seed: demoSeed() });
-      await store.commit([{ op: 'put', c: 'contacts', r: contact(1) }]);
-      const live = store.data.contacts;
-      await store.reset();
-      assert.equal(store.get('contacts', 'contact_t1'), undefined);
-      assert.equal(store.data.contacts, live, 'the same arrays: json-server keeps reading them');
-      const reopened = await Store.open({ file, seed: demoSeed() });
-      assert.equal(reopened.get('contacts', 'contact_t1'), undefined);
-      assert.ok(reopened.get('contacts', 'contact_123'));
-    } finally {
-      remove();
-    }
+    const store = await Store.open({ file, seed: demoSeed() });
+    await store.commit([storeRecord('contacts', contact(1))]);
+    await store.reset();
+    assert.equal(store.get('contacts', 'contact_t1'), undefined);
+    await store.close();
+    const reopened = await Store.open({ file, seed: { ...demoSeed(), contacts: [] } });
+    assert.equal(reopened.get('contacts', 'contact_t1'), undefined);
+    assert.ok(reopened.get('contacts', 'contact_123'), 'the seed the database was made from');
+    await reopened.close();
   });
 
-  test('an invalid record is refused and changes nothing (verify mode)', async () => {
-    const store = await Store.open({ seed: demoSeed(), verifyRecords: true });
-    const bad = { ...contact(1), email: 'not-an-email' };
-    await assert.rejects(
-      store.commit([
-        { op: 'put', c: 'contacts', r: contact(2) },
-        { op: 'put', c: 'contacts', r: bad },
-      ]),
-    );
-    assert.equal(store.get('contacts', 'contact_t2'), undefined);
-  });
-});
-
-test('expired records are dropped when the journal is compacted', async () => {
-  const { dir, remove } = temporaryDirectory();
-  const file = path.join(dir, 'db.json');
-  try {
-    const store = await Store.open({
-      file,
-      seed: demoSeed(),
-      expireAfterMs: { contacts: 60_000 },
+  test('lookups read through the declared indexes, in index order', async () => {
+    const store = await Store.open({ seed: demoSeed() });
+    const plan = (store as unknown as { db: DatabaseSync }).db
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT doc FROM events WHERE json_extract(doc, '$.workspace_id') = ? " +
+          "AND json_extract(doc, '$.event') = ? ORDER BY json_extract(doc, '$.created_at') DESC, rowid DESC LIMIT 3",
+      )
+      .all('owner_123', 'tag.added') as { detail: string }[];
+    assert.match(plan.map((row) => row.detail).join('\n'), /USING INDEX events_by_kind/);
+    const newest = store.find('events', 'by_kind', ['owner_123', 'contact.created'], {
+      newestFirst: true,
     });
-    const old = { ...contact(1), created_at: '2020-01-01T00:00:00.000Z' };
-    const fresh = { ...contact(2), created_at: new Date().toISOString() };
+    assert.deepEqual(
+      newest.map((event) => event.payload.data),
+      demoSeed()
+        .events.filter((e) => e.workspace_id === 'owner_123' && e.event === 'contact.created')
+        .reverse()
+        .map((event) => event.payload.data),
+    );
+    await store.close();
+  });
+
+  test('expiry deletes old records by age, in bounded batches', async () => {
+    const store = await Store.open({
+      seed: demoSeed(),
+      expireAfterMs: { idempotency_keys: 60_000 },
+    });
+    const old = new Date(Date.now() - 120_000).toISOString();
+    const total = 100_000;
+    const records = Array.from({ length: total }, (_, i) =>
+      storeRecord('idempotency_keys', idempotencyRecord(i, old)),
+    );
     await store.commit([
-      { op: 'put', c: 'contacts', r: old },
-      { op: 'put', c: 'contacts', r: fresh },
+      ...records,
+      storeRecord('idempotency_keys', idempotencyRecord(-1, new Date().toISOString())),
     ]);
+    assert.equal(store.expireBatch(), EXPIRY_BATCH, 'one batch deletes at most EXPIRY_BATCH');
+    assert.equal(store.count('idempotency_keys', 'by_age', []), total + 1 - EXPIRY_BATCH);
+    const batches = await store.expire();
+    assert.equal(batches, total / EXPIRY_BATCH - 1);
+    assert.deepEqual(
+      store.all('idempotency_keys').map((r) => r.id),
+      ['idem_-1'],
+    );
+    await store.close();
+  });
+
+  test('a full database (max_page_count) fails the write, keeps nothing, and recovers', async () => {
+    const store = await Store.open({ file, seed: demoSeed() });
+    const release = capPages(store);
+    let failure: Error | undefined;
+    let i = 0;
+    const acknowledged: string[] = [];
+    // Contacts fill the pages there are; the one that needs a new page fails.
+    while (!failure && i < 10_000) {
+      const record = { ...contact(i++), name: 'x'.repeat(200) };
+      await store.commit([storeRecord('contacts', record)]).then(
+        () => acknowledged.push(record.id),
+        (error: Error) => (failure = error),
+      );
+    }
+    assert.match(String(failure), /full/i);
+    assert.equal(store.get('contacts', `contact_t${i - 1}`), undefined);
+    release();
+    await store.commit([storeRecord('contacts', contact(i))]);
     await store.close();
     const reopened = await Store.open({ file, seed: demoSeed() });
-    assert.equal(reopened.get('contacts', 'contact_t1'), undefined);
-    assert.ok(reopened.get('contacts', 'contact_t2'));
-  } finally {
-    remove();
-  }
-});
-
-test('a change that cannot be written is undone: memory shows nothing of it', async () => {
-  const { dir, remove } = temporaryDirectory();
-  const file = path.join(dir, 'db.json');
-  try {
-    const store = await Store.open({ file, seed: demoSeed() });
-    const journal = (store as unknown as { journal: { append: (line: string) => Promise<void> } })
-      .journal;
-    const append = journal.append.bind(journal);
-    journal.append = () => Promise.reject(new Error('disk full'));
-    const before = structuredClone(store.get('contacts', 'contact_123'));
-    await assert.rejects(
-      store.commit([
-        { op: 'put', c: 'contacts', r: { ...contact(1) } },
-        { op: 'put', c: 'contacts', r: { ...(before as Contact), name: 'Changed' } },
-        { op: 'del', c: 'contacts', id: 'contact_124' },
-      ]),
-      /disk full/,
-    );
-    assert.equal(store.get('contacts', 'contact_t1'), undefined);
-    assert.deepEqual(store.get('contacts', 'contact_123'), before);
-    assert.ok(store.get('contacts', 'contact_124'));
-    assert.equal(store.contactByEmail('owner_123', 't1@example.com'), undefined);
-    journal.append = append;
-    await store.close();
-  } finally {
-    remove();
-  }
+    for (const id of [...acknowledged, `contact_t${i}`])
+      assert.ok(reopened.get('contacts', id), id);
+    await reopened.close();
+  });
 });

@@ -2,6 +2,7 @@
 import { defineEndpoint } from '../endpoint';
 import { ApiError } from '../../errors';
 import { now } from '../../clock';
+import { storeRecord } from '../../store/collections';
 
 export default defineEndpoint({
   method: 'POST',
@@ -21,6 +22,6 @@ export default defineEndpoint({
     const answer = { ok: true as const, id: contact.id, tag: body.tag };
     if (contact.tags.includes(body.tag)) return { status: 200, body: answer };
     const updated = { ...contact, tags: [...contact.tags, body.tag], updated_at: now() };
-    return { status: 200, body: answer, changes: [{ op: 'put', c: 'contacts', r: updated }] };
+    return { status: 200, body: answer, changes: [storeRecord('contacts', updated)] };
   },
 });

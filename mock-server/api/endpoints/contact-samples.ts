@@ -1,5 +1,6 @@
 /** GET /contacts: recent contact.created payloads. */
 import { defineEndpoint } from '../endpoint';
+import { recentPayloads } from '../../store/lookups';
 
 export default defineEndpoint({
   method: 'GET',
@@ -10,7 +11,7 @@ export default defineEndpoint({
     status: 200,
     body: {
       ok: true,
-      items: services.store.recentPayloads(workspace.id, 'contact.created', query.limit),
+      items: recentPayloads(services.store, workspace.id, 'contact.created', query.limit),
     },
   }),
 });

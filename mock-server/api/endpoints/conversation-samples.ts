@@ -1,5 +1,6 @@
 /** GET /conversations: recent conversation.created / .resolved / tag.added payloads. */
 import { defineEndpoint } from '../endpoint';
+import { recentPayloads } from '../../store/lookups';
 
 export default defineEndpoint({
   method: 'GET',
@@ -10,7 +11,7 @@ export default defineEndpoint({
     status: 200,
     body: {
       ok: true,
-      items: services.store.recentPayloads(workspace.id, query.event, query.limit),
+      items: recentPayloads(services.store, workspace.id, query.event, query.limit),
     },
   }),
 });

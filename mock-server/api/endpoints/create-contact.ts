@@ -6,11 +6,13 @@
 import type { Contact, CreateContactRequest } from '../../../schemas/generated';
 import type { Answer } from '../../routing';
 import { defineEndpoint } from '../endpoint';
+import { contactByEmail } from '../../store/lookups';
 import { ApiError } from '../../errors';
-import { contactCreatedData } from '../../events/payload';
+import { contactCreatedData } from '../../payloads';
 import { raiseEvent } from '../../events/raise';
 import { now } from '../../clock';
-import { newId } from '../../record-ids';
+import { buildContact } from '../../records';
+import { storeRecord } from '../../store/collections';
 
 export default defineEndpoint({
   method: 'POST',
@@ -27,7 +29,7 @@ export default defineEndpoint({
       );
     }
     const timestamp = now();
-    const existing = services.store.contactByEmail(workspace.id, body.email);
+    const existing = contactByEmail(services.store, workspace.id, body.email);
     if (existing) {
       const updated: Contact = {
         ...existing,
@@ -36,24 +38,20 @@ export default defineEndpoint({
         customFields: { ...existing.customFields, ...body.customFields },
         updated_at: timestamp,
       };
-      return answer(200, updated, [{ op: 'put', c: 'contacts', r: updated }]);
+      return answer(200, updated, [storeRecord('contacts', updated)]);
     }
-    const contact: Contact = {
-      id: newId('contact'),
-      workspace_id: workspace.id,
-      site_id: workspace.primary_site_id,
-      email: body.email,
-      name: null,
-      phone: null,
-      company: null,
-      status: null,
-      ...pickScalars(body),
-      tags: [...new Set(body.tags ?? [])],
-      customFields: { ...body.customFields },
-      source: 'api',
-      created_at: timestamp,
-      updated_at: timestamp,
-    };
+    const contact = buildContact(
+      {
+        workspace_id: workspace.id,
+        site_id: workspace.primary_site_id,
+        email: body.email,
+        ...pickScalars(body),
+        tags: [...new Set(body.tags ?? [])],
+        customFields: { ...body.customFields },
+        source: 'api',
+      },
+      timestamp,
+    );
     const event = raiseEvent(
       services.store,
       workspace.id,
@@ -61,7 +59,7 @@ export default defineEndpoint({
       contactCreatedData(contact),
       timestamp,
     );
-    return answer(201, contact, [{ op: 'put', c: 'contacts', r: contact }, ...event.changes]);
+    return answer(201, contact, [storeRecord('contacts', contact), ...event.changes]);
   },
 });
 

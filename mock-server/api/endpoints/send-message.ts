@@ -4,6 +4,7 @@ import { defineEndpoint } from '../endpoint';
 import { ApiError } from '../../errors';
 import { now } from '../../clock';
 import { newId } from '../../record-ids';
+import { storeRecord } from '../../store/collections';
 
 export default defineEndpoint({
   method: 'POST',
@@ -34,7 +35,7 @@ export default defineEndpoint({
         sender: message.sender,
         created_at: message.created_at,
       },
-      changes: [{ op: 'put', c: 'messages', r: message }],
+      changes: [storeRecord('messages', message)],
     };
   },
 });

@@ -5,6 +5,7 @@ import { ApiError } from '../../errors';
 import { now } from '../../clock';
 import { newId } from '../../record-ids';
 import { forbiddenTargetReason } from '../../targets';
+import { storeRecord } from '../../store/collections';
 
 export default defineEndpoint({
   method: 'POST',
@@ -27,7 +28,7 @@ export default defineEndpoint({
     return {
       status: 201,
       body: { ok: true, id: subscription.id, event: subscription.event, active: true },
-      changes: [{ op: 'put', c: 'subscriptions', r: subscription }],
+      changes: [storeRecord('subscriptions', subscription)],
     };
   },
 });

@@ -2,6 +2,7 @@
 import { defineEndpoint } from '../endpoint';
 import { ApiError } from '../../errors';
 import { now } from '../../clock';
+import { storeRecord } from '../../store/collections';
 
 export default defineEndpoint({
   method: 'DELETE',
@@ -20,11 +21,7 @@ export default defineEndpoint({
       status: 200,
       body,
       changes: [
-        {
-          op: 'put',
-          c: 'subscriptions',
-          r: { ...subscription, active: false, deactivated_at: now() },
-        },
+        storeRecord('subscriptions', { ...subscription, active: false, deactivated_at: now() }),
       ],
     };
   },
