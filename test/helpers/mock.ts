@@ -82,3 +82,31 @@ export function assertError(reply: Reply, status: number, code: string): void {
   assert.equal(reply.status, status, reply.text);
   assert.equal(reply.body.error, code, reply.text);
 }
+
+/**
+ * For a test file that shares one mock: started before its tests and stopped after them. The
+ * returned object stands for the running mock from the first test on.
+ */
+export function useMock(options: ServerOptions = {}): RunningMock {
+  let running: RunningMock | undefined;
+  beforeAll(async () => {
+    running = await startMock(options);
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+  const current = (): RunningMock => running ?? assert.fail('the mock starts in beforeAll');
+  return {
+    get server() {
+      return current().server;
+    },
+    get base() {
+      return current().base;
+    },
+    get logs() {
+      return current().logs;
+    },
+    request: (method, url, requestOptions) => current().request(method, url, requestOptions),
+    stop: () => current().stop(),
+  };
+}

@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { validate } from '../../schemas/validator';
-import { assertError, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import { assertError, DEMO_KEYS, useMock } from '../helpers/mock';
 import { rawRequest as sendRaw } from '../helpers/raw-http';
 
 const API = '/api/zapier';
-let mock: RunningMock;
-
-beforeAll(async () => {
-  mock = await startMock();
-});
-afterAll(async () => {
-  await mock.stop();
-});
+const mock = useMock();
 afterEach(async () => {
   // Whatever came before, the server still serves.
   const reply = await mock.request('GET', `${API}/me`);

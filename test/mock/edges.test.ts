@@ -8,21 +8,21 @@ import { validate } from '../../schemas/validator';
 import { nestedDeeperThan } from '../../mock-server/incoming';
 import { listenUrl } from '../../mock-server/cli';
 import { redactUrl } from '../../mock-server/redaction';
-import { assertError, call, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import {
+  assertError,
+  call,
+  DEMO_KEYS,
+  startMock,
+  useMock,
+  type RunningMock,
+} from '../helpers/mock';
 import { storeRecord } from '../../mock-server/store/collections';
 import { withWritesRefused } from '../helpers/database';
 import { rawRequest } from '../helpers/raw-http';
 import { startReceiver, until } from '../helpers/receiver';
 
 const API = '/api/zapier';
-let mock: RunningMock;
-
-beforeAll(async () => {
-  mock = await startMock();
-});
-afterAll(async () => {
-  await mock.stop();
-});
+const mock = useMock();
 afterEach(async () => {
   // Whatever came before, the server still serves.
   assert.equal((await mock.request('GET', `${API}/me`)).status, 200);

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { payloadSchemaOf, validate } from '../../schemas/validator';
-import { assertError, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import { assertError, DEMO_KEYS, useMock } from '../helpers/mock';
 
 const API = '/api/zapier';
-let mock: RunningMock;
-
-beforeAll(async () => {
-  mock = await startMock();
-});
-afterAll(async () => {
-  await mock.stop();
-});
+const mock = useMock();
 
 describe('GET /me', () => {
   test('answers the workspace of the key', async () => {

@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { withWritesRefused } from '../helpers/database';
-import { assertError, startMock, type RunningMock } from '../helpers/mock';
+import { assertError, useMock } from '../helpers/mock';
 
 const API = '/api/zapier';
-let mock: RunningMock;
-
-beforeAll(async () => {
-  mock = await startMock();
-});
-afterAll(async () => {
-  await mock.stop();
-});
+const mock = useMock();
 
 const count = (collection: 'contacts' | 'messages' | 'subscriptions' | 'events') =>
   mock.server.services.store.all(collection).length;

@@ -13,21 +13,14 @@ import {
   requestExamplesOf,
   type ReferenceRequest,
 } from '../helpers/fixtures';
-import { DEMO_KEYS, startMock, type Reply, type RunningMock } from '../helpers/mock';
+import { DEMO_KEYS, useMock, type Reply } from '../helpers/mock';
 import { testUnless } from '../helpers/skip';
 
 const API = '/api/zapier';
 const text = referenceText();
 const examples = text === null ? [] : requestExamplesOf(text);
 const ops = operations(readOpenapi());
-let mock: RunningMock;
-
-beforeAll(async () => {
-  mock = await startMock();
-});
-afterAll(async () => {
-  await mock.stop();
-});
+const mock = useMock();
 
 /** Sends an example as written; `withKey: false` drops its X-API-Key (the missing-key answer). */
 function sendAsWritten(example: ReferenceRequest, withKey: boolean): Promise<Reply> {
