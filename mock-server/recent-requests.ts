@@ -28,12 +28,13 @@ export class RecentRequests {
       return payload;
     });
     app.addHook('onResponse', async (request, reply) => {
-      if (request.url.startsWith('/__admin') || request.routeOptions.config?.page) return;
+      // originalUrl: the db browser's express strips its mount path from request.url.
+      if (request.originalUrl.startsWith('/__admin') || request.routeOptions.config?.page) return;
       this.entries.push({
         id: this.nextId++,
         at: now(),
         method: request.method,
-        path: redactUrl(request.url),
+        path: redactUrl(request.originalUrl),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
         workspace_id: request.workspace?.id ?? null,

@@ -208,6 +208,15 @@ describe('admin API', () => {
     assert.ok(!reply.text.includes(DEMO_KEYS.acme));
   });
 
+  test('journal: browsing the raw state (/__admin/db) is not an API request', async () => {
+    await mock.request('GET', `${API}/me`);
+    for (const path of ['/db/contacts?_limit=1', '/db/conversations?workspace_id=owner_123']) {
+      assert.equal((await admin('GET', path)).status, 200);
+    }
+    const [entry] = (await admin('GET', '/journal?limit=1')).body.items;
+    assert.equal(entry.path, '/api/zapier/me');
+  });
+
   test('reset puts the seed back', async () => {
     await mock.request('POST', `${API}/contacts`, { body: { email: 'temporary@example.com' } });
     assert.equal((await admin('POST', '/reset')).status, 200);
