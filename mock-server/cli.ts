@@ -146,7 +146,7 @@ export async function main(argv: string[]): Promise<void> {
   if (existsSync(OLD_DATA_FILE)) {
     note +=
       `  note      ${OLD_DATA_FILE} is the JSON data file of an earlier version: it is not\n` +
-      `            imported. Remove it with: rm ${OLD_DATA_FILE} ${OLD_DATA_FILE}.*\n`;
+      `            imported. Remove it with: rm -f ${OLD_DATA_FILE} ${OLD_DATA_FILE}.*\n`;
   }
   console.log(`${banner(base, dbFile, server)}${note}`);
 }

@@ -3,6 +3,7 @@
  * through `prism proxy --errors`: one line per case (pass, fail, skip with the reason), drift
  * listed at the end, a summary, and JUnit XML (drift as cases of their own).
  */
+import { AssertionError } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import './api.contract';
@@ -78,7 +79,9 @@ async function runCase(test: Case, spec: TargetSpec, driftAllowed: boolean): Pro
     if (error instanceof Skip) {
       outcome = 'skip';
       message = text;
-    } else if (driftAllowed && test.options.beyondReference) {
+    } else if (driftAllowed && test.options.beyondReference && error instanceof AssertionError) {
+      // Only an answer that differs is drift; a request that got no answer (a dead target, a
+      // refused connection) is a failure like any other.
       record.drift.push(`${text}\n  (beyond the reference: ${test.options.beyondReference})`);
     } else {
       outcome = 'fail';
@@ -112,12 +115,32 @@ function prismViolations(prism: RunningPrism): CaseResult {
   };
 }
 
+/**
+ * A target that does not answer, or answers /me with 404, cannot be tested at all: say so once,
+ * instead of failing every case on the same cause.
+ */
+async function assertReachable(api: string): Promise<void> {
+  let status: number;
+  try {
+    status = (await fetch(`${api}/me`, { signal: AbortSignal.timeout(10_000) })).status;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new Error(`nothing answers at ${api}/me (${cause})`, { cause: error });
+  }
+  if (status === 404) {
+    throw new Error(
+      `${api}/me is not found (404): the base URL must be the API's, ending in /api/zapier`,
+    );
+  }
+}
+
 export async function runSuite(options: RunOptions = {}): Promise<Report> {
   const log = options.log ?? ((line: string) => console.log(line));
   const spec = options.spec ?? targetSpec();
   const target = await openTarget(spec);
   let prism: RunningPrism | null = null;
   try {
+    await assertReachable(target.api);
     if (options.proxy) prism = await startPrism({ proxy: target.api });
     const driftAllowed = spec.base !== null;
     setRun({ target, api: prism?.url ?? target.api, proxied: prism !== null, driftAllowed });

@@ -118,6 +118,21 @@ describe('read-only against a mock', () => {
     const skipped = report.results.filter((r) => r.outcome === 'skip');
     assert.ok(skipped.some((r) => /^read-only target/.test(r.message ?? '')));
   });
+
+  test('a base URL without /api/zapier cannot be tested, and says so', async () => {
+    await assert.rejects(runSuite({ spec: deploymentSpec(mock.base), log: quiet }), {
+      message: `${mock.base}/me is not found (404): the base URL must be the API's, ending in /api/zapier`,
+    });
+  });
+
+  test('a target nothing answers at cannot be tested: no case passes or drifts on it', async () => {
+    const closed = await startMock();
+    const api = `${closed.base}/api/zapier`;
+    await closed.stop();
+    await assert.rejects(runSuite({ spec: deploymentSpec(api), log: quiet }), (error: Error) =>
+      error.message.startsWith(`nothing answers at ${api}/me`),
+    );
+  });
 });
 
 /**
