@@ -1,0 +1,37 @@
+/**
+ * The servers a bench drives, each in its own process on 127.0.0.1: the mock as users run it
+ * (the compiled CLI, `--memory` or a data file in a temporary folder, never .chatting-mock/) and
+ * the bare node:http yardstick.
+ */
+import path from 'node:path';
+import { REPO, startChild, TSX, type Child } from '../../test/helpers/child';
+
+/** The compiled CLI: what `chatting-mock` runs (the bench builds dist/ first when stale). */
+export const DIST_CLI = path.join(REPO, 'dist', 'mock-server', 'cli.js');
+const BARE_SERVER = path.join(__dirname, 'bare-server.ts');
+
+export interface Running {
+  base: string;
+  stop(): Promise<void>;
+}
+
+function running(child: Child): Running {
+  return {
+    base: child.base,
+    stop: async () => {
+      child.process.kill('SIGTERM');
+      await child.exited;
+    },
+  };
+}
+
+/** The mock, quiet, with these flags (`--memory`, or `--db` in a temporary folder). */
+export async function startMock(args: string[]): Promise<Running> {
+  return running(await startChild(['--quiet', ...args], REPO, [DIST_CLI]));
+}
+
+/** The bare server answering every request with this status and body. */
+export async function startBare(status: number, body: string): Promise<Running> {
+  const args = ['--status', String(status), '--body', body];
+  return running(await startChild(args, REPO, [...TSX, BARE_SERVER]));
+}
