@@ -8,6 +8,11 @@ import { REPO, startChild, TSX, type Child } from '../../test/helpers/child';
 
 /** The compiled CLI: what `chatting-mock` runs (the bench builds dist/ first when stale). */
 export const DIST_CLI = path.join(REPO, 'dist', 'mock-server', 'cli.js');
+/**
+ * The CLI the bench starts: BENCH_MOCK_CLI names another build's (a checkout of main, for a
+ * before/after comparison in one window).
+ */
+const MOCK_CLI = process.env.BENCH_MOCK_CLI ?? DIST_CLI;
 const BARE_SERVER = path.join(__dirname, 'bare-server.ts');
 
 export interface Running {
@@ -27,7 +32,7 @@ function running(child: Child): Running {
 
 /** The mock, quiet, with these flags (`--memory`, or `--db` in a temporary folder). */
 export async function startMock(args: string[]): Promise<Running> {
-  return running(await startChild(['--quiet', ...args], REPO, [DIST_CLI]));
+  return running(await startChild(['--quiet', ...args], REPO, [MOCK_CLI]));
 }
 
 /** The bare server answering every request with this status and body. */
