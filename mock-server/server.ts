@@ -144,13 +144,16 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     if (route.config?.methodNotAllowed || route.config?.page) return;
     for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const ms = reply.elapsedTime.toFixed(1);
-    const workspace = request.workspace?.id ?? '-';
-    log(
-      `${request.method} ${redactUrl(request.originalUrl)} ${reply.statusCode} ${ms}ms ${workspace}`,
-    );
-  });
+  // The request log line, only where log lines go somewhere (not with --quiet).
+  if (options.log) {
+    app.addHook('onResponse', async (request, reply) => {
+      const ms = reply.elapsedTime.toFixed(1);
+      const workspace = request.workspace?.id ?? '-';
+      log(
+        `${request.method} ${redactUrl(request.originalUrl)} ${reply.statusCode} ${ms}ms ${workspace}`,
+      );
+    });
+  }
 
   await app.register(apiPlugin({ services, verifyResponses: options.verify ?? false }), {
     prefix: API_PREFIX,
