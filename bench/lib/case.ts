@@ -27,7 +27,8 @@ export interface Goal {
   text: string;
 }
 
-export type Verdict = 'met' | 'missed' | 'pending' | 'skipped' | 'failed';
+/** `info`: a figure without a goal, shown to read the others by (the disk's sync time). */
+export type Verdict = 'met' | 'missed' | 'pending' | 'skipped' | 'failed' | 'info';
 
 export interface Row {
   name: string;
@@ -48,6 +49,10 @@ export interface BenchCase {
 export function judged(name: string, goal: Goal, value: number, shown: string): Row {
   const met = goal.kind === 'min' ? value >= goal.limit : value <= goal.limit;
   return { name, goal: goal.text, value, shown, verdict: met ? 'met' : 'missed' };
+}
+
+export function info(name: string, value: number, shown: string): Row {
+  return { name, goal: '-', value, shown, verdict: 'info' };
 }
 
 /** A row without a figure: pending (another issue's case), skipped (quick mode) or failed. */

@@ -13,6 +13,8 @@ export const DIST_CLI = path.join(REPO, 'dist', 'mock-server', 'cli.js');
  * before/after comparison in one window).
  */
 const MOCK_CLI = process.env.BENCH_MOCK_CLI ?? DIST_CLI;
+/** Node flags for the mock only, to profile it under a case's load: `--cpu-prof --cpu-prof-dir=/tmp/p`. */
+const MOCK_NODE_FLAGS = (process.env.BENCH_MOCK_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const BARE_SERVER = path.join(__dirname, 'bare-server.ts');
 
 export interface Running {
@@ -32,7 +34,7 @@ function running(child: Child): Running {
 
 /** The mock, quiet, with these flags (`--memory`, or `--db` in a temporary folder). */
 export async function startMock(args: string[]): Promise<Running> {
-  return running(await startChild(['--quiet', ...args], REPO, [MOCK_CLI]));
+  return running(await startChild(['--quiet', ...args], REPO, [...MOCK_NODE_FLAGS, MOCK_CLI]));
 }
 
 /** The bare server answering every request with this status and body. */
