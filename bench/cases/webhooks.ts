@@ -86,7 +86,7 @@ function seedWithBacklog(targetUrl: string, deliveries: number): object {
 export const webhooks: BenchCase = {
   id: 'webhooks',
   async run(plan) {
-    const backlog = plan.quick ? 1000 : 20_000;
+    const backlog = plan.quick ? 500 : 20_000;
     let readEmails = false;
     const receiver = await startLeanReceiver(() => readEmails);
     const { dir, remove } = temporaryDirectory();
@@ -113,8 +113,8 @@ export const webhooks: BenchCase = {
       readEmails = true;
       const fresh = await startMock(['--db', path.join(dir, 'fresh', 'db.json')]);
       try {
-        const measured = await latency(fresh.base, receiver, plan.quick ? 1 : 10);
-        return [throughput, measured, diskSync(path.join(dir, 'sync-test'), plan.quick ? 50 : 300)];
+        const measured = await latency(fresh.base, receiver, plan.quick ? 0.5 : 10);
+        return [throughput, measured, diskSync(path.join(dir, 'sync-test'), plan.quick ? 30 : 300)];
       } finally {
         await fresh.stop();
       }
