@@ -16,7 +16,7 @@ export interface Plan {
   starts: number;
 }
 
-export const FULL_PLAN: Plan = { quick: false, warmupS: 1, rounds: 3, windowS: 1.5, starts: 10 };
+export const FULL_PLAN: Plan = { quick: false, warmupS: 1, rounds: 5, windowS: 1, starts: 10 };
 export const QUICK_PLAN: Plan = { quick: true, warmupS: 0.2, rounds: 1, windowS: 0.5, starts: 3 };
 
 /** A goal: the measured value must be at least (min) or at most (max) the limit. */
