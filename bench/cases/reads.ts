@@ -1,8 +1,8 @@
 /** The read path: GET /me, GET /conversations?limit=1, GET /contacts?limit=1, against bare. */
 import { DEMO_KEYS } from '../../mock-server/store/seed';
 import { API_PREFIX } from '../../mock-server/api/prefix';
-import { judged, type BenchCase, type Goal, type Row } from '../lib/case';
-import { compareWithBare, describe, type Load } from '../lib/load';
+import type { BenchCase } from '../lib/case';
+import { ratioRows, type Load, type RatioCase } from '../lib/load';
 import { startMock } from '../lib/servers';
 
 const read = (path: string): Load => ({
@@ -12,7 +12,7 @@ const read = (path: string): Load => ({
   status: 200,
 });
 
-const CASES: { name: string; load: Load; goal: Goal }[] = [
+const CASES: RatioCase[] = [
   { name: 'GET /me', load: read('/me'), goal: { kind: 'min', limit: 0.6, text: '≥ 0.6 × bare' } },
   {
     name: 'GET /conversations?limit=1',
@@ -30,15 +30,10 @@ export const reads: BenchCase = {
   id: 'reads',
   async run(plan) {
     const ours = await startMock(['--memory']);
-    const rows: Row[] = [];
     try {
-      for (const { name, load, goal } of CASES) {
-        const comparison = await compareWithBare(ours, load, plan);
-        rows.push(judged(name, goal, comparison.ratio, describe(comparison)));
-      }
+      return await ratioRows(ours, CASES, plan);
     } finally {
       await ours.stop();
     }
-    return rows;
   },
 };

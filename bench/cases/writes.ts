@@ -7,8 +7,8 @@ import path from 'node:path';
 import { API_PREFIX } from '../../mock-server/api/prefix';
 import { DEMO_KEYS } from '../../mock-server/store/seed';
 import { temporaryDirectory } from '../../test/helpers/mock';
-import { judged, type BenchCase, type Row } from '../lib/case';
-import { compareWithBare, describe, type Load } from '../lib/load';
+import type { BenchCase } from '../lib/case';
+import { ratioRows, type Load, type RatioCase } from '../lib/load';
 import { startMock } from '../lib/servers';
 
 const post = (body: object, headers: Record<string, string> = {}): Omit<Load, 'status'> => ({
@@ -18,44 +18,36 @@ const post = (body: object, headers: Record<string, string> = {}): Omit<Load, 's
   body: JSON.stringify(body),
 });
 
+const CASES: RatioCase[] = [
+  {
+    name: 'POST /contacts, durable',
+    load: {
+      ...post({ email: 'bench-[<id>]@example.com', name: 'Bench' }),
+      idReplacement: true,
+      status: 201,
+    },
+    goal: { kind: 'min', limit: 0.15, text: '≥ 0.15 × bare' },
+  },
+  {
+    name: 'POST /contacts, idempotent replay',
+    load: {
+      ...post({ email: 'replayed@example.com', name: 'Bench' }, { 'idempotency-key': 'bench' }),
+      status: 201,
+    },
+    goal: { kind: 'min', limit: 0.5, text: '≥ 0.5 × bare' },
+  },
+];
+
 export const writes: BenchCase = {
   id: 'writes',
   async run(plan) {
     const { dir, remove } = temporaryDirectory();
     const ours = await startMock(['--db', path.join(dir, 'db.json')]);
-    const rows: Row[] = [];
     try {
-      const create: Load = {
-        ...post({ email: 'bench-[<id>]@example.com', name: 'Bench' }),
-        idReplacement: true,
-        status: 201,
-      };
-      const created = await compareWithBare(ours, create, plan);
-      rows.push(
-        judged(
-          'POST /contacts, durable',
-          { kind: 'min', limit: 0.15, text: '≥ 0.15 × bare' },
-          created.ratio,
-          describe(created),
-        ),
-      );
-      const replay: Load = {
-        ...post({ email: 'replayed@example.com', name: 'Bench' }, { 'idempotency-key': 'bench' }),
-        status: 201,
-      };
-      const replayed = await compareWithBare(ours, replay, plan);
-      rows.push(
-        judged(
-          'POST /contacts, idempotent replay',
-          { kind: 'min', limit: 0.5, text: '≥ 0.5 × bare' },
-          replayed.ratio,
-          describe(replayed),
-        ),
-      );
+      return await ratioRows(ours, CASES, plan);
     } finally {
       await ours.stop();
       remove();
     }
-    return rows;
   },
 };

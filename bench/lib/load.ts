@@ -4,7 +4,7 @@
  * the same body, measured in alternating windows of the same run, because the machine is shared.
  */
 import autocannon from 'autocannon';
-import { formatCount, median, type Plan } from './case';
+import { formatCount, judged, median, type Goal, type Plan, type Row } from './case';
 import { startBare, type Running } from './servers';
 
 export const CONNECTIONS = 50;
@@ -101,10 +101,26 @@ export async function compareWithBare(ours: Running, load: Load, plan: Plan): Pr
   }
 }
 
-/** `0.62 × bare (31,200/s vs 50,300/s)`. */
-export function describe(comparison: Comparison): string {
-  return (
+/** A comparison's row: its ratio judged, shown as `0.62 × bare (31,200/s vs 50,300/s)`. */
+export function ratioRow(name: string, goal: Goal, comparison: Comparison): Row {
+  const shown =
     `${comparison.ratio.toFixed(2)} × bare ` +
-    `(${formatCount(comparison.ours)}/s vs ${formatCount(comparison.bare)}/s)`
-  );
+    `(${formatCount(comparison.ours)}/s vs ${formatCount(comparison.bare)}/s)`;
+  return judged(name, goal, comparison.ratio, shown);
+}
+
+/** A throughput case: a load against one running mock, judged as a ratio to bare. */
+export interface RatioCase {
+  name: string;
+  load: Load;
+  goal: Goal;
+}
+
+/** Runs each case against the mock in turn, each against its own bare server. */
+export async function ratioRows(ours: Running, cases: RatioCase[], plan: Plan): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const { name, load, goal } of cases) {
+    rows.push(ratioRow(name, goal, await compareWithBare(ours, load, plan)));
+  }
+  return rows;
 }
