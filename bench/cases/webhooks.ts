@@ -156,8 +156,9 @@ async function latency(base: string, receiver: Receiver, seconds: number): Promi
   await post(base, '/webhooks/subscribe', { event: 'contact.created', target_url: receiver.url });
   // Events at the same rate first, not counted: what a fresh server compiles on first use.
   const warmUp = Math.min(EVENTS_PER_SECOND, count / 5);
+  const beforeWarmUp = receiver.arrivals.length;
   await createAtRate(base, 'warm-up', warmUp);
-  await receiver.waitFor(receiver.arrivals.length + warmUp, 10_000);
+  await receiver.waitFor(beforeWarmUp + warmUp, 10_000);
   const already = receiver.arrivals.length;
   const sentAt = await createAtRate(base, 'latency', count);
   await receiver.waitFor(already + count, 10_000);

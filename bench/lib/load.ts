@@ -30,6 +30,9 @@ export async function drive(base: string, load: Load, seconds: number): Promise<
     idReplacement: load.idReplacement ?? false,
     connections: CONNECTIONS,
     duration: seconds,
+    // autocannon stops at its first sample after the duration: sampling once a second would
+    // stretch every window to a whole second.
+    sampleInt: 100,
   });
   const expected = result[`${Math.floor(load.status / 100)}xx` as '2xx'];
   const total = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
