@@ -1,23 +1,49 @@
 /**
- * The store's cases (idle RSS, RSS after 100k contacts, restart at 100k, write throughput at
- * 16 connections, POST latency at 100k vs 1k) come from bench/store.ts, which issue 13 adds
- * with the store on node:sqlite. Until it lands they are listed as pending, not measured.
- * To plug them in: call its exported functions here and return one `judged` row per figure.
+ * The store's cases, measured by bench/store.ts (`npm run bench:store`, issue 13): RSS idle and
+ * after N POST /contacts, restart at N against an empty start, durable writes at 16
+ * connections, and POST latency at N contacts against 1,000. N is 100,000 (2,000 in --quick).
  */
-import { unmeasured, type BenchCase } from '../lib/case';
-
-const PENDING: [name: string, goal: string][] = [
-  ['POST /contacts latency at 100k contacts vs 1k', '≤ 1.5 ×'],
-  ['RSS idle (after GC and 2 s idle)', '≤ 90 MB'],
-  ['RSS after 100k contacts', '≤ idle + 40 MB'],
-  ['restart to first answer at 100k contacts', '≤ empty start + 100 ms'],
-  ['POST /contacts throughput, 16 connections', '-'],
-];
+import { measureStore } from '../store';
+import { formatCount, judged, type BenchCase } from '../lib/case';
 
 export const store: BenchCase = {
   id: 'store',
-  run: () =>
-    Promise.resolve(
-      PENDING.map(([name, goal]) => unmeasured(name, goal, 'pending', 'pending issue 13')),
-    ),
+  async run(plan) {
+    const f = await measureStore(plan.quick ? 2000 : 100_000);
+    const n = formatCount(f.contacts);
+    const growth = f.rssAfterWritesMb - f.idleRssMb;
+    const latency = f.latencyFullMs / f.latencySmallMs;
+    return [
+      judged(
+        `POST /contacts latency at ${n} contacts vs 1,000`,
+        { kind: 'max', limit: 1.5, text: '≤ 1.5 ×' },
+        latency,
+        `${latency.toFixed(2)} × (median ${f.latencyFullMs.toFixed(2)} vs ${f.latencySmallMs.toFixed(2)} ms)`,
+      ),
+      judged(
+        'RSS idle',
+        { kind: 'max', limit: 90, text: '≤ 90 MB' },
+        f.idleRssMb,
+        `${f.idleRssMb.toFixed(1)} MB`,
+      ),
+      judged(
+        `RSS after ${n} POST /contacts`,
+        { kind: 'max', limit: 40, text: '≤ idle + 40 MB' },
+        growth,
+        `+${growth.toFixed(1)} MB (${f.rssAfterWritesMb.toFixed(1)} MB)`,
+      ),
+      judged(
+        `restart to first answer at ${n} contacts`,
+        { kind: 'max', limit: 100, text: '≤ empty start + 100 ms' },
+        f.fullStartMs - f.emptyStartMs,
+        `${f.fullStartMs.toFixed(0)} ms (empty: ${f.emptyStartMs.toFixed(0)} ms)`,
+      ),
+      judged(
+        'POST /contacts durable, 16 connections',
+        { kind: 'min', limit: 4000, text: '≥ 4,000 / s' },
+        f.writesPerSecond,
+        `${formatCount(f.writesPerSecond)}/s`,
+      ),
+    ];
+  },
 };
