@@ -3,7 +3,7 @@
  * does, and the zip of a bare app (an index.js exporting only version and platformVersion) on the
  * same zapier-platform-core, staged with the same production node_modules and built by the same
  * CLI. Prints bytes and files of both and the difference; exits 1 when ours is more than LIMIT
- * bytes above the bare one.
+ * bytes above the bare one. `npm run bench` runs the same measurement as one of its cases.
  *
  *   npm run build && npm run bench:build-size
  *
@@ -20,7 +20,7 @@ import {
 } from '../scripts/zapier-staging';
 import { dependencies } from '../package.json';
 
-const LIMIT = 50_000;
+export const BUILD_SIZE_LIMIT = 50_000;
 
 function writeBareApp(stage: string): void {
   const packageJson = { name: 'bare-app', version: '1.0.0', main: 'index.js', dependencies };
@@ -35,14 +35,36 @@ function writeBareApp(stage: string): void {
   copyFromRepo(stage, '.zapierapprc');
 }
 
-const format = (n: number): string => n.toLocaleString('en-US');
-const signed = (n: number): string => (n < 0 ? '' : '+') + format(n);
+export interface BuildSizes {
+  bare: ZipSummary;
+  ours: ZipSummary;
+  /** Where both zips are, when kept. */
+  kept?: string;
+}
 
-const out = mkdtempSync(path.join(tmpdir(), 'build-size-'));
-let overLimit = false;
-try {
-  const bare = buildStaged('bare', writeBareApp, path.join(out, 'bare.zip'));
-  const ours = buildStaged('chatting', writeChattingApp, path.join(out, 'chatting.zip'));
+/** Builds both zips in a temporary folder; keeps them (for a look) only if `keep` says so. */
+export function measureBuildSizes(keep: (sizes: BuildSizes) => boolean = () => false): BuildSizes {
+  const out = mkdtempSync(path.join(tmpdir(), 'build-size-'));
+  let kept = false;
+  try {
+    const sizes = {
+      bare: buildStaged('bare', writeBareApp, path.join(out, 'bare.zip')),
+      ours: buildStaged('chatting', writeChattingApp, path.join(out, 'chatting.zip')),
+    };
+    kept = keep(sizes);
+    return kept ? { ...sizes, kept: out } : sizes;
+  } finally {
+    if (!kept) rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const format = (n: number): string => n.toLocaleString('en-US');
+export const signed = (n: number): string => (n < 0 ? '' : '+') + format(n);
+
+if (require.main === module) {
+  const overLimit = ({ bare, ours }: BuildSizes) => ours.bytes - bare.bytes > BUILD_SIZE_LIMIT;
+  const sizes = measureBuildSizes(overLimit);
+  const { bare, ours } = sizes;
   const line = (label: string, zip: ZipSummary) =>
     console.log(`${label.padEnd(12)} ${format(zip.bytes).padStart(11)} bytes ${zip.files} files`);
   line('bare app', bare);
@@ -50,13 +72,12 @@ try {
   const extra = ours.bytes - bare.bytes;
   console.log(
     `difference   ${signed(extra).padStart(11)} bytes ${signed(ours.files - bare.files)} files` +
-      ` (limit ${signed(LIMIT)} bytes)`,
+      ` (limit ${signed(BUILD_SIZE_LIMIT)} bytes)`,
   );
-  overLimit = extra > LIMIT;
-  if (overLimit) {
-    console.error(`over the limit by ${format(extra - LIMIT)} bytes; both zips are kept in ${out}`);
+  if (sizes.kept) {
+    console.error(
+      `over the limit by ${format(extra - BUILD_SIZE_LIMIT)} bytes; both zips are kept in ${sizes.kept}`,
+    );
     process.exitCode = 1;
   }
-} finally {
-  if (!overLimit) rmSync(out, { recursive: true, force: true });
 }

@@ -17,11 +17,29 @@ export function hashSecret(salt: string, secret: string): string {
   return createHash('sha256').update(`${salt}:${secret}`).digest('hex');
 }
 
+/**
+ * Secrets already verified, with the salt and hash they matched: hashing the secret again on
+ * every request cost more than the rest of a small read. An entry counts only while the key
+ * still has that salt and hash (a rotated or re-seeded key is checked afresh); it is looked up
+ * by the secret given, so a wrong secret is never compared against a right one.
+ */
+const verifiedSecrets = new Map<string, { salt: string; hash: string }>();
+/** Bounds the memory a client sending many different valid keys could take. */
+const MAX_VERIFIED_SECRETS = 1000;
+
 export function secretMatches(key: ApiKey, secret: string): boolean {
-  return timingSafeEqual(
+  const id = `${key.id}_${secret}`;
+  const known = verifiedSecrets.get(id);
+  if (known && known.salt === key.salt && known.hash === key.hash) return true;
+  const matches = timingSafeEqual(
     Buffer.from(hashSecret(key.salt, secret), 'hex'),
     Buffer.from(key.hash, 'hex'),
   );
+  if (matches) {
+    if (verifiedSecrets.size >= MAX_VERIFIED_SECRETS) verifiedSecrets.clear();
+    verifiedSecrets.set(id, { salt: key.salt, hash: key.hash });
+  }
+  return matches;
 }
 
 /** A new key record for a token (chosen, for seeds, or random). */

@@ -6,20 +6,41 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JournalEntry } from '../schemas/generated/admin/journal-list';
-import { now } from './clock';
 import { redact, redactUrl } from './redaction';
 
 const BODY_LIMIT = 10 * 1024;
 const SECRET_HEADERS = new Set(['x-api-key', 'x-admin-token', 'authorization', 'cookie']);
 
+/**
+ * What the journal keeps of a request as it is answered: references and numbers only. Redaction
+ * and formatting cost more than the rest of a small request's handling, so they wait until
+ * someone reads the journal (few requests are ever read, and each at most a few times).
+ */
+interface Captured {
+  id: number;
+  atMs: number;
+  method: string;
+  url: string;
+  status: number;
+  ms: number;
+  workspaceId: string | null;
+  requestHeaders: IncomingHttpHeaders;
+  requestBody: string | null;
+  responseHeaders: IncomingHttpHeaders;
+  responseBody: string | null;
+}
+
 export class RecentRequests {
-  private entries: JournalEntry[] = [];
+  private entries: Captured[] = [];
   private nextId = 1;
 
   constructor(private readonly capacity: number) {}
 
   latest(limit: number): JournalEntry[] {
-    return this.entries.slice(-limit).reverse();
+    return this.entries
+      .slice(-limit)
+      .reverse()
+      .map((entry) => this.entry(entry));
   }
 
   install(app: FastifyInstance): void {
@@ -32,23 +53,39 @@ export class RecentRequests {
       if (request.originalUrl.startsWith('/__admin') || request.routeOptions.config?.page) return;
       this.entries.push({
         id: this.nextId++,
-        at: now(),
+        atMs: Date.now(),
         method: request.method,
-        path: redactUrl(request.originalUrl),
+        url: request.originalUrl,
         status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-        workspace_id: request.workspace?.id ?? null,
-        request: {
-          headers: this.headers(request.headers),
-          body: request.receivedBody === null ? null : this.body(request.receivedBody),
-        },
-        response: {
-          headers: this.headers(reply.getHeaders() as IncomingHttpHeaders),
-          body: request.sentBody === null ? null : this.body(request.sentBody),
-        },
+        ms: reply.elapsedTime,
+        workspaceId: request.workspace?.id ?? null,
+        requestHeaders: request.headers,
+        requestBody: request.receivedBody,
+        responseHeaders: reply.getHeaders() as IncomingHttpHeaders,
+        responseBody: request.sentBody,
       });
       if (this.entries.length > this.capacity) this.entries.shift();
     });
+  }
+
+  private entry(captured: Captured): JournalEntry {
+    return {
+      id: captured.id,
+      at: new Date(captured.atMs).toISOString(),
+      method: captured.method,
+      path: redactUrl(captured.url),
+      status: captured.status,
+      ms: Math.round(captured.ms * 10) / 10,
+      workspace_id: captured.workspaceId,
+      request: {
+        headers: this.headers(captured.requestHeaders),
+        body: captured.requestBody === null ? null : this.body(captured.requestBody),
+      },
+      response: {
+        headers: this.headers(captured.responseHeaders),
+        body: captured.responseBody === null ? null : this.body(captured.responseBody),
+      },
+    };
   }
 
   private headers(headers: IncomingHttpHeaders): Record<string, string> {

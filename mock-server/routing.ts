@@ -205,7 +205,8 @@ export function answerOtherMethods(app: FastifyInstance, methods: Map<string, st
 export function installSchemaValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const name = (schema as { 'x-schema': SchemaName })['x-schema'];
-    const source = httpPart === 'body' ? 'body' : 'text';
+    // The body was parsed for this request by the content-type parser: read in place.
+    const source = httpPart === 'body' ? 'parsed-body' : 'text';
     return (data: unknown) => {
       const result = readRequest(name, data ?? undefined, source);
       return result.valid

@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { METHODS } from 'node:http';
-import { compileAll } from '../schemas/validator';
+import { compileAllGradually } from '../schemas/validator';
 import { adminPlugin } from './admin';
 import { FaultRules } from './api/fault-injection';
 import { IDEMPOTENCY_RETENTION_MS } from './api/idempotency';
@@ -52,6 +52,9 @@ export interface RequestTimeouts {
 /** A client that has not sent its headers, or its whole request, by then gets 408. */
 export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = { headersMs: 10_000, requestMs: 30_000 };
 
+/** How long after listening the schemas start compiling in the background. */
+const SCHEMA_WARM_UP_DELAY_MS = 500;
+
 export interface MockServer {
   app: FastifyInstance;
   services: Services;
@@ -62,7 +65,6 @@ export interface MockServer {
 }
 
 export async function createServer(options: ServerOptions = {}): Promise<MockServer> {
-  compileAll();
   const log = (line: string): void => options.log?.(redact(line));
   const store = await Store.open({
     file: options.dbFile,
@@ -110,7 +112,21 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
+    // Request parts are read by the shared validator (installSchemaValidation in each plugin) and
+    // routes serialise their own answers: fastify's default compilers (another Ajv,
+    // fast-json-stringify) are never used, and with these they are not even loaded.
+    schemaController: {
+      compilersFactory: { buildValidator: unusedCompiler, buildSerializer: unusedCompiler },
+    },
   });
+  // Compiling every schema takes a few hundred milliseconds of CPU: it starts a moment after the
+  // server listens (its first answers go first) and runs between requests; a request compiles
+  // what it needs itself. A broken schema still stops the server then: the rejection is unhandled.
+  let warmUp: NodeJS.Timeout | undefined;
+  app.addHook('onListen', async () => {
+    warmUp = setTimeout(() => void compileAllGradually(), SCHEMA_WARM_UP_DELAY_MS);
+  });
+  app.addHook('onClose', async () => clearTimeout(warmUp));
   // Every method Node parses is known, so a known path answers 405 (not 404) to all of them;
   // CONNECT never reaches a route.
   for (const method of METHODS) {
@@ -128,13 +144,16 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     if (route.config?.methodNotAllowed || route.config?.page) return;
     for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const ms = reply.elapsedTime.toFixed(1);
-    const workspace = request.workspace?.id ?? '-';
-    log(
-      `${request.method} ${redactUrl(request.originalUrl)} ${reply.statusCode} ${ms}ms ${workspace}`,
-    );
-  });
+  // The request log line, only where log lines go somewhere (not with --quiet).
+  if (options.log) {
+    app.addHook('onResponse', async (request, reply) => {
+      const ms = reply.elapsedTime.toFixed(1);
+      const workspace = request.workspace?.id ?? '-';
+      log(
+        `${request.method} ${redactUrl(request.originalUrl)} ${reply.statusCode} ${ms}ms ${workspace}`,
+      );
+    });
+  }
 
   await app.register(apiPlugin({ services, verifyResponses: options.verify ?? false }), {
     prefix: API_PREFIX,
@@ -153,6 +172,10 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
       await store.close();
     },
   };
+}
+
+function unusedCompiler(): never {
+  throw new Error('a route has a schema outside the plugins, which set their own compiler');
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {

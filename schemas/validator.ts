@@ -12,8 +12,10 @@
  * `SchemaSet` can also be built from another folder: the sync guards' self-tests use a mutated
  * copy of schemas/ to show that the guards notice.
  */
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import type * as AjvModule from 'ajv/dist/2020';
+import type * as AjvFormatsModule from 'ajv-formats';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readSchema, schemaFile, schemaNames, SCHEMA_ROOT } from './catalog';
@@ -31,6 +33,9 @@ export type Validation<T> =
 export type RequestValidation<T> =
   | { valid: true; value: T }
   | { valid: false; code: ErrorCode; message: string; errors: ErrorObject[] };
+
+/** What a request part is: a JSON body (copied), one parsed for the call alone, or query text. */
+export type RequestSource = 'body' | 'parsed-body' | 'text';
 
 type ErrorCodeRule = ErrorCode | Partial<Record<string, ErrorCode>>;
 
@@ -60,10 +65,12 @@ export function describeErrors(errors: readonly ErrorObject[]): string {
 export class SchemaSet {
   /** Every schema file's JSON, read once. */
   private readonly json = new Map<string, Json>();
-  /** Checks data as it is, never changing it: responses, payloads, fixtures, outgoing requests. */
-  private readonly exact: Ajv2020;
-  /** Reads a JSON request body: fills in schema defaults, converts nothing. */
-  private readonly bodies: Ajv2020;
+  /**
+   * The two Ajv instances, each made on first use (making one costs tens of milliseconds, and a
+   * server answering only reads may never need the exact one).
+   */
+  private exactAjv?: Ajv2020;
+  private bodiesAjv?: Ajv2020;
   private readonly compiled = new Map<Ajv2020, Map<string, ValidateFunction>>();
   /** Schemas written outside schemas/ (openapi.yaml's), compiled once each. */
   private readonly inline = new WeakMap<object, ValidateFunction>();
@@ -73,11 +80,19 @@ export class SchemaSet {
 
   constructor(readonly root: string = SCHEMA_ROOT) {
     for (const name of schemaNames(root)) this.json.set(name, readSchema(name, root));
-    this.exact = this.makeAjv({ useDefaults: false, coerceTypes: false });
-    this.bodies = this.makeAjv({ useDefaults: true, coerceTypes: false });
     const code = (this.schema('error').$defs as Record<string, Json>).code;
     this.errorCodes = code.enum as ErrorCode[];
     this.httpStatus = code['x-http-status'] as Record<ErrorCode, number>;
+  }
+
+  /** Checks data as it is, never changing it: responses, payloads, fixtures, outgoing requests. */
+  private get exact(): Ajv2020 {
+    return (this.exactAjv ??= this.makeAjv({ useDefaults: false, coerceTypes: false }));
+  }
+
+  /** Reads a JSON request body: fills in schema defaults, converts nothing. */
+  private get bodies(): Ajv2020 {
+    return (this.bodiesAjv ??= this.makeAjv({ useDefaults: true, coerceTypes: false }));
   }
 
   get names(): SchemaName[] {
@@ -91,10 +106,23 @@ export class SchemaSet {
     return json;
   }
 
-  /** Compiles every schema now, so that a broken schema fails at start-up, not on a request. */
+  /** Compiles every schema now, so that a broken schema fails here, not on a request. */
   compileAll(): void {
     for (const name of this.names) {
       for (const ajv of [this.exact, this.bodies]) this.validatorFor(ajv, name);
+    }
+  }
+
+  /**
+   * Compiles every schema, one at a time between other work (a server answers meanwhile; a
+   * request that needs a schema not compiled yet compiles it itself). Rejects on a broken one.
+   */
+  async compileAllGradually(): Promise<void> {
+    for (const name of this.names) {
+      for (const ajv of [this.exact, this.bodies]) {
+        await new Promise((resolve) => setImmediate(resolve));
+        this.validatorFor(ajv, name);
+      }
     }
   }
 
@@ -129,13 +157,21 @@ export class SchemaSet {
   /**
    * Reads an incoming request part (a JSON body, or a query object of strings): applies the
    * schema's defaults to a copy and, on a violation, names the error code the schema assigns.
+   * `parsed-body` is a body parsed for this call alone: its defaults are filled in place (a
+   * server's freshly parsed request body, which nothing else holds; copying it cost more than
+   * validating it).
    */
   readRequest<N extends SchemaName>(
     name: N,
     data: unknown,
-    source: 'body' | 'text' = 'body',
+    source: RequestSource = 'body',
   ): RequestValidation<SchemaReadTypes[N]> {
-    const copy: unknown = source === 'text' ? this.readText(name, data) : structuredClone(data);
+    const copy: unknown =
+      source === 'text'
+        ? this.readText(name, data)
+        : source === 'parsed-body'
+          ? data
+          : structuredClone(data);
     const validateFn = this.validatorFor(this.bodies, name);
     if (validateFn(copy)) return { valid: true, value: copy as SchemaReadTypes[N] };
     const errors = validateFn.errors ?? [];
@@ -207,7 +243,13 @@ export class SchemaSet {
   }
 
   private makeAjv(options: { useDefaults: boolean; coerceTypes: boolean }): Ajv2020 {
-    const ajv = new Ajv2020({
+    // Loaded with the first instance, not with this module: a server that has not validated
+    // anything yet has not paid for loading Ajv either.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const Ajv = (require('ajv/dist/2020') as typeof AjvModule).default;
+    const addFormats = (require('ajv-formats') as typeof AjvFormatsModule).default;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const ajv = new Ajv({
       strict: true,
       allowUnionTypes: true,
       // One error, the first Ajv meets: its keyword order (required before properties, pattern
@@ -263,13 +305,14 @@ export const contract = new SchemaSet();
 export const ERROR_CODES = contract.errorCodes;
 export const schemaJson = (name: string): Json => contract.schema(name);
 export const compileAll = (): void => contract.compileAll();
+export const compileAllGradually = (): Promise<void> => contract.compileAllGradually();
 export const statusOf = (code: ErrorCode): number => contract.statusOf(code);
 export const validate = <N extends SchemaName>(name: N, data: unknown) =>
   contract.validate(name, data);
 export const readRequest = <N extends SchemaName>(
   name: N,
   data: unknown,
-  source: 'body' | 'text' = 'body',
+  source: RequestSource = 'body',
 ) => contract.readRequest(name, data, source);
 export const errorCodeFor = (name: SchemaName, error: ErrorObject | undefined): ErrorCode =>
   contract.errorCodeFor(name, error);

@@ -47,6 +47,11 @@ export class FaultRules {
     return stored;
   }
 
+  /** True when no rule is set: most requests then skip fault matching altogether. */
+  get empty(): boolean {
+    return this.rules.length === 0;
+  }
+
   list(): FaultRule[] {
     return [...this.rules];
   }

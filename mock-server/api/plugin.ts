@@ -34,6 +34,7 @@ export function apiPlugin(options: ApiOptions) {
     // Faults come first: an injected outage happens whatever the request holds.
     app.addHook('onRequest', async (request, reply) => {
       const header = request.headers['x-mock-fault'];
+      if (header === undefined && services.faults.empty) return;
       const path = decodedPath(request.url);
       const rule =
         typeof header === 'string'

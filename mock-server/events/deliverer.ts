@@ -53,7 +53,10 @@ interface Outcome {
 export class Deliverer {
   private timers = new Map<string, NodeJS.Timeout>();
   private queue: string[] = [];
+  /** Attempts from start until their outcome is stored. */
   private running = new Map<string, Promise<void>>();
+  /** Attempts whose request is out: what the concurrency setting bounds. */
+  private posting = 0;
   private stopping = new AbortController();
 
   constructor(
@@ -113,21 +116,35 @@ export class Deliverer {
     this.timers.set(delivery.id, timer);
   }
 
+  /**
+   * Starts queued attempts while fewer than `concurrency` requests are out. An attempt counts
+   * until its request is answered, not while its outcome is being stored: the bound is on what
+   * the targets receive, and storing (a disk sync) would otherwise hold the slot as long again.
+   */
   private pump(): void {
-    while (this.running.size < this.settings.concurrency && this.queue.length > 0) {
+    while (this.posting < this.settings.concurrency && this.queue.length > 0) {
       const id = this.queue.shift() as string;
       if (this.running.has(id)) continue;
-      const attempt = this.attempt(id)
+      this.posting += 1;
+      let posted = false;
+      const release = () => {
+        if (posted) return;
+        posted = true;
+        this.posting -= 1;
+        this.pump();
+      };
+      const attempt = this.attempt(id, release)
         .catch((error: unknown) => this.log(`delivery ${id}: ${(error as Error).message}`))
         .finally(() => {
           this.running.delete(id);
-          this.pump();
+          release();
         });
       this.running.set(id, attempt);
     }
   }
 
-  private async attempt(id: string): Promise<void> {
+  /** One attempt; `posted` is called once its request is answered (or was never sent). */
+  private async attempt(id: string, posted: () => void): Promise<void> {
     const delivery = this.store.get('deliveries', id);
     if (!delivery || delivery.status !== 'pending') return;
     const subscription = this.store.get('subscriptions', delivery.subscription_id);
@@ -145,6 +162,7 @@ export class Deliverer {
     const startedAt = now();
     const started = performance.now();
     const outcome = await this.post(delivery);
+    posted();
     if (this.stopping.signal.aborted) return; // cut short by shutdown: stays pending
     const number = delivery.attempts + 1;
     const attempt: DeliveryAttempt = {

@@ -1,6 +1,6 @@
 /**
- * Runs the real chatting-mock CLI as a child process (through tsx, so no build is needed) and
- * waits for its banner to learn the URL it listens on.
+ * Runs the real chatting-mock CLI as a child process (through tsx, so no build is needed; or any
+ * other entry, such as the compiled CLI) and waits for its banner to learn the URL it listens on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -19,8 +19,16 @@ export interface Child {
   exited: Promise<number | string>;
 }
 
-export async function startChild(args: string[], cwd: string = REPO): Promise<Child> {
-  const child = spawn(process.execPath, [...TSX, CLI, '--port', '0', ...args], {
+/**
+ * Starts `node <entry> --port 0 <args>`; the entry prints `listening on http://host:port...`
+ * once it listens (default: the CLI's TypeScript source).
+ */
+export async function startChild(
+  args: string[],
+  cwd: string = REPO,
+  entry: string[] = [...TSX, CLI],
+): Promise<Child> {
+  const child = spawn(process.execPath, [...entry, '--port', '0', ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,7 +41,7 @@ export async function startChild(args: string[], cwd: string = REPO): Promise<Ch
   const base = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner after 20 s:\n${output}`)), 20_000);
     const look = () => {
-      const match = /listening on (http:\/\/[^\s]+)\/api\/zapier/.exec(output);
+      const match = /listening on (http:\/\/[^\s/]+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);

@@ -257,6 +257,15 @@ describe('admin API', () => {
     );
   });
 
+  test('the db browser sorts, and answers what it does not know with the envelope', async () => {
+    const sorted = await admin('GET', '/db/workspaces?_sort=team_name&_order=desc');
+    const names = sorted.body.map((w: { team_name: string }) => w.team_name);
+    assert.deepEqual(names, [...names].sort().reverse());
+    assert.equal(names.length, 3);
+    assertError(await admin('GET', '/db/nothing'), 404, 'not-found');
+    assertError(await admin('GET', '/db/contacts/contact_123/tags/more'), 404, 'not-found');
+  });
+
   test('wrong methods and unknown admin routes get the envelope', async () => {
     assertError(await admin('DELETE', '/health'), 405, 'method-not-allowed');
     assertError(await admin('GET', '/nothing'), 404, 'not-found');

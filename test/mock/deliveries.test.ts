@@ -242,6 +242,38 @@ describe('webhook deliveries', () => {
     assert.equal(mock.server.services.deliverer.pending, 1);
   });
 
+  test('the concurrency bounds requests out, not outcomes being stored', async () => {
+    const mock = await mockWith({ delivery: { ...FAST, concurrency: 1 } });
+    const target = await receiver();
+    await subscribe(mock, 'contact.created', target.url());
+    // Every outcome's commit is held: with one request at a time, the next delivery must still go.
+    const { store } = mock.server.services;
+    const commit = store.commit.bind(store);
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    store.commit = async (changes) => {
+      const outcome = changes.some(
+        (change) =>
+          change.op === 'put' &&
+          change.c === 'deliveries' &&
+          (change.r as { status: string }).status !== 'pending',
+      );
+      if (outcome) await held;
+      return commit(changes);
+    };
+    for (const email of ['first@example.com', 'second@example.com']) {
+      const reply = await mock.request('POST', `${API}/contacts`, { body: { email } });
+      assert.equal(reply.status, 201);
+    }
+    try {
+      await target.waitFor(2, 5000);
+    } finally {
+      release();
+    }
+    await until(() => mock.server.services.deliverer.pending === 0, 'outcomes stored');
+    assert.equal(target.received.length, 2);
+  });
+
   test('a restart mid-retry still delivers', async () => {
     const { dir, remove } = temporaryDirectory();
     cleanup.push(() => Promise.resolve(remove()));
