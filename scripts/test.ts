@@ -11,7 +11,7 @@
  * compile does, since the tests load the compiled app.
  */
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const REPO = path.join(__dirname, '..');
@@ -104,6 +104,24 @@ async function runAll(steps: Step[], width: number): Promise<Outcome[]> {
   return outcomes;
 }
 
+/** The totals of the JUnit file jest just wrote, or null if there is none. */
+function testCounts(): { passed: number; failed: number; skipped: number } | null {
+  let xml: string;
+  try {
+    xml = readFileSync(path.join(REPO, 'reports', 'junit.xml'), 'utf8');
+  } catch {
+    return null;
+  }
+  const sum = (attribute: string) =>
+    [...xml.matchAll(new RegExp(`<testsuite [^>]*\\b${attribute}="(\\d+)"`, 'g'))].reduce(
+      (total, match) => total + Number(match[1]),
+      0,
+    );
+  const failed = sum('failures') + sum('errors');
+  const skipped = sum('skipped');
+  return { passed: sum('tests') - failed - skipped, failed, skipped };
+}
+
 async function main(): Promise<number> {
   const jestArgs = process.argv.slice(2);
   const started = process.hrtime.bigint();
@@ -120,9 +138,13 @@ async function main(): Promise<number> {
     console.log(`- checks skipped: jest runs with ${jestArgs.join(' ')} only`);
   }
   console.log('▶ jest');
+  rmSync(path.join(REPO, 'reports', 'junit.xml'), { force: true });
   const tests = await run(STEP('jest', 'jest', ...jestArgs), true);
   const total = Number(process.hrtime.bigint() - started) / 1e9;
   report(tests);
+  const counts = testCounts();
+  if (counts)
+    console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   if (tests.code !== 0) failed.push(tests);
   console.log(
     failed.length === 0
