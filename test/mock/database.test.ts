@@ -105,7 +105,7 @@ describe('the database file', () => {
     const child = await startChild(['--quiet'], inDirectory());
     await stop(child);
     assert.match(child.output(), /\.chatting-mock\/db\.json is the JSON data file of an earlier/);
-    assert.match(child.output(), /rm \.chatting-mock\/db\.json/);
+    assert.match(child.output(), /rm -f \.chatting-mock\/db\.json/);
     assert.ok(existsSync(inDirectory('.chatting-mock', 'mock.sqlite')));
   });
 
