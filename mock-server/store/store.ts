@@ -54,8 +54,18 @@ interface Pending {
   failed: (error: Error) => void;
 }
 
+/** Reads kept at most (then the cache starts over), and rows a kept read has at most: bound its memory. */
+const READ_CACHE_LIMIT = 1024;
+const READ_CACHE_ROWS = 50;
+
 export class Store {
   private statements = new Map<string, StatementSync>();
+  /**
+   * The documents (JSON text, parsed afresh on every read so callers may change what they get)
+   * each read answered, by SQL and parameters. Filled only while no batch is open, so it holds
+   * committed rows only; emptied by every write, commit and rollback.
+   */
+  private readCache = new Map<string, string[]>();
   private listeners: ((changes: Change[]) => void)[] = [];
   /** The commits of this tick, written into the open transaction; null when none is open. */
   private batch: Pending[] | null = null;
@@ -111,14 +121,13 @@ export class Store {
   }
 
   get<C extends CollectionName>(collection: C, id: string): RecordOf<C> | undefined {
-    const row = this.statement(`SELECT doc FROM ${collection} WHERE id = ?`).get(id) as
-      { doc: string } | undefined;
-    return row ? (JSON.parse(row.doc) as RecordOf<C>) : undefined;
+    const [doc] = this.cachedDocs(`SELECT doc FROM ${collection} WHERE id = ?`, [id]);
+    return doc === undefined ? undefined : (JSON.parse(doc) as RecordOf<C>);
   }
 
   /** Every record of a collection, in the order they were first stored. */
   all<C extends CollectionName>(collection: C): RecordOf<C>[] {
-    return this.docs<C>(this.statement(`SELECT doc FROM ${collection} ORDER BY rowid`).all());
+    return this.docs<C>(this.cachedDocs(`SELECT doc FROM ${collection} ORDER BY rowid`, []));
   }
 
   /**
@@ -136,7 +145,7 @@ export class Store {
     const sql = `SELECT doc FROM ${collection} WHERE ${where} ORDER BY ${order}${limit}`;
     const parameters = values.map(sqlValue);
     if (options.limit !== undefined) parameters.push(options.limit);
-    return this.docs<C>(this.statement(sql).all(...parameters));
+    return this.docs<C>(this.cachedDocs(sql, parameters));
   }
 
   /** How many records match, as find() would list them. */
@@ -194,6 +203,7 @@ export class Store {
    * through the created_at index); returns how many it deleted.
    */
   expireBatch(): number {
+    this.readCache.clear();
     let deleted = 0;
     for (const [collection, ms] of Object.entries(this.options.expireAfterMs ?? {})) {
       const age = column('created_at');
@@ -246,6 +256,7 @@ export class Store {
     const batch = this.batch;
     if (!batch) return;
     this.batch = null;
+    this.readCache.clear();
     try {
       this.db.exec('COMMIT');
     } catch (error) {
@@ -258,6 +269,7 @@ export class Store {
 
   /** Rolls the whole batch back (SQLite may have done so already) and fails its callers. */
   private abortBatch(batch: Pending[], error: Error): void {
+    this.readCache.clear();
     try {
       this.db.exec('ROLLBACK');
     } catch {
@@ -278,6 +290,7 @@ export class Store {
   }
 
   private apply(changes: Change[]): void {
+    this.readCache.clear();
     for (const change of changes) {
       if (change.op === 'reset') {
         for (const name of COLLECTION_NAMES) this.run(`DELETE FROM ${name}`);
@@ -311,6 +324,7 @@ export class Store {
   }
 
   private transaction(work: () => void): void {
+    this.readCache.clear();
     this.db.exec('BEGIN IMMEDIATE');
     try {
       work();
@@ -342,8 +356,23 @@ export class Store {
     return { where: where || '1', order };
   }
 
-  private docs<C extends CollectionName>(rows: unknown[]): RecordOf<C>[] {
-    return rows.map((row) => JSON.parse((row as { doc: string }).doc) as RecordOf<C>);
+  private docs<C extends CollectionName>(docs: string[]): RecordOf<C>[] {
+    return docs.map((doc) => JSON.parse(doc) as RecordOf<C>);
+  }
+
+  /** The `doc` column of a read's rows, from the cache when it holds them. */
+  private cachedDocs(sql: string, parameters: (string | number | null)[]): string[] {
+    const key = `${sql}\u0000${JSON.stringify(parameters)}`;
+    const cached = this.readCache.get(key);
+    if (cached) return cached;
+    const rows = this.statement(sql).all(...parameters) as { doc: string }[];
+    const docs = rows.map((row) => row.doc);
+    // Inside an open batch a read may see rows a rollback will take back: never kept.
+    if (!this.batch && docs.length <= READ_CACHE_ROWS) {
+      if (this.readCache.size >= READ_CACHE_LIMIT) this.readCache.clear();
+      this.readCache.set(key, docs);
+    }
+    return docs;
   }
 
   private run(sql: string, ...parameters: (string | number | null)[]): void {

@@ -182,3 +182,41 @@ describe('store', () => {
     await reopened.close();
   });
 });
+
+describe('store read cache', () => {
+  test('a read after a commit sees it, and a changed result does not change the next read', async () => {
+    const store = await Store.open({ seed: demoSeed() });
+    const byEmail = (): string[] =>
+      store
+        .find('contacts', 'by_email', ['owner_123', 't1@example.com'], { limit: 1 })
+        .map((c) => c.id);
+    assert.equal(store.get('contacts', 'contact_t1'), undefined);
+    assert.deepEqual(byEmail(), []);
+    assert.deepEqual(byEmail(), []);
+    await store.commit([storeRecord('contacts', contact(1))]);
+    assert.equal(store.get('contacts', 'contact_t1')?.name, 'T 1');
+    assert.deepEqual(byEmail(), ['contact_t1']);
+    const read = store.get('contacts', 'contact_t1');
+    if (read) read.name = 'changed by a caller';
+    assert.equal(store.get('contacts', 'contact_t1')?.name, 'T 1');
+    await store.close();
+  });
+
+  test('what a rolled-back batch wrote is never served afterwards', async () => {
+    const store = await Store.open({ seed: demoSeed() });
+    assert.equal(store.get('contacts', 'contact_t1'), undefined);
+    const pending = store.commit([storeRecord('contacts', contact(1))]);
+    // Inside the open batch the write is visible to reads…
+    assert.equal(store.get('contacts', 'contact_t1')?.id, 'contact_t1');
+    assert.equal(store.get('contacts', 'contact_t1')?.id, 'contact_t1');
+    // …then its COMMIT fails (a full disk, an I/O error), as finishBatch would handle it.
+    const internals = store as unknown as {
+      batch: unknown;
+      abortBatch(batch: unknown, error: Error): void;
+    };
+    internals.abortBatch(internals.batch, new Error('disk I/O error'));
+    await assert.rejects(pending, /disk I\/O error/);
+    assert.equal(store.get('contacts', 'contact_t1'), undefined);
+    await store.close();
+  });
+});
