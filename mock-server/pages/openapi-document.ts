@@ -1,7 +1,7 @@
 /**
  * GET /openapi.json: openapi.yaml with every schema file it refers to bundled into one OpenAPI
- * 3.1 document, read anew on each request (the file is the source, never a copy), with the
- * local mock's servers pointed at this very server so that a renderer's "try it" calls it.
+ * 3.1 document (the file is the source, never a committed copy), with the local mock's servers
+ * pointed at this very server so that a renderer's "try it" calls it.
  */
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import path from 'node:path';
@@ -16,15 +16,32 @@ interface Server {
 }
 type Json = Record<string, unknown>;
 
+const bundles = new Map<string, Promise<Json>>();
+
+/**
+ * The bundle of `file`, made at its first request and kept: it reads some seventy files, and the
+ * contract does not change under a running mock (its compiled validators would not follow).
+ */
+function bundleOf(file: string): Promise<Json> {
+  let bundle = bundles.get(file);
+  if (!bundle) {
+    bundle = $RefParser.bundle<Json>(file);
+    bundles.set(file, bundle);
+    bundle.catch(() => bundles.delete(file));
+  }
+  return bundle;
+}
+
 export async function bundledOpenapi(origin: string, file: string = OPENAPI_FILE): Promise<Json> {
-  const document = await $RefParser.bundle<Json>(file);
+  const bundle = await bundleOf(file);
   const retarget = (servers: unknown): Server[] | undefined =>
     Array.isArray(servers) ? towards(servers as Server[], origin) : undefined;
-  document.servers = retarget(document.servers);
-  for (const item of Object.values((document.paths ?? {}) as Record<string, Json>)) {
-    if (item.servers) item.servers = retarget(item.servers);
-  }
-  return document;
+  // The kept bundle is shared by every request: only copies are retargeted.
+  const paths = Object.entries((bundle.paths ?? {}) as Record<string, Json>).map(([path, item]) => [
+    path,
+    item.servers ? { ...item, servers: retarget(item.servers) } : item,
+  ]);
+  return { ...bundle, servers: retarget(bundle.servers), paths: Object.fromEntries(paths) };
 }
 
 /**
