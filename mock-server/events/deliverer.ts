@@ -232,6 +232,7 @@ export class Deliverer {
         retryAfterMs: null,
       });
     }
+    // AbortSignal.any (the combinator, not a type): the attempt ends at shutdown or at its timeout.
     const signal = AbortSignal.any([
       this.stopping.signal,
       AbortSignal.timeout(this.settings.timeoutMs),
