@@ -3,7 +3,7 @@ import { now } from '../clock';
 import { ApiError } from '../errors';
 import { newDelivery } from '../events/raise';
 import type { Services } from '../services';
-import { defineAdminRoute, type AdminRoute } from './route';
+import { defineAdminRoute, newestMatching, type AdminRoute } from './route';
 import { storeRecord } from '../store/collections';
 
 export function deliveryRoutes({ store }: Services): AdminRoute[] {
@@ -19,17 +19,12 @@ export function deliveryRoutes({ store }: Services): AdminRoute[] {
       query: 'admin/delivery-query',
       responses: { 200: 'admin/delivery-list' },
       handle: ({ query }) => {
-        const items = store
-          .all('deliveries')
-          .filter(
-            (d) =>
-              (!query.workspace_id || d.workspace_id === query.workspace_id) &&
-              (!query.subscription_id || d.subscription_id === query.subscription_id) &&
-              (!query.event || d.event === query.event) &&
-              (!query.status || d.status === query.status),
-          )
-          .slice(-query.limit)
-          .reverse();
+        const { workspace_id, subscription_id, event, status } = query;
+        const items = newestMatching(
+          store.all('deliveries'),
+          { workspace_id, subscription_id, event, status },
+          query.limit,
+        );
         return { status: 200, body: { ok: true, items } };
       },
     }),
