@@ -113,6 +113,15 @@ const ERROR_STATUSES = new Set(ERROR_CODES.map(statusOf));
 const PAGE = /^(GET|HEAD) \/(docs(\/[^/?]*)?|dashboard\/[^/?]+)?(\?|$)/;
 const PAGE_TYPES = /^(text\/(html|css|javascript)|image\/png|application\/json);/;
 
+/** "METHOD path" with the path's dot segments resolved, as the server routes it (`/.` is `/`). */
+function asRouted(what: string): string {
+  const [method, ...rest] = what.split(' ');
+  const target = rest.join(' ');
+  if (!URL.canParse(target, 'http://mock')) return what;
+  const url = new URL(target, 'http://mock');
+  return `${method} ${url.pathname}${url.search || (target.endsWith('?') ? '?' : '')}`;
+}
+
 /**
  * The property every answer holds: JSON (but a page's own file); an error is the envelope with
  * its code's own status (never a 5xx: nothing here makes the mock fail); a success is a 2xx.
@@ -123,7 +132,7 @@ function assertContractAnswer(
   method: string,
 ): void {
   assert.ok(answer.statusCode < 500, `${answer.statusCode} for ${what}: ${answer.body}`);
-  if (answer.statusCode < 300 && PAGE.test(what)) {
+  if (answer.statusCode < 300 && PAGE.test(asRouted(what))) {
     assert.match(String(answer.headers['content-type']), PAGE_TYPES, what);
     return;
   }
