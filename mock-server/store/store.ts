@@ -54,18 +54,27 @@ interface Pending {
   failed: (error: Error) => void;
 }
 
-/** Reads kept at most (then the cache starts over), and rows a kept read has at most: bound its memory. */
+/** Reads kept at most per collection (then its cache starts over), and rows a kept read has at most. */
 const READ_CACHE_LIMIT = 1024;
 const READ_CACHE_ROWS = 50;
+
+/** A kept read: the records it answered, frozen, so every caller can be given the same objects. */
+type Rows = readonly RecordOf<CollectionName>[];
 
 export class Store {
   private statements = new Map<string, StatementSync>();
   /**
-   * The documents (JSON text, parsed afresh on every read so callers may change what they get)
-   * each read answered, by SQL and parameters. Filled only while no batch is open, so it holds
-   * committed rows only; emptied by every write, commit and rollback.
+   * Each collection's reads, by SQL, then by parameters: the records they answered, parsed once
+   * and deep-frozen. A write to a collection empties its cache, and the collection is not cached
+   * again until its batch is committed, so only committed rows are kept (a rollback cannot leave
+   * a record behind). Reads of a collection nothing writes (API keys, workspaces) stay cached
+   * through other collections' writes.
    */
-  private readCache = new Map<string, string[]>();
+  private readCache = new Map<CollectionName, Map<string, Map<string, Rows>>>();
+  /** The collections the open batch has written: not cached until it is committed. */
+  private dirty = new Set<CollectionName>();
+  /** The SQL of each find(), by collection, index, values given and order. */
+  private findSql = new Map<string, string>();
   private listeners: ((changes: Change[]) => void)[] = [];
   /** The commits of this tick, written into the open transaction; null when none is open. */
   private batch: Pending[] | null = null;
@@ -120,14 +129,17 @@ export class Store {
     return row ? (JSON.parse(row.value) as Collections) : emptyCollections();
   }
 
+  /**
+   * The records the store returns are frozen (they may be shared with other callers): build a
+   * changed copy to store a change.
+   */
   get<C extends CollectionName>(collection: C, id: string): RecordOf<C> | undefined {
-    const [doc] = this.cachedDocs(`SELECT doc FROM ${collection} WHERE id = ?`, [id]);
-    return doc === undefined ? undefined : (JSON.parse(doc) as RecordOf<C>);
+    return this.read(collection, `SELECT doc FROM ${collection} WHERE id = ?`, id, [id])[0];
   }
 
   /** Every record of a collection, in the order they were first stored. */
   all<C extends CollectionName>(collection: C): RecordOf<C>[] {
-    return this.docs<C>(this.cachedDocs(`SELECT doc FROM ${collection} ORDER BY rowid`, []));
+    return [...this.read(collection, `SELECT doc FROM ${collection} ORDER BY rowid`, '', [])];
   }
 
   /**
@@ -140,12 +152,17 @@ export class Store {
     values: readonly (string | boolean | null)[],
     options: { limit?: number; newestFirst?: boolean } = {},
   ): RecordOf<C>[] {
-    const { where, order } = this.lookup(collection, index, values.length, options.newestFirst);
-    const limit = options.limit === undefined ? '' : ' LIMIT ?';
-    const sql = `SELECT doc FROM ${collection} WHERE ${where} ORDER BY ${order}${limit}`;
+    const limited = options.limit !== undefined;
+    const shape = `${collection}\u0000${index}\u0000${values.length}\u0000${options.newestFirst}\u0000${limited}`;
+    let sql = this.findSql.get(shape);
+    if (sql === undefined) {
+      const { where, order } = this.lookup(collection, index, values.length, options.newestFirst);
+      sql = `SELECT doc FROM ${collection} WHERE ${where} ORDER BY ${order}${limited ? ' LIMIT ?' : ''}`;
+      this.findSql.set(shape, sql);
+    }
     const parameters = values.map(sqlValue);
-    if (options.limit !== undefined) parameters.push(options.limit);
-    return this.docs<C>(this.cachedDocs(sql, parameters));
+    if (limited) parameters.push(options.limit as number);
+    return [...this.read(collection, sql, JSON.stringify(parameters), parameters)];
   }
 
   /** How many records match, as find() would list them. */
@@ -203,9 +220,10 @@ export class Store {
    * through the created_at index); returns how many it deleted.
    */
   expireBatch(): number {
-    this.readCache.clear();
     let deleted = 0;
-    for (const [collection, ms] of Object.entries(this.options.expireAfterMs ?? {})) {
+    for (const [name, ms] of Object.entries(this.options.expireAfterMs ?? {})) {
+      const collection = name as CollectionName;
+      this.written(collection);
       const age = column('created_at');
       const cutoff = new Date(Date.now() - ms).toISOString();
       const sql =
@@ -256,9 +274,10 @@ export class Store {
     const batch = this.batch;
     if (!batch) return;
     this.batch = null;
-    this.readCache.clear();
     try {
       this.db.exec('COMMIT');
+      // Committed: the collections it wrote may be cached again.
+      this.dirty.clear();
     } catch (error) {
       this.abortBatch(batch, error as Error);
       return;
@@ -269,7 +288,8 @@ export class Store {
 
   /** Rolls the whole batch back (SQLite may have done so already) and fails its callers. */
   private abortBatch(batch: Pending[], error: Error): void {
-    this.readCache.clear();
+    // Its collections' caches were emptied as it wrote them; the rest is committed state.
+    this.dirty.clear();
     try {
       this.db.exec('ROLLBACK');
     } catch {
@@ -290,20 +310,30 @@ export class Store {
   }
 
   private apply(changes: Change[]): void {
-    this.readCache.clear();
     for (const change of changes) {
       if (change.op === 'reset') {
-        for (const name of COLLECTION_NAMES) this.run(`DELETE FROM ${name}`);
+        for (const name of COLLECTION_NAMES) {
+          this.written(name);
+          this.run(`DELETE FROM ${name}`);
+        }
         this.load(change.data);
       } else if (change.op === 'put') {
         this.put(change.c, change.r);
       } else {
+        this.written(change.c);
         this.run(`DELETE FROM ${change.c} WHERE id = ?`, change.id);
       }
     }
   }
 
+  /** Before a write: the collection's cached reads go, and none is kept until the commit. */
+  private written(collection: CollectionName): void {
+    this.readCache.delete(collection);
+    if (this.batch) this.dirty.add(collection);
+  }
+
   private put(collection: CollectionName, record: RecordOf<CollectionName>): void {
+    this.written(collection);
     this.run(
       `INSERT INTO ${collection} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
       record.id,
@@ -324,7 +354,6 @@ export class Store {
   }
 
   private transaction(work: () => void): void {
-    this.readCache.clear();
     this.db.exec('BEGIN IMMEDIATE');
     try {
       work();
@@ -356,23 +385,27 @@ export class Store {
     return { where: where || '1', order };
   }
 
-  private docs<C extends CollectionName>(docs: string[]): RecordOf<C>[] {
-    return docs.map((doc) => JSON.parse(doc) as RecordOf<C>);
-  }
-
-  /** The `doc` column of a read's rows, from the cache when it holds them. */
-  private cachedDocs(sql: string, parameters: (string | number | null)[]): string[] {
-    const key = `${sql}\u0000${JSON.stringify(parameters)}`;
-    const cached = this.readCache.get(key);
+  /** A read's records (frozen), from the collection's cache when it holds them. */
+  private read<C extends CollectionName>(
+    collection: C,
+    sql: string,
+    key: string,
+    parameters: (string | number | null)[],
+  ): readonly RecordOf<C>[] {
+    let reads = this.readCache.get(collection);
+    let answers = reads?.get(sql);
+    const cached = answers?.get(key);
     if (cached) return cached;
     const rows = this.statement(sql).all(...parameters) as { doc: string }[];
-    const docs = rows.map((row) => row.doc);
-    // Inside an open batch a read may see rows a rollback will take back: never kept.
-    if (!this.batch && docs.length <= READ_CACHE_ROWS) {
-      if (this.readCache.size >= READ_CACHE_LIMIT) this.readCache.clear();
-      this.readCache.set(key, docs);
+    const records = rows.map((row) => deepFreeze(JSON.parse(row.doc) as RecordOf<C>));
+    // A collection the open batch wrote may hold rows a rollback will take back: never kept.
+    if (!this.dirty.has(collection) && records.length <= READ_CACHE_ROWS) {
+      if (!reads) this.readCache.set(collection, (reads = new Map<string, Map<string, Rows>>()));
+      if (!answers) reads.set(sql, (answers = new Map<string, Rows>()));
+      if (answers.size >= READ_CACHE_LIMIT) answers.clear();
+      answers.set(key, records);
     }
-    return docs;
+    return records;
   }
 
   private run(sql: string, ...parameters: (string | number | null)[]): void {
@@ -388,6 +421,15 @@ export class Store {
     }
     return statement;
   }
+}
+
+/** Freezes a parsed JSON value and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** JSON booleans are 1 and 0 in SQL. */

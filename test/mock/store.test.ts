@@ -184,7 +184,7 @@ describe('store', () => {
 });
 
 describe('store read cache', () => {
-  test('a read after a commit sees it, and a changed result does not change the next read', async () => {
+  test('a read after a commit sees it, and a caller cannot change what the next read gets', async () => {
     const store = await Store.open({ seed: demoSeed() });
     const byEmail = (): string[] =>
       store
@@ -197,8 +197,28 @@ describe('store read cache', () => {
     assert.equal(store.get('contacts', 'contact_t1')?.name, 'T 1');
     assert.deepEqual(byEmail(), ['contact_t1']);
     const read = store.get('contacts', 'contact_t1');
-    if (read) read.name = 'changed by a caller';
+    assert.ok(read);
+    assert.throws(() => (read.name = 'changed by a caller'), TypeError);
+    assert.throws(() => read.tags.push('changed'), TypeError);
     assert.equal(store.get('contacts', 'contact_t1')?.name, 'T 1');
+    assert.deepEqual(store.get('contacts', 'contact_t1')?.tags, contact(1).tags);
+    await store.close();
+  });
+
+  test('a write empties only its own collection, which is not cached again until the commit', async () => {
+    const store = await Store.open({ seed: demoSeed() });
+    const key = store.get('api_keys', 'demo');
+    assert.ok(key);
+    const pending = store.commit([storeRecord('contacts', contact(1))]);
+    // Another collection's cached record is the same object through the write…
+    assert.equal(store.get('api_keys', 'demo'), key);
+    // …while the written one is read afresh from the open batch, every time.
+    const first = store.get('contacts', 'contact_t1');
+    assert.ok(first);
+    assert.notEqual(store.get('contacts', 'contact_t1'), first);
+    await pending;
+    const committed = store.get('contacts', 'contact_t1');
+    assert.equal(store.get('contacts', 'contact_t1'), committed);
     await store.close();
   });
 
