@@ -75,6 +75,7 @@ export class SchemaSet {
   /** Schemas written outside schemas/ (openapi.yaml's), compiled once each. */
   private readonly inline = new WeakMap<object, ValidateFunction>();
   private inlineCount = 0;
+  private readonly types = new Map<string, Map<string, unknown>>();
   readonly errorCodes: readonly ErrorCode[];
   private readonly httpStatus: Record<ErrorCode, number>;
 
@@ -110,19 +111,6 @@ export class SchemaSet {
   compileAll(): void {
     for (const name of this.names) {
       for (const ajv of [this.exact, this.bodies]) this.validatorFor(ajv, name);
-    }
-  }
-
-  /**
-   * Compiles every schema, one at a time between other work (a server answers meanwhile; a
-   * request that needs a schema not compiled yet compiles it itself). Rejects on a broken one.
-   */
-  async compileAllGradually(): Promise<void> {
-    for (const name of this.names) {
-      for (const ajv of [this.exact, this.bodies]) {
-        await new Promise((resolve) => setImmediate(resolve));
-        this.validatorFor(ajv, name);
-      }
     }
   }
 
@@ -210,16 +198,29 @@ export class SchemaSet {
    */
   private readText(name: SchemaName, data: unknown): unknown {
     if (!data || typeof data !== 'object' || Array.isArray(data)) return structuredClone(data);
-    const properties = (this.schema(name).properties ?? {}) as Record<string, Json>;
+    const types = this.propertyTypes(name);
     const copy: Json = {};
     for (const [key, value] of Object.entries(data as Json)) {
-      const type = properties[key] ? this.resolve(name, properties[key]).type : undefined;
+      const type = types.get(key);
       copy[key] =
         type === 'integer' && typeof value === 'string' && /^-?(0|[1-9]\d{0,15})$/.test(value)
           ? Number(value)
           : structuredClone(value);
     }
     return copy;
+  }
+
+  /** The type of each top-level property of a schema, its $refs followed; found once per schema. */
+  private propertyTypes(name: SchemaName): Map<string, unknown> {
+    let types = this.types.get(name);
+    if (!types) {
+      const properties = (this.schema(name).properties ?? {}) as Record<string, Json>;
+      types = new Map(
+        Object.entries(properties).map(([key, node]) => [key, this.resolve(name, node).type]),
+      );
+      this.types.set(name, types);
+    }
+    return types;
   }
 
   /** Follows a chain of file-relative $refs (from the schema `from`) to the node they end at. */
@@ -305,7 +306,6 @@ export const contract = new SchemaSet();
 export const ERROR_CODES = contract.errorCodes;
 export const schemaJson = (name: string): Json => contract.schema(name);
 export const compileAll = (): void => contract.compileAll();
-export const compileAllGradually = (): Promise<void> => contract.compileAllGradually();
 export const statusOf = (code: ErrorCode): number => contract.statusOf(code);
 export const validate = <N extends SchemaName>(name: N, data: unknown) =>
   contract.validate(name, data);
