@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JournalEntry } from '../schemas/generated/admin/journal-list';
+import { API_PREFIX } from './api/prefix';
 import { redact, redactUrl } from './redaction';
 
 const BODY_LIMIT = 10 * 1024;
@@ -43,28 +44,36 @@ export class RecentRequests {
       .map((entry) => this.entry(entry));
   }
 
+  /**
+   * One onSend callback: an answer is journaled as it is sent, with its status, headers, body and
+   * the time taken until then. One hook, not async, because it runs on every request and each
+   * hook call and promise cost more than the capture itself.
+   */
   install(app: FastifyInstance): void {
-    app.addHook('onSend', async (request, _reply, payload) => {
-      if (typeof payload === 'string') request.sentBody = payload;
-      return payload;
-    });
-    app.addHook('onResponse', async (request, reply) => {
-      // originalUrl: the db browser's express strips its mount path from request.url.
-      if (request.originalUrl.startsWith('/__admin') || request.routeOptions.config?.page) return;
-      this.entries.push({
-        id: this.nextId++,
-        atMs: Date.now(),
-        method: request.method,
-        url: request.originalUrl,
-        status: reply.statusCode,
-        ms: reply.elapsedTime,
-        workspaceId: request.workspace?.id ?? null,
-        requestHeaders: request.headers,
-        requestBody: request.receivedBody,
-        responseHeaders: reply.getHeaders() as IncomingHttpHeaders,
-        responseBody: request.sentBody,
-      });
-      if (this.entries.length > this.capacity) this.entries.shift();
+    app.addHook('onSend', (request, reply, payload, done) => {
+      // originalUrl: the db browser's express strips its mount path from request.url. API calls
+      // are never pages: they skip routeOptions, which fastify builds afresh on every read.
+      const url = request.originalUrl;
+      if (
+        url.startsWith(API_PREFIX) ||
+        (!url.startsWith('/__admin') && !request.routeOptions.config?.page)
+      ) {
+        this.entries.push({
+          id: this.nextId++,
+          atMs: Date.now(),
+          method: request.method,
+          url,
+          status: reply.statusCode,
+          ms: reply.elapsedTime,
+          workspaceId: request.workspace?.id ?? null,
+          requestHeaders: request.headers,
+          requestBody: request.receivedBody,
+          responseHeaders: reply.getHeaders() as IncomingHttpHeaders,
+          responseBody: typeof payload === 'string' ? payload : null,
+        });
+        if (this.entries.length > this.capacity) this.entries.shift();
+      }
+      done(null, payload);
     });
   }
 
@@ -82,7 +91,7 @@ export class RecentRequests {
         body: captured.requestBody === null ? null : this.body(captured.requestBody),
       },
       response: {
-        headers: this.headers(captured.responseHeaders),
+        headers: this.headers(withLength(captured.responseHeaders, captured.responseBody)),
         body: captured.responseBody === null ? null : this.body(captured.responseBody),
       },
     };
@@ -102,4 +111,10 @@ export class RecentRequests {
     const redacted = redact(text);
     return redacted.length > BODY_LIMIT ? `${redacted.slice(0, BODY_LIMIT)}…` : redacted;
   }
+}
+
+/** Fastify sets content-length after onSend, where the journal looks: it is the body's length. */
+function withLength(headers: IncomingHttpHeaders, body: string | null): IncomingHttpHeaders {
+  if (headers['content-length'] !== undefined || body === null) return headers;
+  return { ...headers, 'content-length': String(Buffer.byteLength(body)) };
 }
