@@ -3,7 +3,7 @@
  * checked against its salted SHA-256 in constant time. Secrets are long and random, so a fast
  * hash is as safe as a slow one and keeps auth off the request's critical path.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKey } from '../schemas/generated';
 
 const TOKEN = /^chatting_live_([A-Za-z0-9]{1,64})_([A-Za-z0-9]{16,128})$/;
@@ -14,7 +14,7 @@ export function parseToken(token: string): { keyId: string; secret: string } | n
 }
 
 export function hashSecret(salt: string, secret: string): string {
-  return createHash('sha256').update(`${salt}:${secret}`).digest('hex');
+  return hash('sha256', `${salt}:${secret}`, 'hex');
 }
 
 /**

@@ -42,15 +42,16 @@ export interface RouteInput<P extends PartName, Q extends PartName, B extends Pa
 }
 
 /** What a handler answers: sent once its changes are durable. */
-export interface Answer {
+export type Answer = {
   status: number;
-  body: { ok: true } & Record<string, unknown>;
   /** What to store before answering, in one commit. */
   changes?: Change[];
   headers?: Record<string, string>;
-  /** The body's exact text, when it was serialised before (an idempotent replay). */
-  text?: string;
-}
+} & (
+  | { body: { ok: true } & Record<string, unknown>; text?: undefined }
+  /** The body's exact text, serialised before (an idempotent replay): sent as it is. */
+  | { text: string; body?: undefined }
+);
 
 export interface Route<
   Extra,
@@ -160,12 +161,11 @@ export function registerRoutes<Extra>(
 
 function committer(services: Services, failure: ErrorCode): Commit {
   return async (answer) => {
-    if (answer.changes && answer.changes.length > 0) {
-      try {
-        await services.store.commit(answer.changes);
-      } catch (error) {
-        throw new ApiError(failure, `the change could not be saved: ${(error as Error).message}`);
-      }
+    if (!answer.changes || answer.changes.length === 0) return answer;
+    try {
+      await services.store.commit(answer.changes);
+    } catch (error) {
+      throw new ApiError(failure, `the change could not be saved: ${(error as Error).message}`);
     }
     return { ...answer, changes: [] };
   };

@@ -7,7 +7,7 @@
  * succeeds they get its replay, if it fails the next one executes itself. Failures store
  * nothing, so a corrected retry may reuse the key.
  */
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { IdempotencyRecord } from '../../schemas/generated';
 import { validate } from '../../schemas/validator';
 import { now } from '../clock';
@@ -102,26 +102,45 @@ export class Idempotency {
     record: (answer: Answer, text: string) => IdempotencyRecord,
   ): Promise<Answer> {
     const answer = await handle(input);
-    const text = JSON.stringify(answer.body);
+    const text = answer.text ?? JSON.stringify(answer.body);
     const changes = [...(answer.changes ?? [])];
     if (answer.status >= 200 && answer.status < 300) {
       changes.push(storeRecord('idempotency_keys', record(answer, text)));
     }
-    return commit({ ...answer, text, changes });
+    // Sent as the text it is stored as, so a replay is the same bytes.
+    return commit({ status: answer.status, headers: answer.headers, text, changes });
   }
 
   private scopeOf(endpoint: Endpoint, input: AnyInput<Caller>, key: string): Scope {
     // Path parameters, decoded by the router and checked against the route's params schema;
     // any route's, so typed only as strings here.
     const params = (input.params ?? {}) as Record<string, string>;
+    const workspaceId = input.workspace.id;
+    if (!endpoint.url.includes(':')) {
+      // A route without parameters (POST /contacts) has one path and one route text.
+      return {
+        workspaceId,
+        path: `${this.prefix}${endpoint.url}`,
+        route: plainRoute(endpoint.url),
+        key,
+      };
+    }
     const path = endpoint.url.replace(/:(\w+)/g, (_match, name: string) => params[name] ?? '');
     return {
-      workspaceId: input.workspace.id,
+      workspaceId,
       path: `${this.prefix}${path}`,
       route: JSON.stringify([endpoint.url, params]),
       key,
     };
   }
+}
+
+/** The route text of a route without parameters, as JSON.stringify([url, {}]) writes it. */
+const plainRoutes = new Map<string, string>();
+function plainRoute(url: string): string {
+  let route = plainRoutes.get(url);
+  if (route === undefined) plainRoutes.set(url, (route = JSON.stringify([url, {}])));
+  return route;
 }
 
 function replay(stored: IdempotencyRecord, requestHash: string): Answer {
@@ -131,26 +150,28 @@ function replay(stored: IdempotencyRecord, requestHash: string): Answer {
       'this idempotency key was already used with a different payload',
     );
   }
-  return {
-    status: stored.status,
-    body: JSON.parse(stored.body) as Answer['body'],
-    text: stored.body,
-    headers: { 'idempotent-replayed': 'true' },
-  };
+  return { status: stored.status, text: stored.body, headers: { 'idempotent-replayed': 'true' } };
 }
 
 function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return digest('sha256', text, 'hex');
 }
 
 /** JSON with object keys sorted, so that key order never makes two payloads differ. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  // Loops rather than map/filter/join: every idempotent request hashes its body this way.
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += (i ? ',' : '') + canonicalJson(value[i]);
+    return `${text}]`;
   }
-  return JSON.stringify(value) ?? 'null';
+  const object = value as Record<string, unknown>;
+  let text = '{';
+  for (const key of Object.keys(object).sort()) {
+    const member = object[key];
+    if (member === undefined) continue;
+    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(member)}`;
+  }
+  return `${text}}`;
 }

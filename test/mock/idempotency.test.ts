@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { canonicalJson } from '../../mock-server/api/idempotency';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { withWritesRefused } from '../helpers/database';
 import { assertError, useMock } from '../helpers/mock';
@@ -160,5 +161,25 @@ describe('idempotency keys', () => {
       contactByEmail(mock.server.services.store, 'owner_123', 'mixed0@example.com') !== undefined,
       contactByEmail(mock.server.services.store, 'owner_123', 'mixed1@example.com') === undefined,
     );
+  });
+});
+
+describe('canonicalJson (what a request hash is taken of)', () => {
+  test('object keys are sorted at every depth; array order and values are kept', () => {
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [3, { f: null, e: 'x' }], c: true } }),
+      '{"a":{"c":true,"d":[3,{"e":"x","f":null}]},"b":1}',
+    );
+    assert.equal(canonicalJson({ a: 1, b: 2 }), canonicalJson({ b: 2, a: 1 }));
+    assert.notEqual(canonicalJson([1, 2]), canonicalJson([2, 1]));
+  });
+
+  test('it is JSON, undefined members are left out as JSON.stringify leaves them', () => {
+    const value = { z: undefined, y: 'quote " and \u00e9', x: [undefined, 1.5] };
+    assert.equal(canonicalJson(value), '{"x":[null,1.5],"y":"quote \\" and \u00e9"}');
+    assert.deepEqual(JSON.parse(canonicalJson(value)), JSON.parse(JSON.stringify(value)));
+    assert.equal(canonicalJson({}), '{}');
+    assert.equal(canonicalJson([]), '[]');
+    assert.equal(canonicalJson('text'), '"text"');
   });
 });
