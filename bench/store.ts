@@ -18,9 +18,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEMO_KEYS } from '../mock-server/store/seed';
+import { DIST_CLI, MOCK_RUNTIME_FLAGS } from './lib/servers';
 
-const REPO = path.join(__dirname, '..');
-const COMPILED_CLI = path.join(REPO, 'dist', 'mock-server', 'cli.js');
 const PROBE = path.join(__dirname, 'rss-probe.js');
 /** No step may take longer than this (a start, an RSS reading, one request). */
 const STEP_LIMIT_MS = 60_000;
@@ -37,7 +36,18 @@ export async function startServer(dbFile: string): Promise<BenchServer> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--expose-gc', '-r', PROBE, COMPILED_CLI, '--port', '0', '--db', dbFile, '--quiet'],
+    [
+      '--expose-gc',
+      '-r',
+      PROBE,
+      ...MOCK_RUNTIME_FLAGS,
+      DIST_CLI,
+      '--port',
+      '0',
+      '--db',
+      dbFile,
+      '--quiet',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
   let output = '';

@@ -5,7 +5,6 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { METHODS } from 'node:http';
-import { compileAllGradually } from '../schemas/validator';
 import { adminPlugin } from './admin';
 import { FaultRules } from './api/fault-injection';
 import { IDEMPOTENCY_RETENTION_MS } from './api/idempotency';
@@ -51,9 +50,6 @@ export interface RequestTimeouts {
 
 /** A client that has not sent its headers, or its whole request, by then gets 408. */
 export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = { headersMs: 10_000, requestMs: 30_000 };
-
-/** How long after listening the schemas start compiling in the background. */
-const SCHEMA_WARM_UP_DELAY_MS = 500;
 
 export interface MockServer {
   app: FastifyInstance;
@@ -119,14 +115,9 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
       compilersFactory: { buildValidator: unusedCompiler, buildSerializer: unusedCompiler },
     },
   });
-  // Compiling every schema takes a few hundred milliseconds of CPU: it starts a moment after the
-  // server listens (its first answers go first) and runs between requests; a request compiles
-  // what it needs itself. A broken schema still stops the server then: the rejection is unhandled.
-  let warmUp: NodeJS.Timeout | undefined;
-  app.addHook('onListen', async () => {
-    warmUp = setTimeout(() => void compileAllGradually(), SCHEMA_WARM_UP_DELAY_MS);
-  });
-  app.addHook('onClose', async () => clearTimeout(warmUp));
+  // Schemas are compiled when a request first needs them, not at start: compiling all of them
+  // (both Ajv instances) held about 28 MB for the server's whole life, mostly for schemas a
+  // server never uses. npm test compiles every schema, so a broken one cannot ship.
   // Every method Node parses is known, so a known path answers 405 (not 404) to all of them;
   // CONNECT never reaches a route.
   for (const method of METHODS) {

@@ -1,5 +1,5 @@
 /**
- * Start-up: the mock from `node dist/mock-server/cli.js` on a new data file to its first
+ * Start-up: the mock as `chatting-mock` runs it (bench/lib/servers.ts) on a new data file to its first
  * answer (GET /me), and the Zapier app's `require('./index.js')` against
  * `require('zapier-platform-core')` alone. Each is the median of fresh processes, the two
  * requires alternating.

@@ -21,15 +21,18 @@ export interface Child {
 
 /**
  * Starts `node <entry> --port 0 <args>`; the entry prints `listening on http://host:port...`
- * once it listens (default: the CLI's TypeScript source).
+ * once it listens (default: the CLI's TypeScript source). `command` runs another executable
+ * instead of this node (an entry with a shebang, given `[]` as its entry), with `env`.
  */
 export async function startChild(
   args: string[],
   cwd: string = REPO,
   entry: string[] = [...TSX, CLI],
+  command: { file: string; env?: NodeJS.ProcessEnv } = { file: process.execPath },
 ): Promise<Child> {
-  const child = spawn(process.execPath, [...entry, '--port', '0', ...args], {
+  const child = spawn(command.file, [...entry, '--port', '0', ...args], {
     cwd,
+    env: command.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

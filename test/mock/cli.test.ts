@@ -46,6 +46,25 @@ describe('chatting-mock', () => {
     });
   }
 
+  test('bin/chatting-mock.js run as a command gives node its young-generation cap', async () => {
+    // `env -S node ...` in the shebang finds node on PATH: this one, first.
+    const env = {
+      ...process.env,
+      PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+    };
+    const bin = path.join(REPO, 'bin', 'chatting-mock.js');
+    const child = await startChild(['--memory', '--quiet'], REPO, [], { file: bin, env });
+    try {
+      const argv = readFileSync(`/proc/${child.process.pid}/cmdline`, 'utf8').split('\0');
+      assert.ok(argv.includes('--max-semi-space-size=4'), argv.join(' '));
+      const reply = await call(child.base, 'GET', '/api/zapier/me', { key: DEMO_KEYS.acme });
+      assert.equal(reply.status, 200);
+    } finally {
+      child.process.kill('SIGTERM');
+      assert.equal(await child.exited, 0);
+    }
+  });
+
   test('the banner shows the URL, the demo key and a curl for /me that works', async () => {
     const { dir, remove } = temporaryDirectory();
     const child = await startChild([], dir);
