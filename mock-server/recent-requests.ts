@@ -31,6 +31,13 @@ interface Captured {
   responseBody: string | null;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's journal entry, once an answer to it has been sent. */
+    journaled: Captured | null;
+  }
+}
+
 export class RecentRequests {
   private entries: Captured[] = [];
   private nextId = 1;
@@ -50,7 +57,18 @@ export class RecentRequests {
    * hook call and promise cost more than the capture itself.
    */
   install(app: FastifyInstance): void {
+    app.decorateRequest('journaled', null);
     app.addHook('onSend', (request, reply, payload, done) => {
+      const sent = request.journaled;
+      if (sent) {
+        // Sent again: the first answer was replaced before it left (a response that failed
+        // verify mode's check becomes a 500, sent through this hook once more).
+        sent.status = reply.statusCode;
+        sent.ms = reply.elapsedTime;
+        sent.responseHeaders = reply.getHeaders() as IncomingHttpHeaders;
+        sent.responseBody = typeof payload === 'string' ? payload : null;
+        return done(null, payload);
+      }
       // originalUrl: the db browser's express strips its mount path from request.url. API calls
       // are never pages: they skip routeOptions, which fastify builds afresh on every read.
       const url = request.originalUrl;
@@ -58,7 +76,7 @@ export class RecentRequests {
         url.startsWith(API_PREFIX) ||
         (!url.startsWith('/__admin') && !request.routeOptions.config?.page)
       ) {
-        this.entries.push({
+        const entry: Captured = {
           id: this.nextId++,
           atMs: Date.now(),
           method: request.method,
@@ -70,7 +88,9 @@ export class RecentRequests {
           requestBody: request.receivedBody,
           responseHeaders: reply.getHeaders() as IncomingHttpHeaders,
           responseBody: typeof payload === 'string' ? payload : null,
-        });
+        };
+        request.journaled = entry;
+        this.entries.push(entry);
         if (this.entries.length > this.capacity) this.entries.shift();
       }
       done(null, payload);

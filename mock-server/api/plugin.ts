@@ -43,12 +43,15 @@ export function apiPlugin(options: ApiOptions) {
           ? faultFromHeader(header, path)
           : services.faults.take(request.method, path);
       if (!rule) return done();
-      applyFault(rule, request, reply).then(() => done(), done);
+      applyFault(rule, request, reply).then(() => {
+        // A client that left during a delay gets nothing: its request goes no further.
+        if (request.raw.destroyed && !reply.sent) reply.hijack();
+        done();
+      }, done);
     });
 
     // Then the key, before the body is read: without a valid key nothing else is learnt.
     app.addHook('onRequest', (request, _reply, done) => {
-      if (request.raw.destroyed) return done();
       try {
         const { workspace, keyId } = authenticate(services.store, request.headers['x-api-key']);
         request.workspace = workspace;

@@ -3,6 +3,7 @@
  * one answers with the envelope and the contract's status, for the API and the admin API alike.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
 import { nestedDeeperThan } from '../../mock-server/incoming';
@@ -325,6 +326,52 @@ describe('the request journal', () => {
     assert.equal(redactUrl('/me?token=abc&limit=5'), '/me?token=[redacted]&limit=5');
     assert.equal(redactUrl('/me?limit=5'), '/me?limit=5');
     assert.ok(!redactUrl(`/me/${DEMO_KEYS.acme}`).includes('acmeacme'));
+  });
+
+  const entriesFor = async (path: string) => {
+    const reply = await mock.request('GET', '/__admin/journal?limit=20', { key: null });
+    return (
+      reply.body.items as { path: string; status: number; response: { body: string } }[]
+    ).filter((entry) => entry.path === path);
+  };
+
+  test("an answer replaced before it left (verify mode's 500) is one entry: the one sent", async () => {
+    const store = mock.server.services.store;
+    const get = store.get.bind(store);
+    // A workspace /me's response schema refuses: the answer fails verify mode's check.
+    store.get = ((collection: 'workspaces', id: string) =>
+      collection === 'workspaces' && id === 'owner_123'
+        ? { ...get(collection, id), team_name: 12345 }
+        : get(collection, id)) as typeof store.get;
+    try {
+      assertError(await mock.request('GET', `${API}/me?case=replaced`), 500, 'internal-error');
+    } finally {
+      delete (store as { get?: unknown }).get;
+    }
+    const entries = await entriesFor(`${API}/me?case=replaced`);
+    assert.equal(entries.length, 1, JSON.stringify(entries));
+    assert.equal(entries[0].status, 500);
+    assert.match(entries[0].response.body, /internal-error/);
+  });
+
+  test('a request whose client left during a delay fault goes no further', async () => {
+    const path = `${API}/me?case=left`;
+    const delayMs = 300;
+    const logged = mock.logs.length;
+    await mock.request('POST', '/__admin/faults', {
+      key: null,
+      body: { path: `${API}/me`, delay_ms: delayMs, times: 1 },
+    });
+    const socket = connect(Number(new URL(mock.base).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n\r\n`);
+    await until(() => mock.server.services.faults.empty, 'the fault rule is taken');
+    socket.destroy();
+    // The server runs in this process: this timer fires after the fault's delay has ended.
+    await new Promise((resolve) => setTimeout(resolve, delayMs + 50));
+    assert.deepEqual(await entriesFor(path), []);
+    const lines = mock.logs.slice(logged);
+    assert.ok(!lines.some((line) => line.includes('internal error')), lines.join('\n'));
   });
 
   test('the body is logged as it arrived, without the schema defaults', async () => {
