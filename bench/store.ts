@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEMO_KEYS } from '../mock-server/store/seed';
-import { DIST_CLI, MOCK_RUNTIME_FLAGS } from './lib/servers';
+import { MOCK_RUNTIME_FLAGS } from '../test/helpers/child';
+import { DIST_CLI } from './lib/servers';
 
 const PROBE = path.join(__dirname, 'rss-probe.js');
 /** No step may take longer than this (a start, an RSS reading, one request). */

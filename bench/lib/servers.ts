@@ -4,9 +4,8 @@
  * folder, never .chatting-mock/) and
  * the bare node:http yardstick.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO, startChild, TSX, type Child } from '../../test/helpers/child';
+import { MOCK_RUNTIME_FLAGS, REPO, startChild, TSX, type Child } from '../../test/helpers/child';
 
 /** The compiled CLI: what `chatting-mock` runs (the bench builds dist/ first when stale). */
 export const DIST_CLI = path.join(REPO, 'dist', 'mock-server', 'cli.js');
@@ -17,20 +16,6 @@ export const DIST_CLI = path.join(REPO, 'dist', 'mock-server', 'cli.js');
 const MOCK_CLI = process.env.BENCH_MOCK_CLI ?? DIST_CLI;
 /** Node flags for the mock only, to profile it under a case's load: `--cpu-prof --cpu-prof-dir=/tmp/p`. */
 const MOCK_NODE_FLAGS = (process.env.BENCH_MOCK_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-/** The installed command, whose shebang gives node the flags the mock runs with. */
-export const MOCK_BIN = path.join(REPO, 'bin', 'chatting-mock.js');
-/**
- * The Node flags of `chatting-mock` (its shebang's, after `node`): the bench runs the compiled CLI
- * with the same process.execPath as everything else, and with these, as the command runs it.
- */
-export const MOCK_RUNTIME_FLAGS: readonly string[] = shebangFlags(MOCK_BIN);
-
-function shebangFlags(file: string): string[] {
-  const [first] = readFileSync(file, 'utf8').split('\n', 1);
-  const match = /^#!.*?\bnode\b(.*)$/.exec(first);
-  if (!match) throw new Error(`${file} does not start with a node shebang`);
-  return match[1].split(' ').filter(Boolean);
-}
 const BARE_SERVER = path.join(__dirname, 'bare-server.ts');
 
 export interface Running {

@@ -3,11 +3,27 @@
  * other entry, such as the compiled CLI) and waits for its banner to learn the URL it listens on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const REPO = path.join(__dirname, '..', '..');
 export const CLI = path.join(REPO, 'mock-server', 'cli.ts');
+/** The installed command, whose shebang gives node the flags the mock runs with. */
+export const MOCK_BIN = path.join(REPO, 'bin', 'chatting-mock.js');
+/**
+ * The Node flags of `chatting-mock` (its shebang's, after `node`): what `npm start` passes too,
+ * and what the bench runs the compiled CLI with, so that it measures the command users run.
+ */
+export const MOCK_RUNTIME_FLAGS: readonly string[] = shebangFlags(MOCK_BIN);
+
+function shebangFlags(file: string): string[] {
+  const [first] = readFileSync(file, 'utf8').split('\n', 1);
+  const match = /^#!.*?\bnode\b(.*)$/.exec(first);
+  if (!match) throw new Error(`${file} does not start with a node shebang`);
+  return match[1].split(' ').filter(Boolean);
+}
+
 /** Node flags that run TypeScript through tsx from any working directory. */
 export const TSX = ['--import', pathToFileURL(require.resolve('tsx')).href];
 

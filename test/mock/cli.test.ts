@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { BODY_LIMIT_BYTES } from '../../mock-server/errors';
 import { DEFAULT_REQUEST_TIMEOUTS } from '../../mock-server/server';
-import { CLI, REPO, startChild, TSX } from '../helpers/child';
+import { CLI, MOCK_BIN, MOCK_RUNTIME_FLAGS, REPO, startChild, TSX } from '../helpers/child';
 import { call, DEMO_KEYS, temporaryDirectory } from '../helpers/mock';
 
 const run = promisify(execFile);
@@ -52,8 +52,7 @@ describe('chatting-mock', () => {
       ...process.env,
       PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
     };
-    const bin = path.join(REPO, 'bin', 'chatting-mock.js');
-    const child = await startChild(['--memory', '--quiet'], REPO, [], { file: bin, env });
+    const child = await startChild(['--memory', '--quiet'], REPO, [], { file: MOCK_BIN, env });
     try {
       const argv = readFileSync(`/proc/${child.process.pid}/cmdline`, 'utf8').split('\0');
       assert.ok(argv.includes('--max-semi-space-size=4'), argv.join(' '));
@@ -63,6 +62,19 @@ describe('chatting-mock', () => {
       child.process.kill('SIGTERM');
       assert.equal(await child.exited, 0);
     }
+  });
+
+  test('npm start runs the bin with the node flags of its shebang (cmd.exe cannot run a shebang)', () => {
+    const packageJson = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    assert.ok(MOCK_RUNTIME_FLAGS.includes('--max-semi-space-size=4'));
+    assert.ok(
+      packageJson.scripts.start.endsWith(
+        `node ${MOCK_RUNTIME_FLAGS.join(' ')} ./bin/chatting-mock.js`,
+      ),
+      packageJson.scripts.start,
+    );
   });
 
   test('the banner shows the URL, the demo key and a curl for /me that works', async () => {
