@@ -117,11 +117,11 @@ export class Idempotency {
     const params = (input.params ?? {}) as Record<string, string>;
     const workspaceId = input.workspace.id;
     if (!endpoint.url.includes(':')) {
-      // A route without parameters (POST /contacts) has one path and one route text.
+      // A route without parameters (POST /contacts): no pattern to fill in.
       return {
         workspaceId,
         path: `${this.prefix}${endpoint.url}`,
-        route: plainRoute(endpoint.url),
+        route: JSON.stringify([endpoint.url, {}]),
         key,
       };
     }
@@ -133,14 +133,6 @@ export class Idempotency {
       key,
     };
   }
-}
-
-/** The route text of a route without parameters, as JSON.stringify([url, {}]) writes it. */
-const plainRoutes = new Map<string, string>();
-function plainRoute(url: string): string {
-  let route = plainRoutes.get(url);
-  if (route === undefined) plainRoutes.set(url, (route = JSON.stringify([url, {}])));
-  return route;
 }
 
 function replay(stored: IdempotencyRecord, requestHash: string): Answer {
