@@ -3,7 +3,7 @@
  * latency, workspace, headers and bodies as they travelled — keys redacted wherever they
  * appear, the query string included — for QA to see exactly what a client sent and got.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JournalEntry } from '../schemas/generated/admin/journal-list';
 import { API_PREFIX } from './api/prefix';
@@ -59,16 +59,9 @@ export class RecentRequests {
   install(app: FastifyInstance): void {
     app.decorateRequest('journaled', null);
     app.addHook('onSend', (request, reply, payload, done) => {
-      const sent = request.journaled;
-      if (sent) {
-        // Sent again: the first answer was replaced before it left (a response that failed
-        // verify mode's check becomes a 500, sent through this hook once more).
-        sent.status = reply.statusCode;
-        sent.ms = reply.elapsedTime;
-        sent.responseHeaders = reply.getHeaders() as IncomingHttpHeaders;
-        sent.responseBody = typeof payload === 'string' ? payload : null;
-        return done(null, payload);
-      }
+      // Sent again: the first answer was replaced before it left (a response that failed verify
+      // mode's check becomes a 500, sent through this hook once more): its entry is updated.
+      if (request.journaled) return done(null, answered(request.journaled, reply, payload));
       // originalUrl: the db browser's express strips its mount path from request.url. API calls
       // are never pages: they skip routeOptions, which fastify builds afresh on every read.
       const url = request.originalUrl;
@@ -81,17 +74,18 @@ export class RecentRequests {
           atMs: Date.now(),
           method: request.method,
           url,
-          status: reply.statusCode,
-          ms: reply.elapsedTime,
           workspaceId: request.workspace?.id ?? null,
           requestHeaders: request.headers,
           requestBody: request.receivedBody,
-          responseHeaders: reply.getHeaders() as IncomingHttpHeaders,
-          responseBody: typeof payload === 'string' ? payload : null,
+          status: 0,
+          ms: 0,
+          responseHeaders: {},
+          responseBody: null,
         };
         request.journaled = entry;
         this.entries.push(entry);
         if (this.entries.length > this.capacity) this.entries.shift();
+        answered(entry, reply, payload);
       }
       done(null, payload);
     });
@@ -131,6 +125,15 @@ export class RecentRequests {
     const redacted = redact(text);
     return redacted.length > BODY_LIMIT ? `${redacted.slice(0, BODY_LIMIT)}…` : redacted;
   }
+}
+
+/** Notes the answer being sent on its entry; returns the payload, unchanged. */
+function answered(entry: Captured, reply: FastifyReply, payload: unknown): unknown {
+  entry.status = reply.statusCode;
+  entry.ms = reply.elapsedTime;
+  entry.responseHeaders = reply.getHeaders() as IncomingHttpHeaders;
+  entry.responseBody = typeof payload === 'string' ? payload : null;
+  return payload;
 }
 
 /** Fastify sets content-length after onSend, where the journal looks: it is the body's length. */

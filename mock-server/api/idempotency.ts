@@ -115,19 +115,12 @@ export class Idempotency {
     // Path parameters, decoded by the router and checked against the route's params schema;
     // any route's, so typed only as strings here.
     const params = (input.params ?? {}) as Record<string, string>;
-    const workspaceId = input.workspace.id;
-    if (!endpoint.url.includes(':')) {
-      // A route without parameters (POST /contacts): no pattern to fill in.
-      return {
-        workspaceId,
-        path: `${this.prefix}${endpoint.url}`,
-        route: JSON.stringify([endpoint.url, {}]),
-        key,
-      };
-    }
-    const path = endpoint.url.replace(/:(\w+)/g, (_match, name: string) => params[name] ?? '');
+    // Only a route with parameters has a pattern to fill in (POST /contacts has none).
+    const path = endpoint.url.includes(':')
+      ? endpoint.url.replace(/:(\w+)/g, (_match, name: string) => params[name] ?? '')
+      : endpoint.url;
     return {
-      workspaceId,
+      workspaceId: input.workspace.id,
       path: `${this.prefix}${path}`,
       route: JSON.stringify([endpoint.url, params]),
       key,
