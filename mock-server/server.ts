@@ -15,13 +15,13 @@ import {
   answerFrameworkError,
   BODY_LIMIT_BYTES,
   installErrorHandling,
-} from './errors';
+} from './http/errors';
 import { DEFAULT_DELIVERY_SETTINGS, Deliverer, type DeliverySettings } from './events/deliverer';
-import { installIncomingChecks } from './incoming';
+import { installIncomingChecks } from './http/incoming';
 import { pagesPlugin } from './pages/plugin';
-import { RecentRequests } from './recent-requests';
-import { redact, redactUrl } from './redaction';
-import type { Services, Settings } from './services';
+import { RecentRequests } from './http/recent-requests';
+import { redact, redactUrl } from './http/redaction';
+import type { Services, Settings } from './domain/services';
 import type { Collections } from './store/collections';
 import { demoSeed } from './store/seed';
 import { Store } from './store/store';

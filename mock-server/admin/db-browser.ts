@@ -12,8 +12,8 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { FastifyInstance } from 'fastify';
 import type * as JsonServer from 'json-server';
-import { ApiError, sendError } from '../errors';
-import type { Services } from '../services';
+import { ApiError, sendError } from '../http/errors';
+import type { Services } from '../domain/services';
 import { COLLECTION_NAMES, type CollectionName } from '../store/collections';
 
 export function dbBrowser(services: Services) {

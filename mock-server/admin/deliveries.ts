@@ -1,8 +1,8 @@
 /** Deliveries: list (with filters), one with every attempt, and redeliver. */
-import { now } from '../clock';
-import { ApiError } from '../errors';
+import { now } from '../domain/clock';
+import { ApiError } from '../http/errors';
 import { newDelivery } from '../events/raise';
-import type { Services } from '../services';
+import type { Services } from '../domain/services';
 import { defineAdminRoute, newestMatching, type AdminRoute } from './route';
 import { storeRecord } from '../store/collections';
 

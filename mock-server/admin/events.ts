@@ -1,7 +1,7 @@
 /** POST /__admin/events: make an event happen; it is recorded and delivered. */
-import { ApiError } from '../errors';
+import { ApiError } from '../http/errors';
 import { simulateEvent } from '../events/simulate';
-import type { Services } from '../services';
+import type { Services } from '../domain/services';
 import { defineAdminRoute, type AdminRoute } from './route';
 
 export function eventRoutes({ store }: Services): AdminRoute[] {

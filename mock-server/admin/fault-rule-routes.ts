@@ -1,6 +1,6 @@
 /** Fault rules: list, add, remove one, remove all. They live in memory: nothing is stored. */
-import { ApiError } from '../errors';
-import type { Services } from '../services';
+import { ApiError } from '../http/errors';
+import type { Services } from '../domain/services';
 import { defineAdminRoute, type AdminRoute } from './route';
 
 export function faultRuleRoutes({ faults }: Services): AdminRoute[] {

@@ -14,7 +14,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError } from '../errors';
+import { ApiError } from '../http/errors';
 
 export const ADMIN_TOKEN_ENV = 'CHATTING_MOCK_ADMIN_TOKEN';
 

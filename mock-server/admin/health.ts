@@ -1,5 +1,5 @@
 /** GET /__admin/health: up, which store, and how many deliveries are waiting. */
-import type { Services } from '../services';
+import type { Services } from '../domain/services';
 import { defineAdminRoute, type AdminRoute } from './route';
 
 export function healthRoutes(services: Services): AdminRoute[] {

@@ -1,7 +1,11 @@
 /** The admin API under /__admin: guard, then one module per resource, in the one route shape. */
 import type { FastifyInstance } from 'fastify';
-import { installResponseVerification, installSchemaValidation, registerRoutes } from '../routing';
-import type { Services } from '../services';
+import {
+  installResponseVerification,
+  installSchemaValidation,
+  registerRoutes,
+} from '../http/routing';
+import type { Services } from '../domain/services';
 import { dbBrowser } from './db-browser';
 import { deliveryRoutes } from './deliveries';
 import { eventRoutes } from './events';

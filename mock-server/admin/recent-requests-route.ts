@@ -1,5 +1,5 @@
 /** GET /__admin/journal: the request journal's last entries, newest first. */
-import type { Services } from '../services';
+import type { Services } from '../domain/services';
 import { defineAdminRoute, type AdminRoute } from './route';
 
 export function recentRequestsRoutes({ requests }: Services): AdminRoute[] {

@@ -2,8 +2,8 @@
  * POST /__admin/reset (back to the seed the data was created from) and POST /__admin/seed (load
  * another one).
  */
-import { ApiError } from '../errors';
-import type { Services } from '../services';
+import { ApiError } from '../http/errors';
+import type { Services } from '../domain/services';
 import { replaceAll, type Collections } from '../store/collections';
 import { parseSeed } from '../store/seed';
 import { ADMIN_BODY_LIMIT_BYTES, defineAdminRoute, type AdminRoute } from './route';

@@ -1,5 +1,5 @@
 /** GET /__admin/subscriptions: the REST-hook subscriptions of every workspace, active or not. */
-import type { Services } from '../services';
+import type { Services } from '../domain/services';
 import { defineAdminRoute, newestMatching, type AdminRoute } from './route';
 
 export function subscriptionRoutes({ store }: Services): AdminRoute[] {

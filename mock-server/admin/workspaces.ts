@@ -1,10 +1,10 @@
 /** Workspaces, sites and API keys: list, create, revoke. */
 import type { Site, Workspace } from '../../schemas/generated';
-import { now } from '../clock';
-import { ApiError } from '../errors';
-import { makeApiKey } from '../keys';
-import { newId } from '../record-ids';
-import type { Services } from '../services';
+import { now } from '../domain/clock';
+import { ApiError } from '../http/errors';
+import { makeApiKey } from '../domain/keys';
+import { newId } from '../domain/record-ids';
+import type { Services } from '../domain/services';
 import { storeRecord, type Change } from '../store/collections';
 import { defineAdminRoute, type AdminRoute } from './route';
 

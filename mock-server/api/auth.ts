@@ -4,8 +4,8 @@
  * secret) is api-key-invalid, without saying which.
  */
 import type { Workspace } from '../../schemas/generated';
-import { ApiError } from '../errors';
-import { parseToken, secretMatches } from '../keys';
+import { ApiError } from '../http/errors';
+import { parseToken, secretMatches } from '../domain/keys';
 import type { Store } from '../store/store';
 
 export function authenticate(

@@ -4,7 +4,7 @@
  * answer and the changes to store without touching the store.
  */
 import type { Workspace } from '../../schemas/generated';
-import { routeDefiner, type AnyRoute } from '../routing';
+import { routeDefiner, type AnyRoute } from '../http/routing';
 
 export interface Caller {
   workspace: Workspace;

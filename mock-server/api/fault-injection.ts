@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FaultRule } from '../../schemas/generated';
 import type { ErrorCode } from '../../schemas/validator';
 import { readRequest } from '../../schemas/validator';
-import { ApiError } from '../errors';
+import { ApiError } from '../http/errors';
 import { API_PREFIX } from './prefix';
 
 /** The code a fault with only a status answers. */

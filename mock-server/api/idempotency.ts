@@ -10,9 +10,9 @@
 import { hash as digest } from 'node:crypto';
 import type { IdempotencyRecord } from '../../schemas/generated';
 import { validate } from '../../schemas/validator';
-import { now } from '../clock';
-import { ApiError } from '../errors';
-import type { AnyInput, Answer, Commit, Handling } from '../routing';
+import { now } from '../domain/clock';
+import { ApiError } from '../http/errors';
+import type { AnyInput, Answer, Commit, Handling } from '../http/routing';
 import type { Store } from '../store/store';
 import type { Caller, Endpoint } from './endpoint';
 import { storeRecord } from '../store/collections';

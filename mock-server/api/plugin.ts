@@ -4,9 +4,13 @@
  * the one route shape, idempotent ones wrapped by the idempotency keys.
  */
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../errors';
-import { installResponseVerification, installSchemaValidation, registerRoutes } from '../routing';
-import type { Services } from '../services';
+import { ApiError } from '../http/errors';
+import {
+  installResponseVerification,
+  installSchemaValidation,
+  registerRoutes,
+} from '../http/routing';
+import type { Services } from '../domain/services';
 import { authenticate } from './auth';
 import type { Caller } from './endpoint';
 import { ENDPOINTS } from './endpoints';

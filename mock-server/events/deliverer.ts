@@ -15,10 +15,10 @@ import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import type { Delivery } from '../../schemas/generated';
 import type { DeliveryAttempt } from '../../schemas/generated/entities/delivery';
-import { now } from '../clock';
+import { now } from '../domain/clock';
 import { storeRecord, replacesAll, storedRecords, type Change } from '../store/collections';
 import type { Store } from '../store/store';
-import { isBlockedAddress } from '../targets';
+import { isBlockedAddress } from '../domain/targets';
 import { retryAfterMs } from './retry-after';
 
 export interface DeliverySettings {

@@ -5,10 +5,10 @@
  * deliveries up once that transaction is durable.
  */
 import type { Delivery, EventName, EventRecord } from '../../schemas/generated';
-import { newId } from '../record-ids';
+import { newId } from '../domain/record-ids';
 import { storeRecord, type Change } from '../store/collections';
 import type { Store } from '../store/store';
-import { makePayload, type EventData } from '../payloads';
+import { makePayload, type EventData } from '../domain/payloads';
 
 export function raiseEvent<N extends EventName>(
   store: Store,

@@ -7,10 +7,10 @@
  */
 import type { Conversation, EventName, Workspace } from '../../schemas/generated';
 import { payloadSchemaOf, validate } from '../../schemas/validator';
-import { ApiError } from '../errors';
-import { now } from '../clock';
-import { newId } from '../record-ids';
-import { buildContact, buildConversation } from '../records';
+import { ApiError } from '../http/errors';
+import { now } from '../domain/clock';
+import { newId } from '../domain/record-ids';
+import { buildContact, buildConversation } from '../domain/records';
 import { storeRecord, type Change } from '../store/collections';
 import { contactByEmail } from '../store/lookups';
 import type { Store } from '../store/store';
@@ -20,7 +20,7 @@ import {
   conversationResolvedData,
   tagAddedData,
   type EventData,
-} from '../payloads';
+} from '../domain/payloads';
 import { raiseEvent } from './raise';
 
 /** What `data` may give for an event: any field of its payload data (the schema's if/then). */

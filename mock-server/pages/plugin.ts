@@ -8,8 +8,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ApiError } from '../errors';
-import { answerOtherMethods } from '../routing';
+import { ApiError } from '../http/errors';
+import { answerOtherMethods } from '../http/routing';
 import { bundledOpenapi } from './openapi-document';
 import { PROJECT_ROOT, staticFiles, type StaticFile } from './static-files';
 

@@ -14,9 +14,9 @@ import {
   makePayload,
   tagAddedData,
   type EventData,
-} from '../payloads';
-import { makeApiKey } from '../keys';
-import { buildContact, buildConversation } from '../records';
+} from '../domain/payloads';
+import { makeApiKey } from '../domain/keys';
+import { buildContact, buildConversation } from '../domain/records';
 import { COLLECTION_NAMES, ENTITY_SCHEMA, emptyCollections, type Collections } from './collections';
 
 /** The demo keys of the contract. They are public demo data, printed by the start-up banner. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { ErrorCode, SchemaName, SchemaSet } from '../../schemas/validator';
 import type { JournalEntry } from '../../schemas/generated/admin/journal-list';
-import { DEFAULT_SAVE_FAILURE } from '../../mock-server/routing';
+import { DEFAULT_SAVE_FAILURE } from '../../mock-server/http/routing';
 import { referenceFixtures } from '../helpers/fixtures';
 
 export const OPENAPI_FILE = path.join(__dirname, '..', '..', 'openapi.yaml');
@@ -270,7 +270,7 @@ export const FAULT_ONLY_CODES: Record<string, ErrorCode[]> = {
   'POST /contacts': ['contact-not-found', 'contact-site-forbidden'],
 };
 
-/** What an endpoint of the mock declares (its Route, mock-server/routing.ts), as far as errors go. */
+/** What an endpoint of the mock declares (its Route, mock-server/http/routing.ts), as far as errors go. */
 export interface EndpointErrors {
   method: string;
   url: string;

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { BODY_LIMIT_BYTES } from '../../mock-server/errors';
+import { BODY_LIMIT_BYTES } from '../../mock-server/http/errors';
 import { DEFAULT_REQUEST_TIMEOUTS } from '../../mock-server/server';
 import { CLI, MOCK_BIN, MOCK_RUNTIME_FLAGS, REPO, startChild, TSX } from '../helpers/child';
 import { call, DEMO_KEYS, temporaryDirectory } from '../helpers/mock';

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
-import { nestedDeeperThan } from '../../mock-server/incoming';
+import { nestedDeeperThan } from '../../mock-server/http/incoming';
 import { listenUrl } from '../../mock-server/cli';
-import { redactUrl } from '../../mock-server/redaction';
+import { redactUrl } from '../../mock-server/http/redaction';
 import {
   assertError,
   call,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { makeApiKey, secretMatches } from '../../mock-server/keys';
+import { makeApiKey, secretMatches } from '../../mock-server/domain/keys';
 
 const AT = '2026-04-01T00:00:00.000Z';
 const TOKEN = 'chatting_live_rotating_firstsecretfirstsecret';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Contact, IdempotencyRecord } from '../../schemas/generated';
-import { buildContact } from '../../mock-server/records';
+import { buildContact } from '../../mock-server/domain/records';
 import { demoSeed } from '../../mock-server/store/seed';
 import { deleteRecord, storedRecords, storeRecord } from '../../mock-server/store/collections';
 import { contactByEmail } from '../../mock-server/store/lookups';

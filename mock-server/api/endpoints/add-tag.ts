@@ -1,7 +1,7 @@
 /** POST /contacts/{id}/tags: adds a tag to a contact; a tag it already has changes nothing. */
 import { defineEndpoint } from '../endpoint';
-import { ApiError } from '../../errors';
-import { now } from '../../clock';
+import { ApiError } from '../../http/errors';
+import { now } from '../../domain/clock';
 import { storeRecord } from '../../store/collections';
 
 export default defineEndpoint({

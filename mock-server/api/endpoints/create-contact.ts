@@ -4,14 +4,14 @@
  * Only a real creation answers 201 and raises contact.created.
  */
 import type { Contact, CreateContactRequest } from '../../../schemas/generated';
-import type { Answer } from '../../routing';
+import type { Answer } from '../../http/routing';
 import { defineEndpoint } from '../endpoint';
 import { contactByEmail } from '../../store/lookups';
-import { ApiError } from '../../errors';
-import { contactCreatedData } from '../../payloads';
+import { ApiError } from '../../http/errors';
+import { contactCreatedData } from '../../domain/payloads';
 import { raiseEvent } from '../../events/raise';
-import { now } from '../../clock';
-import { buildContact } from '../../records';
+import { now } from '../../domain/clock';
+import { buildContact } from '../../domain/records';
 import { storeRecord } from '../../store/collections';
 
 export default defineEndpoint({

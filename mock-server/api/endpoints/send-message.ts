@@ -1,9 +1,9 @@
 /** POST /conversations/{id}/messages: adds a message to a conversation of the workspace. */
 import type { Message } from '../../../schemas/generated';
 import { defineEndpoint } from '../endpoint';
-import { ApiError } from '../../errors';
-import { now } from '../../clock';
-import { newId } from '../../record-ids';
+import { ApiError } from '../../http/errors';
+import { now } from '../../domain/clock';
+import { newId } from '../../domain/record-ids';
 import { storeRecord } from '../../store/collections';
 
 export default defineEndpoint({

@@ -1,10 +1,10 @@
 /** POST /webhooks/subscribe: a REST-hook subscription of a target URL to one event. */
 import type { Subscription } from '../../../schemas/generated';
 import { defineEndpoint } from '../endpoint';
-import { ApiError } from '../../errors';
-import { now } from '../../clock';
-import { newId } from '../../record-ids';
-import { forbiddenTargetReason } from '../../targets';
+import { ApiError } from '../../http/errors';
+import { now } from '../../domain/clock';
+import { newId } from '../../domain/record-ids';
+import { forbiddenTargetReason } from '../../domain/targets';
 import { storeRecord } from '../../store/collections';
 
 export default defineEndpoint({

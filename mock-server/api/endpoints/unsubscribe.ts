@@ -1,7 +1,7 @@
 /** DELETE /webhooks/{id}: deactivates a subscription; again is fine (Zapier may retry). */
 import { defineEndpoint } from '../endpoint';
-import { ApiError } from '../../errors';
-import { now } from '../../clock';
+import { ApiError } from '../../http/errors';
+import { now } from '../../domain/clock';
 import { storeRecord } from '../../store/collections';
 
 export default defineEndpoint({

@@ -5,7 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { statusOf, type ErrorCode } from '../schemas/validator';
+import { statusOf, type ErrorCode } from '../../schemas/validator';
 
 /** A failure the API answers with one of its error codes. */
 export class ApiError extends Error {

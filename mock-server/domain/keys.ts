@@ -4,7 +4,7 @@
  * hash is as safe as a slow one and keeps auth off the request's critical path.
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiKey } from '../schemas/generated';
+import type { ApiKey } from '../../schemas/generated';
 
 const TOKEN = /^chatting_live_([A-Za-z0-9]{1,64})_([A-Za-z0-9]{16,128})$/;
 

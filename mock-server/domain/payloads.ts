@@ -12,7 +12,7 @@ import type {
   EventName,
   TagAddedEvent,
   WebhookEvent,
-} from '../schemas/generated';
+} from '../../schemas/generated';
 
 type DataOf<E extends WebhookEvent> = E['data'];
 

@@ -1,8 +1,8 @@
 /** What endpoint handlers and admin routes share. */
-import type { Deliverer } from './events/deliverer';
-import type { FaultRules } from './api/fault-injection';
-import type { RecentRequests } from './recent-requests';
-import type { Store } from './store/store';
+import type { Deliverer } from '../events/deliverer';
+import type { FaultRules } from '../api/fault-injection';
+import type { RecentRequests } from '../http/recent-requests';
+import type { Store } from '../store/store';
 
 export interface Settings {
   /** Reject loopback, private, link-local and metadata target URLs (as production must). */

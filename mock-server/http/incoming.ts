@@ -4,7 +4,7 @@
  * most MAX_JSON_DEPTH deep (deeper is bad input, not a stack overflow in the validator).
  */
 import type { FastifyInstance } from 'fastify';
-import type { Workspace } from '../schemas/generated';
+import type { Workspace } from '../../schemas/generated';
 import { ApiError } from './errors';
 
 /** How deep objects and arrays may nest in a body; the deepest real one (a seed) needs 6. */

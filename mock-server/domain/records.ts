@@ -3,7 +3,7 @@
  * the seed all build theirs here. What a caller leaves out (or gives as undefined) gets the
  * product's default; the id is a new one unless given.
  */
-import type { Contact, Conversation } from '../schemas/generated';
+import type { Contact, Conversation } from '../../schemas/generated';
 import { newId } from './record-ids';
 
 export type ContactFields = Pick<Contact, 'workspace_id' | 'site_id' | 'email'> & Partial<Contact>;

@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { JournalEntry } from '../schemas/generated/admin/journal-list';
-import { API_PREFIX } from './api/prefix';
+import type { JournalEntry } from '../../schemas/generated/admin/journal-list';
+import { API_PREFIX } from '../api/prefix';
 import { redact, redactUrl } from './redaction';
 
 const BODY_LIMIT = 10 * 1024;

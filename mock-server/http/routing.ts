@@ -12,10 +12,10 @@ import {
   type ErrorCode,
   type SchemaName,
   type SchemaReadTypes,
-} from '../schemas/validator';
+} from '../../schemas/validator';
 import { ApiError, sendError } from './errors';
-import type { Services } from './services';
-import type { Change } from './store/collections';
+import type { Services } from '../domain/services';
+import type { Change } from '../store/collections';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
