@@ -176,6 +176,10 @@ describeUnless(noChromium)('QA dashboard and docs page in Chromium', () => {
     assert.equal(await page.inputValue('.servers select'), `${mock.base}/api/zapier`);
 
     await page.getByRole('button', { name: 'Authorize' }).first().click();
+    // The API key comes first (the box a demo key is pasted in), its format shown whole.
+    const first = page.locator('.auth-container').first();
+    assert.match(await first.innerText(), /X-API-Key/);
+    assert.match(await first.innerText(), /chatting_live_<key-id>_<secret>/);
     const scheme = page.locator('.auth-container', { hasText: 'X-API-Key' });
     await scheme.locator('input').fill(DEMO_KEYS.acme);
     await scheme.getByRole('button', { name: 'Apply credentials' }).click();
