@@ -96,6 +96,8 @@ export interface Poll {
   ms: number;
   /** Admin API requests the page started during the poll. */
   requests: number;
+  /** Their paths and queries. */
+  paths: string[];
 }
 
 /**
@@ -119,12 +121,16 @@ export async function polls(page: Page, count: number, skip = 1): Promise<Poll[]
       return performance
         .getEntriesByName(measure as string)
         .slice(from, from + n)
-        .map((poll) => ({
-          ms: poll.duration,
-          requests: resources.filter(
+        .map((poll) => {
+          const made = resources.filter(
             (r) => r.startTime >= poll.startTime && r.startTime <= poll.startTime + poll.duration,
-          ).length,
-        }));
+          );
+          const paths = made.map((r) => {
+            const url = new URL(r.name);
+            return `${url.pathname}${url.search}`;
+          });
+          return { ms: poll.duration, requests: made.length, paths };
+        });
     },
     [POLL_MEASURE, skip, count] as const,
   );
