@@ -206,7 +206,7 @@ const lists = {
       journal = new Map(answer.items.map((e) => [e.id, e]));
       return answer;
     },
-    count: (answer) => `newest ${number(answer.items.length)}`,
+    count: (answer) => (answer.items.length ? `newest ${number(answer.items.length)}` : ''),
   },
   subscriptions: {
     limit: 25,
@@ -315,11 +315,14 @@ function drawPager(list, total) {
   );
 }
 
+/**
+ * A list the server refused, said in its card. A missing token is asked for by the token form,
+ * and no answer at all (the mock stopped) is said once, in the bar: the cards need not say it.
+ */
 function showListError(list, error) {
-  // A missing token is asked for by the token form; the cards need not say it too.
-  if (String(error.body?.error).startsWith('admin-token')) return;
+  if (!(error instanceof AdminError) || String(error.body.error).startsWith('admin-token')) return;
   const line = $(`${list.name}-error`);
-  line.textContent = `Could not load: ${error.message}`;
+  line.textContent = `Could not load this list: ${error.message}`;
   line.hidden = false;
 }
 
@@ -817,6 +820,9 @@ async function refresh() {
       showListError(all[i], result.reason);
       return [result.reason];
     });
+    // No answer at all: what is shown is what the mock last answered, dimmed until it answers.
+    const unanswered = failed.length === all.length && !(failed[0] instanceof AdminError);
+    document.querySelector('.board').classList.toggle('stale', unanswered);
     if (failed.length) showRefusal(failed[0]);
     else showUpdated();
   } finally {
@@ -837,7 +843,10 @@ function showUpdated() {
 
 /** The status line when a poll failed. */
 function showRefusal(error) {
-  $('live-status').textContent = `not updated: ${error.message}`;
+  $('live-status').textContent =
+    error instanceof AdminError
+      ? `not updated: ${error.message}`
+      : 'not updated: the mock does not answer (is it still running?)';
   $('live-status').className = 'error';
 }
 
