@@ -23,7 +23,7 @@ export function workspaceRoutes({ store }: Services): AdminRoute[] {
       responses: { 200: 'admin/workspace-list' },
       handle: ({ query }) => {
         const { items, total } = store.page('workspaces', {}, query);
-        // One grouped count per collection for the whole page, each through an index.
+        // One query per collection counts the whole page, each workspace in an index.
         const ids = items.map((workspace) => workspace.id);
         const per = (collection: CollectionName, filters?: Filters) =>
           store.countsPer(collection, 'workspace_id', ids, filters);
