@@ -20,12 +20,15 @@ const BARE_SERVER = path.join(__dirname, 'bare-server.ts');
 
 export interface Running {
   base: string;
+  /** The server's process id (to read its memory from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
 function running(child: Child): Running {
   return {
     base: child.base,
+    pid: child.process.pid as number,
     stop: async () => {
       child.process.kill('SIGTERM');
       await child.exited;

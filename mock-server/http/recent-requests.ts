@@ -44,11 +44,20 @@ export class RecentRequests {
 
   constructor(private readonly capacity: number) {}
 
-  latest(limit: number): JournalEntry[] {
-    return this.entries
-      .slice(-limit)
-      .reverse()
-      .map((entry) => this.entry(entry));
+  /**
+   * The newest `limit` entries that match the filters: a status class (`4xx`), and text the
+   * path contains as the journal shows it (keys redacted, so a key cannot be searched for).
+   */
+  latest(limit: number, filters: { status?: string; path?: string } = {}): JournalEntry[] {
+    const { status, path } = filters;
+    const found: JournalEntry[] = [];
+    for (let i = this.entries.length - 1; i >= 0 && found.length < limit; i--) {
+      const captured = this.entries[i];
+      if (status && String(captured.status)[0] !== status[0]) continue;
+      if (path && !redactUrl(captured.url).includes(path)) continue;
+      found.push(this.entry(captured));
+    }
+    return found;
   }
 
   /**
