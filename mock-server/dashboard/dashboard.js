@@ -565,8 +565,7 @@ async function refresh() {
     $('live-status').textContent = `updated ${time(new Date().toISOString())}`;
     $('live-status').className = '';
   } catch (error) {
-    $('live-status').textContent = `not updated: ${error.message}`;
-    $('live-status').className = 'error';
+    showRefusal(error);
   } finally {
     running = false;
     if (again) timer = setTimeout(refresh, 0);
@@ -574,6 +573,22 @@ async function refresh() {
       timer = setTimeout(refresh, POLL_MS);
     }
   }
+}
+
+/**
+ * The status line when a refresh failed. A missing token is a question (the form asks it), not
+ * a failure; a Host the admin API does not answer (a mock bound to loopback, opened by another
+ * name such as 0.0.0.0) says which address does.
+ */
+function showRefusal(error) {
+  const code = error instanceof AdminError ? String(error.body.error) : '';
+  let text = `not updated: ${error.message}`;
+  if (code.startsWith('admin-token')) text = 'waiting for the admin token';
+  if (code === 'admin-origin-forbidden') {
+    text = `not updated: this mock answers its admin API on loopback only: open http://127.0.0.1:${window.location.port}/`;
+  }
+  $('live-status').textContent = text;
+  $('live-status').className = code.startsWith('admin-token') ? '' : 'error';
 }
 
 function askForToken(code) {
