@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { BUILD_STEPS, emptyDist, sourcesDigest, writeStamp } from './build.mjs';
 
 const REPO = path.join(__dirname, '..');
 const BIN = path.join(REPO, 'node_modules', '.bin');
@@ -23,11 +24,6 @@ interface Step {
 }
 
 const STEP = (name: string, ...command: string[]): Step => ({ name, command });
-
-const PREPARE: Step[] = [
-  STEP('types from schemas/', 'tsx', 'scripts/generate-types.ts'),
-  STEP('compile into dist/', 'tsc', '-p', 'tsconfig.build.json'),
-];
 
 const CHECKS: Step[] = [
   STEP('typecheck (strict, tests included)', 'tsc', '-p', 'tsconfig.json'),
@@ -125,12 +121,15 @@ function testCounts(): { passed: number; failed: number; skipped: number } | nul
 async function main(): Promise<number> {
   const jestArgs = process.argv.slice(2);
   const started = process.hrtime.bigint();
-  rmSync(path.join(REPO, 'dist'), { recursive: true, force: true });
-  for (const step of PREPARE) {
+  const digest = sourcesDigest();
+  emptyDist();
+  // `npm run build`'s steps, each with its own line, then its stamp: npm start needs no rebuild.
+  for (const step of BUILD_STEPS) {
     const outcome = await run(step);
     report(outcome);
     if (outcome.code !== 0) return outcome.code;
   }
+  writeStamp(digest);
   let failed: Outcome[] = [];
   if (jestArgs.length === 0) {
     failed = (await runAll(CHECKS, 2)).filter((outcome) => outcome.code !== 0);
