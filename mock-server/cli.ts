@@ -3,6 +3,7 @@
  * SIGINT/SIGTERM (in-flight requests finish, the store is flushed, exit 0).
  */
 import { existsSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { isIP, type AddressInfo } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import path from 'node:path';
@@ -250,10 +251,29 @@ function positive(
 }
 
 /**
+ * Why this Node cannot run the mock, or null. The store is node:sqlite (Node 22.13 and later);
+ * on an older Node the first thing to load it would fail with only "No such built-in module".
+ */
+function runtimeRefusal(): string | null {
+  if (isBuiltin('node:sqlite')) return null;
+  return (
+    `Node 22.13 or later is needed (the data is kept with node:sqlite); this is Node ${process.version}. ` +
+    "In this repo run it through npm (npm start, npx chatting-mock), which use the project's " +
+    'own Node 22, or with that Node directly: node_modules/.bin/node dist/mock-server/cli.js'
+  );
+}
+
+/**
  * The command as every entry point runs it (bin/chatting-mock.js, `node dist/mock-server/cli.js`):
- * a usage mistake exits 2 with a hint, anything else 1.
+ * a Node without node:sqlite exits 1 before anything loads it, a usage mistake exits 2 with a
+ * hint, anything else 1.
  */
 export function run(argv: string[]): void {
+  const refusal = runtimeRefusal();
+  if (refusal) {
+    console.error(`chatting-mock: ${refusal}`);
+    process.exit(1);
+  }
   main(argv).catch((error: unknown) => {
     const usage =
       error instanceof UsageError ||
