@@ -49,11 +49,6 @@ const env: NodeJS.ProcessEnv = {
   DISABLE_ZAPIER_ANALYTICS: '1',
   // zapier-platform-core prints a memory report after every call unless NODE_ENV says test.
   NODE_ENV: process.env.NODE_ENV ?? 'test',
-  // node:sqlite says it is experimental in every jest worker that loads the mock's store; the
-  // mock silences that one warning itself, but jest hands tests a process object of its own.
-  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--disable-warning=ExperimentalWarning']
-    .filter(Boolean)
-    .join(' '),
 };
 
 function run(step: Step, inherit = false): Promise<Outcome> {
