@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { BUILD_STEPS, emptyDist, sourcesDigest, writeStamp } from './build.mjs';
+import { junitSummary, type TestSummary } from './junit-summary';
 
 const REPO = path.join(__dirname, '..');
 const BIN = path.join(REPO, 'node_modules', '.bin');
@@ -95,22 +96,13 @@ async function runAll(steps: Step[], width: number): Promise<Outcome[]> {
   return outcomes;
 }
 
-/** The totals of the JUnit file jest just wrote, or null if there is none. */
-function testCounts(): { passed: number; failed: number; skipped: number } | null {
-  let xml: string;
+/** The summary of the JUnit file jest just wrote, or null if there is none. */
+function testSummary(selected: boolean): TestSummary | null {
   try {
-    xml = readFileSync(path.join(REPO, 'reports', 'junit.xml'), 'utf8');
+    return junitSummary(readFileSync(path.join(REPO, 'reports', 'junit.xml'), 'utf8'), selected);
   } catch {
     return null;
   }
-  const sum = (attribute: string) =>
-    [...xml.matchAll(new RegExp(`<testsuite [^>]*\\b${attribute}="(\\d+)"`, 'g'))].reduce(
-      (total, match) => total + Number(match[1]),
-      0,
-    );
-  const failed = sum('failures') + sum('errors');
-  const skipped = sum('skipped');
-  return { passed: sum('tests') - failed - skipped, failed, skipped };
 }
 
 async function main(): Promise<number> {
@@ -136,9 +128,11 @@ async function main(): Promise<number> {
   const tests = await run(STEP('jest', 'jest', ...jestArgs), true);
   const total = Number(process.hrtime.bigint() - started) / 1e9;
   report(tests);
-  const counts = testCounts();
-  if (counts)
-    console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  const summary = testSummary(jestArgs.length > 0);
+  if (summary) {
+    console.log(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+    for (const [reason, count] of summary.skipReasons) console.log(`  ${count} skipped: ${reason}`);
+  }
   if (tests.code !== 0) failed.push(tests);
   console.log(
     failed.length === 0
