@@ -71,6 +71,18 @@ function requireMs(module: string): number {
   return Number(execFileSync(process.execPath, ['-e', script], { cwd: REPO, encoding: 'utf8' }));
 }
 
+/** A row judged on the median of `times` (ms), shown in seconds with the slowest. */
+function secondsRow(name: string, limitMs: number, times: number[]): Row {
+  const ms = median(times);
+  const seconds = (value: number) => `${(value / 1000).toFixed(2)} s`;
+  return judged(
+    name,
+    { kind: 'max', limit: limitMs, text: `≤ ${limitMs / 1000} s` },
+    ms,
+    `${seconds(ms)} (median of ${times.length}; slowest ${seconds(Math.max(...times))})`,
+  );
+}
+
 export const start: BenchCase = {
   id: 'start',
   async run(plan) {
@@ -81,29 +93,13 @@ export const start: BenchCase = {
       for (let i = 0; i < plan.starts; i++) {
         times.push(await firstAnswerMs(path.join(dir, `run${i}`, 'db.json')));
       }
-      const ms = median(times);
-      rows.push(
-        judged(
-          'mock start to first answer, new data file',
-          { kind: 'max', limit: 300, text: '≤ 0.3 s' },
-          ms,
-          `${(ms / 1000).toFixed(2)} s (median of ${plan.starts})`,
-        ),
-      );
+      rows.push(secondsRow('mock start to first answer, new data file', 300, times));
     } finally {
       remove();
     }
     const npmStarts: number[] = [];
     for (let i = 0; i < plan.starts; i++) npmStarts.push(await npmStartMs());
-    const npmStart = median(npmStarts);
-    rows.push(
-      judged(
-        '`npm start` on a built tree, to its banner',
-        { kind: 'max', limit: 2000, text: '≤ 2 s' },
-        npmStart,
-        `${(npmStart / 1000).toFixed(2)} s (median of ${plan.starts}; slowest ${(Math.max(...npmStarts) / 1000).toFixed(2)} s)`,
-      ),
-    );
+    rows.push(secondsRow('`npm start` on a built tree, to its banner', 2000, npmStarts));
     const app: number[] = [];
     const core: number[] = [];
     for (let i = 0; i < plan.starts; i++) {
