@@ -25,8 +25,8 @@ const STAMP = path.join(DIST, '.sources.sha256');
 
 /**
  * What dist/ is made from: the compiled folders (tsconfig.build.json's include), the type
- * generator, the compiler settings, and package.json (src/index.ts imports it) and the lock
- * (the compiler's and the generator's versions). schemas/generated/ is the build's own output.
+ * generator, the compiler settings, package.json (its `type` decides what tsc emits) and the
+ * lock (the compiler's and the generator's versions). schemas/generated/ is the build's output.
  */
 const INPUT_FOLDERS = ['src', 'mock-server', 'schemas'];
 const INPUT_FILES = [
