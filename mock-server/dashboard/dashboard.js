@@ -841,13 +841,23 @@ function showUpdated() {
   $('live-status').className = live ? '' : 'paused';
 }
 
-/** The status line when a poll failed. */
+/**
+ * The status line when a poll failed. A missing token is a question (the form asks it), not a
+ * failure; a Host the admin API does not answer (a mock bound to loopback, opened by another
+ * name such as 0.0.0.0) says which address does; no answer at all says the mock may be gone.
+ */
 function showRefusal(error) {
-  $('live-status').textContent =
+  const code = error instanceof AdminError ? String(error.body.error) : '';
+  let text =
     error instanceof AdminError
       ? `not updated: ${error.message}`
       : 'not updated: the mock does not answer (is it still running?)';
-  $('live-status').className = 'error';
+  if (code.startsWith('admin-token')) text = 'waiting for the admin token';
+  if (code === 'admin-origin-forbidden') {
+    text = `not updated: this mock answers its admin API on loopback only: open http://127.0.0.1:${window.location.port}/`;
+  }
+  $('live-status').textContent = text;
+  $('live-status').className = code.startsWith('admin-token') ? '' : 'error';
 }
 
 function askForToken(code) {

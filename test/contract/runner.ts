@@ -119,17 +119,38 @@ function prismViolations(prism: RunningPrism): CaseResult {
  * A target that does not answer, or answers /me with 404, cannot be tested at all: say so once,
  * instead of failing every case on the same cause.
  */
-async function assertReachable(api: string): Promise<void> {
-  let status: number;
+/**
+ * Whether the suite can run at all: something answers, at the API's base, and takes the key. A
+ * refused key would otherwise fail or drift every case that needs it, which reads like a
+ * contract broken everywhere rather than a key mistyped.
+ */
+async function assertUsable(api: string, key: string): Promise<void> {
+  let response: Response;
   try {
-    status = (await fetch(`${api}/me`, { signal: AbortSignal.timeout(10_000) })).status;
+    response = await fetch(`${api}/me`, {
+      headers: { 'x-api-key': key },
+      signal: AbortSignal.timeout(10_000),
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     throw new Error(`nothing answers at ${api}/me (${cause})`, { cause: error });
   }
-  if (status === 404) {
+  const text = await response.text();
+  if (response.status === 404) {
     throw new Error(
       `${api}/me is not found (404): the base URL must be the API's, ending in /api/zapier`,
+    );
+  }
+  if (response.status === 401 || response.status === 403) {
+    let code = '';
+    try {
+      code = ` ${String((JSON.parse(text) as { error?: unknown }).error)}`;
+    } catch {
+      // not the envelope: the status says enough
+    }
+    throw new Error(
+      `the key was refused: GET ${api}/me answered ${response.status}${code}. ` +
+        'Check CHATTING_API_KEY (a key of the test workspace, chatting_live_…).',
     );
   }
 }
@@ -140,7 +161,7 @@ export async function runSuite(options: RunOptions = {}): Promise<Report> {
   const target = await openTarget(spec);
   let prism: RunningPrism | null = null;
   try {
-    await assertReachable(target.api);
+    await assertUsable(target.api, target.key);
     if (options.proxy) prism = await startPrism({ proxy: target.api });
     const driftAllowed = spec.base !== null;
     setRun({ target, api: prism?.url ?? target.api, proxied: prism !== null, driftAllowed });

@@ -125,6 +125,35 @@ describe('read-only against a mock', () => {
     });
   });
 
+  test('a mistyped key stops the command before any case: exit 2, "the key was refused"', async () => {
+    const typo = `${DEMO_KEYS.acme.slice(0, -1)}x`;
+    await assert.rejects(
+      runSuite({ spec: deploymentSpec(`${mock.base}/api/zapier`, { key: typo }), log: quiet }),
+      {
+        message:
+          `the key was refused: GET ${mock.base}/api/zapier/me answered 401 api-key-invalid. ` +
+          'Check CHATTING_API_KEY (a key of the test workspace, chatting_live_…).',
+      },
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'run.ts')], {
+      env: {
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([name]) => !name.startsWith('CHATTING_')),
+        ),
+        CHATTING_BASE_URL: `${mock.base}/api/zapier`,
+        CHATTING_API_KEY: typo,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 2, output);
+    assert.match(output, /^the contract suite could not run: the key was refused/m);
+    assert.doesNotMatch(output, /failed|✖/);
+  });
+
   test('a target nothing answers at cannot be tested: no case passes or drifts on it', async () => {
     const closed = await startMock();
     const api = `${closed.base}/api/zapier`;

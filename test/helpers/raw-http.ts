@@ -1,4 +1,4 @@
-/** Raw bytes to a server on 127.0.0.1, for what an HTTP client library would not send. */
+/** Raw bytes to a server (at the host and port of `base`), for what an HTTP client library would not send. */
 import { connect } from 'node:net';
 
 export interface RawAnswer {
@@ -8,18 +8,30 @@ export interface RawAnswer {
   raw: string;
 }
 
-/**
- * Writes `bytes` and resolves with the server's answer. `keepOpen` leaves the connection open
- * after them, as a client that stalls mid-request.
- */
+export interface RawOptions {
+  /** Leaves the connection open after the bytes, as a client that stalls mid-request. */
+  keepOpen?: boolean;
+  waitMs?: number;
+  /** The answer is a page, not JSON: its text is in `raw` only. */
+  page?: boolean;
+}
+
+/** One request as data, for a client in another process (raw-http-cli.ts). */
+export interface RawRequest {
+  base: string;
+  bytes: string;
+  options?: RawOptions;
+}
+
+/** Writes `bytes` and resolves with the server's answer; it must be JSON unless `page`. */
 export function rawRequest(
   base: string,
   bytes: string | Buffer,
-  options: { keepOpen?: boolean; waitMs?: number } = {},
+  options: RawOptions = {},
 ): Promise<RawAnswer> {
-  const { port } = new URL(base);
+  const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1');
+    const socket = connect(Number(port), hostname.replace(/^\[|\]$/g, ''));
     let raw = '';
     socket.setTimeout(options.waitMs ?? 5000, () => socket.destroy(new Error(`no answer: ${raw}`)));
     socket.on('data', (chunk) => {
@@ -35,7 +47,7 @@ export function rawRequest(
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
       const text = rest.join('\r\n\r\n');
       try {
-        resolve({ status, body: text ? JSON.parse(text) : undefined, raw });
+        resolve({ status, body: text && !options.page ? JSON.parse(text) : undefined, raw });
       } catch {
         reject(new Error(`not JSON: ${raw}`));
       }

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
 import { nestedDeeperThan } from '../../mock-server/http/incoming';
-import { listenUrl } from '../../mock-server/cli';
+import { reachableOrigins } from '../../mock-server/cli';
 import { redactUrl } from '../../mock-server/http/redaction';
 import {
   assertError,
@@ -266,6 +266,14 @@ describe('the admin guard', () => {
       assertError(await health({}), 401, 'admin-token-missing');
       assertError(await health({ 'x-admin-token': 'nope' }), 401, 'admin-token-invalid');
       assert.equal((await health({ 'x-admin-token': 'let-me-in' })).status, 200);
+      // On loopback a token does not open other Hosts: a rebinding page could still guess it.
+      const port = new URL(guarded.base).port;
+      const foreign = await rawRequest(
+        guarded.base,
+        `GET /__admin/health HTTP/1.1\r\nHost: evil.example:${port}\r\nX-Admin-Token: let-me-in\r\nConnection: close\r\n\r\n`,
+      );
+      assertEnvelope(foreign, 403);
+      assert.equal((foreign.body as { error: string }).error, 'admin-origin-forbidden');
     } finally {
       await guarded.stop();
     }
@@ -463,9 +471,28 @@ describe('smaller edges', () => {
     assert.equal(mock.server.services.store.get('workspaces', 'ws_full'), undefined);
   });
 
-  test('the banner names the address bound, 0.0.0.0 included', () => {
-    assert.equal(listenUrl('0.0.0.0', 3000), 'http://0.0.0.0:3000/api/zapier');
-    assert.equal(listenUrl('127.0.0.1', 4000), 'http://127.0.0.1:4000/api/zapier');
-    assert.equal(listenUrl('::1', 3000), 'http://[::1]:3000/api/zapier');
+  test("the banner's origins: the machine's addresses for 0.0.0.0 and ::, never 0.0.0.0", () => {
+    const nic = (address: string, family: 'IPv4' | 'IPv6') => ({ address, family });
+    const interfaces = {
+      lo: [nic('127.0.0.1', 'IPv4'), nic('::1', 'IPv6')],
+      eth0: [nic('192.0.2.7', 'IPv4'), nic('2001:db8::7', 'IPv6'), nic('fe80::1', 'IPv6')],
+    };
+    assert.deepEqual(reachableOrigins('0.0.0.0', '0.0.0.0', 3000, interfaces), [
+      'http://192.0.2.7:3000',
+      'http://127.0.0.1:3000',
+    ]);
+    assert.deepEqual(reachableOrigins('::', '::', 3000, interfaces), [
+      'http://192.0.2.7:3000',
+      'http://[2001:db8::7]:3000',
+      'http://127.0.0.1:3000',
+      'http://[::1]:3000',
+    ]);
+    assert.deepEqual(reachableOrigins('127.0.0.1', '127.0.0.1', 4000, interfaces), [
+      'http://127.0.0.1:4000',
+    ]);
+    assert.deepEqual(reachableOrigins('::1', '::1', 3000, interfaces), ['http://[::1]:3000']);
+    assert.deepEqual(reachableOrigins('mock.lan', '192.0.2.7', 3000, interfaces), [
+      'http://mock.lan:3000',
+    ]);
   });
 });
