@@ -19,7 +19,7 @@ import {
 } from '../helpers/mock';
 import { storeRecord } from '../../mock-server/store/collections';
 import { withWritesRefused } from '../helpers/database';
-import { rawRequest } from '../helpers/raw-http';
+import { parseAnswers, rawConnection, rawRequest } from '../helpers/raw-http';
 import { startReceiver, until } from '../helpers/receiver';
 
 const API = '/api/zapier';
@@ -461,6 +461,67 @@ describe('smaller edges', () => {
     });
     assert.equal(mock.server.services.store.all('subscriptions').length, subscriptions);
     assert.equal(mock.server.services.store.get('workspaces', 'ws_full'), undefined);
+  });
+
+  test("a 413 states the limit of the route it was for: the API's 100 KiB, the seed's 64 MiB", async () => {
+    const tooLarge = async (path: string, headers: string) => {
+      // Refused by the declared length, before a byte of the body is read.
+      const [answer] = parseAnswers(
+        await rawConnection(
+          mock.base,
+          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Type: application/json\r\n` +
+            'Content-Length: 70000000\r\nConnection: close\r\n\r\n',
+        ),
+      );
+      assert.equal(answer.status, 413, answer.body);
+      return (JSON.parse(answer.body) as { error: string; message: string }).message;
+    };
+    assert.match(await tooLarge(`${API}/contacts`, `X-API-Key: ${DEMO_KEYS.acme}\r\n`), /100 KiB/);
+    assert.match(await tooLarge('/__admin/seed', ''), /64 MiB/);
+  });
+
+  for (const [header, first, second] of [
+    ['X-API-Key', DEMO_KEYS.acme, DEMO_KEYS.globex],
+    ['Idempotency-Key', 'a', 'b'],
+    ['Content-Type', 'application/json', 'text/plain'],
+  ]) {
+    test(`${header} sent twice with different values is invalid-request, never merged`, async () => {
+      const contacts = mock.server.services.store.all('contacts').length;
+      const body = JSON.stringify({ email: 'twice@example.com' });
+      const headers = { [header]: first, [header.toUpperCase()]: second };
+      const lines = Object.entries({
+        'X-API-Key': DEMO_KEYS.acme,
+        'Content-Type': 'application/json',
+        ...headers,
+      }).map(([name, value]) => `${name}: ${value}\r\n`);
+      const [answer] = parseAnswers(
+        await rawConnection(
+          mock.base,
+          `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\n${lines.join('')}` +
+            `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        ),
+      );
+      assert.equal(answer.status, 400, answer.body);
+      const envelope = JSON.parse(answer.body) as { error: string; message: string };
+      assert.equal(envelope.error, 'invalid-request');
+      assert.match(envelope.message, new RegExp(`${header} is sent twice`));
+      assert.equal(mock.server.services.store.all('contacts').length, contacts);
+    });
+  }
+
+  test('the same value twice counts once; Idempotency-Key and X-Idempotency-Key are one header', async () => {
+    const twice = (lines: string) =>
+      rawConnection(
+        mock.base,
+        `GET ${API}/me HTTP/1.1\r\nHost: x\r\n${lines}Connection: close\r\n\r\n`,
+      ).then((raw) => parseAnswers(raw)[0]);
+    const same = await twice(`X-API-Key: ${DEMO_KEYS.acme}\r\nx-api-key: ${DEMO_KEYS.acme}\r\n`);
+    assert.equal(same.status, 200, same.body);
+    const aliases = await twice(
+      `X-API-Key: ${DEMO_KEYS.acme}\r\nIdempotency-Key: a\r\nX-Idempotency-Key: b\r\n`,
+    );
+    assert.equal(aliases.status, 400, aliases.body);
+    assert.match(aliases.body, /Idempotency-Key is sent twice/);
   });
 
   test('the banner names the address bound, 0.0.0.0 included', () => {
