@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
+import { globMatches } from '../../mock-server/api/fault-injection';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -352,6 +354,32 @@ describe('faults', () => {
       'invalid-request',
     );
     assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
+  });
+
+  test('a path of many stars costs linear time: /*a*a*…*b against a 60-character id', async () => {
+    // As a regular expression this took 5.6 s for a 35-character id, doubling with each more.
+    await admin('POST', '/faults', { path: `/${'*a'.repeat(12)}*b`, error: 'internal-error' });
+    const id = 'a'.repeat(60);
+    assertError(await mock.request('DELETE', `${API}/webhooks/${id}`), 404, 'not-found');
+    assertError(await mock.request('DELETE', `${API}/webhooks/${id}b`), 500, 'internal-error');
+    await admin('DELETE', '/faults');
+  });
+
+  test('globs match as anchored patterns of any runs of characters', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[ab*]{0,8}$/),
+        fc.stringMatching(/^[ab]{0,10}$/),
+        (glob, text) => {
+          // The regular expression the rules used to be (a and b need no escaping).
+          const reference = new RegExp(`^${glob.split('*').join('.*')}$`);
+          assert.equal(globMatches(glob, text), reference.test(text), `${glob} ${text}`);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    assert.equal(globMatches('/api/*/me', '/api/x/y/me'), true);
+    assert.equal(globMatches('/a*a', '/a'), false);
   });
 
   test('rules can be removed', async () => {
