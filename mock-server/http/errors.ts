@@ -19,21 +19,22 @@ export class ApiError extends Error {
   }
 }
 
-function envelope(error: ApiError): string {
+/** The JSON type every envelope is sent as. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** An error as it is answered, whoever sends it: its status and the envelope's text. */
+export function errorAnswer(error: ApiError): { status: number; body: string } {
   const body: { ok: false; error: ErrorCode; message?: string } = {
     ok: false,
     error: error.apiCode,
   };
   if (error.message !== error.apiCode) body.message = error.message.slice(0, 500);
-  return JSON.stringify(body);
+  return { status: error.status ?? statusOf(error.apiCode), body: JSON.stringify(body) };
 }
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
-  return reply
-    .code(error.status ?? statusOf(error.apiCode))
-    .headers(error.headers)
-    .type('application/json; charset=utf-8')
-    .send(envelope(error));
+  const { status, body } = errorAnswer(error);
+  return reply.code(status).headers(error.headers).type(JSON_TYPE).send(body);
 }
 
 /** Fastify's own errors (routing, body parsing, limits) as the contract's codes. */
@@ -114,10 +115,9 @@ export function answerFrameworkError(
 
 /** An answer written straight to a socket, outside fastify: the status line, headers and envelope. */
 export function rawAnswer(error: ApiError, headers: Record<string, string> = {}): string {
-  const status = error.status ?? statusOf(error.apiCode);
-  const body = envelope(error);
+  const { status, body } = errorAnswer(error);
   const lines = Object.entries({
-    'content-type': 'application/json; charset=utf-8',
+    'content-type': JSON_TYPE,
     'content-length': String(Buffer.byteLength(body)),
     ...headers,
   }).map(([name, value]) => `${name}: ${value}\r\n`);

@@ -268,6 +268,54 @@ describe('admin API', () => {
     assertError(await admin('GET', '/db/contacts/contact_123/tags/more'), 404, 'not-found');
   });
 
+  for (const query of ['_sort=id&_sort=email', '_sort[]=id', '_order[]=asc', '_delay=100000']) {
+    test(`the db browser refuses ?${query} with the envelope, not a stack trace`, async () => {
+      assertError(await admin('GET', `/db/contacts?${query}`), 400, 'invalid-request');
+    });
+  }
+
+  test('_like is a case-insensitive substring, never a regular expression', async () => {
+    const ids = async (query: string) =>
+      ((await admin('GET', `/db/contacts?${query}`)).body as { id: string }[]).map((c) => c.id);
+    assert.deepEqual(await ids('name_like=AVA'), ['contact_123']);
+    assert.deepEqual(await ids('name_like=zzz&name_like=brooks'), ['contact_123']);
+    assert.deepEqual(await ids('name_like=a.a'), []);
+    assert.deepEqual(await ids('name_like=ava&email_like=nobody'), []);
+    // As a regular expression, ^(a+)+$ backtracks exponentially over a run of a's that ends in
+    // something else (0.7 s for 28 of them); here it is plain text.
+    const name = `${'a'.repeat(40)}!`;
+    await mock.request('POST', `${API}/contacts`, { body: { email: 'redos@example.com', name } });
+    assert.deepEqual(await ids(`name_like=${encodeURIComponent('^(a+)+$')}`), []);
+    assert.equal((await ids(`name_like=${encodeURIComponent(name)}`)).length, 1);
+  });
+
+  test('nested lists read the collection they list, _like included', async () => {
+    const reply = await admin('GET', '/db/workspaces/owner_123/contacts?name_like=ava');
+    assert.deepEqual(
+      (reply.body as { id: string }[]).map((c) => c.id),
+      ['contact_123'],
+    );
+  });
+
+  test('an error inside json-server is the envelope, never its HTML stack trace', async () => {
+    const store = mock.server.services.store;
+    // A record json-server cannot read: the full-text search (q) reads every field.
+    const record = Object.defineProperty({ id: 'c' }, 'name', {
+      enumerable: true,
+      get() {
+        throw new Error('a field that cannot be read');
+      },
+    });
+    store.snapshot = (() => ({ contacts: [record] })) as typeof store.snapshot;
+    try {
+      const reply = await admin('GET', '/db/contacts?q=x');
+      assertError(reply, 500, 'internal-error');
+      assert.doesNotMatch(reply.text, /node_modules|<html|\n\s+at /);
+    } finally {
+      delete (store as { snapshot?: unknown }).snapshot;
+    }
+  });
+
   test('wrong methods and unknown admin routes get the envelope', async () => {
     assertError(await admin('DELETE', '/health'), 405, 'method-not-allowed');
     assertError(await admin('GET', '/nothing'), 404, 'not-found');
