@@ -8,7 +8,7 @@ import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
 import { nestedDeeperThan } from '../../mock-server/http/incoming';
 import { listenUrl } from '../../mock-server/cli';
-import { redactUrl } from '../../mock-server/http/redaction';
+import { decodeEscapes, redact, redactUrl } from '../../mock-server/http/redaction';
 import {
   assertError,
   call,
@@ -320,6 +320,65 @@ describe('the request journal', () => {
     await mock.request('GET', `${API}/me?q=${DEMO_KEYS.globex.replace(/_/g, '%5F')}`);
     const { path } = await latest();
     assert.ok(!path.includes('globexglobex'), path);
+  });
+
+  test('a key hidden behind percent-encoding (double too) or \\u005f reaches neither journal nor log', async () => {
+    const secret = DEMO_KEYS.globex.split('_').pop() as string;
+    const logged = mock.logs.length;
+    const hidden = [
+      DEMO_KEYS.globex.replace(/_/g, '%5F'),
+      DEMO_KEYS.globex.replace(/_/g, '%255F'),
+      encodeURIComponent(DEMO_KEYS.globex.replace(/_/g, '%255F')),
+    ];
+    for (const form of hidden) {
+      await mock.request('GET', `${API}/me?q=${form}`, { headers: { 'x-note': form } });
+    }
+    const escaped = JSON.stringify({ message: 'x' }).replace(
+      '"x"',
+      `"${DEMO_KEYS.globex.replace(/_/g, '\\u005f')}"`,
+    );
+    await mock.request('POST', `${API}/conversations/conv_123/messages`, json(escaped));
+    const journal = await mock.request('GET', '/__admin/journal?limit=4', { key: null });
+    assert.equal(journal.body.items.length, 4);
+    assert.ok(!journal.text.includes(secret), journal.text);
+    const lines = mock.logs.slice(logged).join('\n');
+    assert.ok(!lines.includes(secret), lines);
+    assert.match(journal.text, /chatting_live_\[redacted\]/);
+  });
+
+  test('escapes are undone however deep they nest, in one pass', () => {
+    assert.equal(decodeEscapes(`%${'25'.repeat(50_000)}5F`), '_');
+    assert.equal(decodeEscapes('a%2Fb\\u0041\\/%zz%C3%A9'), 'a/bA/%zz%C3%A9');
+    const text = 'nothing to hide: 100%25 sure, \\n';
+    assert.equal(redact(text), text);
+  });
+
+  test('the user:password of a URL is stripped from every log line and the journal', async () => {
+    const receiver = await startReceiver();
+    try {
+      const target = receiver.url().replace('http://', 'http://hook-user:hook-p%40ss@');
+      const logged = mock.logs.length;
+      await mock.request('POST', `${API}/webhooks/subscribe`, {
+        body: { event: 'contact.created', target_url: target },
+      });
+      await mock.request('POST', '/__admin/events', {
+        key: null,
+        body: { workspace_id: 'owner_123', event: 'contact.created', data: {} },
+      });
+      await until(() => receiver.received.length > 0, 'the delivery arrives');
+      await until(
+        () => mock.logs.slice(logged).some((line) => line.startsWith('delivery ')),
+        'the delivery is logged',
+      );
+      const lines = mock.logs.slice(logged).join('\n');
+      assert.ok(!lines.includes('hook-p'), lines);
+      assert.ok(!lines.includes('hook-user'), lines);
+      const journal = await mock.request('GET', '/__admin/journal?limit=5', { key: null });
+      assert.ok(!journal.text.includes('hook-p'), journal.text);
+    } finally {
+      await mock.request('POST', '/__admin/reset', { key: null });
+      await receiver.close();
+    }
   });
 
   test('a URL is redacted the same way for the log lines', () => {
