@@ -11,7 +11,7 @@
  * brackets is an array or an object where it expects a string (a stack trace as HTML), `_delay`
  * holds the request for as long as it says. So the query is read here first: `_like` is matched
  * here, as a case-insensitive substring (linear); the rest goes to json-server as plain strings,
- * or is refused with invalid-request. Any error json-server still throws is the envelope.
+ * or is refused with invalid-request. Any error json-server still throws is invalid-request too.
  *
  * json-server runs in its own express app, loaded at the first browse and handed the raw
  * request once fastify's hooks (the admin guard) have passed it.
@@ -169,10 +169,12 @@ function browser(data: object, prefix: string, query: BrowseQuery['query']): Exp
   server.use((_request: Request, response: Response) => {
     sendEnvelope(response, new ApiError('not-found'));
   });
+  // What json-server throws comes from a query it cannot run over this data (an _expand of a
+  // field some records lack): the query's fault, as every other refusal here.
   server.use((error: Error, _request: Request, response: Response, _next: NextFunction) => {
     sendEnvelope(
       response,
-      new ApiError('internal-error', `the db browser could not answer: ${error.message}`),
+      new ApiError('invalid-request', `json-server could not run the query: ${error.message}`),
     );
   });
   return server;

@@ -95,6 +95,12 @@ export function installErrorHandling(
   onUnexpected: (error: Error) => void,
 ): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // fastify closes the connection after a body it could not take, in case more of it is
+    // coming. A body received whole leaves the connection in step, and closing it would drop
+    // the answers to the requests pipelined behind this one: they run, but are never answered.
+    if (request.raw.complete && reply.getHeader('connection') === 'close') {
+      reply.removeHeader('connection');
+    }
     const apiError = toApiError(error, request.routeOptions.bodyLimit);
     if (apiError.apiCode === 'internal-error') onUnexpected(error);
     return sendError(reply, apiError);

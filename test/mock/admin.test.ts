@@ -289,6 +289,13 @@ describe('admin API', () => {
     assert.equal((await ids(`name_like=${encodeURIComponent(name)}`)).length, 1);
   });
 
+  test('a query json-server cannot run over the data is invalid-request', async () => {
+    // json-server reads contacts_id on every workspace to expand it, and none has one.
+    const reply = await admin('GET', '/db/workspaces?_expand=contacts');
+    assertError(reply, 400, 'invalid-request');
+    assert.match(reply.body.message, /json-server could not run the query/);
+  });
+
   test('nested lists read the collection they list, _like included', async () => {
     const reply = await admin('GET', '/db/workspaces/owner_123/contacts?name_like=ava');
     assert.deepEqual(
@@ -309,7 +316,7 @@ describe('admin API', () => {
     store.snapshot = (() => ({ contacts: [record] })) as typeof store.snapshot;
     try {
       const reply = await admin('GET', '/db/contacts?q=x');
-      assertError(reply, 500, 'internal-error');
+      assertError(reply, 400, 'invalid-request');
       assert.doesNotMatch(reply.text, /node_modules|<html|\n\s+at /);
     } finally {
       delete (store as { snapshot?: unknown }).snapshot;

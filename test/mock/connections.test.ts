@@ -85,6 +85,17 @@ describe('a malformed request after a valid one', () => {
     assert.equal(JSON.parse(answers[0].body).workspace_id, 'owner_123');
   });
 
+  test('a body that is not JSON does not end the connection: the write behind it gets its 201', async () => {
+    const text = 'behind a broken body';
+    const broken =
+      `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
+      'Content-Type: application/json\r\nContent-Length: 9\r\n\r\n{"email":';
+    const closing = postMessage(text).replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n');
+    const answers = parseAnswers(await rawConnection(mock.base, broken + closing));
+    assertAnswers(answers, [[400, 'invalid-request'], [201]]);
+    assert.equal(messagesSaying(text), 1);
+  });
+
   test('a body that stops coming behind a request running past the time limit: 200, then 408', async () => {
     const stalled =
       `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
