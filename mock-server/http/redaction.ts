@@ -73,9 +73,7 @@ export function decodeEscapes(text: string): string {
         continue;
       }
       const unicode =
-        n >= 6 && out[n - 6] === BACKSLASH && out[n - 5] === LETTER_U
-          ? asciiOf(out, n - 4, n)
-          : -1;
+        n >= 6 && out[n - 6] === BACKSLASH && out[n - 5] === LETTER_U ? asciiOf(out, n - 4, n) : -1;
       if (unicode !== -1) {
         out[n - 6] = unicode;
         n -= 5;
