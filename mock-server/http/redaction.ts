@@ -8,10 +8,11 @@
  */
 const KEY_PATTERN = /chatting_live_[A-Za-z0-9]+_[A-Za-z0-9]+/g;
 /**
- * The `user:password@` after a URL's `://`: up to its last `@` before the host's end (as URL
- * parsing takes it). Linear: a run stops at the first `/`, so no two runs overlap.
+ * The `user:password@` after a URL's `://`: the characters a userinfo may have (RFC 3986, and
+ * `@`: URL parsing takes the last one as its end), so that it stops at a quote in JSON. Linear:
+ * a run cannot cross a `/`, so no two runs overlap.
  */
-const USERINFO = /:\/\/[^\s/?#]*@/g;
+const USERINFO = /:\/\/[\w\-.~!$&'()*+,;=:%@]*@/g;
 /** Query parameters whose values are secrets whatever they look like. */
 const SECRET_PARAMETER = /key|token|secret|password|auth/i;
 

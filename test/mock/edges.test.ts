@@ -349,8 +349,13 @@ describe('the request journal', () => {
   test('escapes are undone however deep they nest, in one pass', () => {
     assert.equal(decodeEscapes(`%${'25'.repeat(50_000)}5F`), '_');
     assert.equal(decodeEscapes('a%2Fb\\u0041\\/%zz%C3%A9'), 'a/bA/%zz%C3%A9');
-    const text = 'nothing to hide: 100%25 sure, \\n';
-    assert.equal(redact(text), text);
+    for (const text of [
+      'nothing to hide: 100%25 sure, \\n',
+      '{"target_url":"http://example.com","email":"bob@example.com"}',
+    ]) {
+      assert.equal(redact(text), text);
+    }
+    assert.equal(redact('{"u":"http://a:b@c@x.example/p"}'), '{"u":"http://x.example/p"}');
   });
 
   test('the user:password of a URL is stripped from every log line and the journal', async () => {
