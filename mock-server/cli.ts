@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { API_PREFIX } from './api/prefix';
 import { ADMIN_TOKEN_ENV, adminGuardRefusal, isLoopbackHost } from './admin/guard';
 import { authenticate } from './api/auth';
-import { BODY_LIMIT_BYTES } from './http/errors';
+import { ADMIN_BODY_LIMIT_BYTES } from './admin/route';
+import { BODY_LIMIT_BYTES, byteSize } from './http/errors';
 import { MAX_JSON_DEPTH } from './http/incoming';
 import { createServer, DEFAULT_REQUEST_TIMEOUTS } from './server';
 import { emptyCollections } from './store/collections';
@@ -53,7 +54,7 @@ export FILE           writes the whole state of the database (--db, default ${DE
 Limits (answered with the JSON error envelope):
   request headers     within ${DEFAULT_REQUEST_TIMEOUTS.headersMs / 1000} s of connecting, at most 64 KiB (408 request-timeout / 400)
   whole request       within ${DEFAULT_REQUEST_TIMEOUTS.requestMs / 1000} s, headers and body (408 request-timeout)
-  body                ${BODY_LIMIT_BYTES / 1024} KiB of UTF-8 JSON (64 MiB for /__admin/seed), uncompressed,
+  body                ${byteSize(BODY_LIMIT_BYTES)} of UTF-8 JSON (${byteSize(ADMIN_BODY_LIMIT_BYTES)} for /__admin/seed), uncompressed,
                       nested at most ${MAX_JSON_DEPTH} deep
                       (413 payload-too-large, 415 unsupported-media-type, 400 invalid-request)
 `;

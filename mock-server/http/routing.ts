@@ -13,7 +13,7 @@ import {
   type SchemaName,
   type SchemaReadTypes,
 } from '../../schemas/validator';
-import { ApiError, sendError } from './errors';
+import { ApiError, JSON_TYPE, sendError } from './errors';
 import type { Services } from '../domain/services';
 import type { Change } from '../store/collections';
 
@@ -189,21 +189,25 @@ function send(reply: FastifyReply, answer: Answer): FastifyReply {
   return reply
     .code(answer.status)
     .headers(answer.headers ?? {})
-    .type('application/json; charset=utf-8')
+    .type(JSON_TYPE)
     .send(answer.text ?? JSON.stringify(answer.body));
 }
 
 /**
  * 405 with Allow for every method a known path does not serve, including the ones no route
  * uses (TRACE, PROPFIND...: the server knows every method Node parses). Answered in onRequest,
- * so a body the route would not take (another media type) cannot turn it into a 415.
+ * so a body the route would not take (another media type) cannot turn it into a 415. `why`
+ * replaces the message that lists the methods.
  */
-export function answerOtherMethods(app: FastifyInstance, methods: Map<string, string[]>): void {
+export function answerOtherMethods(
+  app: FastifyInstance,
+  methods: Map<string, string[]>,
+  why?: string,
+): void {
   for (const [url, served] of methods) {
     const allowed = served.includes('GET') ? [...served, 'HEAD'] : served;
-    const refusal = new ApiError('method-not-allowed', `${url} answers ${served.join(', ')}`, {
-      allow: allowed.join(', '),
-    });
+    const message = why ?? `${url} answers ${served.join(', ')}`;
+    const refusal = new ApiError('method-not-allowed', message, { allow: allowed.join(', ') });
     app.route({
       method: app.supportedMethods.filter((method) => !allowed.includes(method)),
       url,

@@ -7,7 +7,12 @@
  * - random methods, paths (percent-encodings, long and odd ids, dot segments), header sets,
  *   nesting depths and bodies, and random bytes on a socket, never get anything but the JSON
  *   envelope with a status the contract gives its code, never a 5xx, and never bring the
- *   server down.
+ *   server down;
+ * - on one connection, pipelined requests (some delayed by a fault) get their own answers in
+ *   order, and a request Node refuses (garbage, a 70 KB header, CONNECT) ends the connection
+ *   after them; an Expect other than 100-continue is 417; CONNECT is 405;
+ * - the db browser's query forms (json-server's operators, repeated and bracketed parameters,
+ *   regular expressions in `_like`) get JSON or the envelope, never a 5xx.
  *
  * FUZZ_SEED replays a run (every run names its seed; a failure prints fast-check's seed and
  * path too); FUZZ_RUNS scales it (default 1000 per property: 10,000 requests in all).
@@ -25,7 +30,9 @@ import {
   type ErrorCode,
   type SchemaName,
 } from '../../schemas/validator';
+import { COLLECTION_NAMES } from '../../mock-server/store/collections';
 import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import { parseAnswers, rawConnection } from '../helpers/raw-http';
 
 /**
  * A whole number from the environment (at least `min`), or the default; anything else stops the
@@ -105,6 +112,8 @@ async function inject(
 }
 
 const json = { 'content-type': 'application/json', 'x-api-key': DEMO_KEYS.acme };
+/** The API key as a raw header line. */
+const key = `X-API-Key: ${DEMO_KEYS.acme}\r\n`;
 
 /** Every status the contract gives an error code. */
 const ERROR_STATUSES = new Set(ERROR_CODES.map(statusOf));
@@ -491,6 +500,218 @@ describe(`fuzzing from the schemas (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} 
     );
     const alive = await inject('GET', '/api/zapier/me', { 'x-api-key': DEMO_KEYS.acme });
     assert.equal(alive.statusCode, 200);
+  });
+
+  /** One request of a pipeline: its bytes (without Connection) and the answer it must get. */
+  const pipelined = fc.oneof(
+    fc.constant({ bytes: `GET /api/zapier/me HTTP/1.1\r\nHost: x\r\n${key}`, status: 200 }),
+    fc.constant({
+      bytes:
+        `POST /api/zapier/conversations/conv_123/messages HTTP/1.1\r\nHost: x\r\n${key}` +
+        'Content-Type: application/json\r\nContent-Length: 15\r\n{"message":"p"}',
+      status: 201,
+    }),
+    fc.constant({
+      bytes:
+        `POST /api/zapier/contacts HTTP/1.1\r\nHost: x\r\n${key}` +
+        'Content-Type: application/json\r\nContent-Length: 9\r\n{"email":',
+      status: 400,
+    }),
+    fc.constant({ bytes: 'GET /nothing HTTP/1.1\r\nHost: x\r\n', status: 404 }),
+    fc.constant({ bytes: `DELETE /api/zapier/me HTTP/1.1\r\nHost: x\r\n${key}`, status: 405 }),
+    fc.constant({ bytes: 'GET /api/zapier/me HTTP/1.1\r\nHost: x\r\n', status: 401 }),
+  );
+  /** What may end a pipeline: nothing (the last request says close), or a request Node refuses. */
+  const pipelineEnd = fc.oneof(
+    fc.constant(null),
+    fc.constant({ bytes: 'GARBAGE\r\n\r\n', status: 400 }),
+    fc.constant({
+      bytes: `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`,
+      status: 400,
+    }),
+    fc.constant({ bytes: 'CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n', status: 405 }),
+    // Random bytes (answered or not, as whatever Node makes of them), then a sure end.
+    fc.uint8Array({ minLength: 1, maxLength: 100 }).map((bytes) => ({
+      bytes: `${Buffer.from(bytes).toString('latin1')}\r\n\r\nGARBAGE\r\n\r\n`,
+      status: null,
+    })),
+  );
+
+  test('pipelined requests, some delayed, get their own answers in order; a broken one ends the connection', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(pipelined, fc.constantFrom(0, 0, 5, 20)), { minLength: 1, maxLength: 5 }),
+        pipelineEnd,
+        async (sequence, end) => {
+          requests += sequence.length + (end ? 1 : 0);
+          const bytes = sequence.map(([request, delayMs], i) => {
+            const [head, body = ''] = request.bytes.split(/\r\n(?=\{)/);
+            const fault = delayMs ? `X-Mock-Fault: delay=${delayMs}\r\n` : '';
+            const close = !end && i === sequence.length - 1 ? 'Connection: close\r\n' : '';
+            return `${head}${head.endsWith('\r\n') ? '' : '\r\n'}${fault}${close}\r\n${body}`;
+          });
+          const raw = await rawConnection(mock.base, bytes.join('') + (end?.bytes ?? ''));
+          const answers = parseAnswers(raw);
+          const expected = sequence.map(([request]) => request.status);
+          // Random bytes after the pipeline may be a request of their own, or nothing Node answers.
+          const got = answers.map((answer) => answer.status);
+          assert.deepEqual(got.slice(0, expected.length), expected, raw.slice(0, 2000));
+          if (end && end.status !== null)
+            assert.deepEqual(got.slice(expected.length), [end.status]);
+          for (const answer of answers.filter((a) => a.status >= 400)) {
+            const body = JSON.parse(answer.body) as { error: ErrorCode };
+            assert.ok(validate('error', body).valid, answer.body);
+            assert.equal(answer.status, statusOf(body.error), answer.body);
+          }
+        },
+      ),
+      { ...settings, numRuns: Math.max(1, Math.round(RUNS * 0.1)) },
+    );
+    const alive = await inject('GET', '/api/zapier/me', { 'x-api-key': DEMO_KEYS.acme });
+    assert.equal(alive.statusCode, 200);
+  });
+
+  test('an Expect other than 100-continue is 417 expectation-failed; 100-continue is met', async () => {
+    const value = fc.oneof(
+      fc.stringMatching(/^[\x21-\x7e]([\x20-\x7e]{0,30}[\x21-\x7e])?$/),
+      fc.constantFrom('100-continue', '100-Continue', 'foo', '', '200-ok', '100-continues'),
+    );
+    await fc.assert(
+      fc.asyncProperty(value, async (expect) => {
+        fc.pre(!/100-continue/i.test(expect) || expect.toLowerCase() === '100-continue');
+        requests++;
+        const raw = await rawConnection(
+          mock.base,
+          `GET /api/zapier/me HTTP/1.1\r\nHost: x\r\n${key}Expect: ${expect}\r\nConnection: close\r\n\r\n`,
+        );
+        const answers = parseAnswers(raw);
+        if (expect.toLowerCase() === '100-continue') {
+          assert.deepEqual(
+            answers.map((a) => a.status),
+            [100, 200],
+            raw,
+          );
+        } else {
+          assert.deepEqual(
+            answers.map((a) => a.status),
+            [417],
+            raw,
+          );
+          assert.equal(
+            (JSON.parse(answers[0].body) as { error: string }).error,
+            'expectation-failed',
+          );
+        }
+      }),
+      { ...settings, numRuns: Math.max(1, Math.round(RUNS * 0.2)) },
+    );
+  });
+
+  test('CONNECT, alone or behind other requests, is 405 method-not-allowed and the end', async () => {
+    const target = fc.oneof(
+      fc
+        .tuple(fc.domain(), fc.integer({ min: 0, max: 65535 }))
+        .map(([host, port]) => `${host}:${port}`),
+      fc.constantFrom('127.0.0.1:3000', '[::1]:443', '/api/zapier/me', '*', 'example.com'),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: 2 }), target, async (before, authority) => {
+        requests += before + 1;
+        const me = `GET /api/zapier/me HTTP/1.1\r\nHost: x\r\n${key}\r\n`;
+        const raw = await rawConnection(
+          mock.base,
+          `${me.repeat(before)}CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`,
+        );
+        const answers = parseAnswers(raw);
+        assert.deepEqual(
+          answers.map((a) => a.status),
+          [...Array<number>(before).fill(200), 405],
+          raw,
+        );
+        assert.equal(
+          (JSON.parse(answers[before].body) as { error: string }).error,
+          'method-not-allowed',
+        );
+      }),
+      { ...settings, numRuns: Math.max(1, Math.round(RUNS * 0.2)) },
+    );
+  });
+
+  test("the db browser's query forms get JSON or the envelope, never a 5xx", async () => {
+    const field = fc.constantFrom(
+      'id',
+      'name',
+      'email',
+      'tags',
+      'customFields.crm_id',
+      'workspace_id',
+      '__proto__',
+      'constructor',
+      'x',
+    );
+    const name = fc.oneof(
+      fc.constantFrom(
+        'q',
+        '_sort',
+        '_order',
+        '_start',
+        '_end',
+        '_page',
+        '_limit',
+        '_embed',
+        '_expand',
+        '_delay',
+        'callback',
+        '_',
+      ),
+      fc
+        .tuple(field, fc.constantFrom('', '_like', '_ne', '_lte', '_gte', '[]', '[a]'))
+        .map(([f, suffix]) => `${f}${suffix}`),
+      fc.constantFrom('_sort[]', '_order[]', '_sort[0]'),
+    );
+    const value = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom(
+        '^(a+)+$',
+        '(a|a)*$',
+        '.*',
+        '[',
+        'id,email',
+        'desc,asc',
+        '-1',
+        '1e9',
+        'contacts',
+        'workspace',
+      ),
+      fc.integer().map(String),
+    );
+    const path = fc.oneof(
+      fc.constantFrom(...COLLECTION_NAMES, 'db', 'nothing', '').map((c) => `/${c}`),
+      fc.constantFrom('/contacts/contact_123', '/workspaces/owner_123/contacts', '/contacts/x/y/z'),
+    );
+    const query = fc.array(fc.tuple(name, value), { maxLength: 6 });
+    await fc.assert(
+      fc.asyncProperty(
+        path,
+        query,
+        fc.constantFrom('GET', 'HEAD'),
+        async (where, params, method) => {
+          const search = params
+            .map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`)
+            .join('&');
+          const url = `/__admin/db${where}${search ? `?${search}` : ''}`;
+          requests++;
+          // Over HTTP: json-server's express answers the raw response, which inject cannot read.
+          // The reply is JSON and every error the envelope (the helper checks both).
+          const answer = await mock.request(method, url, { key: null });
+          assert.ok(answer.status < 500, `${answer.status} for ${method} ${url}: ${answer.text}`);
+          if (method === 'GET' && answer.status === 200) {
+            assert.equal(typeof answer.body, 'object', answer.text);
+          }
+        },
+      ),
+      { ...settings, numRuns: Math.max(1, Math.round(RUNS * 0.1)) },
+    );
   });
 
   // Ten requests a run at least: 10,000 with the default FUZZ_RUNS.

@@ -282,15 +282,18 @@ export function appDefinitionProblems(
 
 /**
  * Codes every API route can answer, whatever it does: the key check (before anything else),
- * malformed HTTP (oversized headers, a broken URL, a bad X-Mock-Fault), the server's header and
- * request time limits (before any route is chosen, so GETs too), rate limiting, another method
- * on its path, and an unexpected failure.
+ * malformed HTTP (oversized headers, a broken URL, a bad X-Mock-Fault, a header sent twice with
+ * different values), the server's header and request time limits and an Expect it cannot meet
+ * (before any route is chosen, so GETs too), a server that is stopping, rate limiting, another
+ * method on its path, and an unexpected failure.
  */
 const EVERY_API_ROUTE: ErrorCode[] = [
   'api-key-missing',
   'api-key-invalid',
   'invalid-request',
   'request-timeout',
+  'expectation-failed',
+  'shutting-down',
   'rate-limited',
   'method-not-allowed',
   'internal-error',

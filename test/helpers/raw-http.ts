@@ -1,5 +1,5 @@
 /** Raw bytes to a server (at the host and port of `base`), for what an HTTP client library would not send. */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export interface RawAnswer {
   status: number;
@@ -55,4 +55,60 @@ export function rawRequest(
     if (options.keepOpen) socket.write(bytes);
     else socket.end(bytes);
   });
+}
+
+export interface ParsedAnswer {
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * A whole connection: writes `bytes` (without half-closing: the server takes that as a client
+ * that left), lets `during` run with the socket (to write more later), and resolves with
+ * everything the server sent once it closes the connection. A server that neither answers nor
+ * closes fails it after `waitMs`.
+ */
+export function rawConnection(
+  base: string,
+  bytes: string | Buffer,
+  options: { waitMs?: number; during?: (socket: Socket) => void } = {},
+): Promise<string> {
+  const { port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    let raw = '';
+    socket.setTimeout(options.waitMs ?? 10_000, () =>
+      socket.destroy(new Error(`the server did not close the connection; it sent: ${raw}`)),
+    );
+    socket.on('data', (chunk) => (raw += chunk.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(raw));
+    socket.write(bytes);
+    options.during?.(socket);
+  });
+}
+
+/** The answers in what a server sent on one connection, in order (bodies by Content-Length). */
+export function parseAnswers(raw: string): ParsedAnswer[] {
+  const answers: ParsedAnswer[] = [];
+  let rest = raw;
+  while (rest.length > 0) {
+    const end = rest.indexOf('\r\n\r\n');
+    if (end === -1) throw new Error(`an incomplete answer: ${rest}`);
+    const [statusLine, ...lines] = rest.slice(0, end).split('\r\n');
+    const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(statusLine)?.[1]);
+    if (!status) throw new Error(`not a status line: ${statusLine}`);
+    const headers: Record<string, string> = {};
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const length = Number(headers['content-length'] ?? 0);
+    const bodyStart = end + 4;
+    answers.push({ status, headers, body: rest.slice(bodyStart, bodyStart + length) });
+    rest = rest.slice(bodyStart + length);
+  }
+  return answers;
 }

@@ -8,7 +8,7 @@ import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
 import { nestedDeeperThan } from '../../mock-server/http/incoming';
 import { reachableOrigins } from '../../mock-server/cli';
-import { redactUrl } from '../../mock-server/http/redaction';
+import { decodeEscapes, redact, redactUrl } from '../../mock-server/http/redaction';
 import {
   assertError,
   call,
@@ -19,7 +19,7 @@ import {
 } from '../helpers/mock';
 import { storeRecord } from '../../mock-server/store/collections';
 import { withWritesRefused } from '../helpers/database';
-import { rawRequest } from '../helpers/raw-http';
+import { parseAnswers, rawConnection, rawRequest } from '../helpers/raw-http';
 import { startReceiver, until } from '../helpers/receiver';
 
 const API = '/api/zapier';
@@ -330,6 +330,70 @@ describe('the request journal', () => {
     assert.ok(!path.includes('globexglobex'), path);
   });
 
+  test('a key hidden behind percent-encoding (double too) or \\u005f reaches neither journal nor log', async () => {
+    const secret = DEMO_KEYS.globex.split('_').pop() as string;
+    const logged = mock.logs.length;
+    const hidden = [
+      DEMO_KEYS.globex.replace(/_/g, '%5F'),
+      DEMO_KEYS.globex.replace(/_/g, '%255F'),
+      encodeURIComponent(DEMO_KEYS.globex.replace(/_/g, '%255F')),
+    ];
+    for (const form of hidden) {
+      await mock.request('GET', `${API}/me?q=${form}`, { headers: { 'x-note': form } });
+    }
+    const escaped = JSON.stringify({ message: 'x' }).replace(
+      '"x"',
+      `"${DEMO_KEYS.globex.replace(/_/g, '\\u005f')}"`,
+    );
+    await mock.request('POST', `${API}/conversations/conv_123/messages`, json(escaped));
+    const journal = await mock.request('GET', '/__admin/journal?limit=4', { key: null });
+    assert.equal(journal.body.items.length, 4);
+    assert.ok(!journal.text.includes(secret), journal.text);
+    const lines = mock.logs.slice(logged).join('\n');
+    assert.ok(!lines.includes(secret), lines);
+    assert.match(journal.text, /chatting_live_\[redacted\]/);
+  });
+
+  test('escapes are undone however deep they nest, in one pass', () => {
+    assert.equal(decodeEscapes(`%${'25'.repeat(50_000)}5F`), '_');
+    assert.equal(decodeEscapes('a%2Fb\\u0041\\/%zz%C3%A9'), 'a/bA/%zz%C3%A9');
+    for (const text of [
+      'nothing to hide: 100%25 sure, \\n',
+      '{"target_url":"http://example.com","email":"bob@example.com"}',
+    ]) {
+      assert.equal(redact(text), text);
+    }
+    assert.equal(redact('{"u":"http://a:b@c@x.example/p"}'), '{"u":"http://x.example/p"}');
+  });
+
+  test('the user:password of a URL is stripped from every log line and the journal', async () => {
+    const receiver = await startReceiver();
+    try {
+      const target = receiver.url().replace('http://', 'http://hook-user:hook-p%40ss@');
+      const logged = mock.logs.length;
+      await mock.request('POST', `${API}/webhooks/subscribe`, {
+        body: { event: 'contact.created', target_url: target },
+      });
+      await mock.request('POST', '/__admin/events', {
+        key: null,
+        body: { workspace_id: 'owner_123', event: 'contact.created', data: {} },
+      });
+      await until(() => receiver.received.length > 0, 'the delivery arrives');
+      await until(
+        () => mock.logs.slice(logged).some((line) => line.startsWith('delivery ')),
+        'the delivery is logged',
+      );
+      const lines = mock.logs.slice(logged).join('\n');
+      assert.ok(!lines.includes('hook-p'), lines);
+      assert.ok(!lines.includes('hook-user'), lines);
+      const journal = await mock.request('GET', '/__admin/journal?limit=5', { key: null });
+      assert.ok(!journal.text.includes('hook-p'), journal.text);
+    } finally {
+      await mock.request('POST', '/__admin/reset', { key: null });
+      await receiver.close();
+    }
+  });
+
   test('a URL is redacted the same way for the log lines', () => {
     assert.equal(redactUrl('/me?token=abc&limit=5'), '/me?token=[redacted]&limit=5');
     assert.equal(redactUrl('/me?limit=5'), '/me?limit=5');
@@ -469,6 +533,67 @@ describe('smaller edges', () => {
     });
     assert.equal(mock.server.services.store.all('subscriptions').length, subscriptions);
     assert.equal(mock.server.services.store.get('workspaces', 'ws_full'), undefined);
+  });
+
+  test("a 413 states the limit of the route it was for: the API's 100 KiB, the seed's 64 MiB", async () => {
+    const tooLarge = async (path: string, headers: string) => {
+      // Refused by the declared length, before a byte of the body is read.
+      const [answer] = parseAnswers(
+        await rawConnection(
+          mock.base,
+          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Type: application/json\r\n` +
+            'Content-Length: 70000000\r\nConnection: close\r\n\r\n',
+        ),
+      );
+      assert.equal(answer.status, 413, answer.body);
+      return (JSON.parse(answer.body) as { error: string; message: string }).message;
+    };
+    assert.match(await tooLarge(`${API}/contacts`, `X-API-Key: ${DEMO_KEYS.acme}\r\n`), /100 KiB/);
+    assert.match(await tooLarge('/__admin/seed', ''), /64 MiB/);
+  });
+
+  for (const [header, first, second] of [
+    ['X-API-Key', DEMO_KEYS.acme, DEMO_KEYS.globex],
+    ['Idempotency-Key', 'a', 'b'],
+    ['Content-Type', 'application/json', 'text/plain'],
+  ]) {
+    test(`${header} sent twice with different values is invalid-request, never merged`, async () => {
+      const contacts = mock.server.services.store.all('contacts').length;
+      const body = JSON.stringify({ email: 'twice@example.com' });
+      const headers = { [header]: first, [header.toUpperCase()]: second };
+      const lines = Object.entries({
+        'X-API-Key': DEMO_KEYS.acme,
+        'Content-Type': 'application/json',
+        ...headers,
+      }).map(([name, value]) => `${name}: ${value}\r\n`);
+      const [answer] = parseAnswers(
+        await rawConnection(
+          mock.base,
+          `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\n${lines.join('')}` +
+            `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        ),
+      );
+      assert.equal(answer.status, 400, answer.body);
+      const envelope = JSON.parse(answer.body) as { error: string; message: string };
+      assert.equal(envelope.error, 'invalid-request');
+      assert.match(envelope.message, new RegExp(`${header} is sent twice`));
+      assert.equal(mock.server.services.store.all('contacts').length, contacts);
+    });
+  }
+
+  test('the same value twice counts once; Idempotency-Key and X-Idempotency-Key are one header', async () => {
+    const twice = (lines: string) =>
+      rawConnection(
+        mock.base,
+        `GET ${API}/me HTTP/1.1\r\nHost: x\r\n${lines}Connection: close\r\n\r\n`,
+      ).then((raw) => parseAnswers(raw)[0]);
+    const same = await twice(`X-API-Key: ${DEMO_KEYS.acme}\r\nx-api-key: ${DEMO_KEYS.acme}\r\n`);
+    assert.equal(same.status, 200, same.body);
+    const aliases = await twice(
+      `X-API-Key: ${DEMO_KEYS.acme}\r\nIdempotency-Key: a\r\nX-Idempotency-Key: b\r\n`,
+    );
+    assert.equal(aliases.status, 400, aliases.body);
+    assert.match(aliases.body, /Idempotency-Key is sent twice/);
   });
 
   test("the banner's origins: the machine's addresses for 0.0.0.0 and ::, never 0.0.0.0", () => {
