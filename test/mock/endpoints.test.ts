@@ -106,7 +106,13 @@ describe('webhook subscriptions', () => {
     const active = (url: string) =>
       mock.server.services.store
         .all('subscriptions')
-        .filter((s) => s.active && s.target_url === url && s.event === 'tag.added');
+        .filter(
+          (s) =>
+            s.active &&
+            s.workspace_id === 'owner_123' &&
+            s.target_url === url &&
+            s.event === 'tag.added',
+        );
     assert.equal(active(body.target_url).length, 1);
     const fired = await mock.request('POST', '/__admin/events', {
       key: null,
