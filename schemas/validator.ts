@@ -138,7 +138,7 @@ function violation(error: ErrorObject): string {
     }
     case 'pattern': {
       // A pattern is the schema's internals; the schema says in words what it asks for.
-      const meaning = (error.parentSchema as Json | undefined)?.['x-pattern-meaning'];
+      const meaning: unknown = error.parentSchema?.['x-pattern-meaning'];
       return typeof meaning === 'string' ? meaning : 'does not have the expected form';
     }
     default:
@@ -156,7 +156,7 @@ function jsonType(value: unknown): string {
 
 /** Whether the schema marks the failing keyword as the mock's own guard (`x-mock-guard`). */
 export function isMockGuardError(error: ErrorObject): boolean {
-  const guarded = (error.parentSchema as Json | undefined)?.['x-mock-guard'];
+  const guarded: unknown = error.parentSchema?.['x-mock-guard'];
   return Array.isArray(guarded) && guarded.includes(error.keyword);
 }
 
