@@ -135,11 +135,14 @@ describe('read-only against a mock', () => {
   });
 });
 
-/**
- * A deployment that has moved on: /me answers a field the contract does not know, and a
- * malformed email gets a code the contract does not know (same status).
- */
-function driftingProxy(upstream: string): Server {
+/** What a stand-in deployment changes on the way to the mock and back. */
+interface Rewrites {
+  request?: (url: string, body: Buffer | undefined) => Buffer | undefined;
+  response?: (url: string, status: number, text: string) => string;
+}
+
+/** A stand-in deployment: the mock behind a proxy that rewrites requests or answers. */
+function standIn(upstream: string, rewrites: Rewrites): Server {
   return createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -150,25 +153,110 @@ function driftingProxy(upstream: string): Server {
           if (typeof value === 'string' && !['host', 'content-length'].includes(name))
             headers[name] = value;
         }
-        const body = chunks.length ? Buffer.concat(chunks) : undefined;
-        const answer = await fetch(`${upstream}${request.url}`, {
+        const url = request.url ?? '/';
+        const sent = chunks.length ? Buffer.concat(chunks) : undefined;
+        const answer = await fetch(`${upstream}${url}`, {
           method: request.method,
           headers,
-          body,
+          body: rewrites.request ? rewrites.request(url, sent) : sent,
         });
-        let text = await answer.text();
-        if (request.url === '/me' && answer.status === 200) {
-          text = JSON.stringify({ ...(JSON.parse(text) as object), plan: 'pro' });
-        }
-        text = text.replace('"invalid-email"', '"email-malformed"');
-        response.writeHead(answer.status, {
-          'content-type': answer.headers.get('content-type') ?? 'application/json',
-        });
-        response.end(text);
+        const text = await answer.text();
+        const passed = [...answer.headers].filter(
+          ([name]) =>
+            ![
+              'content-length',
+              'content-encoding',
+              'connection',
+              'transfer-encoding',
+              'keep-alive',
+            ].includes(name),
+        );
+        response.writeHead(answer.status, Object.fromEntries(passed));
+        response.end(rewrites.response ? rewrites.response(url, answer.status, text) : text);
       })();
     });
   });
 }
+
+/**
+ * A deployment that has moved on: /me answers a field the contract does not know, and a
+ * malformed email gets a code the contract does not know (same status).
+ */
+function driftingProxy(upstream: string): Server {
+  return standIn(upstream, {
+    response: (url, status, text) =>
+      (url === '/me' && status === 200
+        ? JSON.stringify({ ...(JSON.parse(text) as object), plan: 'pro' })
+        : text
+      ).replace('"invalid-email"', '"email-malformed"'),
+  });
+}
+
+/**
+ * A deployment without two of the mock's guards: it takes a contact's name a little over 200
+ * characters (it keeps the first 200) and ignores fields it does not know.
+ */
+function lenientProxy(upstream: string): Server {
+  return standIn(upstream, {
+    request: (url, body) => {
+      let contact: { name?: unknown; nickname?: unknown } | null = null;
+      try {
+        contact =
+          url === '/contacts' && body ? (JSON.parse(body.toString()) as typeof contact) : null;
+      } catch {
+        // Not JSON: the mock answers it as it is.
+      }
+      if (!contact || typeof contact !== 'object') return body;
+      delete contact.nickname;
+      // Names a little over the guard (not the body limit's 200 KiB) are cut to 200.
+      if (typeof contact.name === 'string' && contact.name.length < 1000) {
+        contact.name = contact.name.slice(0, 200);
+      }
+      return Buffer.from(JSON.stringify(contact));
+    },
+  });
+}
+
+describe('against a deployment without some of the mock guards', () => {
+  let mock: RunningMock;
+  let proxy: Server;
+  let base: string;
+  beforeAll(async () => {
+    mock = await startMock();
+    proxy = lenientProxy(`${mock.base}/api/zapier`).listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    base = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    proxy.close();
+    await mock.stop();
+  });
+
+  test('accepting beyond a guard is information: neither a failure nor drift, also with --strict', async () => {
+    const { dir, remove } = temporaryDirectory();
+    try {
+      const junit = path.join(dir, 'lenient.xml');
+      const report = await runSuite({
+        spec: deploymentSpec(base, { writes: true }),
+        strict: true,
+        junit,
+        log: quiet,
+      });
+      assert.equal(report.counts.fail, 0, JSON.stringify(report.results.filter((r) => r.message)));
+      assert.deepEqual(report.drift, []);
+      assert.equal(report.ok, true);
+      assert.deepEqual(report.information.map((item) => item.case.split(' › ').pop()).sort(), [
+        'POST /contacts × a field the reference does not name → invalid-request naming the field and the limit',
+        'POST /contacts × name over 200 → invalid-request naming the field and the limit',
+      ]);
+      const xml = readFileSync(junit, 'utf8');
+      assert.match(xml, /<testsuite name="information" tests="2" failures="0">/);
+      assert.match(xml, /<testcase classname="information" name="[^"]*name over 200/);
+    } finally {
+      remove();
+    }
+  });
+});
 
 describe('against a deployment that drifts', () => {
   let mock: RunningMock;
