@@ -199,14 +199,8 @@ function driftingProxy(upstream: string): Server {
 function lenientProxy(upstream: string): Server {
   return standIn(upstream, {
     request: (url, body) => {
-      let contact: { name?: unknown; nickname?: unknown } | null = null;
-      try {
-        contact =
-          url === '/contacts' && body ? (JSON.parse(body.toString()) as typeof contact) : null;
-      } catch {
-        // Not JSON: the mock answers it as it is.
-      }
-      if (!contact || typeof contact !== 'object') return body;
+      const contact = url === '/contacts' ? jsonObject(body) : null;
+      if (!contact) return body;
       delete contact.nickname;
       // Names a little over the guard (not the body limit's 200 KiB) are cut to 200.
       if (typeof contact.name === 'string' && contact.name.length < 1000) {
@@ -215,6 +209,18 @@ function lenientProxy(upstream: string): Server {
       return Buffer.from(JSON.stringify(contact));
     },
   });
+}
+
+/** A body's JSON object, or null when it is none (the mock answers such a body itself). */
+function jsonObject(body: Buffer | undefined): Record<string, unknown> | null {
+  try {
+    const value: unknown = body ? JSON.parse(body.toString()) : null;
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 describe('against a deployment without some of the mock guards', () => {
