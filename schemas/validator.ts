@@ -16,7 +16,7 @@ import type Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import type * as AjvModule from 'ajv/dist/2020';
 import type * as AjvFormatsModule from 'ajv-formats';
-import type * as SmtpAddressParser from 'smtp-address-parser';
+import type * as HapiAddress from '@hapi/address';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readSchema, schemaFile, schemaNames, SCHEMA_ROOT } from './catalog';
@@ -52,19 +52,15 @@ const EXTENSION_KEYWORDS = ['x-error-codes', 'x-http-status', 'x-mock-guard', 'x
 
 /**
  * RFC 6531 addresses (`format: idn-email`): internationalised local parts and domains
- * (`josé@example.com`), parsed by smtp-address-parser's grammar of RFC 5321 with the RFC 6531
- * extensions; it also wants a fully qualified domain.
+ * (`josé@example.com`), as @hapi/address reads them (RFC 5321/5322 with RFC 6531's Unicode; a
+ * domain of at least two labels; no quoted local part, no address literal). No list of
+ * top-level domains is checked (by default it checks none), so `acme.example` is a domain.
  */
 function isEmailAddress(value: string): boolean {
   // Loaded with the first Ajv instance, like Ajv itself.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parse } = require('smtp-address-parser') as typeof SmtpAddressParser;
-  try {
-    parse(value);
-    return true;
-  } catch {
-    return false;
-  }
+  const { isEmailValid } = require('@hapi/address') as typeof HapiAddress;
+  return isEmailValid(value);
 }
 
 /** The keywords whose error names a property of its own, and the Ajv parameter that names it. */
