@@ -15,6 +15,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
+import { readSchema } from '../../schemas/catalog';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const RELEASES_DIR = path.join(REPO, 'releases');
@@ -24,7 +25,7 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json };
 
 export interface TriggerResult {
-  /** The webhook body `perform` was given (a released sample, without the id Zapier adds). */
+  /** The webhook body `perform` was given (a released sample, without the fields the app adds). */
   payload: JsonObject;
   /** The id of the result, or null when `perform` gave none. */
   id: string | null;
@@ -120,13 +121,20 @@ export async function triggerResultsOf(
   return results;
 }
 
+/** The fields the app adds to a payload (schemas/app/derived-fields.json): not Chatting's. */
+const DERIVED_FIELDS = Object.keys(readSchema('app/derived-fields').properties as object);
+
+/** Each hook trigger's sample as Chatting would deliver it: without the fields the app adds. */
 export function ownSamplePayloads(definition: JsonObject): Record<string, JsonObject[]> {
   return Object.fromEntries(
-    Object.entries(hookSamples(definition)).map(([key, sample]) => {
-      const payload = { ...sample };
-      delete payload.id;
-      return [key, [payload]];
-    }),
+    Object.entries(hookSamples(definition)).map(([key, sample]) => [
+      key,
+      [
+        Object.fromEntries(
+          Object.entries(sample).filter(([field]) => !DERIVED_FIELDS.includes(field)),
+        ),
+      ],
+    ]),
   );
 }
 
