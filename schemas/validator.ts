@@ -48,7 +48,12 @@ const DEFAULT_REQUEST_ERROR: ErrorCode = 'invalid-request';
  * code's status), `x-mock-guard` (the keywords of a node that are the mock's own limits, not API
  * promises) and `x-pattern-meaning` (what a `pattern` asks for, in words).
  */
-const EXTENSION_KEYWORDS = ['x-error-codes', 'x-http-status', 'x-mock-guard', 'x-pattern-meaning'];
+const EXTENSION_KEYWORDS: { keyword: string; schemaType: ('string' | 'object' | 'array')[] }[] = [
+  { keyword: 'x-error-codes', schemaType: ['string', 'object'] },
+  { keyword: 'x-http-status', schemaType: ['object'] },
+  { keyword: 'x-mock-guard', schemaType: ['array'] },
+  { keyword: 'x-pattern-meaning', schemaType: ['string'] },
+];
 
 /**
  * RFC 6531 addresses (`format: idn-email`): internationalised local parts and domains
@@ -163,6 +168,9 @@ function locationOf(error: ErrorObject): string {
   return path ? path.slice(1).split('/').map(unescapePointer).join('.') : 'body';
 }
 
+/** How a refusal by one of the mock's guards says so. */
+const MOCK_GUARD_NOTE = "the mock's own guard, not a rule of the Chatting API";
+
 /**
  * Plain words for a client, one place for every route: `name: at most 200 characters (the mock's
  * own guard, not a rule of the Chatting API)`, `email: is not an email address`.
@@ -175,9 +183,6 @@ export function describeErrors(errors: readonly ErrorObject[]): string {
     })
     .join('; ');
 }
-
-/** How a refusal by one of the mock's guards says so. */
-export const MOCK_GUARD_NOTE = "the mock's own guard, not a rule of the Chatting API";
 
 export class SchemaSet {
   /** Every schema file's JSON, read once. */
@@ -383,7 +388,7 @@ export class SchemaSet {
     });
     addFormats(ajv);
     ajv.addFormat('idn-email', isEmailAddress);
-    for (const keyword of EXTENSION_KEYWORDS) ajv.addKeyword({ keyword });
+    for (const keyword of EXTENSION_KEYWORDS) ajv.addKeyword(keyword);
     // Each file is registered under its own file URL, which makes the relative $refs between
     // files resolve exactly as they do for any other JSON Schema tool (the files carry no $id).
     for (const [name, json] of this.json) ajv.addSchema(json, this.uri(name));
