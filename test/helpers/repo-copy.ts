@@ -71,7 +71,8 @@ export function copyRepo(prefix = 'chatting-repo-'): RepoCopy {
           cwd: dir,
           env: { ...process.env, ...env },
           maxBuffer: 64 * 1024 * 1024,
-          timeout: 110_000,
+          // Under the calling test's own bound (a slow case gives itself 300 s).
+          timeout: 280_000,
         });
         return { code: 0, stdout, stderr };
       } catch (error) {

@@ -27,6 +27,8 @@ let repo: RepoCopy;
 let zapier: FakeZapier;
 
 const TRIGGER_FILE = 'src/triggers/conversation-created.ts';
+/** Each case compiles the app and runs a zapier-platform command: minutes on a busy machine. */
+const SLOW = 300_000;
 
 beforeAll(async () => {
   repo = copyRepo('chatting-build-paths-');
@@ -91,63 +93,83 @@ const zapierCli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome
 
 const report = ({ stdout, stderr }: Outcome) => `${stdout}\n${stderr}`;
 
-test('npx zapier-platform test: validates (with _zapier-build) and tests the current app', async () => {
-  const expected = await change('0.1.1', 'Test Path');
-  const checksBefore = zapier.checked.length;
-  const outcome = await zapierCli(['test', '--', '--', 'src/test/release-probe'], {
-    EXPECTED_VERSION: expected.version,
-    EXPECTED_LABEL: expected.label,
-  });
-  assert.equal(outcome.code, 0, report(outcome));
-  assert.equal(zapier.checked.length, checksBefore + 1, 'validate sent its definition once');
-  assertShows(zapier.checked.at(-1), expected, 'validate');
-});
+test(
+  'npx zapier-platform test: validates (with _zapier-build) and tests the current app',
+  async () => {
+    const expected = await change('0.1.1', 'Test Path');
+    const checksBefore = zapier.checked.length;
+    const outcome = await zapierCli(['test', '--', '--', 'src/test/release-probe'], {
+      EXPECTED_VERSION: expected.version,
+      EXPECTED_LABEL: expected.label,
+    });
+    assert.equal(outcome.code, 0, report(outcome));
+    assert.equal(zapier.checked.length, checksBefore + 1, 'validate sent its definition once');
+    assertShows(zapier.checked.at(-1), expected, 'validate');
+  },
+  SLOW,
+);
 
-test('npx zapier-platform validate: checks the current app', async () => {
-  const expected = await change('0.1.2', 'Validate Path');
-  const outcome = await zapierCli(['validate']);
-  assert.equal(outcome.code, 0, report(outcome));
-  assertShows(zapier.checked.at(-1), expected, 'validate');
-});
+test(
+  'npx zapier-platform validate: checks the current app',
+  async () => {
+    const expected = await change('0.1.2', 'Validate Path');
+    const outcome = await zapierCli(['validate']);
+    assert.equal(outcome.code, 0, report(outcome));
+    assertShows(zapier.checked.at(-1), expected, 'validate');
+  },
+  SLOW,
+);
 
-test('npx zapier-platform push --skip-dep-install: uploads the current app as its version', async () => {
-  const expected = await change('0.2.0', 'Push Path');
-  const outcome = await zapierCli(['push', '--skip-dep-install']);
-  assert.equal(outcome.code, 0, report(outcome));
-  const upload = zapier.uploads.at(-1);
-  assert.equal(upload?.version, expected.version);
-  assertShows(upload?.definition, expected, 'push');
-});
+test(
+  'npx zapier-platform push --skip-dep-install: uploads the current app as its version',
+  async () => {
+    const expected = await change('0.2.0', 'Push Path');
+    const outcome = await zapierCli(['push', '--skip-dep-install']);
+    assert.equal(outcome.code, 0, report(outcome));
+    const upload = zapier.uploads.at(-1);
+    assert.equal(upload?.version, expected.version);
+    assertShows(upload?.definition, expected, 'push');
+  },
+  SLOW,
+);
 
-test('npm run zapier:push: the slim build of the current app, uploaded as its version', async () => {
-  const expected = await change('0.2.1', 'Npm Push Path');
-  const outcome = await repo.run('npm', ['run', 'zapier:push'], zapier.env);
-  assert.equal(outcome.code, 0, report(outcome));
-  const upload = zapier.uploads.at(-1);
-  assert.equal(upload?.version, expected.version);
-  assertShows(upload?.definition, expected, 'zapier:push');
-  // The staged build: no dev dependency, no mock server.
-  assert.ok(!upload.files.some((file) => file.startsWith('dist/mock-server/')));
-  assert.ok(!upload.files.some((file) => file.startsWith('node_modules/typescript/')));
-  // zapier:build left the same zip in build/, and upload sent it.
-  const built = new AdmZip(path.join(repo.dir, 'build', 'build.zip'));
-  assertShows(
-    JSON.parse(built.readAsText('definition.json')) as AppDefinition,
-    expected,
-    'zapier:build',
-  );
-});
+test(
+  'npm run zapier:push: the slim build of the current app, uploaded as its version',
+  async () => {
+    const expected = await change('0.2.1', 'Npm Push Path');
+    const outcome = await repo.run('npm', ['run', 'zapier:push'], zapier.env);
+    assert.equal(outcome.code, 0, report(outcome));
+    const upload = zapier.uploads.at(-1);
+    assert.equal(upload?.version, expected.version);
+    assertShows(upload?.definition, expected, 'zapier:push');
+    // The staged build: no dev dependency, no mock server.
+    assert.ok(!upload.files.some((file) => file.startsWith('dist/mock-server/')));
+    assert.ok(!upload.files.some((file) => file.startsWith('node_modules/typescript/')));
+    // zapier:build left the same zip in build/, and upload sent it.
+    const built = new AdmZip(path.join(repo.dir, 'build', 'build.zip'));
+    assertShows(
+      JSON.parse(built.readAsText('definition.json')) as AppDefinition,
+      expected,
+      'zapier:build',
+    );
+  },
+  SLOW,
+);
 
-test('a bump too small for the changes stops every zapier-platform path before anything is built', async () => {
-  // The guard (npm run zapier:compat) runs in _zapier-build.
-  repo.edit('src/creates/create-contact.ts', (text) =>
-    text.replace(/\n\s*\{\n\s*key: 'phone',[^}]*\},/, ''),
-  );
-  await change('0.2.2', 'Guarded');
-  const uploads = zapier.uploads.length;
-  const outcome = await zapierCli(['push', '--skip-dep-install']);
-  assert.notEqual(outcome.code, 0);
-  assert.match(report(outcome), /input field phone \("Phone"\): removed/);
-  assert.match(report(outcome), /need a major release/);
-  assert.equal(zapier.uploads.length, uploads, 'nothing was uploaded');
-});
+test(
+  'a bump too small for the changes stops every zapier-platform path before anything is built',
+  async () => {
+    // The guard (npm run zapier:compat) runs in _zapier-build.
+    repo.edit('src/creates/create-contact.ts', (text) =>
+      text.replace(/\n\s*\{\n\s*key: 'phone',[^}]*\},/, ''),
+    );
+    await change('0.2.2', 'Guarded');
+    const uploads = zapier.uploads.length;
+    const outcome = await zapierCli(['push', '--skip-dep-install']);
+    assert.notEqual(outcome.code, 0);
+    assert.match(report(outcome), /input field phone \("Phone"\): removed/);
+    assert.match(report(outcome), /need a major release/);
+    assert.equal(zapier.uploads.length, uploads, 'nothing was uploaded');
+  },
+  SLOW,
+);

@@ -26,6 +26,8 @@ interface Fixture {
 }
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'compat');
+/** A case that compiles the app and runs npm scripts: minutes on a busy machine, not seconds. */
+const SLOW = 300_000;
 const released = readSnapshot('0.1.0');
 
 const patched = (snapshot: ReleaseSnapshot, operations: Operation[] = []) =>
@@ -78,71 +80,91 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
   const CREATE_CONTACT = 'src/creates/create-contact.ts';
   const PHONE_FIELD = /\n\s*\{\n\s*key: 'phone',[^}]*\},/;
 
-  test('removing an input field and bumping the patch fails and names the field; a major passes', async () => {
-    const original = readFileSync(path.join(repo.dir, CREATE_CONTACT), 'utf8');
-    repo.edit(CREATE_CONTACT, (text) => text.replace(PHONE_FIELD, ''));
-    await setVersion('0.1.1');
-    const patch = await guard();
-    assert.equal(patch.code, 1, patch.stdout);
-    assert.match(patch.stderr, /create create_contact › input field phone \("Phone"\): removed/);
-    assert.match(patch.stderr, /need a major release.*0\.1\.1, a patch after 0\.1\.0: too small/);
+  test(
+    'removing an input field and bumping the patch fails and names the field; a major passes',
+    async () => {
+      const original = readFileSync(path.join(repo.dir, CREATE_CONTACT), 'utf8');
+      repo.edit(CREATE_CONTACT, (text) => text.replace(PHONE_FIELD, ''));
+      await setVersion('0.1.1');
+      const patch = await guard();
+      assert.equal(patch.code, 1, patch.stdout);
+      assert.match(patch.stderr, /create create_contact › input field phone \("Phone"\): removed/);
+      assert.match(patch.stderr, /need a major release.*0\.1\.1, a patch after 0\.1\.0: too small/);
 
-    await setVersion('1.0.0');
-    const major = await guardCompiled();
-    assert.equal(major.code, 0, major.stderr);
-    assert.match(major.stdout, /1\.0\.0, a major after 0\.1\.0: enough/);
+      await setVersion('1.0.0');
+      const major = await guardCompiled();
+      assert.equal(major.code, 0, major.stderr);
+      assert.match(major.stdout, /1\.0\.0, a major after 0\.1\.0: enough/);
 
-    // Back as it was, for the next case.
-    repo.edit(CREATE_CONTACT, () => original);
-  });
+      // Back as it was, for the next case.
+      repo.edit(CREATE_CONTACT, () => original);
+    },
+    SLOW,
+  );
 
-  test('a new optional field needs only a minor', async () => {
-    repo.edit(CREATE_CONTACT, (text) =>
-      text.replace(
-        '      deduplicationKeyField,\n    ],',
-        "      { key: 'nickname', label: 'Nickname', required: false, helpText: 'What they like to be called.' },\n      deduplicationKeyField,\n    ],",
-      ),
-    );
-    await setVersion('0.1.1');
-    const patch = await guard();
-    assert.equal(patch.code, 1, patch.stdout);
-    assert.match(patch.stderr, /input field nickname \("Nickname"\): added, optional/);
-    assert.doesNotMatch(patch.stderr, /MAJOR/);
-    await setVersion('0.2.0');
-    const minor = await guardCompiled();
-    assert.equal(minor.code, 0, minor.stderr);
-  });
+  test(
+    'a new optional field needs only a minor',
+    async () => {
+      repo.edit(CREATE_CONTACT, (text) =>
+        text.replace(
+          /\n(\s*)deduplicationKeyField\(\),/,
+          "\n$1{ key: 'nickname', label: 'Nickname', required: false, helpText: 'What they like to be called.' },$&",
+        ),
+      );
+      await setVersion('0.1.1');
+      const patch = await guard();
+      assert.equal(patch.code, 1, patch.stdout);
+      assert.match(patch.stderr, /input field nickname \("Nickname"\): added, optional/);
+      assert.doesNotMatch(patch.stderr, /MAJOR/);
+      await setVersion('0.2.0');
+      const minor = await guardCompiled();
+      assert.equal(minor.code, 0, minor.stderr);
+    },
+    SLOW,
+  );
 
-  test('unchanged version: says which bump the next release needs, and passes', async () => {
-    await setVersion('0.1.0');
-    const same = await guardCompiled();
-    assert.equal(same.code, 0, same.stderr);
-    assert.match(same.stdout, /next release needs a minor bump: 0\.2\.0/);
-  });
+  test(
+    'unchanged version: says which bump the next release needs, and passes',
+    async () => {
+      await setVersion('0.1.0');
+      const same = await guardCompiled();
+      assert.equal(same.code, 0, same.stderr);
+      assert.match(same.stdout, /next release needs a minor bump: 0\.2\.0/);
+    },
+    SLOW,
+  );
 
-  test('release refuses too small a bump, then releases a minor: version, changelog, snapshot, steps', async () => {
-    // The sources are compiled (the guard just ran), so the script runs without npm's compile.
-    const release = (bump: string) => repo.run('npx', ['tsx', 'scripts/release.ts', bump]);
-    const refused = await release('patch');
-    assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /need a minor release \(0\.2\.0\); 0\.1\.1 is a patch/);
-    assert.equal(readJson<{ version: string }>('package.json').version, '0.1.0');
+  test(
+    'release refuses too small a bump, then releases a minor: version, changelog, snapshot, steps',
+    async () => {
+      // The sources are compiled (the guard just ran), so the script runs without npm's compile.
+      const release = (bump: string) => repo.run('npx', ['tsx', 'scripts/release.ts', bump]);
+      const refused = await release('patch');
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /need a minor release \(0\.2\.0\); 0\.1\.1 is a patch/);
+      assert.equal(readJson<{ version: string }>('package.json').version, '0.1.0');
 
-    const done = await release('minor');
-    assert.equal(done.code, 0, done.stderr);
-    assert.equal(readJson<{ version: string }>('package.json').version, '0.2.0');
-    assert.equal(readJson<{ version: string }>('package-lock.json').version, '0.2.0');
-    const changelog = readFileSync(path.join(repo.dir, 'CHANGELOG.md'), 'utf8');
-    assert.match(changelog, /^## 0\.2\.0\n\n- create create_contact › input field nickname/m);
-    assert.ok(changelog.indexOf('## 0.2.0') < changelog.indexOf('## 0.1.0'), 'newest first');
-    const snapshot = readJson<ReleaseSnapshot>('releases/0.2.0.json');
-    assert.equal(snapshot.definition.version, '0.2.0');
-    assert.match(JSON.stringify(snapshot.definition), /"key":"nickname"/);
-    assert.match(done.stdout, /npx zapier-platform promote 0\.2\.0/);
-    assert.match(done.stdout, /migrate 0\.1\.0 0\.2\.0 100%.*only within a major version/);
+      const done = await release('minor');
+      assert.equal(done.code, 0, done.stderr);
+      assert.equal(readJson<{ version: string }>('package.json').version, '0.2.0');
+      assert.equal(readJson<{ version: string }>('package-lock.json').version, '0.2.0');
+      const changelog = readFileSync(path.join(repo.dir, 'CHANGELOG.md'), 'utf8');
+      const section = changelog.slice(changelog.indexOf('## 0.2.0'), changelog.indexOf('## 0.1.0'));
+      assert.match(
+        section,
+        /^- create create_contact › input field nickname \("Nickname"\): added, optional\.$/m,
+      );
+      assert.ok(changelog.indexOf('## 0.2.0') < changelog.indexOf('## 0.1.0'), 'newest first');
+      const snapshot = readJson<ReleaseSnapshot>('releases/0.2.0.json');
+      assert.equal(snapshot.definition.version, '0.2.0');
+      assert.match(JSON.stringify(snapshot.definition), /"key":"nickname"/);
+      assert.match(done.stdout, /npx zapier-platform promote 0\.2\.0/);
+      assert.match(done.stdout, /migrate 0\.1\.0 0\.2\.0 100%.*only within a major version/);
 
-    const after = await guardCompiled();
-    assert.equal(after.code, 0, after.stderr);
-    assert.match(after.stdout, /Nothing changed since 0\.2\.0/);
-  });
+      const after = await guardCompiled();
+      assert.equal(after.code, 0, after.stderr);
+      assert.match(after.stdout, /Nothing changed since 0\.2\.0/);
+    },
+    SLOW,
+  );
 });
