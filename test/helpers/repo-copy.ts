@@ -10,6 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { takeSnapshot, writeSnapshot } from '../../scripts/release/snapshot';
 import { REPO } from './child';
 
 const execFileAsync = promisify(execFile);
@@ -24,6 +25,11 @@ export interface RepoCopy {
   dir: string;
   /** Runs a command in the copy; never throws for a failing exit code. */
   run(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Outcome>;
+  /**
+   * Makes the app as it is now the copy's latest release (its releases/ snapshot of the current
+   * version), so that what the copy's guard sees is only what the test changes afterwards.
+   */
+  releaseAsItIs(): Promise<void>;
   /** Rewrites a file of the copy; fails if the edit changed nothing. */
   edit(file: string, change: (text: string) => string): void;
   remove(): void;
@@ -83,6 +89,15 @@ export function copyRepo(prefix = 'chatting-repo-'): RepoCopy {
           stderr: `${failed.stderr ?? ''}${typeof failed.code === 'string' ? failed.code : ''}`,
         };
       }
+    },
+    async releaseAsItIs() {
+      // The compiled app of the repo, which the copy's dist/ and sources are a copy of.
+      const version = (
+        JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
+      writeSnapshot(await takeSnapshot(version), path.join(dir, 'releases'));
     },
     edit(file, change) {
       const target = path.join(dir, file);
