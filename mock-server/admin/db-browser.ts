@@ -27,8 +27,10 @@ import { COLLECTION_NAMES, type CollectionName } from '../store/collections';
 export function dbBrowser(services: Services) {
   return async (app: FastifyInstance): Promise<void> => {
     app.route({
-      method: ['GET', 'HEAD'],
+      method: 'GET',
       url: '/*',
+      // GET only, as openapi.yaml lists it (HEAD is a 405, like every other method).
+      exposeHeadRoute: false,
       handler: async (request, reply) => {
         const url = new URL(request.url.slice(app.prefix.length) || '/', 'http://db');
         const path = url.pathname.replace(/\/$/, '');

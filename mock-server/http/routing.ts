@@ -143,6 +143,9 @@ export function registerRoutes<Extra>(
     app.route({
       method: route.method,
       url: route.url,
+      // HEAD is not part of either API (openapi.yaml lists none): it is a 405 like any method
+      // the path does not serve, so that Allow lists only what is declared.
+      exposeHeadRoute: false,
       ...(route.bodyLimit && { bodyLimit: route.bodyLimit }),
       config: { response: route.responses },
       schema: {
@@ -205,16 +208,25 @@ export function answerOtherMethods(
   why?: string,
 ): void {
   for (const [url, served] of methods) {
-    const allowed = served.includes('GET') ? [...served, 'HEAD'] : served;
-    const message = why ?? `${url} answers ${served.join(', ')}`;
-    const refusal = new ApiError('method-not-allowed', message, { allow: allowed.join(', ') });
+    const allow = served.join(', ');
+    const refuse = (request: FastifyRequest, reply: FastifyReply) =>
+      sendError(
+        reply,
+        new ApiError(
+          'method-not-allowed',
+          why ?? `${request.method} is not served here, only ${allow}`,
+          {
+            allow,
+          },
+        ),
+      );
     app.route({
-      method: app.supportedMethods.filter((method) => !allowed.includes(method)),
+      method: app.supportedMethods.filter((method) => !served.includes(method)),
       url,
       config: { methodNotAllowed: true },
-      onRequest: async (_request, reply) => sendError(reply, refusal),
+      onRequest: async (request, reply) => refuse(request, reply),
       // Never reached (onRequest answers), but fastify wants a handler.
-      handler: async (_request, reply) => sendError(reply, refusal),
+      handler: async (request, reply) => refuse(request, reply),
     });
   }
 }

@@ -300,6 +300,11 @@ const EVERY_API_ROUTE: ErrorCode[] = [
 ];
 /** Codes of reading a JSON body: not JSON, not an object, too large, another content type. */
 const BODY_ROUTE: ErrorCode[] = ['invalid-request', 'payload-too-large', 'unsupported-media-type'];
+/**
+ * The methods whose body fastify never reads. Any other method reads one when it is sent,
+ * whether or not the route wants one (a DELETE with a form body is a 415).
+ */
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'TRACE']);
 /** Codes of an idempotency key: a malformed key, a key reused with another body. */
 const IDEMPOTENT_ROUTE: ErrorCode[] = ['invalid-request', 'idempotency-key-conflict'];
 
@@ -336,7 +341,7 @@ function schemaErrorCodes(schema: unknown): ErrorCode[] {
 
 /**
  * The codes the mock can answer at one endpoint, read from what the endpoint module declares
- * (its params, body and query schemas name their codes; idempotency; its save-failure code,
+ * (its method reads a body or not; its params, body and query schemas name their codes; idempotency; its save-failure code,
  * storage-full unless it names another), the codes its handler throws (from its source), those
  * every API route can answer, and the reference's codes that only a fault produces there. A
  * save can fail only where something is stored: an answer that carries changes (from the
@@ -350,7 +355,8 @@ export function mockErrorCodes(
   const codes = new Set<ErrorCode>(EVERY_API_ROUTE);
   const add = (list: ErrorCode[]) => list.forEach((code) => codes.add(code));
   if (endpoint.params) add(schemaErrorCodes(schemas.schema(endpoint.params)));
-  if (endpoint.body) add([...BODY_ROUTE, ...schemaErrorCodes(schemas.schema(endpoint.body))]);
+  if (!BODYLESS_METHODS.has(endpoint.method)) add(BODY_ROUTE);
+  if (endpoint.body) add(schemaErrorCodes(schemas.schema(endpoint.body)));
   if (endpoint.query) add(['invalid-request', ...schemaErrorCodes(schemas.schema(endpoint.query))]);
   if (endpoint.idempotent) add(IDEMPOTENT_ROUTE);
   if (endpoint.idempotent || /\bchanges\s*[:,]/.test(handlerSource))

@@ -88,7 +88,7 @@ describe('framework errors answer the envelope', () => {
         `${method} ${API}/me HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\nConnection: close\r\n\r\n`,
       );
       assertEnvelope(answer, 405);
-      assert.match(answer.raw, /\r\nallow: GET, HEAD\r\n/i);
+      assert.match(answer.raw, /\r\nallow: GET\r\n/i);
       const admin = await rawRequest(
         mock.base,
         `${method} /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
@@ -99,7 +99,7 @@ describe('framework errors answer the envelope', () => {
         `${method} /__admin/db/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
       );
       assertEnvelope(browser, 405);
-      assert.match(browser.raw, /\r\nallow: GET, HEAD\r\n/i);
+      assert.match(browser.raw, /\r\nallow: GET\r\n/i);
     });
   }
 
@@ -140,7 +140,7 @@ describe('bodies', () => {
     });
     // The depth passes; the unknown data field is what the route refuses.
     assertError(reply, 400, 'invalid-request');
-    assert.match(reply.body.message, /data\.x: is not a known field/);
+    assert.match(reply.body.message, /data\.x: is not a field of this body/);
   });
 
   for (const charset of ['utf-16', 'latin1', 'iso-8859-1']) {
