@@ -1,15 +1,22 @@
 /**
- * Builds dist/: the types from schemas/, then a full compile into an emptied dist/, then a stamp
- * of the sources it was built from (dist/.sources.sha256).
+ * Builds dist/: the types from schemas/, then tsc, then a stamp of the sources it was built from
+ * (dist/.sources.sha256).
  *
- *   npm run build                       always builds
- *   tsx scripts/build.ts --if-stale     builds unless dist/ carries the stamp of the sources as
- *                                       they are now (npm start, npm run zap: no 7-13 s compile
- *                                       on every start)
+ *   npm run build                       builds what changed
+ *   node scripts/build.mts --if-stale   does nothing when dist/ carries the stamp of the sources as
+ *                                       they are now (npm start, npm run zap: no compile on every
+ *                                       start)
+ *   node scripts/build.mts --clean      empties dist/ and builds everything
  *
  * The stamp hashes the contents of every input, not their times: a git checkout or a copy sets
- * times that say nothing about what dist/ was built from. It is written only after a compile
- * that succeeded, and an emptied dist/ has none, so a failed or interrupted build is redone.
+ * times that say nothing about what dist/ was built from. It is removed when a build starts and
+ * written only after one that succeeded, so a failed or interrupted build is redone.
+ *
+ * A build is incremental (tsc --incremental, its state in dist/.tsbuildinfo; the types are
+ * generated again only when a schema changed): a changed label recompiles in about half the time
+ * of a full compile. What an incremental build could get wrong makes it a clean one: a source
+ * removed since the last build (its .js would stay in dist/), or another compiler, generator or
+ * setting (dist/.build.json records what the last build was made from).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,48 +29,54 @@ const require = createRequire(import.meta.url);
 const REPO = path.join(import.meta.dirname, '..');
 const DIST = path.join(REPO, 'dist');
 const STAMP = path.join(DIST, '.sources.sha256');
+/** What the last build was made from: its toolchain, its schemas, its compiled sources. */
+const MANIFEST = path.join(DIST, '.build.json');
 
-/**
- * What dist/ is made from: the compiled folders (tsconfig.build.json's include), the type
- * generator, the compiler settings, package.json (its `type` decides what tsc emits) and the
- * lock (the compiler's and the generator's versions). schemas/generated/ is the build's output.
- */
+/** The compiled folders (tsconfig.build.json's include). schemas/generated/ is the build's output. */
 const INPUT_FOLDERS = ['src', 'mock-server', 'schemas'];
-const INPUT_FILES = [
+/**
+ * What decides how the sources are built rather than what they say: the type generator, the
+ * compiler settings, this script, and the lock (the compiler's and the generator's versions).
+ */
+const TOOLCHAIN_FILES = [
   'scripts/generate-types.ts',
   'scripts/build.mts',
   'tsconfig.json',
   'tsconfig.build.json',
-  'package.json',
   'package-lock.json',
 ];
+/** package.json too: its `type` decides what tsc emits. */
+const INPUT_FILES = [...TOOLCHAIN_FILES, 'package.json'];
 const GENERATED = path.join('schemas', 'generated');
 /** What tsc and the generator read in those folders (not the dashboard's files, say). */
 const COMPILED = /\.(ts|json)$/;
 
-/** The build's steps as commands, in order (scripts/test.ts runs them as its own steps too). */
-export const BUILD_STEPS: { name: string; command: string[] }[] = [
-  {
-    name: 'types from schemas/',
-    command: [process.execPath, require.resolve('tsx/cli'), 'scripts/generate-types.ts'],
-  },
-  {
-    name: 'compile into dist/',
-    command: [process.execPath, require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-  },
-];
+const TSX = require.resolve('tsx/cli');
+const TSC = require.resolve('typescript/bin/tsc');
 
-/** A SHA-256 over the path and contents of every input, in a fixed order. */
-export function sourcesDigest(): string {
-  const files = [
-    ...INPUT_FOLDERS.flatMap((folder) =>
-      readdirSync(path.join(REPO, folder), { recursive: true, withFileTypes: true })
-        .filter((entry) => entry.isFile() && COMPILED.test(entry.name))
-        .map((entry) => path.relative(REPO, path.join(entry.parentPath, entry.name)))
-        .filter((file) => !file.startsWith(GENERATED + path.sep)),
-    ),
-    ...INPUT_FILES,
-  ].sort();
+export interface BuildStep {
+  name: string;
+  command: string[];
+}
+
+interface Manifest {
+  toolchain: string;
+  schemas: string;
+  sources: string[];
+}
+
+/** Every input file under the compiled folders, repo-relative, sorted. */
+function sourceFiles(): string[] {
+  return INPUT_FOLDERS.flatMap((folder) =>
+    readdirSync(path.join(REPO, folder), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && COMPILED.test(entry.name))
+      .map((entry) => path.relative(REPO, path.join(entry.parentPath, entry.name)))
+      .filter((file) => !file.startsWith(GENERATED + path.sep)),
+  ).sort();
+}
+
+/** A SHA-256 over the path and contents of each file, in a fixed order. */
+function digestOf(files: string[]): string {
   const hash = createHash('sha256');
   for (const file of files) {
     hash.update(`${file.split(path.sep).join('/')}\0`);
@@ -73,38 +86,92 @@ export function sourcesDigest(): string {
   return hash.digest('hex');
 }
 
+/** The digest of every input: what the stamp compares. */
+export function sourcesDigest(): string {
+  return digestOf([...sourceFiles(), ...INPUT_FILES].sort());
+}
+
+function readManifest(): Manifest | null {
+  try {
+    return JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The steps that bring dist/ up to date with the sources, and what to record once they have
+ * run: the types only if a schema (or the generator) changed, tsc always (incrementally, unless
+ * `clean` or the last build cannot be built upon, in which case dist/ is emptied first).
+ */
+export function planBuild(clean = false): { steps: BuildStep[]; finish: () => void } {
+  const digest = sourcesDigest();
+  const sources = sourceFiles();
+  const schemaFiles = sources.filter(
+    (file) => file.startsWith('schemas') && file.endsWith('.json'),
+  );
+  const manifest: Manifest = {
+    toolchain: digestOf(TOOLCHAIN_FILES),
+    schemas: digestOf(schemaFiles),
+    sources,
+  };
+  const last = clean ? null : readManifest();
+  const removed = last?.sources.some((file) => !sources.includes(file)) ?? true;
+  if (!last || removed || last.toolchain !== manifest.toolchain) {
+    rmSync(DIST, { recursive: true, force: true });
+  } else {
+    rmSync(STAMP, { force: true });
+  }
+  const generated = existsSync(path.join(REPO, GENERATED, 'index.ts'));
+  const steps: BuildStep[] = [];
+  if (!generated || last?.schemas !== manifest.schemas || !existsSync(MANIFEST)) {
+    steps.push({
+      name: 'types from schemas/',
+      command: [process.execPath, TSX, 'scripts/generate-types.ts'],
+    });
+  }
+  steps.push({
+    name: 'compile into dist/',
+    command: [
+      process.execPath,
+      TSC,
+      '-p',
+      'tsconfig.build.json',
+      '--incremental',
+      '--tsBuildInfoFile',
+      path.join('dist', '.tsbuildinfo'),
+    ],
+  });
+  return {
+    steps,
+    finish: () => {
+      writeFileSync(MANIFEST, `${JSON.stringify(manifest)}\n`);
+      writeFileSync(STAMP, `${digest}\n`);
+    },
+  };
+}
+
 /** Whether dist/ was built, successfully, from the sources as they are now. */
 export function isBuilt(digest: string = sourcesDigest()): boolean {
   return existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === digest;
 }
 
-/** Records that dist/ was built from the sources of `digest` (taken before the build began). */
-export function writeStamp(digest: string): void {
-  writeFileSync(STAMP, `${digest}\n`);
-}
-
-/** Empties dist/ before a compile, so that no file of a removed source stays in it. */
-export function emptyDist(): void {
-  rmSync(DIST, { recursive: true, force: true });
-}
-
 /** The whole build, in this process's terminal; the exit code of the step that failed, or 0. */
-export function build(digest: string = sourcesDigest()): number {
-  emptyDist();
-  for (const step of BUILD_STEPS) {
+export function build(clean = false): number {
+  const { steps, finish } = planBuild(clean);
+  for (const step of steps) {
     const [command, ...args] = step.command;
     const result = spawnSync(command, args, { cwd: REPO, stdio: 'inherit' });
     if (result.status !== 0) return result.status ?? 1;
   }
-  writeStamp(digest);
+  finish();
   return 0;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const digest = sourcesDigest();
   if (process.argv.includes('--if-stale')) {
-    if (isBuilt(digest)) process.exit(0);
+    if (isBuilt()) process.exit(0);
     console.error('dist/ is not built from the current sources: building it first');
   }
-  process.exit(build(digest));
+  process.exit(build(process.argv.includes('--clean')));
 }

@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { BUILD_STEPS, emptyDist, sourcesDigest, writeStamp } from './build.mjs';
+import { planBuild } from './build.mjs';
 import { junitSummary, type TestSummary } from './junit-summary';
 
 const REPO = path.join(__dirname, '..');
@@ -110,15 +110,14 @@ function testSummary(selected: boolean): TestSummary | null {
 async function main(): Promise<number> {
   const jestArgs = process.argv.slice(2);
   const started = process.hrtime.bigint();
-  const digest = sourcesDigest();
-  emptyDist();
   // `npm run build`'s steps, each with its own line, then its stamp: npm start needs no rebuild.
-  for (const step of BUILD_STEPS) {
+  const { steps, finish } = planBuild();
+  for (const step of steps) {
     const outcome = await run(step);
     report(outcome);
     if (outcome.code !== 0) return outcome.code;
   }
-  writeStamp(digest);
+  finish();
   let failed: Outcome[] = [];
   if (jestArgs.length === 0) {
     failed = (await runAll(CHECKS, 2)).filter((outcome) => outcome.code !== 0);

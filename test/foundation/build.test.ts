@@ -1,6 +1,6 @@
 /**
  * `node scripts/build.mts --if-stale` (npm start, npm run zap): builds only when dist/ was not
- * built from the sources as they are. Run on a small project of its own in a temporary folder
+ * built from the sources as they are, and then only what changed. Run on a small project of its own in a temporary folder
  * (a copy of the script, one source file, its own tsconfig), never on the repo's dist/.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
@@ -31,9 +32,11 @@ describe('build.mts --if-stale', () => {
       'mock-server/server.ts': 'export const port = 3000;\n',
       'mock-server/dashboard/page.css': 'body {}\n',
       'schemas/thing.json': '{"title": "Thing"}\n',
+      // A generator that also counts its runs.
       'scripts/generate-types.ts':
         "require('node:fs').mkdirSync('schemas/generated', { recursive: true });\n" +
-        "require('node:fs').writeFileSync('schemas/generated/index.ts', 'export type Thing = object;\\n');\n",
+        "require('node:fs').writeFileSync('schemas/generated/index.ts', 'export type Thing = object;\\n');\n" +
+        "require('node:fs').appendFileSync('generated-runs', 'x');\n",
       'tsconfig.json': '{"compilerOptions": {"strict": true, "module": "nodenext"}}\n',
       'tsconfig.build.json': JSON.stringify({
         extends: './tsconfig.json',
@@ -51,15 +54,17 @@ describe('build.mts --if-stale', () => {
     symlinkSync(path.join(REPO, 'node_modules'), at('node_modules'));
   }
 
-  /** Runs the script; `built` says whether it compiled (it empties dist/, marker included). */
+  /** Runs the script; `built` says whether it built (it says so before it does). */
   async function ifStale(): Promise<{ built: boolean; stderr: string }> {
-    if (existsSync(at('dist'))) writeFileSync(at('dist', 'marker'), '');
     const { stderr } = await run(process.execPath, [at('scripts', 'build.mts'), '--if-stale'], {
       cwd: at(),
     });
     assert.ok(existsSync(at('dist', 'src', 'index.js')), 'dist/ is there either way');
-    return { built: !existsSync(at('dist', 'marker')), stderr };
+    return { built: /building it first/.test(stderr), stderr };
   }
+
+  const generatorRuns = () =>
+    existsSync(at('generated-runs')) ? readFileSync(at('generated-runs'), 'utf8').length : 0;
 
   test('builds once, then not again until a source changes; times alone change nothing', async () => {
     project();
@@ -83,6 +88,30 @@ describe('build.mts --if-stale', () => {
     writeFileSync(at('schemas', 'other.json'), '{"title": "Other"}\n');
     assert.equal((await ifStale()).built, true);
     assert.equal((await ifStale()).built, false);
+  });
+
+  test('builds incrementally: types only for a changed schema, and a removed source leaves nothing behind', async () => {
+    project();
+    writeFileSync(at('src', 'extra.ts'), 'export const extra = 1;\n');
+    await ifStale();
+    assert.equal(generatorRuns(), 1);
+    assert.ok(existsSync(at('dist', '.tsbuildinfo')), 'tsc keeps its incremental state');
+
+    writeFileSync(at('src', 'index.ts'), 'export const answer: number = 45;\n');
+    assert.equal((await ifStale()).built, true);
+    assert.equal(generatorRuns(), 1, 'no schema changed: no new types');
+    assert.match(readFileSync(at('dist', 'src', 'index.js'), 'utf8'), /45/);
+    assert.ok(existsSync(at('dist', 'src', 'extra.js')), 'the rest of dist/ was kept');
+
+    writeFileSync(at('schemas', 'thing.json'), '{"title": "Thing", "type": "object"}\n');
+    await ifStale();
+    assert.equal(generatorRuns(), 2, 'a schema changed: types again');
+
+    // A source gone since the last build: its output would linger, so the build starts clean.
+    rmSync(at('src', 'extra.ts'));
+    assert.equal((await ifStale()).built, true);
+    assert.ok(!existsSync(at('dist', 'src', 'extra.js')), 'no output of a removed source');
+    assert.match(readFileSync(at('dist', 'src', 'index.js'), 'utf8'), /45/);
   });
 
   test('a compile that failed leaves no stamp: the next start builds again', async () => {
