@@ -62,7 +62,7 @@ export interface MockServer {
 
 export async function createServer(options: ServerOptions = {}): Promise<MockServer> {
   const log = (line: string): void => options.log?.(redact(line));
-  const store = await Store.open({
+  const store = Store.open({
     file: options.dbFile,
     seed: options.seed ?? demoSeed(),
     verifyRecords: options.verify ?? false,
