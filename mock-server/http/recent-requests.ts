@@ -2,6 +2,8 @@
  * The request journal (GET /__admin/journal): the last requests the API answered, with status,
  * latency, workspace, headers and bodies as they travelled — keys redacted wherever they
  * appear, the query string included — for QA to see exactly what a client sent and got.
+ * Bounded by entries and by bytes, the oldest dropped first: what callers send (bodies up to
+ * 100 KiB, headers up to 64 KiB) cannot grow it past JOURNAL_MAX_BYTES.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -10,6 +12,10 @@ import { API_PREFIX } from '../api/prefix';
 import { redact, redactUrl } from './redaction';
 
 const BODY_LIMIT = 10 * 1024;
+/** The most the journal's entries may hold, counted as entrySize() counts them. */
+export const JOURNAL_MAX_BYTES = 32 * 1024 * 1024;
+/** An entry's objects and our own response headers, beyond the strings entrySize() counts. */
+const ENTRY_OVERHEAD_BYTES = 1024;
 const SECRET_HEADERS = new Set(['x-api-key', 'x-admin-token', 'authorization', 'cookie']);
 
 /**
@@ -29,6 +35,10 @@ interface Captured {
   requestBody: string | null;
   responseHeaders: IncomingHttpHeaders;
   responseBody: string | null;
+  /** The raw request headers' length in characters, counted once when captured. */
+  headerChars: number;
+  /** What the entry counts towards JOURNAL_MAX_BYTES; -1 once it has left the journal. */
+  bytes: number;
 }
 
 declare module 'fastify' {
@@ -41,8 +51,13 @@ declare module 'fastify' {
 export class RecentRequests {
   private entries: Captured[] = [];
   private nextId = 1;
+  /** The sum of the entries' bytes. */
+  private bytes = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    readonly maxBytes: number = JOURNAL_MAX_BYTES,
+  ) {}
 
   latest(limit: number): JournalEntry[] {
     return this.entries
@@ -61,7 +76,11 @@ export class RecentRequests {
     app.addHook('onSend', (request, reply, payload, done) => {
       // Sent again: the first answer was replaced before it left (a response that failed verify
       // mode's check becomes a 500, sent through this hook once more): its entry is updated.
-      if (request.journaled) return done(null, answered(request.journaled, reply, payload));
+      if (request.journaled) {
+        answered(request.journaled, reply, payload);
+        this.resized(request.journaled);
+        return done(null, payload);
+      }
       // originalUrl: the db browser's express strips its mount path from request.url. API calls
       // are never pages: they skip routeOptions, which fastify builds afresh on every read.
       const url = request.originalUrl;
@@ -81,14 +100,33 @@ export class RecentRequests {
           ms: 0,
           responseHeaders: {},
           responseBody: null,
+          headerChars: rawLength(request.raw.rawHeaders),
+          bytes: 0,
         };
         request.journaled = entry;
         this.entries.push(entry);
-        if (this.entries.length > this.capacity) this.entries.shift();
         answered(entry, reply, payload);
+        this.resized(entry);
       }
       done(null, payload);
     });
+  }
+
+  /** Counts an entry's (new) size, then drops the oldest entries while over either bound. */
+  private resized(entry: Captured): void {
+    if (entry.bytes < 0) return; // dropped already
+    const bytes = entrySize(entry);
+    this.bytes += bytes - entry.bytes;
+    entry.bytes = bytes;
+    // The newest entry stays, whatever its size: one entry is far below the bound.
+    while (
+      this.entries.length > this.capacity ||
+      (this.bytes > this.maxBytes && this.entries.length > 1)
+    ) {
+      const dropped = this.entries.shift() as Captured;
+      this.bytes -= dropped.bytes;
+      dropped.bytes = -1;
+    }
   }
 
   private entry(captured: Captured): JournalEntry {
@@ -134,6 +172,25 @@ function answered(entry: Captured, reply: FastifyReply, payload: unknown): unkno
   entry.responseHeaders = reply.getHeaders() as IncomingHttpHeaders;
   entry.responseBody = typeof payload === 'string' ? payload : null;
   return payload;
+}
+
+/**
+ * What an entry holds: its strings at two bytes a character (the most V8 stores one in; a body
+ * with a single character beyond Latin-1 is stored that way whole), plus a fixed overhead.
+ */
+function entrySize(entry: Captured): number {
+  const chars =
+    entry.url.length +
+    entry.headerChars +
+    (entry.requestBody?.length ?? 0) +
+    (entry.responseBody?.length ?? 0);
+  return 2 * chars + ENTRY_OVERHEAD_BYTES;
+}
+
+function rawLength(raw: readonly string[]): number {
+  let chars = 0;
+  for (const text of raw) chars += text.length;
+  return chars;
 }
 
 /** Fastify sets content-length after onSend, where the journal looks: it is the body's length. */

@@ -8,6 +8,7 @@ import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
 import { nestedDeeperThan } from '../../mock-server/http/incoming';
 import { listenUrl } from '../../mock-server/cli';
+import { JOURNAL_MAX_BYTES } from '../../mock-server/http/recent-requests';
 import { redactUrl } from '../../mock-server/http/redaction';
 import {
   assertError,
@@ -320,6 +321,37 @@ describe('the request journal', () => {
     await mock.request('GET', `${API}/me?q=${DEMO_KEYS.globex.replace(/_/g, '%5F')}`);
     const { path } = await latest();
     assert.ok(!path.includes('globexglobex'), path);
+  });
+
+  test('a flood of large bad requests keeps the newest, within the bytes bound', async () => {
+    assert.equal(mock.server.services.requests.maxBytes, JOURNAL_MAX_BYTES);
+    assert.equal(JOURNAL_MAX_BYTES, 32 * 1024 * 1024);
+    const maxBytes = 2 * 1024 * 1024;
+    const small = await startMock({ journalBytes: maxBytes });
+    try {
+      // Each request: a 30 KB header and a 90 KB body that is not JSON (400, body journaled).
+      const header = { 'x-filler': 'h'.repeat(30_000), 'content-type': 'application/json' };
+      for (let i = 0; i < 40; i++) {
+        const reply = await small.request('POST', `${API}/contacts`, {
+          raw: `{"email": "flood-${i}@example.com", ${'b'.repeat(90_000)}`,
+          headers: header,
+        });
+        assertError(reply, 400, 'invalid-request');
+      }
+      const journal = await small.request('GET', '/__admin/journal?limit=1000', { key: null });
+      const items = journal.body.items as { id: number; request: { body: string } }[];
+      // Each entry holds at least its header and body: 120,000 characters.
+      const most = Math.floor(maxBytes / 120_000);
+      assert.ok(items.length >= 1 && items.length <= most, `${items.length} entries kept`);
+      assert.match(items[0].request.body, /flood-39@/, 'the newest is kept');
+      assert.deepEqual(
+        items.map((item) => item.id),
+        items.map((_, i) => items[0].id - i),
+        'the newest ones, in order',
+      );
+    } finally {
+      await small.stop();
+    }
   });
 
   test('a URL is redacted the same way for the log lines', () => {
