@@ -2,8 +2,9 @@
  * The request journal (GET /__admin/journal): the last requests the API answered, with status,
  * latency, workspace, headers and bodies as they travelled — keys redacted wherever they
  * appear, the query string included — for QA to see exactly what a client sent and got.
- * Bounded by entries and by bytes, the oldest dropped first: what callers send (bodies up to
- * 100 KiB, headers up to 64 KiB) cannot grow it past JOURNAL_MAX_BYTES.
+ * Bounded by entries and by bytes, the oldest dropped first, and each text (the URL, a header,
+ * a body) is kept only as far as the journal shows it: what callers send (bodies up to 100 KiB,
+ * headers up to 64 KiB) cannot grow it past JOURNAL_MAX_BYTES.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -11,9 +12,23 @@ import type { JournalEntry } from '../../schemas/generated/admin/journal-list';
 import { API_PREFIX } from '../api/prefix';
 import { redact, redactUrl } from './redaction';
 
-const BODY_LIMIT = 10 * 1024;
-/** The most the journal's entries may hold, counted as entrySize() counts them. */
-export const JOURNAL_MAX_BYTES = 32 * 1024 * 1024;
+/** The most of a text (the URL, a header, a body) the journal shows. */
+const TEXT_LIMIT = 10 * 1024;
+/**
+ * Characters kept beyond TEXT_LIMIT: a key that starts before the limit ends within them however
+ * it is encoded, so it is redacted exactly as if the whole text had been kept.
+ */
+const REDACTION_MARGIN = 4 * 1024;
+/** The most of a text the journal keeps. */
+const KEPT_CHARS = TEXT_LIMIT + REDACTION_MARGIN;
+/**
+ * The most the journal's entries may hold, counted as entrySize() counts them. What it holds
+ * outlives V8's young generation, so a flood turns into old-generation garbage in proportion:
+ * under a flood of 160 KB requests, 32 MiB of whole texts cost about 100 MB more RSS at peak
+ * than no journal, 8 MiB of texts cut to what is shown about 25 MB (docs/performance.md).
+ * 8 MiB still holds a thousand ordinary requests.
+ */
+export const JOURNAL_MAX_BYTES = 8 * 1024 * 1024;
 /** An entry's objects and our own response headers, beyond the strings entrySize() counts. */
 const ENTRY_OVERHEAD_BYTES = 1024;
 const SECRET_HEADERS = new Set(['x-api-key', 'x-admin-token', 'authorization', 'cookie']);
@@ -35,7 +50,9 @@ interface Captured {
   requestBody: string | null;
   responseHeaders: IncomingHttpHeaders;
   responseBody: string | null;
-  /** The raw request headers' length in characters, counted once when captured. */
+  /** The response body's length in bytes when only part of it is kept; null: derive it. */
+  responseLength: number | null;
+  /** The kept request headers' length in characters, counted once when captured. */
   headerChars: number;
   /** What the entry counts towards JOURNAL_MAX_BYTES; -1 once it has left the journal. */
   bytes: number;
@@ -88,19 +105,21 @@ export class RecentRequests {
         url.startsWith(API_PREFIX) ||
         (!url.startsWith('/__admin') && !request.routeOptions.config?.page)
       ) {
+        const { headers, chars } = keptHeaders(request.headers, request.raw.rawHeaders);
         const entry: Captured = {
           id: this.nextId++,
           atMs: Date.now(),
           method: request.method,
-          url,
+          url: kept(url),
           workspaceId: request.workspace?.id ?? null,
-          requestHeaders: request.headers,
-          requestBody: request.receivedBody,
+          requestHeaders: headers,
+          requestBody: kept(request.receivedBody),
           status: 0,
           ms: 0,
           responseHeaders: {},
           responseBody: null,
-          headerChars: rawLength(request.raw.rawHeaders),
+          responseLength: null,
+          headerChars: chars,
           bytes: 0,
         };
         request.journaled = entry;
@@ -134,17 +153,17 @@ export class RecentRequests {
       id: captured.id,
       at: new Date(captured.atMs).toISOString(),
       method: captured.method,
-      path: redactUrl(captured.url),
+      path: truncated(redactUrl(captured.url)),
       status: captured.status,
       ms: Math.round(captured.ms * 10) / 10,
       workspace_id: captured.workspaceId,
       request: {
         headers: this.headers(captured.requestHeaders),
-        body: captured.requestBody === null ? null : this.body(captured.requestBody),
+        body: captured.requestBody === null ? null : truncated(redact(captured.requestBody)),
       },
       response: {
-        headers: this.headers(withLength(captured.responseHeaders, captured.responseBody)),
-        body: captured.responseBody === null ? null : this.body(captured.responseBody),
+        headers: this.headers(withLength(captured)),
+        body: captured.responseBody === null ? null : truncated(redact(captured.responseBody)),
       },
     };
   }
@@ -154,14 +173,9 @@ export class RecentRequests {
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined) continue;
       const text = Array.isArray(value) ? value.join(', ') : String(value);
-      out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : redact(text);
+      out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : truncated(redact(text));
     }
     return out;
-  }
-
-  private body(text: string): string {
-    const redacted = redact(text);
-    return redacted.length > BODY_LIMIT ? `${redacted.slice(0, BODY_LIMIT)}…` : redacted;
   }
 }
 
@@ -170,8 +184,52 @@ function answered(entry: Captured, reply: FastifyReply, payload: unknown): unkno
   entry.status = reply.statusCode;
   entry.ms = reply.elapsedTime;
   entry.responseHeaders = reply.getHeaders() as IncomingHttpHeaders;
-  entry.responseBody = typeof payload === 'string' ? payload : null;
+  entry.responseBody = typeof payload === 'string' ? kept(payload) : null;
+  entry.responseLength =
+    typeof payload === 'string' && entry.responseBody !== payload
+      ? Buffer.byteLength(payload)
+      : null;
   return payload;
+}
+
+/**
+ * What the journal keeps of a text: all of it, or its first KEPT_CHARS characters as a copy of
+ * their own (a slice would keep the whole text alive). UTF-16 both ways, so that every
+ * character, even half a surrogate pair, is copied as it is.
+ */
+function kept<T extends string | null>(text: T): T {
+  if (text === null || text.length <= KEPT_CHARS) return text;
+  return Buffer.from(text.slice(0, KEPT_CHARS), 'utf16le').toString('utf16le') as T;
+}
+
+/** A text as the journal shows it: at most TEXT_LIMIT characters, then an ellipsis. */
+function truncated(text: string): string {
+  return text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT)}…` : text;
+}
+
+/**
+ * The request headers as the journal keeps them, and their length: the request's own object
+ * (most requests), or a copy whose long values are cut to what the journal shows.
+ */
+function keptHeaders(
+  headers: IncomingHttpHeaders,
+  raw: readonly string[],
+): { headers: IncomingHttpHeaders; chars: number } {
+  let chars = 0;
+  let longest = 0;
+  for (const text of raw) {
+    chars += text.length;
+    if (text.length > longest) longest = text.length;
+  }
+  if (longest <= KEPT_CHARS) return { headers, chars };
+  const copy: IncomingHttpHeaders = {};
+  chars = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    const values = (Array.isArray(value) ? value : [value ?? '']).map(kept);
+    for (const text of values) chars += name.length + text.length;
+    copy[name] = Array.isArray(value) ? values : values[0];
+  }
+  return { headers: copy, chars };
 }
 
 /**
@@ -187,14 +245,10 @@ function entrySize(entry: Captured): number {
   return 2 * chars + ENTRY_OVERHEAD_BYTES;
 }
 
-function rawLength(raw: readonly string[]): number {
-  let chars = 0;
-  for (const text of raw) chars += text.length;
-  return chars;
-}
-
 /** Fastify sets content-length after onSend, where the journal looks: it is the body's length. */
-function withLength(headers: IncomingHttpHeaders, body: string | null): IncomingHttpHeaders {
+function withLength(entry: Captured): IncomingHttpHeaders {
+  const { responseHeaders: headers, responseBody: body } = entry;
   if (headers['content-length'] !== undefined || body === null) return headers;
-  return { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+  const length = entry.responseLength ?? Buffer.byteLength(body);
+  return { ...headers, 'content-length': String(length) };
 }

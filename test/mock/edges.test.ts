@@ -9,7 +9,7 @@ import { validate } from '../../schemas/validator';
 import { nestedDeeperThan } from '../../mock-server/http/incoming';
 import { listenUrl } from '../../mock-server/cli';
 import { JOURNAL_MAX_BYTES } from '../../mock-server/http/recent-requests';
-import { redactUrl } from '../../mock-server/http/redaction';
+import { redact, redactUrl } from '../../mock-server/http/redaction';
 import {
   assertError,
   call,
@@ -325,13 +325,14 @@ describe('the request journal', () => {
 
   test('a flood of large bad requests keeps the newest, within the bytes bound', async () => {
     assert.equal(mock.server.services.requests.maxBytes, JOURNAL_MAX_BYTES);
-    assert.equal(JOURNAL_MAX_BYTES, 32 * 1024 * 1024);
+    assert.equal(JOURNAL_MAX_BYTES, 8 * 1024 * 1024);
     const maxBytes = 2 * 1024 * 1024;
     const small = await startMock({ journalBytes: maxBytes });
     try {
       // Each request: a 30 KB header and a 90 KB body that is not JSON (400, body journaled).
       const header = { 'x-filler': 'h'.repeat(30_000), 'content-type': 'application/json' };
-      for (let i = 0; i < 40; i++) {
+      const requests = 80;
+      for (let i = 0; i < requests; i++) {
         const reply = await small.request('POST', `${API}/contacts`, {
           raw: `{"email": "flood-${i}@example.com", ${'b'.repeat(90_000)}`,
           headers: header,
@@ -340,10 +341,11 @@ describe('the request journal', () => {
       }
       const journal = await small.request('GET', '/__admin/journal?limit=1000', { key: null });
       const items = journal.body.items as { id: number; request: { body: string } }[];
-      // Each entry holds at least its header and body: 120,000 characters.
-      const most = Math.floor(maxBytes / 120_000);
+      // Each entry keeps at least the 10 KB it shows of its header and of its body, counted at
+      // two bytes a character.
+      const most = Math.floor(maxBytes / (2 * 2 * 10 * 1024));
       assert.ok(items.length >= 1 && items.length <= most, `${items.length} entries kept`);
-      assert.match(items[0].request.body, /flood-39@/, 'the newest is kept');
+      assert.match(items[0].request.body, /flood-79@/, 'the newest is kept');
       assert.deepEqual(
         items.map((item) => item.id),
         items.map((_, i) => items[0].id - i),
@@ -352,6 +354,23 @@ describe('the request journal', () => {
     } finally {
       await small.stop();
     }
+  });
+
+  test('a long header or body shows its first 10 KB as if all of it had been kept and redacted', async () => {
+    // A key that begins just before the cut and ends after it.
+    const key = DEMO_KEYS.globex;
+    const body = `{"email": "${'e'.repeat(10 * 1024 - 20)} ${key} ${'f'.repeat(50_000)}"}`;
+    const header = `${'h'.repeat(10 * 1024 - 5)} ${key} ${'i'.repeat(30_000)}`;
+    await mock.request('POST', `${API}/contacts`, {
+      raw: body,
+      headers: { 'content-type': 'application/json', 'x-long': header },
+    });
+    const [entry] = (await mock.request('GET', '/__admin/journal?limit=1', { key: null })).body
+      .items as { request: { body: string; headers: Record<string, string> } }[];
+    const shown = (text: string) => `${redact(text).slice(0, 10 * 1024)}…`;
+    assert.equal(entry.request.body, shown(body));
+    assert.equal(entry.request.headers['x-long'], shown(header));
+    assert.ok(!entry.request.body.includes('globexglobex'));
   });
 
   test('a URL is redacted the same way for the log lines', () => {
