@@ -4,10 +4,11 @@
  */
 import type { BenchCase } from '../lib/case';
 import { buildSize } from './build-size';
+import { hostile } from './hostile';
 import { reads } from './reads';
 import { start } from './start';
 import { store } from './store';
 import { webhooks } from './webhooks';
 import { writes } from './writes';
 
-export const CASES: BenchCase[] = [reads, writes, webhooks, start, store, buildSize];
+export const CASES: BenchCase[] = [reads, writes, webhooks, start, store, hostile, buildSize];
