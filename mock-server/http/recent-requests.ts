@@ -24,9 +24,8 @@ const KEPT_CHARS = TEXT_LIMIT + REDACTION_MARGIN;
 /**
  * The most the journal's entries may hold, counted as entrySize() counts them. What it holds
  * outlives V8's young generation, so a flood turns into old-generation garbage in proportion:
- * under a flood of 160 KB requests, 32 MiB of whole texts cost about 100 MB more RSS at peak
- * than no journal, 8 MiB of texts cut to what is shown about 25 MB (docs/performance.md).
- * 8 MiB still holds a thousand ordinary requests.
+ * under a flood of 160 KB requests, 32 MiB cost 84 MB more RSS at peak than no journal, 8 MiB
+ * 22 to 35 MB (docs/performance.md). 8 MiB still holds a thousand ordinary requests.
  */
 export const JOURNAL_MAX_BYTES = 8 * 1024 * 1024;
 /** An entry's objects and our own response headers, beyond the strings entrySize() counts. */
