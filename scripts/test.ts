@@ -2,7 +2,8 @@
  * `npm test`: every check, each step once, then jest.
  *
  *   npm test                  types, compile, then typecheck, lint, openapi lint, Zapier's
- *                             validate and build (two at a time), then every test
+ *                             validate and build, the compatibility guard (two at a time),
+ *                             then every test
  *   npm test -- <jest args>   types and compile, then jest with those arguments only (this is
  *                             what `zapier-platform test -- <args>` runs)
  *
@@ -38,6 +39,7 @@ const CHECKS: Step[] = [
   // --skip-build: dist/ was compiled above; the CLI would otherwise compile it again.
   STEP('zapier validate', 'zapier-platform', 'validate', '--without-style', '--skip-build'),
   STEP('zapier build (staged, slim)', 'tsx', 'scripts/zapier-build.ts'),
+  STEP('zapier compat (against releases/)', 'tsx', 'scripts/zapier-compat.ts'),
 ];
 
 interface Outcome {

@@ -21,8 +21,10 @@ export default {
       label: 'API Key',
       type: 'password' as const,
       required: true,
-      // The reference names no page or menu where keys are shown, so none is invented here.
-      helpText: `Your Chatting API key, which starts with \`chatting_live_\`. You find it in your Chatting account; if you cannot see it there, ask the owner of your Chatting workspace. [What the key gives access to](${REFERENCE_URL}).`,
+      placeholder: 'chatting_live_…',
+      // The reference names no page or menu where keys are shown, nor who may create them, so
+      // neither is invented here.
+      helpText: `Your Chatting API key, which starts with \`chatting_live_\`. You find it in your Chatting account; if you cannot find it, ask whoever manages your Chatting workspace. [What the key gives access to](${REFERENCE_URL}).`,
     },
   ],
   test: testAuth,

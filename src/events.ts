@@ -1,13 +1,38 @@
 /**
  * The one function that turns a Chatting event payload into a trigger result, used by `perform`
- * (a delivered webhook) and `performList` (the sample endpoints) alike, so a live event and a
- * sample always have the same keys. Zapier needs an `id` on every result: it is built from the
- * event, what it is about and when, so it is unique per occurrence and the same for the same
- * event whichever way it arrives.
+ * (a delivered webhook), `performList` (the sample endpoints) and the triggers' static samples
+ * alike, so a live event and a sample always have the same keys.
+ *
+ * A result is the payload as Chatting sends it plus fields the app derives from it
+ * (schemas/app/derived-fields.json): Zapier needs an `id` on every result, built from the event,
+ * what it is about and when, so it is unique per occurrence and the same for the same event
+ * whichever way it arrives; and a person's full name is also given as first and last name, which
+ * many apps a Zap feeds ask for separately.
  */
-import type { WebhookEvent } from '../schemas/generated';
+import type { DerivedFields, WebhookEvent } from '../schemas/generated';
 
-export type TriggerResult<E extends WebhookEvent = WebhookEvent> = E & { id: string };
+/** Payload fields that hold a person's full name, and the output fields its parts go to. */
+const PERSON_NAMES = [
+  { from: 'data__visitor_name', first: 'visitor_first_name', last: 'visitor_last_name' },
+  { from: 'data__name', first: 'first_name', last: 'last_name' },
+] as const satisfies readonly {
+  from: string;
+  first: keyof DerivedFields;
+  last: keyof DerivedFields;
+}[];
+
+type NamePartKey = (typeof PERSON_NAMES)[number]['first' | 'last'];
+export type PersonNameField = (typeof PERSON_NAMES)[number]['from'];
+
+/** The output fields a payload's full-name field gives its first and last name in. */
+export function namePartKeys(from: PersonNameField): { first: NamePartKey; last: NamePartKey } {
+  const { first, last } = PERSON_NAMES.find((name) => name.from === from)!;
+  return { first, last };
+}
+
+export type TriggerResult<E extends WebhookEvent = WebhookEvent> = E & {
+  id: string;
+} & Partial<Pick<DerivedFields, NamePartKey>>;
 
 export function occurrenceId(payload: WebhookEvent): string {
   const parts: string[] = [payload.event];
@@ -18,6 +43,21 @@ export function occurrenceId(payload: WebhookEvent): string {
   return parts.join(':');
 }
 
+/**
+ * A full name as first name (its first word) and last name (the rest): `Ava Brooks` → `Ava`,
+ * `Brooks`; `Ludwig van Beethoven` → `Ludwig`, `van Beethoven`; no name → two empty strings, so
+ * the fields are there for mapping whatever the event carried.
+ */
+export function splitName(fullName: unknown): [first: string, last: string] {
+  const words = typeof fullName === 'string' ? fullName.trim().split(/\s+/).filter(Boolean) : [];
+  return [words[0] ?? '', words.slice(1).join(' ')];
+}
+
 export function toTriggerResult<E extends WebhookEvent>(payload: E): TriggerResult<E> {
-  return { id: occurrenceId(payload), ...payload };
+  const nameParts: Partial<Pick<DerivedFields, NamePartKey>> = {};
+  for (const { from, first, last } of PERSON_NAMES) {
+    if (from in payload)
+      [nameParts[first], nameParts[last]] = splitName(Reflect.get(payload, from));
+  }
+  return { id: occurrenceId(payload), ...payload, ...nameParts };
 }

@@ -3,7 +3,6 @@
  * creates each live in their own module.
  */
 import { defineApp, version as platformVersion } from 'zapier-platform-core';
-import packageJson from '../package.json';
 import authentication from './authentication';
 import addTagToContact from './creates/add-tag-to-contact';
 import createContact from './creates/create-contact';
@@ -15,9 +14,10 @@ import conversationResolved from './triggers/conversation-resolved';
 import contactList from './triggers/dropdowns/contact-list';
 import conversationList from './triggers/dropdowns/conversation-list';
 import tagAdded from './triggers/tag-added';
+import { APP_VERSION } from './version';
 
 export default defineApp({
-  version: packageJson.version,
+  version: APP_VERSION,
   platformVersion,
   authentication,
   beforeRequest: [addApiKey],

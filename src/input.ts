@@ -4,3 +4,17 @@ export function inputText(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return '';
 }
+
+/**
+ * Reads a list field: Zapier gives a list, or text when a user maps one value into it. Every
+ * text item is split on commas (`vip, demo` is two items), trimmed, and empty items dropped.
+ */
+export function inputList(value: unknown): string[] {
+  const items = Array.isArray(value) ? (value as unknown[]) : [value];
+  return items.flatMap((item) =>
+    inputText(item)
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  );
+}

@@ -28,6 +28,8 @@ export interface RequestContext {
    * wrong (a base URL without `/api/zapier`), not an ID.
    */
   connectionTest?: boolean;
+  /** The step's input fields by key, with their labels: which one Chatting refused. */
+  fields?: Record<string, string>;
 }
 
 export const addApiKey: BeforeRequestMiddleware = (request, _z, bundle) => {
@@ -59,7 +61,7 @@ const FIELD_MESSAGES: Partial<Record<ErrorCode, string>> = {
     "Chatting refused this step as a repeat of an earlier, different request. The Deduplication Key sent is made from this action, the value you mapped and this step's fields, so this is unexpected: try the step again, and if it keeps failing, clear the Deduplication Key field and tell Chatting support.",
   'payload-too-large': 'The data sent to Chatting is too large: shorten the longest fields.',
   'invalid-request':
-    'Chatting could not accept one of the values: check for text that is too long (names 200 characters, tags and senders 100, messages 10,000), more than 100 tags or custom fields, or a custom field without a name.',
+    "Chatting could not accept one of the values mapped into this step. Check them (very long text, say); the step's HTTP log shows Chatting's answer.",
   'not-found': 'Chatting could not find what this step refers to: check the IDs mapped into it.',
 };
 
@@ -70,6 +72,37 @@ export function retryAfterSeconds(header: string | undefined): number {
     ? Number(header.trim())
     : Math.ceil((Date.parse(header) - Date.now()) / 1000);
   return Number.isFinite(seconds) ? Math.max(1, seconds) : 60;
+}
+
+/**
+ * Which of the step's fields a refusal is about, and why, when Chatting's message says so the way
+ * the contract's refusals do (`name: at most 200 characters`, `customFields.crm_owner: …`, several
+ * joined by `; `). Only the field's key and a recognised limit are taken from it: the sentence the
+ * user reads is the app's own.
+ */
+export function refusedField(
+  message: string | undefined,
+  fields: Record<string, string>,
+): { label: string; limit?: string } | undefined {
+  for (const part of (message ?? '').split('; ')) {
+    const match = /^([A-Za-z_][\w]*)(?:\.[^:]*)?: (.*)$/.exec(part.trim());
+    const label = match && Object.hasOwn(fields, match[1]) ? fields[match[1]] : undefined;
+    if (!label) continue;
+    const limit = /\bat most [\d,]+ (characters|items|fields)\b/.exec(match![2])?.[0];
+    return { label, limit };
+  }
+  return undefined;
+}
+
+/** What to tell the user when Chatting refused one named field. */
+function refusedFieldMessage({ label, limit }: { label: string; limit?: string }): string {
+  if (!limit) {
+    return `Chatting did not accept the value mapped to the ${label} field. Check it, or leave the field empty if it is optional.`;
+  }
+  const action = limit.endsWith('characters')
+    ? `Shorten the value mapped to ${label}, or leave the field empty`
+    : `Map fewer values to ${label}`;
+  return `Chatting did not accept the ${label} field: it takes ${limit}. ${action}.`;
 }
 
 function isErrorEnvelope(data: unknown): data is ErrorResponse {
@@ -112,14 +145,18 @@ export const handleErrors: AfterResponseMiddleware = (response, z: ZObject) => {
   }
   if (response.status >= 500) {
     throw new z.errors.Error(
-      'Chatting could not finish this step because of a problem on its side. Try again in a few minutes: a Zap run can be replayed, and Autoreplay retries it by itself.',
+      'Chatting could not finish this step because of a problem on its side. Try again in a few minutes: you can replay this run from your Zap history.',
       code ?? 'ServerError',
       response.status,
     );
   }
   if (response.status === 404 && context.connectionTest) {
+    // CHATTING_BASE_URL is set for local runs and test deployments only: a maintainer's hint.
+    // Zap users never set it, so they read what they can do instead.
     throw new z.errors.Error(
-      'The connection test could not reach Chatting\'s API: GET /me answered "not found", so this integration is set up with a wrong API address. If you maintain it, check that the API base URL (CHATTING_BASE_URL) ends in /api/zapier; otherwise, tell Chatting support.',
+      process.env.CHATTING_BASE_URL
+        ? `The connection test could not reach Chatting's API: GET /me answered "not found" at ${process.env.CHATTING_BASE_URL}. Check that CHATTING_BASE_URL ends in /api/zapier.`
+        : "The connection test could not reach Chatting's API, so this Chatting connection cannot be checked right now. Try again later; if it keeps happening, tell Chatting support.",
       'NotFound',
       404,
     );
@@ -131,8 +168,13 @@ export const handleErrors: AfterResponseMiddleware = (response, z: ZObject) => {
       404,
     );
   }
+  const refused =
+    code === 'invalid-request' && context.fields && isErrorEnvelope(body)
+      ? refusedField(body.message, context.fields)
+      : undefined;
   throw new z.errors.Error(
-    (code && FIELD_MESSAGES[code]) ||
+    (refused && refusedFieldMessage(refused)) ||
+      (code && FIELD_MESSAGES[code]) ||
       "Chatting refused this step's request. Check the values mapped into its fields; if they look right, try again later.",
     code ?? 'RequestError',
     response.status,

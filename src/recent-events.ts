@@ -1,8 +1,8 @@
 /**
  * The sample endpoints: recent payloads of one event, newest first. The four calls are the
- * reference's, as written; where a list is needed (a dropdown, a sample under a trigger's filter)
- * the same call asks for more at once, and goes back to the documented call when the API refuses
- * the larger limit.
+ * reference's; where more than one record is needed (the editor's samples, a dropdown, samples
+ * under a trigger's filter) the same call asks for more at once, and goes back to the documented
+ * call (limit=1) when the API refuses the larger limit.
  */
 import type { ZObject } from 'zapier-platform-core';
 import type { WebhookEvent } from '../schemas/generated';
@@ -26,6 +26,9 @@ export const SAMPLE_CALLS: Record<WebhookEvent['event'], SampleCall> = {
   'tag.added': { path: '/conversations', params: { limit: '1', event: 'tag.added' } },
   'contact.created': { path: '/contacts', params: { limit: '1' } },
 };
+
+/** How many recent events a trigger offers the Zap editor as samples (it shows up to 3). */
+export const EDITOR_SAMPLES = 3;
 
 /** How many recent records a list asks for: the sample endpoints' largest limit. */
 export const LIST_SIZE = sampleLimit.maximum;

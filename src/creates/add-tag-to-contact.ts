@@ -1,13 +1,32 @@
 /** Add Tag to Contact: POST /contacts/{id}/tags. */
 import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
 import type { AddTagRequest, TagAddedResponse } from '../../schemas/generated';
-import { deduplicationKeyField, postCreate, type CreateResult } from './request';
+import { deduplicationKeyField, fieldLabels, postCreate, type CreateResult } from './request';
 import { asSample } from '../sample';
 import { inputText } from '../input';
 
 const KEY = 'add_tag_to_contact';
 
 export const sample: CreateResult<TagAddedResponse> = { id: 'contact_123', tag: 'vip' };
+
+const inputFields = [
+  {
+    key: 'contact_id',
+    label: 'Contact',
+    required: true,
+    dynamic: 'contact_list.id.name',
+    helpText: 'Pick a recent contact, or map a Contact ID from an earlier step.',
+  },
+  {
+    key: 'tag',
+    label: 'Tag',
+    required: true,
+    helpText: 'A tag the contact already has is kept as is.',
+  },
+  deduplicationKeyField(
+    'Adding a tag the contact already has changes nothing, so this step is safe to repeat even without a key.',
+  ),
+];
 
 const perform = (z: ZObject, bundle: Bundle): Promise<CreateResult<TagAddedResponse>> => {
   const contactId = inputText(bundle.inputData.contact_id);
@@ -17,6 +36,7 @@ const perform = (z: ZObject, bundle: Bundle): Promise<CreateResult<TagAddedRespo
     path: `/contacts/${encodeURIComponent(contactId)}/tags`,
     body,
     notFound: { noun: 'Contact', id: contactId },
+    fields: fieldLabels(inputFields),
   });
 };
 
@@ -28,22 +48,7 @@ export default defineCreate({
     description: 'Adds a tag to an existing contact.',
   },
   operation: {
-    inputFields: [
-      {
-        key: 'contact_id',
-        label: 'Contact',
-        required: true,
-        dynamic: 'contact_list.id.name',
-        helpText: 'Pick a recent contact, or map a Contact ID from an earlier step.',
-      },
-      {
-        key: 'tag',
-        label: 'Tag',
-        required: true,
-        helpText: 'A tag the contact already has is kept as is.',
-      },
-      deduplicationKeyField,
-    ],
+    inputFields,
     perform,
     sample: asSample(sample),
     outputFields: [

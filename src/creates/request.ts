@@ -15,13 +15,31 @@ import { apiUrl } from '../client';
 import type { RequestContext } from '../middleware';
 import { inputText } from '../input';
 
-export const deduplicationKeyField = {
-  key: 'deduplication_key',
-  label: 'Deduplication Key',
-  required: false,
-  helpText:
-    "Optional. Map a value unique to the triggering event, such as the trigger's **Event ID**: if Zapier replays this step, Chatting returns the first result instead of creating a duplicate. The key sent to Chatting also covers this action and the step's other fields, so other steps of the Zap can map the same value.",
-};
+/**
+ * The optional Deduplication Key field of a create. `alreadySafe` says, where it holds, why
+ * repeating the step does no harm even without a key.
+ */
+export function deduplicationKeyField(alreadySafe?: string) {
+  return {
+    key: 'deduplication_key',
+    label: 'Deduplication Key',
+    required: false,
+    helpText: [
+      "Optional. Map a value unique to the triggering event, such as the trigger's **Event ID**: if Zapier runs this step again with the same value, Chatting returns the first result instead of doing it twice. Chatting keeps these keys for at least 24 hours, so a repeat after that is done again.",
+      alreadySafe,
+      "The key sent to Chatting also covers this action and the step's other fields, so other steps of the Zap can map the same value.",
+    ]
+      .filter(Boolean)
+      .join(' '),
+  };
+}
+
+/** A step's input fields by key, with the label the Zap editor shows, for error messages. */
+export function fieldLabels(
+  fields: readonly { key: string; label: string }[],
+): Record<string, string> {
+  return Object.fromEntries(fields.map(({ key, label }) => [key, label]));
+}
 
 /** JSON with object keys sorted, so equal requests give equal text. */
 function canonical(value: unknown): unknown {
@@ -36,12 +54,16 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-/** A create's request: which action sends it, where, what, and what a 404 is about. */
+/**
+ * A create's request: which action sends it, where, what, what a 404 is about, and the step's
+ * field labels (to name a field Chatting refuses).
+ */
 export interface CreateRequest {
   action: string;
   path: string;
   body: object;
   notFound?: RequestContext['notFound'];
+  fields: Record<string, string>;
 }
 
 /**
@@ -67,22 +89,28 @@ export function deduplicationHeaders(
 /** What a create returns to the Zap: Chatting's answer without its request-status field. */
 export type CreateResult<T extends { ok: true }> = Omit<T, 'ok'>;
 
-/** POSTs a create's body with the step's Deduplication Key; returns the saved record. */
-export async function postCreate<T extends { ok: true; id: string }>(
+/** A create's saved record, and the HTTP status Chatting answered it with. */
+export interface Saved<T extends { ok: true }> {
+  record: CreateResult<T>;
+  status: number;
+}
+
+/** POSTs a create's body with the step's Deduplication Key; the saved record and its status. */
+export async function sendCreate<T extends { ok: true; id: string }>(
   z: ZObject,
   bundle: Bundle,
   request: CreateRequest,
-): Promise<CreateResult<T>> {
-  // A mapped id that is empty in this run would make a path like /contacts//tags: say what to
-  // map instead of asking Chatting about it.
+): Promise<Saved<T>> {
+  // An ID mapped from an earlier step that gave nothing this time: nothing to ask Chatting about
+  // (the path would be /contacts//tags). The Zap is fine, this run's data is not, so the run is
+  // halted rather than failed: repeated errors would turn the Zap off.
   if (request.notFound && request.notFound.id === '') {
-    throw new z.errors.Error(
-      `The ${request.notFound.noun} field is empty in this run. Choose a ${request.notFound.noun.toLowerCase()}, or map an ID from an earlier step that always has one.`,
-      'MissingId',
-      400,
+    const { noun } = request.notFound;
+    throw new z.errors.HaltedError(
+      `The ${noun} field is empty in this run, so there is no ${noun.toLowerCase()} to send this to. Choose a ${noun.toLowerCase()}, or map an ID from an earlier step that always gives one.`,
     );
   }
-  const context: RequestContext = { notFound: request.notFound };
+  const context: RequestContext = { notFound: request.notFound, fields: request.fields };
   const response = await z.request({
     url: apiUrl(request.path),
     method: 'POST',
@@ -96,5 +124,14 @@ export async function postCreate<T extends { ok: true; id: string }>(
     (answer): answer is T => isSavedRecord(answer),
     'the saved record with its id',
   );
-  return without(answer, 'ok');
+  return { record: without(answer, 'ok'), status: response.status };
+}
+
+/** POSTs a create's body; the saved record, as the step's output. */
+export async function postCreate<T extends { ok: true; id: string }>(
+  z: ZObject,
+  bundle: Bundle,
+  request: CreateRequest,
+): Promise<CreateResult<T>> {
+  return (await sendCreate<T>(z, bundle, request)).record;
 }

@@ -1,7 +1,7 @@
 /** Send Message: POST /conversations/{id}/messages. */
 import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
 import type { MessageSentResponse, SendMessageRequest } from '../../schemas/generated';
-import { deduplicationKeyField, postCreate, type CreateResult } from './request';
+import { deduplicationKeyField, fieldLabels, postCreate, type CreateResult } from './request';
 import { asSample } from '../sample';
 import { inputText } from '../input';
 
@@ -14,6 +14,30 @@ export const sample: CreateResult<MessageSentResponse> = {
   created_at: '2026-04-09T00:00:00.000Z',
 };
 
+const inputFields = [
+  {
+    key: 'conversation_id',
+    label: 'Conversation',
+    required: true,
+    dynamic: 'conversation_list.id.name',
+    helpText: 'Pick a recent conversation, or map a Conversation ID from an earlier step.',
+  },
+  {
+    key: 'message',
+    label: 'Message',
+    required: true,
+    type: 'text' as const,
+    helpText: 'The text to post in the conversation.',
+  },
+  {
+    key: 'sender',
+    label: 'Sender',
+    required: false,
+    helpText: 'Who the message is shown as coming from. Leave empty for `system`.',
+  },
+  deduplicationKeyField(),
+];
+
 const perform = (z: ZObject, bundle: Bundle): Promise<CreateResult<MessageSentResponse>> => {
   const conversationId = inputText(bundle.inputData.conversation_id);
   const body: SendMessageRequest = { message: inputText(bundle.inputData.message) };
@@ -24,6 +48,7 @@ const perform = (z: ZObject, bundle: Bundle): Promise<CreateResult<MessageSentRe
     path: `/conversations/${encodeURIComponent(conversationId)}/messages`,
     body,
     notFound: { noun: 'Conversation', id: conversationId },
+    fields: fieldLabels(inputFields),
   });
 };
 
@@ -35,29 +60,7 @@ export default defineCreate({
     description: 'Sends a message to an existing conversation.',
   },
   operation: {
-    inputFields: [
-      {
-        key: 'conversation_id',
-        label: 'Conversation',
-        required: true,
-        dynamic: 'conversation_list.id.name',
-        helpText: 'Pick a recent conversation, or map a Conversation ID from an earlier step.',
-      },
-      {
-        key: 'message',
-        label: 'Message',
-        required: true,
-        type: 'text' as const,
-        helpText: 'The text to post in the conversation.',
-      },
-      {
-        key: 'sender',
-        label: 'Sender',
-        required: false,
-        helpText: 'Who the message is shown as coming from. Leave empty for `system`.',
-      },
-      deduplicationKeyField,
-    ],
+    inputFields,
     perform,
     sample: asSample(sample),
     outputFields: [

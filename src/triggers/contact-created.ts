@@ -1,10 +1,9 @@
 /** New Contact: a contact was added to the workspace. */
 import type { ContactCreatedEvent } from '../../schemas/generated';
-import type { TriggerResult } from '../events';
-import { COMMON_OUTPUT_FIELDS, hookTrigger } from './hook';
+import { toTriggerResult } from '../events';
+import { COMMON_OUTPUT_FIELDS, hookTrigger, nameOutputFields } from './hook';
 
-export const sample: TriggerResult<ContactCreatedEvent> = {
-  id: 'contact.created:cnt_abc123:2026-04-08T01:30:00.000Z',
+export const sample = toTriggerResult<ContactCreatedEvent>({
   event: 'contact.created',
   timestamp: '2026-04-08T01:30:00.000Z',
   data__contact_id: 'cnt_abc123',
@@ -19,7 +18,7 @@ export const sample: TriggerResult<ContactCreatedEvent> = {
     company: 'Acme Corp',
     source: 'chat_form',
   },
-};
+});
 
 export default hookTrigger<ContactCreatedEvent>({
   key: 'contact_created',
@@ -33,6 +32,7 @@ export default hookTrigger<ContactCreatedEvent>({
     { key: 'data__contact_id', label: 'Contact ID' },
     { key: 'data__email', label: 'Email' },
     { key: 'data__name', label: 'Name' },
+    ...nameOutputFields('data__name', ''),
     { key: 'data__company', label: 'Company' },
     { key: 'data__source', label: 'Source' },
   ],

@@ -1,10 +1,9 @@
 /** New Conversation: a visitor started a conversation. */
 import type { ConversationCreatedEvent } from '../../schemas/generated';
-import type { TriggerResult } from '../events';
-import { COMMON_OUTPUT_FIELDS, hookTrigger } from './hook';
+import { toTriggerResult } from '../events';
+import { COMMON_OUTPUT_FIELDS, hookTrigger, nameOutputFields } from './hook';
 
-export const sample: TriggerResult<ConversationCreatedEvent> = {
-  id: 'conversation.created:conv_abc123:2026-04-08T00:50:00.000Z',
+export const sample = toTriggerResult<ConversationCreatedEvent>({
   event: 'conversation.created',
   timestamp: '2026-04-08T00:50:00.000Z',
   data__conversation_id: 'conv_abc123',
@@ -22,7 +21,7 @@ export const sample: TriggerResult<ConversationCreatedEvent> = {
     tags: ['pricing'],
     assigned_to: 'owner@usechatting.com',
   },
-};
+});
 
 export default hookTrigger<ConversationCreatedEvent>({
   key: 'conversation_created',
@@ -36,6 +35,7 @@ export default hookTrigger<ConversationCreatedEvent>({
     { key: 'data__conversation_id', label: 'Conversation ID' },
     { key: 'data__visitor_email', label: 'Visitor Email' },
     { key: 'data__visitor_name', label: 'Visitor Name' },
+    ...nameOutputFields('data__visitor_name', 'Visitor'),
     { key: 'data__page_url', label: 'Page URL' },
     { key: 'data__first_message', label: 'First Message' },
     { key: 'data__assigned_to', label: 'Assigned To' },

@@ -1,10 +1,9 @@
 /** Conversation Resolved: an agent closed a conversation. */
 import type { ConversationResolvedEvent } from '../../schemas/generated';
-import type { TriggerResult } from '../events';
+import { toTriggerResult } from '../events';
 import { COMMON_OUTPUT_FIELDS, hookTrigger } from './hook';
 
-export const sample: TriggerResult<ConversationResolvedEvent> = {
-  id: 'conversation.resolved:conv_abc123:2026-04-08T00:50:00.000Z',
+export const sample = toTriggerResult<ConversationResolvedEvent>({
   event: 'conversation.resolved',
   timestamp: '2026-04-08T00:50:00.000Z',
   data__conversation_id: 'conv_abc123',
@@ -19,7 +18,7 @@ export const sample: TriggerResult<ConversationResolvedEvent> = {
     message_count: 8,
     duration_seconds: 420,
   },
-};
+});
 
 export default hookTrigger<ConversationResolvedEvent>({
   key: 'conversation_resolved',

@@ -13,9 +13,9 @@ import type {
 } from '../../schemas/generated';
 import { documentedAnswer, isObject, isSavedRecord, without } from '../answers';
 import { apiUrl } from '../client';
-import { toTriggerResult, type TriggerResult } from '../events';
+import { namePartKeys, toTriggerResult, type PersonNameField, type TriggerResult } from '../events';
 import type { RequestContext } from '../middleware';
-import { LIST_SIZE, recentPayloads } from '../recent-events';
+import { EDITOR_SAMPLES, LIST_SIZE, recentPayloads } from '../recent-events';
 import { asSample } from '../sample';
 import { inputText } from '../input';
 
@@ -93,15 +93,18 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
     (spec.inputFields ?? []).some((field) => inputText(bundle.inputData[field.key]) !== '');
 
   const performList = async (z: ZObject, bundle: Bundle): Promise<TriggerResult<E>[]> => {
-    // The documented call asks for one event; with an option set that one may not match, so
-    // the sample needs a list: ask for the largest one, as the dropdowns do (and like them,
-    // the documented call if the API refuses it).
+    // The editor offers a few recent events to choose a sample from. With an option set, the
+    // newest events may not match it, so ask for the largest list and keep the newest matching
+    // ones; like the dropdowns, fall back to the documented call if the API refuses the limit.
     const payloads = await recentPayloads<E>(
       z,
       spec.event,
-      filtering(bundle) ? LIST_SIZE : undefined,
+      filtering(bundle) ? LIST_SIZE : EDITOR_SAMPLES,
     );
-    return payloads.filter((payload) => matches(payload, bundle)).map(toTriggerResult);
+    return payloads
+      .filter((payload) => matches(payload, bundle))
+      .slice(0, EDITOR_SAMPLES)
+      .map(toTriggerResult);
   };
 
   const perform = async (z: ZObject, bundle: Bundle): Promise<TriggerResult<E>[]> => {
@@ -133,6 +136,16 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
       outputFields: spec.outputFields,
     },
   });
+}
+
+/** The output fields of the first and last name the app derives from a full-name field. */
+export function nameOutputFields(from: PersonNameField, person: string): OutputField[] {
+  const { first, last } = namePartKeys(from);
+  const label = (part: string) => [person, part, 'Name'].filter(Boolean).join(' ');
+  return [
+    { key: first, label: label('First') },
+    { key: last, label: label('Last') },
+  ];
 }
 
 /** The fields every trigger result has. */

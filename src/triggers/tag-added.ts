@@ -1,11 +1,10 @@
 /** Tag Added to Conversation: an agent tagged a conversation. */
 import type { TagAddedEvent } from '../../schemas/generated';
-import type { TriggerResult } from '../events';
+import { toTriggerResult } from '../events';
 import { inputText } from '../input';
 import { COMMON_OUTPUT_FIELDS, hookTrigger } from './hook';
 
-export const sample: TriggerResult<TagAddedEvent> = {
-  id: 'tag.added:conv_abc123:vip:2026-04-08T02:00:00.000Z',
+export const sample = toTriggerResult<TagAddedEvent>({
   event: 'tag.added',
   timestamp: '2026-04-08T02:00:00.000Z',
   data__conversation_id: 'conv_abc123',
@@ -16,7 +15,7 @@ export const sample: TriggerResult<TagAddedEvent> = {
     tag: 'vip',
     added_by: 'owner@usechatting.com',
   },
-};
+});
 
 export default hookTrigger<TagAddedEvent>({
   key: 'tag_added',

@@ -19,7 +19,10 @@ describe('authentication', () => {
     assert.match(field.helpText ?? '', /https:\/\/usechatting\.com\//);
     // Where the key is, in words (the reference shows no page for it).
     assert.match(field.helpText ?? '', /in your Chatting account/);
-    assert.match(field.helpText ?? '', /owner of your Chatting workspace/);
+    // Who may create keys: neither the reference nor the contract says, so the text does not.
+    assert.doesNotMatch(field.helpText ?? '', /\b(owner|admin)s?\b/i);
+    // The key's format, as the editor shows it in the empty field.
+    assert.equal(field.placeholder, 'chatting_live_…');
   });
 
   test('the test calls GET /me with the key and returns the workspace', async () => {
@@ -56,14 +59,29 @@ describe('authentication', () => {
     });
   }
 
-  test('a 404 says the API address is wrong (the test has no mapped fields to check)', async () => {
+  test('a 404 in a local run names CHATTING_BASE_URL, which was set for it', async () => {
     // What a base URL without /api/zapier gets from Chatting, and what a web server's own 404 is.
     for (const reply of [{ ok: false, error: 'not-found' }, 'Not Found']) {
       expectRequest('GET', '/me', { status: 404, reply });
       const { text } = await zapierError(appTester(authentication.test as never, { authData }));
       assert.match(text, /^The connection test could not reach Chatting's API: GET \/me answered/);
-      assert.match(text, /check that the API base URL \(CHATTING_BASE_URL\) ends in \/api\/zapier/);
+      assert.match(text, /Check that CHATTING_BASE_URL ends in \/api\/zapier/);
       assert.doesNotMatch(text, /mapped/);
+    }
+  });
+
+  test('a 404 in Zapier (no CHATTING_BASE_URL) says what a Zap user can do, not a setting', async () => {
+    process.env.CHATTING_BASE_URL = '';
+    nock('https://usechatting.com')
+      .get('/api/zapier/me')
+      .reply(404, { ok: false, error: 'not-found' });
+    try {
+      const { text } = await zapierError(appTester(authentication.test as never, { authData }));
+      assert.match(text, /^The connection test could not reach Chatting's API/);
+      assert.match(text, /tell Chatting support/);
+      assert.doesNotMatch(text, /CHATTING_BASE_URL|base URL/);
+    } finally {
+      process.env.CHATTING_BASE_URL = 'https://chatting.test/api/zapier';
     }
   });
 

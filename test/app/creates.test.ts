@@ -66,7 +66,7 @@ describe('create_contact', () => {
     });
   });
 
-  test('returns the saved contact without the request-status field ok', async () => {
+  test('returns the saved contact without the request-status field ok, as created (201)', async () => {
     expectRequest('POST', '/contacts', {
       schema: 'requests/create-contact',
       status: 201,
@@ -78,8 +78,50 @@ describe('create_contact', () => {
       inputData: { email: 'lead@example.com' },
     });
     const answer = referenceExample('responses/contact-saved/created') as { ok: true };
-    assert.deepEqual(result, without(answer, 'ok'));
+    assert.deepEqual(result, { ...without(answer, 'ok'), result: 'created' });
   });
+
+  test('an email the workspace already has: the same contact, said to be updated (200)', async () => {
+    expectRequest('POST', '/contacts', {
+      schema: 'requests/create-contact',
+      status: 200,
+      reply: referenceExample('responses/contact-saved/created'),
+      replySchema: 'responses/contact-saved',
+    });
+    const result = (await appTester(perform('create_contact'), {
+      authData,
+      inputData: { email: 'lead@example.com' },
+    })) as { result: string };
+    assert.equal(result.result, 'updated');
+  });
+
+  for (const [tags, sent] of [
+    ['vip', ['vip']],
+    ['vip, demo', ['vip', 'demo']],
+    [' vip ,, demo ,', ['vip', 'demo']],
+    [
+      ['vip, demo', 'lead'],
+      ['vip', 'demo', 'lead'],
+    ],
+    [
+      ['VIP', 'vip'],
+      ['VIP', 'vip'],
+    ],
+  ] as const) {
+    test(`tags mapped as ${JSON.stringify(tags)} send ${JSON.stringify(sent)}`, async () => {
+      const seen = expectRequest('POST', '/contacts', {
+        schema: 'requests/create-contact',
+        status: 201,
+        reply: referenceExample('responses/contact-saved/created'),
+        replySchema: 'responses/contact-saved',
+      });
+      await appTester(perform('create_contact'), {
+        authData,
+        inputData: { email: 'lead@example.com', tags },
+      });
+      assert.deepEqual((seen[0].body as { tags: string[] }).tags, sent);
+    });
+  }
 
   test('an answer without the saved record is an error naming the call', async () => {
     expectRequest('POST', '/contacts', { status: 201, reply: { ok: true } });

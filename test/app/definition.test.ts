@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readSchema } from '../../schemas/catalog';
 import { contract, validate, type SchemaName } from '../../schemas/validator';
 import type { WebhookEvent } from '../../schemas/generated';
-import { occurrenceId } from '../../src/events';
+import { occurrenceId, toTriggerResult } from '../../src/events';
 import { App } from '../helpers/app';
-import { APP_SCHEMAS, resultKeyInSchema } from '../contract/guards';
+import { APP_SCHEMAS, resultKeyInSchema, splitResult } from '../contract/guards';
 
 interface Field {
   key: string;
@@ -43,23 +43,28 @@ describe('the app definition', () => {
 
   for (const trigger of visibleTriggers) {
     const schema = TRIGGER_SCHEMA[trigger.key];
-    test(`${trigger.key}: the sample is a valid ${schema} with the id the app gives it`, () => {
-      const { id, ...payload } = trigger.operation.sample;
-      const result = validate(schema, payload);
+    test(`${trigger.key}: the sample is what the app makes of a valid ${schema}`, () => {
+      const { sent, derived } = splitResult(contract, schema, trigger.operation.sample as never);
+      const result = validate(schema, sent);
       assert.ok(result.valid, result.valid ? '' : result.message);
-      assert.equal(id, occurrenceId(payload as unknown as WebhookEvent));
+      assert.equal(derived.id, occurrenceId(sent as unknown as WebhookEvent));
+      // Every derived field comes from the one function perform and performList share.
+      assert.deepEqual(trigger.operation.sample, toTriggerResult(sent as unknown as WebhookEvent));
     });
 
-    test(`${trigger.key}: every output field exists in ${schema}, with a label`, () => {
+    test(`${trigger.key}: every output field exists in ${schema} or is derived, with a label`, () => {
       for (const field of trigger.operation.outputFields ?? []) {
-        assert.ok(field.key === 'id' || keyExists(schema, field.key), field.key);
+        assert.ok(keyExists(schema, field.key), field.key);
         assert.match(field.label ?? '', TITLE_CASE, field.key);
       }
       const flat = Object.keys((readSchema(schema) as { properties: object }).properties).filter(
         (k) => k !== 'data',
       );
+      const { derived } = splitResult(contract, schema, trigger.operation.sample as never);
       const labelled = new Set((trigger.operation.outputFields ?? []).map((f) => f.key));
-      for (const key of flat) assert.ok(labelled.has(key), `no output field for ${key}`);
+      for (const key of [...flat, ...Object.keys(derived)]) {
+        assert.ok(labelled.has(key), `no output field for ${key}`);
+      }
     });
 
     test(`${trigger.key}: "Triggers when …." description`, () => {
@@ -71,7 +76,8 @@ describe('the app definition', () => {
     const schema = CREATE_SCHEMA[create.key];
     test(`${create.key}: the sample is a ${schema} without ok; output fields exist in it`, () => {
       assert.ok(!('ok' in create.operation.sample), 'the request-status field is not output');
-      const result = validate(schema, { ok: true, ...create.operation.sample });
+      const { sent } = splitResult(contract, schema, create.operation.sample as never);
+      const result = validate(schema, { ok: true, ...sent });
       assert.ok(result.valid, result.valid ? '' : result.message);
       for (const field of create.operation.outputFields ?? []) {
         assert.notEqual(field.key, 'ok');

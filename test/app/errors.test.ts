@@ -51,17 +51,19 @@ describe('errors a Zapier user sees', () => {
     ['add_tag_to_contact', 'contact_id', 'Contact'],
     ['send_message', 'conversation_id', 'Conversation'],
   ] as const) {
-    test(`${key}: an empty ${field} says what to map, and sends nothing`, async () => {
+    test(`${key}: an empty ${field} halts the run, names the field, and sends nothing`, async () => {
+      // Nothing is mocked: a request would fail the test with nock's own error.
       const { name, message } = await failure(
         appTester(perform(key), {
           authData,
           inputData: { [field]: ' ', tag: 'vip', message: 'Hi' },
         }),
       );
-      assert.equal(name, 'AppError');
+      // Halted, not failed: Zapier turns a Zap off after repeated errors, never for halts.
+      assert.equal(name, 'HaltedError');
       assert.equal(
         message,
-        `The ${noun} field is empty in this run. Choose a ${noun.toLowerCase()}, or map an ID from an earlier step that always has one.`,
+        `The ${noun} field is empty in this run, so there is no ${noun.toLowerCase()} to send this to. Choose a ${noun.toLowerCase()}, or map an ID from an earlier step that always gives one.`,
       );
     });
   }
@@ -185,18 +187,63 @@ describe('errors a Zapier user sees', () => {
     assert.equal(delay, 17);
   });
 
-  test('invalid-request reads as a sentence with what to check, without validator wording', async () => {
+  // Chatting's refusal names the field the way the contract's refusals do; the user reads the
+  // field's label and what to do, in the app's words.
+  for (const [step, input, refusal, expected] of [
+    [
+      'create_contact',
+      contact.inputData,
+      "name: at most 200 characters (the mock's own guard, not a rule of the Chatting API)",
+      'Chatting did not accept the Name field: it takes at most 200 characters. Shorten the value mapped to Name, or leave the field empty.',
+    ],
+    [
+      'create_contact',
+      contact.inputData,
+      'customFields.crm_owner: at most 2000 characters',
+      'Chatting did not accept the Custom Fields field: it takes at most 2000 characters. Shorten the value mapped to Custom Fields, or leave the field empty.',
+    ],
+    [
+      'create_contact',
+      contact.inputData,
+      'tags: at most 100 items',
+      'Chatting did not accept the Tags field: it takes at most 100 items. Map fewer values to Tags.',
+    ],
+    [
+      'send_message',
+      { conversation_id: 'conv_1', message: 'Hi' },
+      'body: is not valid here; sender: must be a string, not a number',
+      'Chatting did not accept the value mapped to the Sender field. Check it, or leave the field empty if it is optional.',
+    ],
+  ] as const) {
+    test(`invalid-request "${refusal}" names the field and what to do`, async () => {
+      const path = step === 'create_contact' ? '/contacts' : '/conversations/conv_1/messages';
+      expectRequest('POST', path, {
+        status: 400,
+        reply: { ok: false, error: 'invalid-request', message: refusal },
+      });
+      const { name, message } = await failure(
+        appTester(perform(step), { authData, inputData: input }),
+      );
+      assert.equal(name, 'AppError');
+      assert.equal(message, expected);
+    });
+  }
+
+  test('invalid-request naming no field of the step reads as a sentence, without a list of limits', async () => {
     expectRequest('POST', '/contacts', {
       status: 400,
       reply: {
         ok: false,
         error: 'invalid-request',
-        message: 'name: must NOT have more than 200 characters',
+        message: 'nickname: is not a field of this body',
       },
     });
     const { message } = await failure(appTester(perform('create_contact'), contact));
-    assert.match(message, /^Chatting could not accept one of the values: .*too long.*\.$/);
-    assert.doesNotMatch(message, /must NOT/);
+    assert.match(
+      message,
+      /^Chatting could not accept one of the values mapped into this step\..*\.$/,
+    );
+    assert.doesNotMatch(message, /nickname|200|100/);
   });
 
   test('an unknown answer still reads as a sentence that says what to do', async () => {

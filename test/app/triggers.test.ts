@@ -1,21 +1,47 @@
 import assert from 'node:assert/strict';
-import { payloadSchemaOf, validate } from '../../schemas/validator';
+import { contract, payloadSchemaOf, validate } from '../../schemas/validator';
+import { splitName } from '../../src/events';
+import { splitResult } from '../contract/guards';
 import { App, appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
 import { triggerOperation, userMessage } from '../helpers/app';
 import { referenceExample } from '../helpers/fixtures';
 
 useNock();
 
-// The reference's sample calls, exactly as it writes them.
+/**
+ * The reference's sample calls asking for the three events the Zap editor offers (`samples`),
+ * and exactly as the reference writes them (`documented`), where the app falls back to.
+ * `names` are the first and last name the app derives from the reference example.
+ */
 const TRIGGERS = [
-  { key: 'conversation_created', event: 'conversation.created', samples: '/conversations?limit=1' },
+  {
+    key: 'conversation_created',
+    event: 'conversation.created',
+    samples: '/conversations?limit=3',
+    documented: '/conversations?limit=1',
+    names: { visitor_first_name: 'Ava', visitor_last_name: 'Brooks' },
+  },
   {
     key: 'conversation_resolved',
     event: 'conversation.resolved',
-    samples: '/conversations?limit=1&event=conversation.resolved',
+    samples: '/conversations?limit=3&event=conversation.resolved',
+    documented: '/conversations?limit=1&event=conversation.resolved',
+    names: {},
   },
-  { key: 'contact_created', event: 'contact.created', samples: '/contacts?limit=1' },
-  { key: 'tag_added', event: 'tag.added', samples: '/conversations?limit=1&event=tag.added' },
+  {
+    key: 'contact_created',
+    event: 'contact.created',
+    samples: '/contacts?limit=3',
+    documented: '/contacts?limit=1',
+    names: { first_name: 'Ava', last_name: 'Brooks' },
+  },
+  {
+    key: 'tag_added',
+    event: 'tag.added',
+    samples: '/conversations?limit=3&event=tag.added',
+    documented: '/conversations?limit=1&event=tag.added',
+    names: {},
+  },
 ] as const;
 
 /** What Zapier hands perform: the delivered JSON plus its own `querystring` key. */
@@ -23,7 +49,7 @@ function asZapierDelivers(payload: Record<string, unknown>): Record<string, unkn
   return { ...payload, querystring: {} };
 }
 
-for (const { key, event, samples } of TRIGGERS) {
+for (const { key, event, samples, documented, names } of TRIGGERS) {
   const schema = payloadSchemaOf(event);
   const payload = referenceExample(`${schema}/reference`) as Record<string, unknown>;
 
@@ -65,14 +91,16 @@ for (const { key, event, samples } of TRIGGERS) {
       assert.deepEqual(gone, { ok: true, id: 'wh_gone', active: false });
     });
 
-    test('perform returns exactly the delivered payload with an id, and performList the same shape', async () => {
+    test('perform returns exactly the delivered payload with an id and derived names, and performList the same shape', async () => {
       const [live] = (await appTester(triggerOperation(key, 'perform'), {
         authData,
         cleanedRequest: asZapierDelivers(payload),
       })) as Record<string, unknown>[];
-      assert.equal(typeof live.id, 'string');
-      const { id, ...rest } = live;
-      assert.deepEqual(rest, payload, "the payload's keys, nothing Zapier added");
+      const { sent, derived } = splitResult(contract, schema, live as never);
+      assert.deepEqual(sent, payload, "the payload's keys, nothing Zapier added");
+      const { id, ...nameParts } = derived;
+      assert.equal(typeof id, 'string');
+      assert.deepEqual(nameParts, names);
 
       expectRequest('GET', samples, {
         reply: { ok: true, items: [payload] },
@@ -86,6 +114,48 @@ for (const { key, event, samples } of TRIGGERS) {
       for (const field of Object.keys(live))
         assert.equal(typeof listed[0][field], typeof live[field], field);
       assert.equal(listed[0].id, id, 'the same event gets the same id either way');
+    });
+
+    /** The reference example as it would be `minutesAgo` before now. */
+    const earlier = (minutesAgo: number) => ({
+      ...payload,
+      timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    });
+
+    test('performList offers the editor the newest three events, newest first', async () => {
+      const items = [earlier(1), earlier(2), earlier(3)];
+      expectRequest('GET', samples, {
+        reply: { ok: true, items: [...items, earlier(4)] },
+        replySchema: 'responses/sample-list',
+      });
+      const listed = (await appTester(triggerOperation(key, 'performList'), {
+        authData,
+      })) as { timestamp: string }[];
+      assert.deepEqual(
+        listed.map((result) => result.timestamp),
+        items.map((item) => item.timestamp),
+      );
+    });
+
+    test('performList: a refused limit falls back to the documented call', async () => {
+      expectRequest('GET', samples, {
+        status: 400,
+        reply: { ok: false, error: 'invalid-request' },
+      });
+      const seen = expectRequest('GET', documented, {
+        reply: { ok: true, items: [payload] },
+        replySchema: 'responses/sample-list',
+      });
+      const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+      try {
+        const listed = (await appTester(triggerOperation(key, 'performList'), {
+          authData,
+        })) as unknown[];
+        assert.equal(seen.length, 1);
+        assert.equal(listed.length, 1);
+      } finally {
+        log.mockRestore();
+      }
     });
 
     test('the id is unique per event occurrence', async () => {
@@ -219,10 +289,10 @@ describe('tag_added: the optional Tag filter', () => {
     }
   });
 
-  test('performList without a Tag: exactly the documented call', async () => {
+  test('performList without a Tag: the newest events, whatever their tag', async () => {
     for (const inputData of [{}, { tag: '' }, { tag: '  ' }]) {
-      const seen = expectRequest('GET', '/conversations?limit=1&event=tag.added', {
-        reply: { ok: true, items: [payload] },
+      const seen = expectRequest('GET', '/conversations?limit=3&event=tag.added', {
+        reply: { ok: true, items: [payload, payload] },
         replySchema: 'responses/sample-list',
       });
       const listed = (await appTester(triggerOperation('tag_added', 'performList'), {
@@ -230,7 +300,7 @@ describe('tag_added: the optional Tag filter', () => {
         inputData,
       })) as unknown[];
       assert.equal(seen.length, 1);
-      assert.equal(listed.length, 1, JSON.stringify(inputData));
+      assert.equal(listed.length, 2, JSON.stringify(inputData));
     }
   });
 
@@ -242,8 +312,15 @@ describe('tag_added: the optional Tag filter', () => {
     data: { ...(payload.data as object), tag },
   });
 
-  test('performList with a Tag: a list of recent events, filtered, newest first', async () => {
-    const items = [tagged('support', 1), tagged('VIP', 2), tagged('lead', 3), tagged('vip', 4)];
+  test('performList with a Tag: a list of recent events, filtered, the newest three first', async () => {
+    const items = [
+      tagged('support', 1),
+      tagged('VIP', 2),
+      tagged('lead', 3),
+      tagged('vip', 4),
+      tagged('vip', 5),
+      tagged('Vip', 6),
+    ];
     expectRequest('GET', '/conversations?limit=100&event=tag.added', {
       reply: { ok: true, items },
       replySchema: 'responses/sample-list',
@@ -257,6 +334,7 @@ describe('tag_added: the optional Tag filter', () => {
       [
         ['VIP', items[1].timestamp],
         ['vip', items[3].timestamp],
+        ['vip', items[4].timestamp],
       ],
     );
   });
@@ -373,4 +451,34 @@ describe('dropdown triggers', () => {
       );
     });
   }
+});
+
+describe('first and last names', () => {
+  test('the first word is the first name, the rest the last name', () => {
+    for (const [full, parts] of [
+      ['Ava Brooks', ['Ava', 'Brooks']],
+      ['  Ludwig   van Beethoven ', ['Ludwig', 'van Beethoven']],
+      ['Cher', ['Cher', '']],
+      ['', ['', '']],
+      [null, ['', '']],
+      [undefined, ['', '']],
+    ] as const) {
+      assert.deepEqual(splitName(full), parts, String(full));
+    }
+  });
+
+  test('a delivery without a name still has both fields, empty, as the samples do', async () => {
+    const contact = referenceExample('events/contact-created/reference') as Record<string, unknown>;
+    const noName = {
+      ...contact,
+      data__name: null,
+      data: { ...(contact.data as object), name: null },
+    };
+    const [result] = (await appTester(triggerOperation('contact_created', 'perform'), {
+      authData,
+      cleanedRequest: noName,
+    })) as Record<string, unknown>[];
+    assert.equal(result.first_name, '');
+    assert.equal(result.last_name, '');
+  });
 });

@@ -200,8 +200,8 @@ export const APP_SCHEMAS: Record<string, SchemaName> = {
   send_message: 'responses/message-sent',
 };
 
-/** A key of a result: a top-level property, or data__x standing for data.x (Zapier's flattening). */
-export function resultKeyInSchema(schemas: SchemaSet, schema: SchemaName, key: string): boolean {
+/** A key of an answer or payload: a top-level property, or data__x standing for data.x. */
+function keyInSchema(schemas: SchemaSet, schema: SchemaName, key: string): boolean {
   const root = schemas.schema(schema) as {
     properties: Json;
     $defs?: { data?: { properties: Json } };
@@ -209,6 +209,33 @@ export function resultKeyInSchema(schemas: SchemaSet, schema: SchemaName, key: s
   if (key in root.properties) return true;
   const nested = /^data__(.+)$/.exec(key)?.[1];
   return nested !== undefined && nested in (root.$defs?.data?.properties ?? {});
+}
+
+/** The schema of the fields the app adds to what Chatting sends. */
+const DERIVED: SchemaName = 'app/derived-fields';
+
+/**
+ * Whether a step's result may have `key`: a field of Chatting's answer or payload (`schema`,
+ * Zapier flattening data.x as data__x), or one the app derives (schemas/app/derived-fields.json).
+ */
+export function resultKeyInSchema(schemas: SchemaSet, schema: SchemaName, key: string): boolean {
+  return keyInSchema(schemas, schema, key) || keyInSchema(schemas, DERIVED, key);
+}
+
+/** A result split into what Chatting sent and what the app derived from it. */
+export function splitResult(
+  schemas: SchemaSet,
+  schema: SchemaName,
+  result: Record<string, Json>,
+): { sent: Record<string, Json>; derived: Record<string, Json> } {
+  const sent: Record<string, Json> = {};
+  const derived: Record<string, Json> = {};
+  for (const [key, value] of Object.entries(result)) {
+    if (!keyInSchema(schemas, schema, key) && keyInSchema(schemas, DERIVED, key)) {
+      derived[key] = value;
+    } else sent[key] = value;
+  }
+  return { sent, derived };
 }
 
 /** The app's samples and output fields against the schemas. */
@@ -227,15 +254,26 @@ export function appDefinitionProblems(
       problems.push(`the app has ${item.key}, which no schema describes`);
       continue;
     }
-    const { id, ...payload } = item.operation.sample ?? {};
+    const { sent, derived } = splitResult(
+      schemas,
+      schema,
+      (item.operation.sample ?? {}) as Record<string, Json>,
+    );
     // A create's output is its answer without the request-status field ok.
-    const sample = schema.startsWith('events/') ? payload : { ok: true, id, ...payload };
-    const result = schemas.validate(schema, sample);
-    if (!result.valid)
-      problems.push(`the app's sample of ${item.key} is not a valid ${schema}: ${result.message}`);
+    const answer = schema.startsWith('events/') ? sent : { ok: true, ...sent };
+    for (const [part, name, value] of [
+      ['sample', schema, answer],
+      ['derived fields of the sample', DERIVED, derived],
+    ] as const) {
+      const result = schemas.validate(name, value);
+      if (!result.valid)
+        problems.push(`the app's ${part} of ${item.key} is not a valid ${name}: ${result.message}`);
+    }
     for (const field of item.operation.outputFields ?? []) {
-      if (field.key !== 'id' && !resultKeyInSchema(schemas, schema, field.key)) {
-        problems.push(`the app's output field ${item.key}.${field.key} is not in ${schema}`);
+      if (!resultKeyInSchema(schemas, schema, field.key)) {
+        problems.push(
+          `the app's output field ${item.key}.${field.key} is not in ${schema} or ${DERIVED}`,
+        );
       }
     }
   }

@@ -283,3 +283,121 @@ describe('documented errors, as Zapier users see them', () => {
     assert.equal(failure.name, 'ThrottledError');
   });
 });
+
+describe('the Zap editor, end to end', () => {
+  /** A new workspace of its own, with a primary site, and its API key. */
+  async function workspace(team: string): Promise<{ id: string; authData: { api_key: string } }> {
+    const created = await mock.request('POST', '/__admin/workspaces', {
+      key: null,
+      body: { team_name: team, owner_email: `owner@${team.toLowerCase()}.example` },
+    });
+    assert.equal(created.status, 201, created.text);
+    const { workspace, api_key } = created.body as { workspace: { id: string }; api_key: string };
+    return { id: workspace.id, authData: { api_key } };
+  }
+  async function fireIn(workspaceId: string, event: string, data: object = {}) {
+    const answer = await mock.request('POST', '/__admin/events', {
+      key: null,
+      body: { workspace_id: workspaceId, event, data },
+    });
+    assert.equal(answer.status, 201, answer.text);
+  }
+
+  test('every trigger offers several samples where the workspace has them, one where it has one', async () => {
+    const few = await workspace('Samples');
+    for (const [, event, data] of TRIGGER_EVENTS) {
+      // The demo data's conversation ids are another workspace's: act on this one's newest.
+      const rest = Object.fromEntries(
+        Object.entries(data).filter(([k]) => k !== 'conversation_id'),
+      );
+      await fireIn(few.id, event, rest);
+      await fireIn(few.id, event, rest);
+    }
+    for (const [key] of TRIGGER_EVENTS) {
+      const samples = (await appTester(triggerOperation(key, 'performList'), {
+        authData: few.authData,
+      })) as { id: string; timestamp: string }[];
+      assert.ok(samples.length >= 2 && samples.length <= 3, `${key}: ${samples.length} samples`);
+      assert.equal(new Set(samples.map((s) => s.id)).size, samples.length, `${key}: distinct`);
+      const times = samples.map((s) => s.timestamp);
+      assert.deepEqual(times, [...times].sort().reverse(), `${key}: newest first`);
+    }
+
+    const one = await workspace('Single');
+    await fireIn(one.id, 'contact.created', { email: 'only@single.example', name: 'Ava Brooks' });
+    const [only, ...none] = (await appTester(triggerOperation('contact_created', 'performList'), {
+      authData: one.authData,
+    })) as Record<string, unknown>[];
+    assert.equal(none.length, 0);
+    assert.equal(only.first_name, 'Ava');
+    assert.equal(only.last_name, 'Brooks');
+  });
+
+  test('New Conversation gives the visitor first and last name, in perform and performList alike', async () => {
+    const fired = await fire('conversation.created', { visitor_name: 'Ludwig van Beethoven' });
+    const [live] = (await appTester(triggerOperation('conversation_created', 'perform'), {
+      authData,
+      cleanedRequest: { ...fired.event, querystring: {} },
+    })) as Record<string, unknown>[];
+    const [sample] = (await appTester(triggerOperation('conversation_created', 'performList'), {
+      authData,
+    })) as Record<string, unknown>[];
+    for (const result of [live, sample]) {
+      assert.equal(result.visitor_first_name, 'Ludwig');
+      assert.equal(result.visitor_last_name, 'van Beethoven');
+    }
+  });
+
+  test('Create Contact says created for a new email and updated for a known one', async () => {
+    const created = (await appTester(createPerform('create_contact'), {
+      authData,
+      inputData: { email: 'new.person@example.com', name: 'New Person' },
+    })) as { id: string; result: string };
+    assert.equal(created.result, 'created');
+    // contact_124 of the demo data has this email, as Noah Park.
+    const updated = (await appTester(createPerform('create_contact'), {
+      authData,
+      inputData: { email: 'visitor@example.com', name: 'Website Visitor' },
+    })) as { id: string; result: string };
+    assert.equal(updated.result, 'updated');
+    assert.equal(updated.id, 'contact_124');
+    assert.equal(
+      mock.server.services.store.get('contacts', 'contact_124')?.name,
+      'Website Visitor',
+    );
+  });
+
+  test('tags mapped as text "vip, demo" add two tags', async () => {
+    const saved = (await appTester(createPerform('create_contact'), {
+      authData,
+      inputData: { email: 'two.tags@example.com', tags: 'vip, demo' },
+    })) as { id: string };
+    assert.deepEqual(mock.server.services.store.get('contacts', saved.id)?.tags, ['vip', 'demo']);
+  });
+
+  test('a name Chatting refuses as too long: the error names the Name field', async () => {
+    const failure = await zapierError(
+      appTester(createPerform('create_contact'), {
+        authData,
+        inputData: { email: 'long.name@example.com', name: 'x'.repeat(300) },
+      }),
+    );
+    assert.equal(failure.name, 'AppError');
+    assert.match(failure.text, /^Chatting did not accept the (value mapped to the )?Name field/);
+    assert.doesNotMatch(failure.text, /Tags|Custom Fields|Phone/);
+  });
+
+  test('an empty Contact halts the run, names the field, and sends nothing', async () => {
+    const newest = () => JSON.stringify(mock.server.services.requests.latest(1));
+    const before = newest();
+    const failure = await zapierError(
+      appTester(createPerform('add_tag_to_contact'), {
+        authData,
+        inputData: { contact_id: '', tag: 'vip' },
+      }),
+    );
+    assert.equal(failure.name, 'HaltedError');
+    assert.match(failure.text, /^The Contact field is empty in this run/);
+    assert.equal(newest(), before, 'no request reached Chatting');
+  });
+});

@@ -12,6 +12,8 @@ import { parseZapArgs } from '../../scripts/zap/cli';
 import { startRecorder } from '../../scripts/zap/recorder';
 import { runZap, type ZapOptions } from '../../scripts/zap/run';
 import { flatten, mapInput, render } from '../../scripts/zap/template';
+import type { WebhookEvent } from '../../schemas/generated';
+import { toTriggerResult } from '../../src/events';
 import { TRIGGER_EVENTS } from '../helpers/app';
 import { REPO, TSX } from '../helpers/child';
 import { DEMO_KEYS, startMock } from '../helpers/mock';
@@ -48,9 +50,12 @@ describe('npm run zap, against its own mock', () => {
       assert.equal(result.subscription.event, event);
       const delivered = JSON.parse(result.delivery.text) as Record<string, unknown>;
       const [output] = result.triggerOutput;
-      const { id, ...payload } = output;
-      assert.deepEqual(payload, delivered, "the output is the delivery, without Zapier's keys");
-      assert.equal(typeof id, 'string');
+      assert.deepEqual(
+        output,
+        toTriggerResult(delivered as unknown as WebhookEvent),
+        "the output is the delivery and what the app derives from it, without Zapier's keys",
+      );
+      assert.equal(typeof output.id, 'string');
       assert.ok(result.unsubscribed);
       const calls = result.exchanges.map((e) => `${e.method} ${e.path.split('?')[0]} ${e.status}`);
       assert.deepEqual(calls, [

@@ -1,0 +1,168 @@
+/**
+ * npm run release -- <major|minor|patch|x.y.z> [--dry-run]
+ * npm run release -- current
+ *
+ * Prepares a release of the Zapier app in the repo: refuses a bump smaller than the compatibility
+ * guard says the changes need, bumps package.json (and package-lock.json, through `npm version`),
+ * opens a CHANGELOG.md section for the version, writes its definition snapshot to
+ * releases/<version>.json, and prints the upload → promote → migrate steps. Nothing is uploaded.
+ *
+ * `current` records package.json's version as released without bumping it: the first snapshot of
+ * an app that was released before the guard existed, or one that was lost.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import semver from 'semver';
+import { bumpBetween, isEnough, type Bump, type Change } from './release/compatibility';
+import { assess, describeChanges } from './release/guard';
+import {
+  latestRelease,
+  packageVersion,
+  releaseFile,
+  REPO,
+  takeSnapshot,
+  writeSnapshot,
+  type ReleaseSnapshot,
+} from './release/snapshot';
+
+const USAGE = `Usage: npm run release -- <major|minor|patch|x.y.z> [--dry-run]
+       npm run release -- current      record package.json's version as released (no bump)`;
+
+const BUMPS: Bump[] = ['major', 'minor', 'patch'];
+const CHANGELOG = path.join(REPO, 'CHANGELOG.md');
+
+class ReleaseRefused extends Error {}
+
+function targetVersion(request: string, base: string): string {
+  if ((BUMPS as string[]).includes(request)) return semver.inc(base, request as Bump) as string;
+  const version = semver.valid(request);
+  if (!version) throw new ReleaseRefused(`"${request}" is neither a bump nor a version.\n${USAGE}`);
+  return version;
+}
+
+/** A draft of the release notes: what Zap users can notice (patch-level wording is left out). */
+function draftNotes(changes: Change[]): string {
+  const noticeable = changes.filter((change) => change.bump !== 'patch');
+  const lines = noticeable.length
+    ? noticeable.map(({ where, what }) => `- ${where}: ${what}.`)
+    : ['- Wording and fixes; nothing a Zap has to change for.'];
+  return lines.join('\n');
+}
+
+/** Adds `## version` above the newest section, unless the maintainer has written one already. */
+function openChangelogSection(version: string, notes: string): boolean {
+  const text = readFileSync(CHANGELOG, 'utf8');
+  if (new RegExp(`^## ${version.replaceAll('.', '\\.')}\\s*$`, 'm').test(text)) return false;
+  const section = `## ${version}\n\n${notes}\n\n`;
+  const first = text.search(/^## /m);
+  writeFileSync(
+    CHANGELOG,
+    first < 0
+      ? `${text.trimEnd()}\n\n${section}`
+      : text.slice(0, first) + section + text.slice(first),
+  );
+  return true;
+}
+
+function npmVersion(version: string): void {
+  const result = spawnSync('npm', ['version', version, '--no-git-tag-version'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`npm version ${version} failed:\n${result.stderr}`);
+}
+
+function nextSteps(from: string | null, to: string, bump: string): string {
+  const migrate =
+    from === null
+      ? '  (no earlier version to migrate from)'
+      : bump === 'major'
+        ? `  Do not migrate: Zapier moves Zaps only within a major version, so Zaps on ${from}\n` +
+          `  stay there until their owners edit them onto ${to}; deprecate ${from} once they have.`
+        : `  npx zapier-platform migrate ${from} ${to} 100%   # migrate only within a major version`;
+  return [
+    'Next:',
+    `  $EDITOR CHANGELOG.md              # the "## ${to}" section becomes the release notes`,
+    '  npm test',
+    `  git add -A && git commit -m "Release ${to}"   # the snapshot checks the next release`,
+    `  npm run zapier:push               # compiles, builds build.zip, uploads ${to}`,
+    `  npx zapier-platform promote ${to}`,
+    migrate,
+  ].join('\n');
+}
+
+async function recordCurrent(dryRun: boolean): Promise<void> {
+  const version = packageVersion();
+  if (existsSync(releaseFile(version))) {
+    throw new ReleaseRefused(`${path.relative(REPO, releaseFile(version))} exists already.`);
+  }
+  const newest = latestRelease();
+  if (newest && semver.lte(version, newest.version)) {
+    throw new ReleaseRefused(`${version} is not newer than the released ${newest.version}.`);
+  }
+  const snapshot = await takeSnapshot(version);
+  if (!dryRun) writeSnapshot(snapshot);
+  console.log(
+    `${dryRun ? 'Would record' : 'Recorded'} ${version} as released: ${path.relative(REPO, releaseFile(version))}.`,
+  );
+}
+
+async function release(request: string, dryRun: boolean): Promise<void> {
+  const verdict = await assess();
+  const base = verdict.released ?? verdict.version;
+  const target = targetVersion(request, base);
+  const bump = verdict.released ? bumpBetween(verdict.released, target) : 'none';
+  if (verdict.changes.length > 0) console.log(`${describeChanges(verdict.changes)}\n`);
+  if (bump === 'backwards' || (verdict.released && bump === 'none')) {
+    throw new ReleaseRefused(`${target} is not newer than the released ${verdict.released}.`);
+  }
+  if (bump !== 'none' && verdict.needed && !isEnough(bump, verdict.needed)) {
+    throw new ReleaseRefused(
+      `Refused: these changes need a ${verdict.needed} release (${verdict.next}); ${target} is a ${bump}.`,
+    );
+  }
+  if (existsSync(releaseFile(target))) {
+    throw new ReleaseRefused(`${path.relative(REPO, releaseFile(target))} exists already.`);
+  }
+  const taken = await takeSnapshot(target);
+  // The app read its version when it was loaded above; the snapshot is of the bumped one.
+  const snapshot: ReleaseSnapshot = {
+    ...taken,
+    definition: { ...taken.definition, version: target },
+  };
+  if (dryRun) {
+    console.log(`Would release ${target} (${bump} after ${verdict.released ?? 'nothing'}).`);
+    return;
+  }
+  npmVersion(target);
+  const opened = openChangelogSection(target, draftNotes(verdict.changes));
+  const file = writeSnapshot(snapshot);
+  console.log(
+    [
+      `Prepared ${target}${verdict.released ? `, a ${bump} after ${verdict.released}` : ''}:`,
+      `  package.json and package-lock.json say ${target}`,
+      `  CHANGELOG.md ${opened ? `has a draft "## ${target}" section: say what Zap users will notice` : `already had a "## ${target}" section`}`,
+      `  ${path.relative(REPO, file)} is its definition snapshot`,
+      '',
+      nextSteps(verdict.released, target, bump),
+    ].join('\n'),
+  );
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { 'dry-run': { type: 'boolean', default: false } },
+  });
+  if (positionals.length !== 1) throw new ReleaseRefused(USAGE);
+  const [request] = positionals;
+  if (request === 'current') await recordCurrent(values['dry-run']);
+  else await release(request, values['dry-run']);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = error instanceof ReleaseRefused ? 1 : 2;
+});

@@ -1,0 +1,114 @@
+/**
+ * The compatibility guard's verdict: the compiled app against the newest release snapshot, and
+ * whether package.json's version bumps enough for what changed. Shared by `npm run
+ * zapier:compat`, `npm run release` and the build that every zapier-platform command runs.
+ */
+import path from 'node:path';
+import semver from 'semver';
+import {
+  bumpBetween,
+  compareReleases,
+  isEnough,
+  requiredBump,
+  type Bump,
+  type Change,
+} from './compatibility';
+import {
+  currentAgainst,
+  latestRelease,
+  packageVersion,
+  RELEASES_DIR,
+  releaseFile,
+  REPO,
+} from './snapshot';
+
+export interface Verdict {
+  /** The version package.json gives. */
+  version: string;
+  /** The newest release with a snapshot, or null before the first one. */
+  released: string | null;
+  changes: Change[];
+  /** The bump the changes need (null: nothing changed). */
+  needed: Bump | null;
+  /** The next version that bump gives, from the released one. */
+  next: string | null;
+  /** package.json's bump from the released version. */
+  bump: ReturnType<typeof bumpBetween> | null;
+  ok: boolean;
+  /** What to tell the maintainer, in a sentence or two. */
+  summary: string;
+}
+
+export async function assess(): Promise<Verdict> {
+  const version = packageVersion();
+  const release = latestRelease();
+  if (!semver.valid(version)) {
+    return {
+      version,
+      released: release?.version ?? null,
+      changes: [],
+      needed: null,
+      next: null,
+      bump: null,
+      ok: false,
+      summary: `package.json's version "${version}" is not a semantic version (major.minor.patch), which Zapier requires.`,
+    };
+  }
+  if (!release) {
+    return {
+      version,
+      released: null,
+      changes: [],
+      needed: null,
+      next: null,
+      bump: null,
+      ok: true,
+      summary: `No release snapshot in ${path.relative(REPO, RELEASES_DIR)}/ yet: \`npm run release\` writes the first one.`,
+    };
+  }
+  const current = await currentAgainst(release, version);
+  const changes = compareReleases(release, current);
+  const needed = requiredBump(changes);
+  const next = needed ? semver.inc(release.version, needed) : null;
+  const bump = bumpBetween(release.version, version);
+  const base = { version, released: release.version, changes, needed, next, bump };
+  const since = `since ${release.version} (${path.relative(REPO, releaseFile(release.version))})`;
+  if (bump === 'backwards') {
+    return {
+      ...base,
+      ok: false,
+      summary: `package.json says ${version}, older than the released ${release.version}.`,
+    };
+  }
+  if (bump === 'none') {
+    return {
+      ...base,
+      ok: true,
+      summary: needed
+        ? `package.json is still the released ${version}. The next release needs a ${needed} bump: ${next} (\`npm run release -- ${needed}\`).`
+        : `Nothing changed ${since}.`,
+    };
+  }
+  if (needed && !isEnough(bump, needed)) {
+    return {
+      ...base,
+      ok: false,
+      summary: `These changes need a ${needed} release, but package.json says ${version}, a ${bump} after ${release.version}: too small. Use ${next} (\`npm run release -- ${needed}\`).`,
+    };
+  }
+  return {
+    ...base,
+    ok: true,
+    summary: `package.json says ${version}, a ${bump} after ${release.version}: enough for ${needed ? `the ${needed} changes` : 'what changed'} ${since}.`,
+  };
+}
+
+/** The changes as lines of text, biggest bump first. */
+export function describeChanges(changes: Change[]): string {
+  return changes
+    .map(
+      ({ bump, where, what, why }) =>
+        `  ${bump === 'major' ? 'MAJOR' : bump.padEnd(5)}  ${where}: ${what}\n         ${why}`,
+    )
+    .join('\n');
+}

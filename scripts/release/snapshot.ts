@@ -1,0 +1,217 @@
+/**
+ * A release snapshot: what Zapier keeps of one version and what live Zaps depend on.
+ *
+ * - `definition`: the app definition exactly as `zapier-platform build` writes it into
+ *   build.zip's definition.json (zapier-platform-core's own serialisation: functions become
+ *   `$func$…$f$` markers, everything else as declared).
+ * - `triggerResults`: for each hook trigger, its sample payloads and the result id `perform` gives
+ *   each. Zapier deduplicates a trigger's results by that id, and the id is derived in code, so
+ *   the definition alone cannot show a change to it; running the new `perform` on the released
+ *   payloads can.
+ *
+ * Snapshots live in releases/<version>.json, written by `npm run release`, so the guard needs no
+ * network and no Zapier account.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import semver from 'semver';
+import { readSchema } from '../../schemas/catalog';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+export const RELEASES_DIR = path.join(REPO, 'releases');
+
+/** A JSON value of the serialised definition. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface TriggerResult {
+  /** The webhook body `perform` was given (a released sample, without the fields the app adds). */
+  payload: JsonObject;
+  /** The id of the result, or null when `perform` gave none. */
+  id: string | null;
+}
+
+export interface ReleaseSnapshot {
+  version: string;
+  definition: JsonObject;
+  triggerResults: Record<string, TriggerResult[]>;
+}
+
+/** The app as zapier-platform-core sees it: the loaded index.js plus the functions it needs. */
+interface LoadedApp {
+  definition: JsonObject;
+  /** Runs a hook trigger's perform on one delivered payload; the ids of what it returns. */
+  performHook: (triggerKey: string, payload: JsonObject) => Promise<(string | null)[]>;
+}
+
+interface CoreSchemaTools {
+  prepareApp: (app: unknown) => unknown;
+  serializeApp: (compiledApp: unknown) => JsonObject;
+}
+
+type Perform = (z: unknown, bundle: unknown) => unknown;
+type AppTester = (perform: Perform, bundle: unknown) => Promise<unknown>;
+
+/**
+ * Loads the compiled app from `appDir`'s index.js, as the CLI does (a child of the repo or a
+ * copy of it; the caller compiles first).
+ */
+export function loadApp(appDir: string = REPO): LoadedApp {
+  // zapier-platform-core prints a memory report after each call unless NODE_ENV says test.
+  process.env.NODE_ENV ??= 'test';
+  /* eslint-disable @typescript-eslint/no-require-imports -- the app and core's tools are loaded
+     from appDir at run time, as zapier-platform's own commands load them */
+  const app = require(path.join(appDir, 'index.js')) as {
+    triggers?: Record<string, { operation: { perform: Perform } }>;
+  };
+  const core = require(require.resolve('zapier-platform-core', { paths: [appDir] })) as {
+    createAppTester: (app: unknown) => AppTester;
+  };
+  const schemaTools = require(
+    require.resolve('zapier-platform-core/src/tools/schema', { paths: [appDir] }),
+  ) as CoreSchemaTools;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const appTester = core.createAppTester(app);
+  return {
+    definition: schemaTools.serializeApp(schemaTools.prepareApp(app)),
+    performHook: async (triggerKey, payload) => {
+      const perform = app.triggers?.[triggerKey]?.operation.perform;
+      if (!perform) return [];
+      const results = await appTester(perform, { inputData: {}, cleanedRequest: payload });
+      return (Array.isArray(results) ? results : []).map((result) => {
+        const id = (result as { id?: unknown } | null)?.id;
+        return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+      });
+    },
+  };
+}
+
+const isObject = (value: Json | undefined): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The hook triggers of a definition, with their samples. */
+function hookSamples(definition: JsonObject): Record<string, JsonObject> {
+  const triggers = isObject(definition.triggers) ? definition.triggers : {};
+  const samples: Record<string, JsonObject> = {};
+  for (const [key, trigger] of Object.entries(triggers)) {
+    if (!isObject(trigger) || !isObject(trigger.operation)) continue;
+    const { type, sample } = trigger.operation;
+    if (type === 'hook' && isObject(sample)) samples[key] = sample;
+  }
+  return samples;
+}
+
+/**
+ * Runs the app's hook triggers on payloads: a released snapshot's (to see whether the same
+ * deliveries still get the same ids), or, for a new snapshot, the samples of its own definition
+ * (each without the `id` the app added to it).
+ */
+export async function triggerResultsOf(
+  app: LoadedApp,
+  payloads: Record<string, JsonObject[]>,
+): Promise<Record<string, TriggerResult[]>> {
+  const results: Record<string, TriggerResult[]> = {};
+  for (const [key, list] of Object.entries(payloads)) {
+    results[key] = [];
+    for (const payload of list) {
+      const [id = null] = await app.performHook(key, payload);
+      results[key].push({ payload, id });
+    }
+  }
+  return results;
+}
+
+/** The fields the app adds to a payload (schemas/app/derived-fields.json): not Chatting's. */
+const DERIVED_FIELDS = Object.keys(readSchema('app/derived-fields').properties as object);
+
+/** Each hook trigger's sample as Chatting would deliver it: without the fields the app adds. */
+export function ownSamplePayloads(definition: JsonObject): Record<string, JsonObject[]> {
+  return Object.fromEntries(
+    Object.entries(hookSamples(definition)).map(([key, sample]) => [
+      key,
+      [
+        Object.fromEntries(
+          Object.entries(sample).filter(([field]) => !DERIVED_FIELDS.includes(field)),
+        ),
+      ],
+    ]),
+  );
+}
+
+/** A new snapshot of the app in `appDir` (its compiled dist/), as `version`. */
+export async function takeSnapshot(
+  version: string,
+  appDir: string = REPO,
+): Promise<ReleaseSnapshot> {
+  const app = loadApp(appDir);
+  return {
+    version,
+    definition: app.definition,
+    triggerResults: await triggerResultsOf(app, ownSamplePayloads(app.definition)),
+  };
+}
+
+/**
+ * The app in `appDir` set against a released snapshot: its definition, and its hook triggers'
+ * ids for the payloads the release recorded.
+ */
+export async function currentAgainst(
+  released: ReleaseSnapshot,
+  version: string,
+  appDir: string = REPO,
+): Promise<ReleaseSnapshot> {
+  const app = loadApp(appDir);
+  const payloads = Object.fromEntries(
+    Object.entries(released.triggerResults).map(([key, list]) => [
+      key,
+      list.map(({ payload }) => payload),
+    ]),
+  );
+  return {
+    version,
+    definition: app.definition,
+    triggerResults: await triggerResultsOf(app, payloads),
+  };
+}
+
+export function releaseFile(version: string, dir: string = RELEASES_DIR): string {
+  return path.join(dir, `${version}.json`);
+}
+
+/** Every released version with a snapshot, oldest first. */
+export function releasedVersions(dir: string = RELEASES_DIR): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => name.slice(0, -'.json'.length))
+    .filter((version) => semver.valid(version) === version)
+    .sort(semver.compare);
+}
+
+export function readSnapshot(version: string, dir: string = RELEASES_DIR): ReleaseSnapshot {
+  return JSON.parse(readFileSync(releaseFile(version, dir), 'utf8')) as ReleaseSnapshot;
+}
+
+/** The newest release's snapshot, or null before the first release. */
+export function latestRelease(dir: string = RELEASES_DIR): ReleaseSnapshot | null {
+  const versions = releasedVersions(dir);
+  return versions.length > 0 ? readSnapshot(versions[versions.length - 1], dir) : null;
+}
+
+export function writeSnapshot(snapshot: ReleaseSnapshot, dir: string = RELEASES_DIR): string {
+  const file = releaseFile(snapshot.version, dir);
+  writeFileSync(file, `${JSON.stringify(snapshot, null, 2)}\n`);
+  return file;
+}
+
+/** The version in a package.json. */
+export function packageVersion(appDir: string = REPO): string {
+  return (
+    JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+}

@@ -1,0 +1,34 @@
+/**
+ * npm run zapier:compat [-- --json]
+ *
+ * Compares the compiled app with the newest release snapshot (releases/<version>.json) and lists
+ * every change with the bump it needs (see scripts/release/compatibility.ts). Exit code 1 when
+ * package.json's version differs from that release's by a smaller bump than the changes need
+ * (or goes backwards); 0 otherwise, saying which bump the next release needs. `npm run
+ * zapier:compat` compiles first; `npm test` runs it on the tree it has just compiled.
+ */
+import { parseArgs } from 'node:util';
+import { assess, describeChanges } from './release/guard';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
+  const verdict = await assess();
+  // A refusal goes to stderr: zapier-platform shows only that of a failed _zapier-build.
+  const print = verdict.ok ? console.log : console.error;
+  if (values.json) {
+    print(JSON.stringify(verdict, null, 2));
+  } else {
+    if (verdict.released && verdict.changes.length > 0) {
+      print(
+        `Changes since the ${verdict.released} release:\n\n${describeChanges(verdict.changes)}\n`,
+      );
+    }
+    print(verdict.summary);
+  }
+  process.exitCode = verdict.ok ? 0 : 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 2;
+});

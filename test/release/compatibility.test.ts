@@ -1,0 +1,172 @@
+/**
+ * The compatibility guard. Each fixture in test/fixtures/compat/ is one kind of change, made with
+ * JSON Patch (RFC 6902) to the 0.1.0 release snapshot, with the changes and the bump the guard
+ * must report: nothing more, nothing less. Then the guard and the release command as a
+ * maintainer runs them, in a copy of the repo.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { applyPatch, deepClone, type Operation } from 'fast-json-patch';
+import {
+  bumpBetween,
+  compareReleases,
+  requiredBump,
+  type Bump,
+} from '../../scripts/release/compatibility';
+import { readSnapshot, type ReleaseSnapshot } from '../../scripts/release/snapshot';
+import { copyRepo, type RepoCopy } from '../helpers/repo-copy';
+
+interface Fixture {
+  title: string;
+  before?: Operation[];
+  after: Operation[];
+  needed: Bump | null;
+  changes: { bump: Bump; where: string; what: string }[];
+}
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'compat');
+/** A case that compiles the app and runs npm scripts: minutes on a busy machine, not seconds. */
+const SLOW = 300_000;
+const released = readSnapshot('0.1.0');
+
+const patched = (snapshot: ReleaseSnapshot, operations: Operation[] = []) =>
+  applyPatch(deepClone(snapshot) as ReleaseSnapshot, operations, true).newDocument;
+
+describe('each kind of change gets its bump', () => {
+  const names = readdirSync(FIXTURES).filter((name) => name.endsWith('.json'));
+  test('there are fixtures', () => assert.ok(names.length >= 20));
+  for (const name of names) {
+    const fixture = JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as Fixture;
+    test(`${name}: ${fixture.title}`, () => {
+      const before = patched(released, fixture.before);
+      const changes = compareReleases(before, patched(before, fixture.after));
+      assert.deepEqual(
+        changes.map(({ bump, where, what }) => ({ bump, where, what })),
+        fixture.changes,
+      );
+      assert.equal(requiredBump(changes), fixture.needed);
+      for (const change of changes) assert.ok(change.why.length > 0, 'every change says why');
+    });
+  }
+});
+
+test('a bump is read the way Zapier reads it: by the number that grew', () => {
+  assert.equal(bumpBetween('0.1.0', '1.0.0'), 'major');
+  assert.equal(bumpBetween('0.1.0', '0.2.0'), 'minor');
+  assert.equal(bumpBetween('0.1.0', '0.1.1'), 'patch');
+  assert.equal(bumpBetween('1.4.2', '1.5.0'), 'minor');
+  assert.equal(bumpBetween('1.4.2', '1.4.2'), 'none');
+  assert.equal(bumpBetween('1.4.2', '1.3.9'), 'backwards');
+});
+
+describe('npm run zapier:compat and npm run release, in a copy of the repo', () => {
+  let repo: RepoCopy;
+  beforeAll(async () => {
+    repo = copyRepo('chatting-compat-');
+    // What the tests change is all the guard sees, whatever main has not released yet.
+    await repo.releaseAsItIs();
+  }, 60_000);
+  afterAll(() => repo?.remove());
+
+  const setVersion = async (version: string) => {
+    const outcome = await repo.run('npm', ['version', version, '--no-git-tag-version']);
+    assert.equal(outcome.code, 0, outcome.stderr);
+  };
+  /** `npm run zapier:compat` as a maintainer runs it: compile, then the guard. */
+  const guard = () => repo.run('npm', ['run', '--silent', 'zapier:compat']);
+  /** The guard alone, when only package.json's version changed since the last compile. */
+  const guardCompiled = () => repo.run('npx', ['tsx', 'scripts/zapier-compat.ts']);
+  const readJson = <T>(file: string) =>
+    JSON.parse(readFileSync(path.join(repo.dir, file), 'utf8')) as T;
+  const CREATE_CONTACT = 'src/creates/create-contact.ts';
+  const PHONE_FIELD = /\n\s*\{\n\s*key: 'phone',[^}]*\},/;
+
+  test(
+    'removing an input field and bumping the patch fails and names the field; a major passes',
+    async () => {
+      const original = readFileSync(path.join(repo.dir, CREATE_CONTACT), 'utf8');
+      repo.edit(CREATE_CONTACT, (text) => text.replace(PHONE_FIELD, ''));
+      await setVersion('0.1.1');
+      const patch = await guard();
+      assert.equal(patch.code, 1, patch.stdout);
+      assert.match(patch.stderr, /create create_contact › input field phone \("Phone"\): removed/);
+      assert.match(patch.stderr, /need a major release.*0\.1\.1, a patch after 0\.1\.0: too small/);
+
+      await setVersion('1.0.0');
+      const major = await guardCompiled();
+      assert.equal(major.code, 0, major.stderr);
+      assert.match(major.stdout, /1\.0\.0, a major after 0\.1\.0: enough/);
+
+      // Back as it was, for the next case.
+      repo.edit(CREATE_CONTACT, () => original);
+    },
+    SLOW,
+  );
+
+  test(
+    'a new optional field needs only a minor',
+    async () => {
+      repo.edit(CREATE_CONTACT, (text) =>
+        text.replace(
+          /\n(\s*)deduplicationKeyField\(\),/,
+          "\n$1{ key: 'nickname', label: 'Nickname', required: false, helpText: 'What they like to be called.' },$&",
+        ),
+      );
+      await setVersion('0.1.1');
+      const patch = await guard();
+      assert.equal(patch.code, 1, patch.stdout);
+      assert.match(patch.stderr, /input field nickname \("Nickname"\): added, optional/);
+      assert.doesNotMatch(patch.stderr, /MAJOR/);
+      await setVersion('0.2.0');
+      const minor = await guardCompiled();
+      assert.equal(minor.code, 0, minor.stderr);
+    },
+    SLOW,
+  );
+
+  test(
+    'unchanged version: says which bump the next release needs, and passes',
+    async () => {
+      await setVersion('0.1.0');
+      const same = await guardCompiled();
+      assert.equal(same.code, 0, same.stderr);
+      assert.match(same.stdout, /next release needs a minor bump: 0\.2\.0/);
+    },
+    SLOW,
+  );
+
+  test(
+    'release refuses too small a bump, then releases a minor: version, changelog, snapshot, steps',
+    async () => {
+      // The sources are compiled (the guard just ran), so the script runs without npm's compile.
+      const release = (bump: string) => repo.run('npx', ['tsx', 'scripts/release.ts', bump]);
+      const refused = await release('patch');
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /need a minor release \(0\.2\.0\); 0\.1\.1 is a patch/);
+      assert.equal(readJson<{ version: string }>('package.json').version, '0.1.0');
+
+      const done = await release('minor');
+      assert.equal(done.code, 0, done.stderr);
+      assert.equal(readJson<{ version: string }>('package.json').version, '0.2.0');
+      assert.equal(readJson<{ version: string }>('package-lock.json').version, '0.2.0');
+      const changelog = readFileSync(path.join(repo.dir, 'CHANGELOG.md'), 'utf8');
+      const section = changelog.slice(changelog.indexOf('## 0.2.0'), changelog.indexOf('## 0.1.0'));
+      assert.match(
+        section,
+        /^- create create_contact › input field nickname \("Nickname"\): added, optional\.$/m,
+      );
+      assert.ok(changelog.indexOf('## 0.2.0') < changelog.indexOf('## 0.1.0'), 'newest first');
+      const snapshot = readJson<ReleaseSnapshot>('releases/0.2.0.json');
+      assert.equal(snapshot.definition.version, '0.2.0');
+      assert.match(JSON.stringify(snapshot.definition), /"key":"nickname"/);
+      assert.match(done.stdout, /npx zapier-platform promote 0\.2\.0/);
+      assert.match(done.stdout, /migrate 0\.1\.0 0\.2\.0 100%.*only within a major version/);
+
+      const after = await guardCompiled();
+      assert.equal(after.code, 0, after.stderr);
+      assert.match(after.stdout, /Nothing changed since 0\.2\.0/);
+    },
+    SLOW,
+  );
+});
