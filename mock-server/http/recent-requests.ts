@@ -25,9 +25,10 @@ const KEPT_CHARS = TEXT_LIMIT + REDACTION_MARGIN;
  * The most the journal's entries may hold, counted as entrySize() counts them. What it holds
  * outlives V8's young generation, so a flood turns into old-generation garbage in proportion:
  * under a flood of 160 KB requests, 32 MiB cost 84 MB more RSS at peak than no journal, 8 MiB
- * 22 to 35 MB (docs/performance.md). 8 MiB still holds a thousand ordinary requests.
+ * 22 to 35 MB, 4 MiB about 10 MB less than 8 (docs/performance.md). 4 MiB still holds a
+ * thousand ordinary requests (about 3 KB each as counted).
  */
-export const JOURNAL_MAX_BYTES = 8 * 1024 * 1024;
+export const JOURNAL_MAX_BYTES = 4 * 1024 * 1024;
 /** An entry's objects and our own response headers, beyond the strings entrySize() counts. */
 const ENTRY_OVERHEAD_BYTES = 1024;
 const SECRET_HEADERS = new Set(['x-api-key', 'x-admin-token', 'authorization', 'cookie']);

@@ -325,7 +325,7 @@ describe('the request journal', () => {
 
   test('a flood of large bad requests keeps the newest, within the bytes bound', async () => {
     assert.equal(mock.server.services.requests.maxBytes, JOURNAL_MAX_BYTES);
-    assert.equal(JOURNAL_MAX_BYTES, 8 * 1024 * 1024);
+    assert.equal(JOURNAL_MAX_BYTES, 4 * 1024 * 1024);
     const maxBytes = 2 * 1024 * 1024;
     const small = await startMock({ journalBytes: maxBytes });
     try {
