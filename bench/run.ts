@@ -8,38 +8,22 @@
  *   npm run bench -- --only reads  some cases only (ids from bench/cases/index.ts, comma-separated)
  *
  * Every server is started by the bench in its own process on 127.0.0.1 (the compiled CLI, with
- * --memory or a temporary data file); dist/ is rebuilt first if a source is newer than it.
+ * --memory or a temporary data file); dist/ is built first unless it is built from the sources
+ * as they are (scripts/build.ts).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO } from '../test/helpers/child';
+import { build, isBuilt, sourcesDigest } from '../scripts/build.mjs';
 import { CASES } from './cases';
 import { FULL_PLAN, QUICK_PLAN, unmeasured, type Row } from './lib/case';
 import { startReport, table, writeReport } from './lib/report';
-import { DIST_CLI } from './lib/servers';
-
-const SOURCES = ['src', 'mock-server', 'schemas', 'index.js', 'package.json', 'tsconfig.json'];
-
-function newestSource(entry: string): number {
-  const full = path.join(REPO, entry);
-  if (!existsSync(full)) return 0;
-  const stat = statSync(full);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  if (entry.endsWith('generated')) return 0; // written by the build itself
-  return Math.max(
-    stat.mtimeMs,
-    ...readdirSync(full).map((name) => newestSource(path.join(entry, name))),
-  );
-}
 
 /** The bench measures the compiled mock and app, as users run them. */
 function ensureBuilt(): void {
-  const built = existsSync(DIST_CLI) ? statSync(DIST_CLI).mtimeMs : 0;
-  if (built >= Math.max(...SOURCES.map(newestSource))) return;
-  console.log('dist/ is older than the sources: npm run build');
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
+  const digest = sourcesDigest();
+  if (isBuilt(digest)) return;
+  console.log('dist/ is not built from the current sources: building it');
+  if (build(digest) !== 0) throw new Error('the build failed');
 }
 
 async function main(): Promise<void> {

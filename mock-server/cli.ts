@@ -3,13 +3,16 @@
  * SIGINT/SIGTERM (in-flight requests finish, the store is flushed, exit 0).
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isBuiltin } from 'node:module';
+import { isIP, type AddressInfo } from 'node:net';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { API_PREFIX } from './api/prefix';
-import { ADMIN_TOKEN_ENV, adminGuardRefusal } from './admin/guard';
+import { ADMIN_TOKEN_ENV, adminGuardRefusal, isLoopbackHost } from './admin/guard';
 import { authenticate } from './api/auth';
-import { BODY_LIMIT_BYTES } from './http/errors';
+import { ADMIN_BODY_LIMIT_BYTES } from './admin/route';
+import { BODY_LIMIT_BYTES, byteSize } from './http/errors';
 import { MAX_JSON_DEPTH } from './http/incoming';
 import { createServer, DEFAULT_REQUEST_TIMEOUTS } from './server';
 import { DEMO_KEYS, readSeedFile } from './store/seed';
@@ -53,7 +56,7 @@ export FILE           writes the whole state of the database (--db, default ${DE
 Limits (answered with the JSON error envelope):
   request headers     within ${DEFAULT_REQUEST_TIMEOUTS.headersMs / 1000} s of connecting, at most 64 KiB (408 request-timeout / 400)
   whole request       within ${DEFAULT_REQUEST_TIMEOUTS.requestMs / 1000} s, headers and body (408 request-timeout)
-  body                ${BODY_LIMIT_BYTES / 1024} KiB of UTF-8 JSON (64 MiB for /__admin/seed), uncompressed,
+  body                ${byteSize(BODY_LIMIT_BYTES)} of UTF-8 JSON (${byteSize(ADMIN_BODY_LIMIT_BYTES)} for /__admin/seed), uncompressed,
                       nested at most ${MAX_JSON_DEPTH} deep
                       (413 payload-too-large, 415 unsupported-media-type, 400 invalid-request)
 `;
@@ -141,8 +144,8 @@ export async function main(argv: string[]): Promise<void> {
       { cause: error },
     );
   }
-  const bound = server.app.server.address();
-  const base = listenUrl(values.host, typeof bound === 'object' && bound ? bound.port : port);
+  const bound = server.app.server.address() as AddressInfo; // a TCP port, not a pipe
+  const origins = reachableOrigins(values.host, bound.address, bound.port);
   // A database keeps the seed it was created from: --seed only makes new databases.
   let note =
     values.seed && !server.services.store.created
@@ -154,25 +157,50 @@ export async function main(argv: string[]): Promise<void> {
       `  note      ${OLD_DATA_FILE} is the JSON data file of an earlier version: it is not\n` +
       `            imported. Remove it with: rm -f ${OLD_DATA_FILE} ${OLD_DATA_FILE}.*\n`;
   }
-  console.log(`${banner(base, dbFile, server)}${note}`);
+  console.log(`${banner(origins, dbFile, server, adminToken !== null)}${note}`);
 }
 
+/** IPv6 link-local (fe80::/10): a URL would need the interface's zone, which differs by machine. */
+const LINK_LOCAL_IPV6 = /^fe[89ab]/i;
+
 /**
- * The API's URL as the banner shows it: the address actually bound (0.0.0.0 listens on every
- * interface, and saying 127.0.0.1 would hide that it is reachable from the network).
+ * Where the server is reached, as origins (`http://address:port`), the first one best. Bound to
+ * every interface (0.0.0.0, or :: which takes IPv4 too), the machine's own addresses from
+ * `networkInterfaces()`, loopback last: `0.0.0.0` in a URL works on this machine only. Bound
+ * to one address, the host as given (a name reads better than the address it resolved to).
  */
-export function listenUrl(host: string, port: number): string {
-  return `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}${API_PREFIX}`;
+export function reachableOrigins(
+  host: string,
+  boundAddress: string,
+  port: number,
+  interfaces: NodeJS.Dict<Pick<NetworkInterfaceInfo, 'address' | 'family'>[]> = networkInterfaces(),
+): string[] {
+  const origin = (address: string) =>
+    `http://${isIP(address) === 6 ? `[${address}]` : address}:${port}`;
+  if (boundAddress !== '0.0.0.0' && boundAddress !== '::') return [origin(host)];
+  const families = boundAddress === '::' ? ['IPv4', 'IPv6'] : ['IPv4'];
+  const usable = Object.values(interfaces)
+    .flatMap((addresses) => addresses ?? [])
+    .filter(({ family, address }) => families.includes(family) && !LINK_LOCAL_IPV6.test(address))
+    .map(({ address }) => address);
+  const ranked = [
+    ...usable.filter((address) => !isLoopbackHost(address)),
+    ...usable.filter((address) => isLoopbackHost(address)),
+  ];
+  return ranked.length ? [...new Set(ranked.map(origin))] : [origin(host)];
 }
 
 function banner(
-  base: string,
+  [origin, ...others]: string[],
   dbFile: string | undefined,
   server: Awaited<ReturnType<typeof createServer>>,
+  adminToken: boolean,
 ): string {
+  const base = `${origin}${API_PREFIX}`;
   const lines = [
     '',
     `Chatting mock server listening on ${base}`,
+    ...(others.length ? [`  also on   ${others.join(', ')}`] : []),
     `  data      ${dbFile ? `${path.relative(process.cwd(), dbFile) || dbFile} (SQLite)` : 'in memory only'}`,
   ];
   let demo: string | undefined;
@@ -184,7 +212,12 @@ function banner(
     lines.push('  keys      from the seed file');
   }
   if (demo) lines.push(`  try       curl -s ${base}/me -H 'X-API-Key: ${demo}'`);
-  lines.push(`  admin     ${base.replace(API_PREFIX, '/__admin')}/health`, '');
+  lines.push(
+    `  dashboard ${origin}/`,
+    `  docs      ${origin}/docs`,
+    `  admin     ${origin}/__admin/health${adminToken ? '  (send the admin token as X-Admin-Token)' : ''}`,
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -227,10 +260,29 @@ function positive(
 }
 
 /**
+ * Why this Node cannot run the mock, or null. The store is node:sqlite (Node 22.13 and later);
+ * on an older Node the first thing to load it would fail with only "No such built-in module".
+ */
+function runtimeRefusal(): string | null {
+  if (isBuiltin('node:sqlite')) return null;
+  return (
+    `Node 22.13 or later is needed (the data is kept with node:sqlite); this is Node ${process.version}. ` +
+    "In this repo run it through npm (npm start, npx chatting-mock), which use the project's " +
+    'own Node 22, or with that Node directly: node_modules/.bin/node dist/mock-server/cli.js'
+  );
+}
+
+/**
  * The command as every entry point runs it (bin/chatting-mock.js, `node dist/mock-server/cli.js`):
- * a usage mistake exits 2 with a hint, anything else 1.
+ * a Node without node:sqlite exits 1 before anything loads it, a usage mistake exits 2 with a
+ * hint, anything else 1.
  */
 export function run(argv: string[]): void {
+  const refusal = runtimeRefusal();
+  if (refusal) {
+    console.error(`chatting-mock: ${refusal}`);
+    process.exit(1);
+  }
   main(argv).catch((error: unknown) => {
     const usage =
       error instanceof UsageError ||

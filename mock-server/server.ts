@@ -10,12 +10,8 @@ import { FaultRules } from './api/fault-injection';
 import { IDEMPOTENCY_RETENTION_MS } from './api/idempotency';
 import { apiPlugin } from './api/plugin';
 import { API_PREFIX } from './api/prefix';
-import {
-  answerClientError,
-  answerFrameworkError,
-  BODY_LIMIT_BYTES,
-  installErrorHandling,
-} from './http/errors';
+import { answerClientError, installConnectionOrder, OrderedResponse } from './http/connections';
+import { answerFrameworkError, BODY_LIMIT_BYTES, installErrorHandling } from './http/errors';
 import { DEFAULT_DELIVERY_SETTINGS, Deliverer, type DeliverySettings } from './events/deliverer';
 import { installIncomingChecks } from './http/incoming';
 import { pagesPlugin } from './pages/plugin';
@@ -105,8 +101,11 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
       // Node checks the two timeouts this often (30 s by default, far coarser than they are).
       connectionsCheckingInterval: Math.max(10, Math.min(1000, timeouts.headersMs / 4)),
       requireHostHeader: false,
+      ServerResponse: OrderedResponse,
     },
-    return503OnClosing: true,
+    // fastify's own 503 while closing has its own body: installIncomingChecks answers
+    // shutting-down with the envelope instead.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
@@ -128,6 +127,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     }
   }
   app.removeContentTypeParser('text/plain');
+  installConnectionOrder(app);
   installErrorHandling(app, (error) => log(`internal error: ${error.message}`));
   installIncomingChecks(app);
   services.requests.install(app);

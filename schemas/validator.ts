@@ -16,6 +16,7 @@ import type Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import type * as AjvModule from 'ajv/dist/2020';
 import type * as AjvFormatsModule from 'ajv-formats';
+import type * as HapiAddress from '@hapi/address';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readSchema, schemaFile, schemaNames, SCHEMA_ROOT } from './catalog';
@@ -42,24 +43,149 @@ type ErrorCodeRule = ErrorCode | Partial<Record<string, ErrorCode>>;
 /** What a violation gets when its schema names no code. */
 const DEFAULT_REQUEST_ERROR: ErrorCode = 'invalid-request';
 
-/** The keywords whose error names a property of its own, with what to say about it. */
-const NAMED_PROPERTY: Record<string, { param: string; detail: string }> = {
-  required: { param: 'missingProperty', detail: 'is required' },
-  additionalProperties: { param: 'additionalProperty', detail: 'is not a known field' },
+/**
+ * The project's extension keywords: `x-error-codes` (a violation's code), `x-http-status` (each
+ * code's status), `x-mock-guard` (the keywords of a node that are the mock's own limits, not API
+ * promises) and `x-pattern-meaning` (what a `pattern` asks for, in words).
+ */
+const EXTENSION_KEYWORDS: { keyword: string; schemaType: ('string' | 'object' | 'array')[] }[] = [
+  { keyword: 'x-error-codes', schemaType: ['string', 'object'] },
+  { keyword: 'x-http-status', schemaType: ['object'] },
+  { keyword: 'x-mock-guard', schemaType: ['array'] },
+  { keyword: 'x-pattern-meaning', schemaType: ['string'] },
+];
+
+/**
+ * RFC 6531 addresses (`format: idn-email`): internationalised local parts and domains
+ * (`josé@example.com`), as @hapi/address reads them (RFC 5321/5322 with RFC 6531's Unicode; a
+ * domain of at least two labels; no quoted local part, no address literal). No list of
+ * top-level domains is checked (by default it checks none), so `acme.example` is a domain.
+ */
+function isEmailAddress(value: string): boolean {
+  // Loaded with the first Ajv instance, like Ajv itself.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { isEmailValid } = require('@hapi/address') as typeof HapiAddress;
+  return isEmailValid(value);
+}
+
+/** The keywords whose error names a property of its own, and the Ajv parameter that names it. */
+const NAMED_PROPERTY: Record<string, string> = {
+  required: 'missingProperty',
+  additionalProperties: 'additionalProperty',
 };
 
-/** Plain words for a client: `email: must match format "email"`, `data.x: is not a known field`. */
+/** What a value of each JSON type is called in a message. */
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  null: 'null',
+};
+
+/** What a value failing each format is not. */
+const FORMAT_WORDS: Record<string, string> = {
+  email: 'an email address',
+  'idn-email': 'an email address',
+  uri: 'an absolute URL',
+  'date-time': 'a date and time',
+};
+
+/**
+ * A violation in words, from the keyword and the limit the schema gives it (Ajv passes the
+ * schema's value as `params.limit`), never the schema's own text: `name: at most 200
+ * characters`, `tags: at most 100 items`, `target_url: must be an absolute http(s) URL`.
+ */
+function violation(error: ErrorObject): string {
+  const limit = error.params.limit as number;
+  switch (error.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+    case 'unevaluatedProperties':
+      return 'is not a field of this body';
+    case 'maxLength':
+      return `at most ${limit} characters`;
+    case 'minLength':
+      return limit === 1 ? 'must not be empty' : `at least ${limit} characters`;
+    case 'maxItems':
+      return `at most ${limit} items`;
+    case 'minItems':
+      return `at least ${limit} items`;
+    case 'maxProperties':
+      return `at most ${limit} fields`;
+    case 'minProperties':
+      return `at least ${limit} fields`;
+    case 'maximum':
+      return `at most ${limit}`;
+    case 'minimum':
+      return `at least ${limit}`;
+    case 'uniqueItems':
+      return 'must not list an item twice';
+    case 'type': {
+      const types = String(error.params.type).split(',');
+      const expected = types.map((type) => TYPE_WORDS[type] ?? type).join(' or ');
+      return `must be ${expected}, not ${TYPE_WORDS[jsonType(error.data)]}`;
+    }
+    case 'enum':
+      return `must be one of ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
+    case 'const':
+      return `must be ${JSON.stringify(error.params.allowedValue)}`;
+    case 'format': {
+      const format = String(error.params.format);
+      return `is not ${FORMAT_WORDS[format] ?? `a valid ${format}`}`;
+    }
+    case 'pattern': {
+      // A pattern is the schema's internals; the schema says in words what it asks for.
+      const meaning: unknown = error.parentSchema?.['x-pattern-meaning'];
+      return typeof meaning === 'string' ? meaning : 'does not have the expected form';
+    }
+    default:
+      return 'is not valid here';
+  }
+}
+
+/** The JSON type of a value, as JSON Schema names it. */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (Number.isInteger(value)) return 'integer';
+  return typeof value;
+}
+
+/** Whether the schema marks the failing keyword as the mock's own guard (`x-mock-guard`). */
+export function isMockGuardError(error: ErrorObject): boolean {
+  const guarded: unknown = error.parentSchema?.['x-mock-guard'];
+  return Array.isArray(guarded) && guarded.includes(error.keyword);
+}
+
+/** Where a violation is: `email`, `customFields.crm_owner`, `tags.3`, or `body` for the whole. */
+function locationOf(error: ErrorObject): string {
+  const named = NAMED_PROPERTY[error.keyword];
+  const path = named ? `${error.instancePath}/${String(error.params[named])}` : error.instancePath;
+  return path ? path.slice(1).split('/').map(unescapePointer).join('.') : 'body';
+}
+
+/** How a refusal by one of the mock's guards says so. */
+const MOCK_GUARD_NOTE = "the mock's own guard, not a rule of the Chatting API";
+
+/**
+ * Plain words for a client, one place for every route: `name: at most 200 characters (the mock's
+ * own guard, not a rule of the Chatting API)`, `email: is not an email address`.
+ */
 export function describeErrors(errors: readonly ErrorObject[]): string {
-  return errors
-    .map((error) => {
-      const named = NAMED_PROPERTY[error.keyword];
-      const path = named
-        ? `${error.instancePath}/${String(error.params[named.param])}`
-        : error.instancePath;
-      const where = path ? path.slice(1).replace(/\//g, '.') : 'body';
-      return `${where}: ${named?.detail ?? error.message ?? error.keyword}`;
-    })
-    .join('; ');
+  return errors.map((error) => describeError(error)).join('; ');
+}
+
+/**
+ * One violation in words; `context` follows what is wrong, before a guard's note: `customFields:
+ * at most 100 fields on a stored contact; this request would leave 130 (the mock's own guard, …)`.
+ */
+export function describeError(error: ErrorObject, context = ''): string {
+  const guard = isMockGuardError(error) ? ` (${MOCK_GUARD_NOTE})` : '';
+  return `${locationOf(error)}: ${violation(error)}${context}${guard}`;
 }
 
 export class SchemaSet {
@@ -179,13 +305,16 @@ export class SchemaSet {
     if (!error) return DEFAULT_REQUEST_ERROR;
     const segments = error.instancePath.split('/').slice(1).map(unescapePointer);
     if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+    // A null where a value belongs counts as the value being absent: `{"email": null}` is
+    // missing-email, as an absent or blank one is.
+    const keyword = error.keyword === 'type' && error.data === null ? 'required' : error.keyword;
     let node: Json | undefined = this.schema(name);
     let code: ErrorCode = DEFAULT_REQUEST_ERROR;
     for (const segment of ['', ...segments]) {
       if (segment !== '') node = childSchema(node, segment);
       if (!node) break;
       const rule = node['x-error-codes'] as ErrorCodeRule | undefined;
-      const ruled = typeof rule === 'string' ? rule : rule?.[error.keyword];
+      const ruled = typeof rule === 'string' ? rule : rule?.[keyword];
       if (ruled) code = ruled;
     }
     return code;
@@ -256,11 +385,14 @@ export class SchemaSet {
       // One error, the first Ajv meets: its keyword order (required before properties, pattern
       // before format) is what makes a blank email "missing" rather than "invalid".
       allErrors: false,
+      // Errors carry the value and the schema node they failed (a null reads as missing; the
+      // message says a guard is the mock's); only failures pay for it.
+      verbose: true,
       ...options,
     });
     addFormats(ajv);
-    ajv.addKeyword({ keyword: 'x-error-codes', schemaType: ['string', 'object'] });
-    ajv.addKeyword({ keyword: 'x-http-status', schemaType: 'object' });
+    ajv.addFormat('idn-email', isEmailAddress);
+    for (const keyword of EXTENSION_KEYWORDS) ajv.addKeyword(keyword);
     // Each file is registered under its own file URL, which makes the relative $refs between
     // files resolve exactly as they do for any other JSON Schema tool (the files carry no $id).
     for (const [name, json] of this.json) ajv.addSchema(json, this.uri(name));

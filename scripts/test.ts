@@ -14,6 +14,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { BUILD_STEPS, emptyDist, sourcesDigest, writeStamp } from './build.mjs';
+import { junitSummary, type TestSummary } from './junit-summary';
 
 const REPO = path.join(__dirname, '..');
 const BIN = path.join(REPO, 'node_modules', '.bin');
@@ -24,11 +26,6 @@ interface Step {
 }
 
 const STEP = (name: string, ...command: string[]): Step => ({ name, command });
-
-const PREPARE: Step[] = [
-  STEP('types from schemas/', 'tsx', 'scripts/generate-types.ts'),
-  STEP('compile into dist/', 'tsc', '-p', 'tsconfig.build.json'),
-];
 
 const CHECKS: Step[] = [
   STEP('typecheck (strict, tests included)', 'tsc', '-p', 'tsconfig.json'),
@@ -55,11 +52,6 @@ const env: NodeJS.ProcessEnv = {
   DISABLE_ZAPIER_ANALYTICS: '1',
   // zapier-platform-core prints a memory report after every call unless NODE_ENV says test.
   NODE_ENV: process.env.NODE_ENV ?? 'test',
-  // node:sqlite says it is experimental in every jest worker that loads the mock's store; the
-  // mock silences that one warning itself, but jest hands tests a process object of its own.
-  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--disable-warning=ExperimentalWarning']
-    .filter(Boolean)
-    .join(' '),
 };
 
 function run(step: Step, inherit = false): Promise<Outcome> {
@@ -106,33 +98,27 @@ async function runAll(steps: Step[], width: number): Promise<Outcome[]> {
   return outcomes;
 }
 
-/** The totals of the JUnit file jest just wrote, or null if there is none. */
-function testCounts(): { passed: number; failed: number; skipped: number } | null {
-  let xml: string;
+/** The summary of the JUnit file jest just wrote, or null if there is none. */
+function testSummary(selected: boolean): TestSummary | null {
   try {
-    xml = readFileSync(path.join(REPO, 'reports', 'junit.xml'), 'utf8');
+    return junitSummary(readFileSync(path.join(REPO, 'reports', 'junit.xml'), 'utf8'), selected);
   } catch {
     return null;
   }
-  const sum = (attribute: string) =>
-    [...xml.matchAll(new RegExp(`<testsuite [^>]*\\b${attribute}="(\\d+)"`, 'g'))].reduce(
-      (total, match) => total + Number(match[1]),
-      0,
-    );
-  const failed = sum('failures') + sum('errors');
-  const skipped = sum('skipped');
-  return { passed: sum('tests') - failed - skipped, failed, skipped };
 }
 
 async function main(): Promise<number> {
   const jestArgs = process.argv.slice(2);
   const started = process.hrtime.bigint();
-  rmSync(path.join(REPO, 'dist'), { recursive: true, force: true });
-  for (const step of PREPARE) {
+  const digest = sourcesDigest();
+  emptyDist();
+  // `npm run build`'s steps, each with its own line, then its stamp: npm start needs no rebuild.
+  for (const step of BUILD_STEPS) {
     const outcome = await run(step);
     report(outcome);
     if (outcome.code !== 0) return outcome.code;
   }
+  writeStamp(digest);
   let failed: Outcome[] = [];
   if (jestArgs.length === 0) {
     failed = (await runAll(CHECKS, 2)).filter((outcome) => outcome.code !== 0);
@@ -144,9 +130,11 @@ async function main(): Promise<number> {
   const tests = await run(STEP('jest', 'jest', ...jestArgs), true);
   const total = Number(process.hrtime.bigint() - started) / 1e9;
   report(tests);
-  const counts = testCounts();
-  if (counts)
-    console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  const summary = testSummary(jestArgs.length > 0);
+  if (summary) {
+    console.log(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+    for (const [reason, count] of summary.skipReasons) console.log(`  ${count} skipped: ${reason}`);
+  }
   if (tests.code !== 0) failed.push(tests);
   console.log(
     failed.length === 0

@@ -20,7 +20,7 @@ const BARE_SERVER = path.join(__dirname, 'bare-server.ts');
 
 export interface Running {
   base: string;
-  /** The server's process id (for its memory). */
+  /** The server's process id (to read its memory from /proc). */
   pid: number;
   stop(): Promise<void>;
 }

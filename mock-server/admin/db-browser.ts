@@ -1,10 +1,17 @@
 /**
  * /__admin/db: json-server's router over the database, read-only. QA gets its query language
- * over the raw state (`/__admin/db/contacts?email_like=ava&_sort=created_at`) with no code of
- * ours. Each request reads the collection it names from the database (all of them for
+ * over the raw state (`/__admin/db/contacts?email_like=ava&_sort=created_at`) with little code
+ * of ours. Each request reads the collection it names from the database (all of them for
  * `_expand`/`_embed`, which join across collections, and for `/db`, which is everything), so
  * the server holds nothing in memory between requests; json-server never writes anything.
  * References are `<name>_id` fields (`?_expand=workspace` follows `workspace_id`).
+ *
+ * json-server takes its query as it comes, and some of it is hostile: a `_like` value is a
+ * regular expression (`^(a+)+$` backtracks exponentially), a parameter given twice or with
+ * brackets is an array or an object where it expects a string (a stack trace as HTML), `_delay`
+ * holds the request for as long as it says. So the query is read here first: `_like` is matched
+ * here, as a case-insensitive substring (linear); the rest goes to json-server as plain strings,
+ * or is refused with invalid-request. Any error json-server still throws is invalid-request too.
  *
  * json-server runs in its own express app, loaded at the first browse and handed the raw
  * request once fastify's hooks (the admin guard) have passed it.
@@ -12,82 +19,167 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { FastifyInstance } from 'fastify';
 import type * as JsonServer from 'json-server';
-import { ApiError, sendError } from '../http/errors';
+import { ApiError, errorAnswer, JSON_TYPE, sendError } from '../http/errors';
+import { answerOtherMethods } from '../http/routing';
 import type { Services } from '../domain/services';
 import { COLLECTION_NAMES, type CollectionName } from '../store/collections';
 
 export function dbBrowser(services: Services) {
   return async (app: FastifyInstance): Promise<void> => {
     app.route({
-      method: ['GET', 'HEAD'],
+      method: 'GET',
       url: '/*',
+      // GET only, as openapi.yaml lists it (HEAD is a 405, like every other method).
+      exposeHeadRoute: false,
       handler: async (request, reply) => {
         const url = new URL(request.url.slice(app.prefix.length) || '/', 'http://db');
-        const name = url.pathname.split('/')[1] ?? '';
-        if (url.pathname.replace(/\/$/, '') === '/db') return services.store.snapshot();
-        if (!(COLLECTION_NAMES as string[]).includes(name)) {
-          return sendError(reply, new ApiError('not-found', `no collection ${name}`));
+        const path = url.pathname.replace(/\/$/, '');
+        if (path === '/db') return services.store.snapshot();
+        const segments = path.split('/').slice(1);
+        const name = segments[0];
+        // `/contacts` and `/workspaces/owner_123/contacts` list; `/contacts/contact_123` shows one.
+        const listed = segments.length === 3 ? segments[2] : segments.length === 2 ? null : name;
+        for (const collection of [name, listed]) {
+          if (collection !== null && !isCollection(collection)) {
+            return sendError(reply, new ApiError('not-found', `no collection ${collection}`));
+          }
         }
-        const refusal = unrunnableQuery(url.searchParams);
-        if (refusal) return sendError(reply, new ApiError('invalid-request', refusal));
-        const joins = url.searchParams.has('_expand') || url.searchParams.has('_embed');
-        const data = services.store.snapshot(joins ? COLLECTION_NAMES : [name as CollectionName]);
+        const { query, likes } = readQuery(url.searchParams);
+        const joins = '_expand' in query || '_embed' in query;
+        const data: Record<string, unknown> = services.store.snapshot(
+          joins ? COLLECTION_NAMES : [(listed ?? name) as CollectionName],
+        );
+        if (listed !== null && likes.length > 0) {
+          data[listed] = (data[listed] as object[]).filter((record) =>
+            matchesEveryLike(record, likes),
+          );
+        }
+        // A body means nothing to a read: json-server's body parser is kept from reading one.
+        delete request.raw.headers['content-type'];
         reply.hijack();
-        browser(data, app.prefix)(request.raw as Request, reply.raw as Response);
+        browser(data, app.prefix, query)(request.raw as Request, reply.raw as Response);
       },
     });
-    app.route({
-      method: app.supportedMethods.filter((method) => method !== 'GET' && method !== 'HEAD'),
-      url: '/*',
-      config: { methodNotAllowed: true },
-      handler: async (_request, reply) =>
-        sendError(
-          reply,
-          new ApiError('method-not-allowed', 'the db browser is read-only', { allow: 'GET, HEAD' }),
-        ),
-    });
+    answerOtherMethods(app, new Map([['/*', ['GET']]]), 'the db browser is read-only');
   };
 }
 
+function isCollection(name: string): name is CollectionName {
+  return (COLLECTION_NAMES as string[]).includes(name);
+}
+
+/** json-server's parameters that take one value (a comma-separated list, for `_sort`). */
+const SINGLE_VALUED = new Set(['q', '_sort', '_order', '_start', '_end', '_page', '_limit']);
+/** Enough for any query QA writes; json-server's cost grows with each (it scans per parameter). */
+const MAX_PARAMETERS = 64;
+/** Fields a sort may name: lodash reads each of them on every record. */
+const MAX_SORT_FIELDS = 16;
+
+interface BrowseQuery {
+  /** What json-server reads: plain strings, an array where a filter is given several values. */
+  query: Record<string, string | string[]>;
+  /** `<path>_like` filters, matched here: the path, and its values in lower case. */
+  likes: [path: string, needles: string[]][];
+}
+
+/** The query as json-server may read it, or invalid-request saying what it cannot take. */
+function readQuery(params: URLSearchParams): BrowseQuery {
+  const refuse = (message: string) => new ApiError('invalid-request', message);
+  if ([...params.keys()].length > MAX_PARAMETERS) {
+    throw refuse(`the db browser reads at most ${MAX_PARAMETERS} query parameters`);
+  }
+  // No prototype: a parameter named __proto__ is a parameter like any other.
+  const query: BrowseQuery['query'] = Object.create(null) as BrowseQuery['query'];
+  const likes: BrowseQuery['likes'] = [];
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    if (/[[\]]/.test(key)) {
+      throw refuse(
+        `${key}: parameters with brackets are not read (a sort by two fields: _sort=a,b)`,
+      );
+    }
+    if (key === '_delay') throw refuse('_delay is not served: the db browser answers at once');
+    if (SINGLE_VALUED.has(key) && values.length > 1) {
+      throw refuse(`${key} is given ${values.length} times: give it once`);
+    }
+    if ((key === '_sort' || key === '_order') && values[0].split(',').length > MAX_SORT_FIELDS) {
+      throw refuse(`${key} names at most ${MAX_SORT_FIELDS} fields`);
+    }
+    if (key.endsWith('_like')) {
+      likes.push([key.slice(0, -'_like'.length), values.map((value) => value.toLowerCase())]);
+    } else if (key === '_embed' || key === '_expand') {
+      query[key] = [...new Set(values)];
+    } else {
+      query[key] = values.length === 1 ? values[0] : values;
+    }
+  }
+  return { query, likes };
+}
+
+/**
+ * json-server's `_like`, as a substring instead of a regular expression: each filter must hold
+ * (its field present and containing one of its values, case aside). `includes` is linear.
+ */
+function matchesEveryLike(record: object, likes: BrowseQuery['likes']): boolean {
+  return likes.every(([path, needles]) => {
+    const value = valueAt(record, path);
+    // As json-server reads a field: an array as its items joined by commas; an object has no text.
+    const text = Array.isArray(value)
+      ? value.join(',')
+      : typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : null;
+    const lower = text?.toLowerCase();
+    return lower !== undefined && needles.some((needle) => lower.includes(needle));
+  });
+}
+
+/** A field by its dotted path (`customFields.plan`), through own properties only. */
+function valueAt(record: object, path: string): unknown {
+  let value: unknown = record;
+  for (const part of path.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, part)) {
+      return undefined;
+    }
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function sendEnvelope(response: Response, error: ApiError): void {
+  const { status, body } = errorAnswer(error);
+  response.status(status).type(JSON_TYPE).send(body);
+}
+
 /** An express app serving json-server's router over `data` at `prefix`; every answer JSON. */
-function browser(data: object, prefix: string): Express {
+function browser(data: object, prefix: string, query: BrowseQuery['query']): Express {
   const server = jsonServer().create();
+  // json-server reads the query read above, not its own parse of the URL (qs: arrays, objects).
+  server.set('query parser', () => query);
   const router = jsonServer().router(data, { foreignKeySuffix: '_id' });
+  // json-server's router ends with its own error handler, which answers the stack trace as
+  // HTML: without it, every error reaches the envelope below.
+  router.stack = router.stack.filter((layer) => layer.handle.length !== 4);
   router.render = (request: Request, response: Response) => {
     if (response.statusCode >= 400) {
-      response.json({
-        ok: false,
-        error: 'not-found',
-        message: `nothing at ${request.originalUrl}`,
-      });
+      sendEnvelope(response, new ApiError('not-found', `nothing at ${request.originalUrl}`));
     } else {
       response.json(response.locals.data);
     }
   };
   server.use(prefix, router);
   server.use((_request: Request, response: Response) => {
-    response.status(404).json({ ok: false, error: 'not-found' });
+    sendEnvelope(response, new ApiError('not-found'));
   });
+  // What json-server throws comes from a query it cannot run over this data (an _expand of a
+  // field some records lack): the query's fault, as every other refusal here.
   server.use((error: Error, _request: Request, response: Response, _next: NextFunction) => {
-    response.status(500).json({ ok: false, error: 'internal-error', message: error.message });
+    sendEnvelope(
+      response,
+      new ApiError('invalid-request', `json-server could not run the query: ${error.message}`),
+    );
   });
   return server;
-}
-
-/**
- * Why json-server could not run a query, if it could not: a `_like` value is a regular
- * expression, and json-server throws on an invalid one.
- */
-function unrunnableQuery(query: URLSearchParams): string | null {
-  for (const [key, pattern] of query) {
-    if (!key.endsWith('_like')) continue;
-    try {
-      new RegExp(pattern, 'i');
-    } catch (error) {
-      return `${key}: ${(error as Error).message}`;
-    }
-  }
-  return null;
 }
 
 let loaded: typeof JsonServer | undefined;

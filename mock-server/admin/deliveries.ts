@@ -3,7 +3,7 @@ import { now } from '../domain/clock';
 import { ApiError } from '../http/errors';
 import { newDelivery } from '../events/raise';
 import type { Services } from '../domain/services';
-import { defineAdminRoute, newestMatching, type AdminRoute } from './route';
+import { defineAdminRoute, type AdminRoute } from './route';
 import { storeRecord } from '../store/collections';
 
 export function deliveryRoutes({ store }: Services): AdminRoute[] {
@@ -19,13 +19,10 @@ export function deliveryRoutes({ store }: Services): AdminRoute[] {
       query: 'admin/delivery-query',
       responses: { 200: 'admin/delivery-list' },
       handle: ({ query }) => {
-        const { workspace_id, subscription_id, event, status } = query;
-        const items = newestMatching(
-          store.all('deliveries'),
-          { workspace_id, subscription_id, event, status },
-          query.limit,
-        );
-        return { status: 200, body: { ok: true, items } };
+        const { workspace_id, subscription_id, event, status, limit, offset } = query;
+        const filters = { workspace_id, subscription_id, event, status };
+        const page = store.page('deliveries', filters, { limit, offset, newestFirst: true });
+        return { status: 200, body: { ok: true, ...page } };
       },
     }),
     defineAdminRoute({

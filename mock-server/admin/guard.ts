@@ -1,8 +1,11 @@
 /**
  * The admin API can reset, rewrite and watch everything, so it is guarded, in this order:
- * - Host: the request must name a loopback host (localhost, 127.x.x.x, ::1), the address the
- *   connection arrived at, or this machine's name. A web page that rebinds its own domain to
- *   the mock's address still sends its own domain as Host, and is refused.
+ * - Host: bound to loopback, the request must name a loopback host (localhost, 127.x.x.x, ::1),
+ *   the address the connection arrived at, or this machine's name. A web page that rebinds its
+ *   own domain to the mock's address still sends its own domain as Host, and is refused. Bound
+ *   off loopback (a team mock, which takes a token), any Host is served: the machine is then
+ *   reached by names and addresses it cannot know (a DNS name, a NAT, a proxy), and the token,
+ *   which a rebinding page does not have, is the guard.
  * - Origin: a state-changing call (anything but GET and HEAD) sent by a browser must come from
  *   the mock's own origin (the dashboard it serves): a foreign Origin, `Origin: null` or a
  *   cross-site Sec-Fetch-Site is refused, so a page cannot fire a blind no-cors POST at it.
@@ -69,10 +72,20 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
+/**
+ * Whether the server listens on an address other than loopback (0.0.0.0, ::, a LAN address).
+ * Read from the socket itself, whoever called listen; before it listens (inject), no.
+ */
+function listensOffLoopback(app: FastifyInstance): boolean {
+  const bound = app.server.address();
+  return typeof bound === 'object' && bound !== null && !isLoopbackHost(bound.address);
+}
+
 export function installAdminGuard(app: FastifyInstance, token: string | null): void {
   const expected = token ? digest(token) : null;
   app.addHook('onRequest', async (request) => {
-    if (!isOwnHost(request)) {
+    const anyHost = expected !== null && listensOffLoopback(app);
+    if (!anyHost && !isOwnHost(request)) {
       throw new ApiError('admin-origin-forbidden', 'the admin API answers only its own host');
     }
     if (isForeignOrigin(request)) {

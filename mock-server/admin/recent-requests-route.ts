@@ -11,7 +11,10 @@ export function recentRequestsRoutes({ requests }: Services): AdminRoute[] {
       responses: { 200: 'admin/journal-list' },
       handle: ({ query }) => ({
         status: 200,
-        body: { ok: true, items: requests.latest(query.limit) },
+        body: {
+          ok: true,
+          items: requests.latest(query.limit, { status: query.status, path: query.path }),
+        },
       }),
     }),
   ];

@@ -1,6 +1,6 @@
 /** GET /__admin/subscriptions: the REST-hook subscriptions of every workspace, active or not. */
 import type { Services } from '../domain/services';
-import { defineAdminRoute, newestMatching, type AdminRoute } from './route';
+import { defineAdminRoute, type AdminRoute } from './route';
 
 export function subscriptionRoutes({ store }: Services): AdminRoute[] {
   return [
@@ -10,13 +10,11 @@ export function subscriptionRoutes({ store }: Services): AdminRoute[] {
       query: 'admin/subscription-query',
       responses: { 200: 'admin/subscription-list' },
       handle: ({ query }) => {
-        const { workspace_id, event, active } = query;
-        const items = newestMatching(
-          store.all('subscriptions'),
-          { workspace_id, event, active },
-          query.limit,
-        );
-        return { status: 200, body: { ok: true, items } };
+        const { workspace_id, event, limit, offset } = query;
+        const active = query.active === undefined ? undefined : query.active === 'true';
+        const filters = { workspace_id, event, active };
+        const page = store.page('subscriptions', filters, { limit, offset, newestFirst: true });
+        return { status: 200, body: { ok: true, ...page } };
       },
     }),
   ];

@@ -5,7 +5,8 @@ import { ApiError } from '../http/errors';
 import { makeApiKey } from '../domain/keys';
 import { newId } from '../domain/record-ids';
 import type { Services } from '../domain/services';
-import { storeRecord, type Change } from '../store/collections';
+import { storeRecord, type Change, type CollectionName } from '../store/collections';
+import type { Filters } from '../store/store';
 import { defineAdminRoute, type AdminRoute } from './route';
 
 export function workspaceRoutes({ store }: Services): AdminRoute[] {
@@ -18,20 +19,39 @@ export function workspaceRoutes({ store }: Services): AdminRoute[] {
     defineAdminRoute({
       method: 'GET',
       url: '/workspaces',
+      query: 'admin/workspace-query',
       responses: { 200: 'admin/workspace-list' },
-      handle: () => ({
-        status: 200,
-        body: {
-          ok: true,
-          items: store.all('workspaces').map((workspace) => ({
-            ...workspace,
-            sites: store.find('sites', 'by_workspace', [workspace.id]),
-            keys: store
-              .find('api_keys', 'by_workspace', [workspace.id])
-              .map(({ id, created_at, revoked_at }) => ({ id, created_at, revoked_at })),
-          })),
-        },
-      }),
+      handle: ({ query }) => {
+        const { items, total } = store.page('workspaces', {}, query);
+        // One query per collection counts the whole page, each workspace in an index.
+        const ids = items.map((workspace) => workspace.id);
+        const per = (collection: CollectionName, filters?: Filters) =>
+          store.countsPer(collection, 'workspace_id', ids, filters);
+        const contacts = per('contacts');
+        const conversations = per('conversations');
+        const subscriptions = per('subscriptions', { active: true });
+        const deliveries = per('deliveries');
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            total,
+            items: items.map((workspace) => ({
+              ...workspace,
+              sites: store.find('sites', 'by_workspace', [workspace.id]),
+              keys: store
+                .find('api_keys', 'by_workspace', [workspace.id])
+                .map(({ id, created_at, revoked_at }) => ({ id, created_at, revoked_at })),
+              counts: {
+                contacts: contacts.get(workspace.id) ?? 0,
+                conversations: conversations.get(workspace.id) ?? 0,
+                active_subscriptions: subscriptions.get(workspace.id) ?? 0,
+                deliveries: deliveries.get(workspace.id) ?? 0,
+              },
+            })),
+          },
+        };
+      },
     }),
     defineAdminRoute({
       method: 'POST',

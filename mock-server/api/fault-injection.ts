@@ -25,8 +25,6 @@ const CODE_FOR_STATUS: Record<number, ErrorCode> = {
 
 export class FaultRules {
   private rules: FaultRule[] = [];
-  /** Each rule's path as a pattern, compiled once when the rule is added. */
-  private patterns = new WeakMap<FaultRule, RegExp>();
   private nextId = 1;
 
   /**
@@ -43,7 +41,6 @@ export class FaultRules {
     const path = rule.path.startsWith(API_PREFIX) ? rule.path : `${API_PREFIX}${rule.path}`;
     const stored = { ...rule, path, id: `fault_${this.nextId++}` };
     this.rules.push(stored);
-    this.patterns.set(stored, pathPattern(stored.path));
     return stored;
   }
 
@@ -71,7 +68,7 @@ export class FaultRules {
     const rule = this.rules.find(
       (candidate) =>
         ((candidate.method ?? '*') === '*' || candidate.method === method) &&
-        this.patterns.get(candidate)?.test(path) === true,
+        globMatches(candidate.path, path),
     );
     if (!rule) return null;
     if (typeof rule.times === 'number') {
@@ -82,9 +79,27 @@ export class FaultRules {
   }
 }
 
-function pathPattern(path: string): RegExp {
-  const escaped = path.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`);
+/**
+ * Whether `text` matches a glob whose one special character is `*` (any run of characters, `/`
+ * included), in linear time: a regular expression built from `/*a*a*a*…b` backtracks
+ * exponentially. Between the fixed first and last parts, each part is taken at its first
+ * occurrence after the one before: an earlier place never leaves less room for the rest, so if
+ * that fails every other choice fails too. Each search starts where the last one ended.
+ */
+export function globMatches(glob: string, text: string): boolean {
+  const parts = glob.split('*');
+  const first = parts[0];
+  if (parts.length === 1) return glob === text;
+  const last = parts[parts.length - 1];
+  const end = text.length - last.length;
+  if (end < first.length || !text.startsWith(first) || !text.endsWith(last)) return false;
+  let at = first.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const found = text.indexOf(parts[i], at);
+    if (found === -1 || found + parts[i].length > end) return false;
+    at = found + parts[i].length;
+  }
+  return true;
 }
 
 /** A request's path without its query, percent-decoding undone where it is well-formed. */

@@ -1,9 +1,13 @@
 // The QA dashboard: it reads and changes the mock only through the admin API (/__admin), with
-// the admin token when the server has one, and polls it for live updates. Everything shown is
-// built as DOM text, never as HTML: the journal holds whatever clients sent.
+// the admin token when the server has one, and polls it for live updates. A poll is one request
+// per list (workspaces with their counts, deliveries, journal, subscriptions, fault rules),
+// each one page long, whatever the data holds. Everything shown is built as DOM text, never as
+// HTML: the journal holds whatever clients sent.
 
 const POLL_MS = 1500;
 const TOKEN_KEY = 'chatting-mock-admin-token';
+/** Each poll is measured under this name (performance.measure), for the tests and the bench. */
+const POLL_MEASURE = 'dashboard-poll';
 const $ = (id) => document.getElementById(id);
 
 /** An admin call that did not answer 2xx, with its envelope. */
@@ -50,28 +54,80 @@ function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : '');
-const plural = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;
+// ---- how things read ----
+
+const number = (n) => n.toLocaleString();
+const plural = (count, word, words = `${word}s`) =>
+  `${number(count)} ${count === 1 ? word : words}`;
 const json = (value) => JSON.stringify(value, null, 2);
 const badge = (text, kind = text) => h('span', { class: `badge ${kind}` }, text);
-const emptyRow = (columns, text) =>
-  h('tr', {}, h('td', { colspan: columns, class: 'empty' }, text));
+const button = (text, onclick, attributes = {}) =>
+  h('button', { type: 'button', onclick, ...attributes }, text);
+
+const clock = (date) => date.toLocaleTimeString([], { hour12: false });
+const sameDay = (a, b) => a.toDateString() === b.toDateString();
+
+/**
+ * A time as a <time>: the time of day when it is today, with the date when it is not (and the
+ * year when it is not this year); the full date and the ISO text in its title.
+ */
+function when(iso) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  const today = new Date();
+  const day = { day: 'numeric', month: 'short' };
+  if (date.getFullYear() !== today.getFullYear()) day.year = 'numeric';
+  const text = sameDay(date, today)
+    ? clock(date)
+    : `${date.toLocaleDateString([], day)}, ${date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}`;
+  const full = date.toLocaleString([], { dateStyle: 'full', timeStyle: 'medium' });
+  return h('time', { datetime: iso, title: `${full} (${iso})` }, text);
+}
+
+/** A duration for people: 340 ms, 1.2 s, 3 min 5 s. */
+function duration(ms) {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** An id on one line; a very long one ends in an ellipsis, whole in its title. */
+const id = (text) => h('code', { class: 'id', title: text }, text);
+
+/**
+ * A URL in the column that takes the remaining width: one line, the host in full colour, the
+ * rest muted, an ellipsis where it is cut and the whole URL in the title.
+ */
+function urlCell(url) {
+  let host = url;
+  let rest = '';
+  try {
+    const parsed = new URL(url);
+    host = `${parsed.protocol}//${parsed.host}`;
+    rest = url.slice(host.length);
+  } catch {
+    // Not a URL after all: shown as it is.
+  }
+  return h(
+    'td',
+    { class: 'fill' },
+    h(
+      'span',
+      { class: 'clip url', title: url },
+      h('span', { class: 'host' }, host),
+      h('span', { class: 'rest' }, rest),
+    ),
+  );
+}
 
 function notify(text, kind = 'info') {
   const notice = $('notice');
-  notice.textContent = text;
+  notice.replaceChildren(
+    h('span', {}, text),
+    button('Dismiss', () => (notice.hidden = true), { class: 'small' }),
+  );
   notice.className = `notice ${kind}`;
   notice.hidden = false;
-}
-
-/** Replaces a table body only when its data changed, so focus and scrolling survive a poll. */
-const shown = new Map();
-function renderRows(id, data, row, empty) {
-  const text = JSON.stringify(data);
-  if (shown.get(id) === text) return;
-  shown.set(id, text);
-  const rows = data.items.map(row);
-  $(id).replaceChildren(...(rows.length ? rows : [emptyRow(row.columns ?? 7, empty)]));
 }
 
 // ---- the contract, read from the bundled OpenAPI document ----
@@ -107,9 +163,172 @@ async function loadContract() {
   contract.errorCodes = deref(document, fault.properties.error).enum;
 }
 
+// ---- the lists: one page of each per poll ----
+
+/**
+ * A list the poll reads: `path(list)` is its one request, `row` draws an item, `empty` says
+ * why there is none. A paged list (`limit`) keeps its offset and draws a pager; its answer's
+ * `total` is the count shown beside the title.
+ */
+const lists = {
+  workspaces: {
+    limit: 10,
+    path: (list) => `/workspaces?${pageQuery(list)}`,
+    row: workspaceRow,
+    empty: () => 'No workspaces: POST /__admin/workspaces makes one.',
+    noun: ['workspace', 'workspaces'],
+    shown: (answer) => {
+      fillWorkspaceIds(answer.items);
+      return { items: answer.items, revealed: [...revealedKeys] };
+    },
+  },
+  deliveries: {
+    limit: 25,
+    path: (list) => `/deliveries?${pageQuery(list)}`,
+    row: deliveryRow,
+    empty: () => 'No deliveries yet: subscribe a target URL, then fire an event.',
+    noun: ['delivery', 'deliveries'],
+  },
+  journal: {
+    limit: 25,
+    path: (list) => {
+      const query = new URLSearchParams({ limit: String(list.limit) });
+      if ($('journal-status').value) query.set('status', $('journal-status').value);
+      if ($('journal-path').value.trim()) query.set('path', $('journal-path').value.trim());
+      return `/journal?${query}`;
+    },
+    row: journalRow,
+    empty: () =>
+      $('journal-status').value || $('journal-path').value.trim()
+        ? 'No request matches these filters.'
+        : 'No API request yet: call /api/zapier with a key.',
+    shown: (answer) => {
+      journal = new Map(answer.items.map((e) => [e.id, e]));
+      return answer;
+    },
+    count: (answer) => (answer.items.length ? `newest ${number(answer.items.length)}` : ''),
+  },
+  subscriptions: {
+    limit: 25,
+    path: (list) => {
+      const query = new URLSearchParams(pageQuery(list));
+      const workspace = $('subscription-workspace').value.trim();
+      if (workspace) query.set('workspace_id', workspace);
+      if ($('subscription-active').value) query.set('active', $('subscription-active').value);
+      return `/subscriptions?${query}`;
+    },
+    row: subscriptionRow,
+    empty: () =>
+      $('subscription-workspace').value.trim() || $('subscription-active').value
+        ? 'No subscription matches these filters.'
+        : 'No subscriptions: a Zap turned on (POST /api/zapier/webhooks/subscribe) makes one.',
+    noun: ['subscription', 'subscriptions'],
+  },
+  faults: {
+    path: () => '/faults',
+    body: 'fault-rows',
+    row: faultRow,
+    empty: () => 'No fault rules: every request is answered normally.',
+    count: (answer) => (answer.items.length ? number(answer.items.length) : ''),
+  },
+};
+const BODIES = {
+  workspaces: 'workspace-rows',
+  deliveries: 'delivery-rows',
+  journal: 'journal-rows',
+  subscriptions: 'subscription-rows',
+};
+for (const [name, list] of Object.entries(lists)) {
+  list.name = name;
+  list.offset = 0;
+  list.body ??= BODIES[name];
+}
+
+const pageQuery = (list) =>
+  new URLSearchParams({ limit: String(list.limit), offset: String(list.offset) }).toString();
+
+/** What each list last drew, as text: a list is redrawn only when its data changed. */
+const drawn = new Map();
+
+/** Draws `key`'s content only when `data` differs from what it last drew, so focus survives. */
+function changed(key, data) {
+  const text = JSON.stringify(data);
+  if (drawn.get(key) === text) return false;
+  drawn.set(key, text);
+  return true;
+}
+
+/** An empty list's one line, in the list's own element. */
+function emptyLine(body, text) {
+  const tbody = body.tagName === 'TBODY';
+  const columns = body.closest('table')?.querySelectorAll('thead th').length ?? 1;
+  return tbody
+    ? h('tr', {}, h('td', { colspan: columns, class: 'empty' }, text))
+    : h('li', { class: 'empty' }, text);
+}
+
+/** Reads one list and draws it, its count and its pager; a refusal is shown in its card. */
+async function readList(list) {
+  const { answer } = await admin('GET', list.path(list));
+  if (list.limit && answer.total !== undefined && list.offset > 0 && list.offset >= answer.total) {
+    // The page went away (a reset, a filter): back to the last page there is.
+    list.offset = Math.max(0, Math.floor((answer.total - 1) / list.limit) * list.limit);
+    return readList(list);
+  }
+  const data = list.shown ? list.shown(answer) : answer;
+  if (changed(list.body, data)) {
+    const body = $(list.body);
+    const rows = answer.items.map(list.row);
+    body.replaceChildren(...(rows.length ? rows : [emptyLine(body, list.empty())]));
+  }
+  $(`${list.name}-count`).textContent = list.count
+    ? list.count(answer)
+    : plural(answer.total, ...list.noun);
+  if (list.limit && answer.total !== undefined) drawPager(list, answer.total);
+  $(`${list.name}-error`).hidden = true;
+}
+
+function drawPager(list, total) {
+  const nav = $(`${list.name}-pager`);
+  if (!nav || !changed(nav.id, [list.offset, total])) return;
+  if (total <= list.limit && list.offset === 0) {
+    nav.replaceChildren();
+    return;
+  }
+  const to = Math.min(list.offset + list.limit, total);
+  const go = (offset) => {
+    list.offset = offset;
+    void refresh();
+  };
+  nav.replaceChildren(
+    button('‹', () => go(Math.max(0, list.offset - list.limit)), {
+      class: 'small',
+      'aria-label': 'Previous page',
+      disabled: list.offset === 0,
+    }),
+    h('span', {}, `${number(list.offset + 1)}–${number(to)} of ${number(total)}`),
+    button('›', () => go(list.offset + list.limit), {
+      class: 'small',
+      'aria-label': 'Next page',
+      disabled: to >= total,
+    }),
+  );
+}
+
+/**
+ * A list the server refused, said in its card. A missing token is asked for by the token form,
+ * and no answer at all (the mock stopped) is said once, in the bar: the cards need not say it.
+ */
+function showListError(list, error) {
+  if (!(error instanceof AdminError) || String(error.body.error).startsWith('admin-token')) return;
+  const line = $(`${list.name}-error`);
+  line.textContent = `Could not load this list: ${error.message}`;
+  line.hidden = false;
+}
+
 // ---- workspaces ----
 
-let workspaces = [];
+/** Keys made here, shown once on this page: key id → token. */
 const revealedKeys = new Map();
 
 async function copy(text, what) {
@@ -121,32 +340,14 @@ async function copy(text, what) {
   }
 }
 
-async function countOf(collection, workspaceId) {
-  const { answer, response } = await admin(
-    'GET',
-    `/db/${collection}?workspace_id=${encodeURIComponent(workspaceId)}&_limit=1`,
+/** The workspace ids of the page shown, offered by the inputs that take a workspace. */
+function fillWorkspaceIds(workspaces) {
+  const ids = workspaces.map((w) => w.id);
+  if (!changed('workspace-ids', ids)) return;
+  $('workspace-ids').replaceChildren(
+    ...workspaces.map((w) => h('option', { value: w.id }, w.team_name)),
   );
-  return Number(response.headers.get('x-total-count') ?? answer.length);
-}
-
-async function refreshWorkspaces(subscriptions, deliveries) {
-  const { answer } = await admin('GET', '/workspaces');
-  workspaces = answer.items;
-  const counts = await Promise.all(
-    workspaces.map(async (w) => ({
-      contacts: await countOf('contacts', w.id),
-      conversations: await countOf('conversations', w.id),
-      subscriptions: subscriptions.filter((s) => s.workspace_id === w.id && s.active).length,
-      deliveries: deliveries.filter((d) => d.workspace_id === w.id).length,
-    })),
-  );
-  const data = {
-    items: workspaces.map((w, i) => ({ ...w, counts: counts[i] })),
-    revealed: [...revealedKeys.keys()],
-  };
-  renderRows('workspace-rows', data, workspaceRow, 'No workspaces.');
-  fillWorkspaceSelect($('fire-workspace'), false);
-  fillWorkspaceSelect($('subscription-workspace'), true);
+  if (!$('fire-workspace').value && ids.length) $('fire-workspace').value = ids[0];
 }
 
 function workspaceRow(w) {
@@ -154,29 +355,47 @@ function workspaceRow(w) {
     h(
       'li',
       {},
-      h('code', {}, `chatting_live_${key.id}_••••••`),
-      key.revoked_at ? badge('revoked', 'failed') : '',
-      ' ',
-      h('button', { type: 'button', onclick: () => copy(key.id, 'Key id') }, 'Copy id'),
-      key.revoked_at
-        ? ''
-        : h('button', { type: 'button', onclick: () => revokeKey(key.id) }, 'Revoke'),
+      h(
+        'div',
+        { class: 'key' },
+        h('code', { class: 'id', title: `key id ${key.id}` }, `chatting_live_${key.id}_••••••`),
+        key.revoked_at ? badge('revoked', 'failed') : '',
+        button('Copy id', () => copy(key.id, 'Key id'), { class: 'small' }),
+        key.revoked_at ? '' : button('Revoke', () => revokeKey(key.id), { class: 'small' }),
+      ),
       revealedKeys.has(key.id) ? newKeyLine(revealedKeys.get(key.id)) : '',
     ),
   );
+  const counts = [
+    [w.counts.contacts, 'contact', 'contacts'],
+    [w.counts.conversations, 'conversation', 'conversations'],
+    [w.counts.active_subscriptions, 'active subscription', 'active subscriptions'],
+    [w.counts.deliveries, 'delivery', 'deliveries'],
+  ];
   return h(
     'tr',
     {},
-    h('td', {}, h('strong', {}, w.team_name), h('br'), h('code', {}, w.id), h('br'), w.owner_email),
+    h(
+      'td',
+      {},
+      h('span', { class: 'team' }, w.team_name),
+      h('span', { class: 'sub' }, id(w.id)),
+      h('span', { class: 'sub' }, w.owner_email),
+    ),
     h(
       'td',
       {},
       w.sites.length
         ? h(
             'ul',
-            {},
+            { class: 'sites' },
             w.sites.map((s) =>
-              h('li', {}, s.domain, s.id === w.primary_site_id ? badge('primary', 'info') : ''),
+              h(
+                'li',
+                { class: 'nowrap' },
+                id(s.domain),
+                s.id === w.primary_site_id ? [' ', badge('primary', 'info')] : '',
+              ),
             ),
           )
         : badge('no site', 'failed'),
@@ -184,36 +403,38 @@ function workspaceRow(w) {
     h(
       'td',
       {},
-      h('ul', {}, keys),
-      h('button', { type: 'button', onclick: () => newKey(w.id) }, 'New key'),
+      h('ul', { class: 'keys' }, keys),
+      h(
+        'div',
+        { class: 'new' },
+        button('New key', () => newKey(w.id), { class: 'small' }),
+      ),
     ),
     h(
       'td',
       { class: 'counts' },
-      [
-        plural(w.counts.contacts, 'contact'),
-        plural(w.counts.conversations, 'conversation'),
-        plural(w.counts.subscriptions, 'active subscription'),
-        `${w.counts.deliveries} ${w.counts.deliveries === 1 ? 'delivery' : 'deliveries'}`,
-      ].join(', '),
+      h(
+        'dl',
+        { class: 'holds' },
+        counts.flatMap(([n, one, many]) => [
+          h('dt', {}, number(n)),
+          h('dd', {}, n === 1 ? one : many),
+        ]),
+      ),
     ),
   );
 }
-workspaceRow.columns = 4;
 
 /** A key made here is shown once, masked until asked, with a copy button. */
 function newKeyLine(token) {
   const code = h('code', { class: 'secret' }, token.replace(/_[^_]+$/, '_••••••'));
-  const show = h(
-    'button',
-    {
-      type: 'button',
-      onclick: () => {
-        code.textContent = token;
-        show.remove();
-      },
-    },
+  const show = button(
     'Show',
+    () => {
+      code.textContent = token;
+      show.remove();
+    },
+    { class: 'small' },
   );
   return h(
     'div',
@@ -221,7 +442,7 @@ function newKeyLine(token) {
     'New key: ',
     code,
     show,
-    h('button', { type: 'button', onclick: () => copy(token, 'API key') }, 'Copy key'),
+    button('Copy key', () => copy(token, 'API key'), { class: 'small' }),
   );
 }
 
@@ -240,18 +461,6 @@ async function revokeKey(keyId) {
   });
 }
 
-function fillWorkspaceSelect(select, withAll) {
-  const ids = workspaces.map((w) => w.id);
-  const current = [...select.options].map((o) => o.value).filter(Boolean);
-  if (JSON.stringify(ids) === JSON.stringify(current)) return;
-  const chosen = select.value;
-  select.replaceChildren(
-    ...(withAll ? [h('option', { value: '' }, 'all')] : []),
-    ...workspaces.map((w) => h('option', { value: w.id }, `${w.team_name} (${w.id})`)),
-  );
-  if (chosen) select.value = chosen;
-}
-
 // ---- events ----
 
 function prefill() {
@@ -267,12 +476,16 @@ async function fire(event) {
     $('fire-result').textContent = `The payload is not JSON: ${error.message}`;
     return;
   }
-  const body = { workspace_id: $('fire-workspace').value, event: $('fire-event').value, data };
+  const body = {
+    workspace_id: $('fire-workspace').value.trim(),
+    event: $('fire-event').value,
+    data,
+  };
   try {
     const { answer } = await admin('POST', '/events', body);
     $('fire-result').textContent =
-      `${body.event} happened in ${body.workspace_id}: sent to ${answer.deliveries} ` +
-      `subscription${answer.deliveries === 1 ? '' : 's'}.`;
+      `${body.event} happened in ${body.workspace_id}: sent to ` +
+      `${plural(answer.deliveries, 'subscription')}.`;
     void refresh();
   } catch (error) {
     $('fire-result').textContent = `Refused: ${error.message}`;
@@ -281,116 +494,162 @@ async function fire(event) {
 
 // ---- subscriptions ----
 
-async function refreshSubscriptions() {
-  const query = new URLSearchParams({ limit: '1000' });
-  if ($('subscription-workspace').value)
-    query.set('workspace_id', $('subscription-workspace').value);
-  if ($('subscription-active').value) query.set('active', $('subscription-active').value);
-  const { answer } = await admin('GET', `/subscriptions?${query}`);
-  // Grouped by workspace and event, newest first within each.
-  const items = [...answer.items].sort(
-    (a, b) => a.workspace_id.localeCompare(b.workspace_id) || a.event.localeCompare(b.event),
-  );
-  renderRows('subscription-rows', { items }, subscriptionRow, 'No subscriptions.');
-  if ($('subscription-workspace').value || $('subscription-active').value) {
-    return (await admin('GET', '/subscriptions?limit=1000')).answer.items;
-  }
-  return answer.items;
-}
-
 function subscriptionRow(s) {
   return h(
     'tr',
     {},
-    h('td', {}, h('code', {}, s.workspace_id)),
-    h('td', {}, s.event),
-    h('td', { class: 'url' }, s.target_url),
+    h('td', {}, id(s.workspace_id)),
+    h('td', { class: 'nowrap' }, s.event),
+    urlCell(s.target_url),
     h('td', {}, s.active ? badge('active', 'delivered') : badge('inactive', 'cancelled')),
-    h('td', { title: s.created_at }, time(s.created_at)),
+    h('td', {}, when(s.created_at)),
   );
 }
-subscriptionRow.columns = 5;
 
 // ---- deliveries ----
 
-async function refreshDeliveries() {
-  const { answer } = await admin('GET', '/deliveries?limit=50');
-  renderRows('delivery-rows', answer, deliveryRow, 'No deliveries yet: fire an event.');
-  return answer.items;
+/** At most this many attempts are drawn in a row; the dialog shows them all. */
+const ATTEMPTS_IN_ROW = 6;
+
+const attemptOk = (a) => a.status_code !== null && a.status_code >= 200 && a.status_code < 300;
+
+/** The wait before each attempt: from the end of the one before to its start. */
+function waits(history) {
+  return history.map((a, i) => {
+    if (i === 0) return null;
+    const before = history[i - 1];
+    return Date.parse(a.started_at) - Date.parse(before.started_at) - before.duration_ms;
+  });
+}
+
+/** A delivery's attempts as a small timeline: one chip per attempt, the next one dashed. */
+function attemptChips(d) {
+  const waited = waits(d.history);
+  const chips = d.history.map((a, i) =>
+    h(
+      'span',
+      {
+        class: `attempt${attemptOk(a) ? ' ok' : ''}`,
+        title:
+          `Attempt ${a.number}: ${a.status_code ?? a.error ?? 'no answer'} in ${duration(a.duration_ms)}` +
+          (waited[i] === null ? '' : `, ${duration(waited[i])} after the one before`),
+      },
+      a.status_code === null ? 'ERR' : String(a.status_code),
+    ),
+  );
+  if (d.status === 'pending') {
+    chips.push(
+      h(
+        'span',
+        {
+          class: 'attempt next',
+          title: d.next_attempt_at
+            ? `Next attempt at ${new Date(d.next_attempt_at).toLocaleString()}`
+            : 'Next attempt running',
+        },
+        '…',
+      ),
+    );
+  }
+  const hidden = chips.length - ATTEMPTS_IN_ROW;
+  const shown = hidden > 0 ? chips.slice(hidden) : chips;
+  const parts = shown.flatMap((chip, i) =>
+    i === 0 ? [chip] : [h('span', { class: 'gap' }), chip],
+  );
+  if (hidden > 0) parts.unshift(h('span', { class: 'count' }, `+${hidden} `));
+  return h('div', { class: 'attempts', 'aria-label': plural(d.attempts, 'attempt') }, parts);
 }
 
 function deliveryRow(d) {
   return h(
     'tr',
     { 'data-delivery': d.id },
-    h('td', { title: d.created_at }, time(d.created_at)),
-    h('td', {}, d.event),
-    h('td', {}, h('code', {}, d.workspace_id)),
-    h('td', { class: 'url' }, d.target_url),
+    h('td', {}, when(d.created_at)),
+    h('td', { class: 'nowrap' }, d.event, h('span', { class: 'sub' }, id(d.workspace_id))),
+    urlCell(d.target_url),
     h('td', { class: 'delivery-status' }, badge(d.status)),
-    h('td', {}, `${d.attempts}${d.last_status_code ? ` · last ${d.last_status_code}` : ''}`),
-    h('td', {}, h('button', { type: 'button', onclick: () => openDelivery(d.id) }, 'Open')),
+    h('td', {}, attemptChips(d)),
+    h(
+      'td',
+      {},
+      button('Open', () => openDelivery(d.id), { class: 'small' }),
+    ),
   );
 }
-deliveryRow.columns = 7;
 
-async function openDelivery(id) {
-  await act(async () => {
-    const { answer } = await admin('GET', `/deliveries/${encodeURIComponent(id)}`);
-    const d = answer.delivery;
-    const attempts = d.history.map((a) =>
+/** Every attempt with its status, time taken and the wait before it; then the next one. */
+function attemptTimeline(d) {
+  const waited = waits(d.history);
+  const items = d.history.flatMap((a, i) => [
+    waited[i] === null
+      ? ''
+      : h('li', { class: 'wait' }, h('span', {}, `waited ${duration(waited[i])}`)),
+    h(
+      'li',
+      { class: 'attempt-item' },
+      h('strong', {}, `Attempt ${a.number}`),
       h(
-        'tr',
+        'div',
+        { class: 'what' },
+        h(
+          'span',
+          { class: `attempt${attemptOk(a) ? ' ok' : ''}` },
+          a.status_code === null ? 'ERR' : String(a.status_code),
+        ),
+        when(a.started_at),
+        h('span', { class: 'count' }, `took ${duration(a.duration_ms)}`),
+        a.error ? h('span', {}, a.error) : '',
+      ),
+    ),
+  ]);
+  if (d.status === 'pending') {
+    items.push(
+      h(
+        'li',
         {},
-        h('td', {}, a.number),
-        h('td', {}, time(a.started_at)),
-        h('td', {}, a.status_code ?? '—'),
-        h('td', {}, a.duration_ms.toFixed(1)),
-        h('td', {}, a.error ?? ''),
+        h('strong', {}, 'Next'),
+        h(
+          'div',
+          { class: 'what' },
+          h('span', { class: 'attempt next' }, '…'),
+          d.next_attempt_at ? when(d.next_attempt_at) : 'running now',
+        ),
       ),
     );
+  }
+  return items.length
+    ? h('ol', { class: 'timeline' }, items)
+    : h('p', { class: 'count' }, 'No attempt yet.');
+}
+
+async function openDelivery(deliveryId) {
+  await act(async () => {
+    const { answer } = await admin('GET', `/deliveries/${encodeURIComponent(deliveryId)}`);
+    const d = answer.delivery;
     showDetail(
       `Delivery ${d.id}`,
       h(
         'p',
-        {},
+        { class: 'summary' },
         badge(d.status),
-        ` ${d.event} to `,
+        h('strong', {}, d.event),
+        'to',
         h('code', {}, d.target_url),
-        d.redelivery_of ? ` (redelivery of ${d.redelivery_of})` : '',
+        d.redelivery_of ? h('span', { class: 'count' }, `redelivery of ${d.redelivery_of}`) : '',
       ),
       h('h3', {}, 'Attempts'),
-      h(
-        'table',
-        {},
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['#', 'Started', 'Status code', 'ms', 'Error'].map((t) => h('th', { scope: 'col' }, t)),
-          ),
-        ),
-        h('tbody', {}, attempts.length ? attempts : emptyRow(5, 'No attempt yet.')),
-      ),
+      attemptTimeline(d),
       h('h3', {}, 'Payload'),
       h('pre', {}, json(d.payload)),
-      h(
-        'button',
-        {
-          type: 'button',
-          onclick: () =>
-            act(async () => {
-              const again = await admin(
-                'POST',
-                `/deliveries/${encodeURIComponent(d.id)}/redeliver`,
-              );
-              $('detail').close();
-              notify(`Redelivering as ${again.answer.delivery.id}.`);
-            }),
-        },
+      button(
         'Redeliver',
+        () =>
+          act(async () => {
+            const again = await admin('POST', `/deliveries/${encodeURIComponent(d.id)}/redeliver`);
+            $('detail').close();
+            notify(`Redelivering as ${again.answer.delivery.id}.`);
+          }),
+        { class: 'primary' },
       ),
     );
   });
@@ -401,31 +660,27 @@ async function openDelivery(id) {
 /** The entries last listed, by id, for opening one. */
 let journal = new Map();
 
-async function refreshJournal() {
-  const { answer } = await admin('GET', '/journal?limit=200');
-  const status = $('journal-status').value;
-  const path = $('journal-path').value.trim();
-  const items = answer.items.filter(
-    (e) => (!status || String(e.status).startsWith(status)) && (!path || e.path.includes(path)),
-  );
-  journal = new Map(answer.items.map((e) => [e.id, e]));
-  renderRows('journal-rows', { items }, journalRow, 'No requests match.');
-}
-
 function journalRow(e) {
+  const request = `${e.method} ${e.path}`;
   return h(
     'tr',
     { 'data-entry': e.id },
-    h('td', { title: e.at }, time(e.at)),
-    h('td', {}, e.method),
-    h('td', { class: 'url' }, e.path),
+    h('td', {}, when(e.at)),
+    h(
+      'td',
+      { class: 'fill' },
+      h('span', { class: 'clip', title: request }, h('strong', {}, e.method), ' ', e.path),
+    ),
     h('td', {}, badge(String(e.status), e.status < 400 ? 'delivered' : 'failed')),
-    h('td', {}, e.ms.toFixed(1)),
-    h('td', {}, e.workspace_id ? h('code', {}, e.workspace_id) : '—'),
-    h('td', {}, h('button', { type: 'button', onclick: () => openEntry(e.id) }, 'Open')),
+    h('td', { class: 'number' }, e.ms.toFixed(1)),
+    h('td', {}, e.workspace_id ? id(e.workspace_id) : '—'),
+    h(
+      'td',
+      {},
+      button('Open', () => openEntry(e.id), { class: 'small' }),
+    ),
   );
 }
-journalRow.columns = 7;
 
 const headerList = (headers) =>
   h(
@@ -444,12 +699,18 @@ function bodyText(text) {
   }
 }
 
-function openEntry(id) {
-  const e = journal.get(id);
+function openEntry(entryId) {
+  const e = journal.get(entryId);
   if (!e) return;
   showDetail(
     `${e.method} ${e.path} → ${e.status}`,
-    h('p', {}, `${e.at} · ${e.ms.toFixed(1)} ms · workspace ${e.workspace_id ?? '—'}`),
+    h(
+      'p',
+      { class: 'summary' },
+      when(e.at),
+      h('span', { class: 'count' }, `${e.ms.toFixed(1)} ms`),
+      h('span', {}, 'workspace ', e.workspace_id ? h('code', {}, e.workspace_id) : '—'),
+    ),
     h('h3', {}, 'Request headers'),
     headerList(e.request.headers),
     h('h3', {}, 'Request body'),
@@ -463,11 +724,6 @@ function openEntry(id) {
 
 // ---- fault rules ----
 
-async function refreshFaults() {
-  const { answer } = await admin('GET', '/faults');
-  renderRows('fault-rows', answer, faultRow, 'No fault rules: every request is answered normally.');
-}
-
 function faultRow(rule) {
   const fault = [
     rule.error ? `error ${rule.error}` : '',
@@ -479,42 +735,42 @@ function faultRow(rule) {
     .filter(Boolean)
     .join(', ');
   return h(
-    'tr',
+    'li',
     { 'data-fault': rule.id },
-    h('td', {}, rule.method),
-    h('td', { class: 'url' }, rule.path),
-    h('td', {}, fault || 'none'),
-    h('td', {}, rule.times ?? 'all'),
     h(
-      'td',
-      {},
+      'div',
+      { class: 'rule' },
+      h('strong', {}, rule.method),
+      ' ',
+      h('code', {}, rule.path),
       h(
-        'button',
-        {
-          type: 'button',
-          onclick: () =>
-            act(async () => {
-              await admin('DELETE', `/faults/${encodeURIComponent(rule.id)}`);
-              notify(`Fault rule on ${rule.path} removed.`);
-            }),
-        },
-        'Remove',
+        'span',
+        { class: 'sub' },
+        `${fault || 'no fault'} · ${rule.times === undefined ? 'every request' : `${plural(rule.times, 'request')} left`}`,
       ),
+    ),
+    button(
+      'Remove',
+      () =>
+        act(async () => {
+          await admin('DELETE', `/faults/${encodeURIComponent(rule.id)}`);
+          notify(`Fault rule on ${rule.path} removed.`);
+        }),
+      { class: 'small' },
     ),
   );
 }
-faultRow.columns = 5;
 
 async function addFault(event) {
   event.preventDefault();
-  const number = (id) => ($(id).value === '' ? undefined : Number($(id).value));
+  const value = (fieldId) => ($(fieldId).value === '' ? undefined : Number($(fieldId).value));
   const rule = {
     method: $('fault-method').value,
     path: $('fault-path').value,
     error: $('fault-error').value || undefined,
-    status: number('fault-status'),
-    delay_ms: number('fault-delay'),
-    times: number('fault-times'),
+    status: value('fault-status'),
+    delay_ms: value('fault-delay'),
+    times: value('fault-times'),
     drop: $('fault-drop').checked || undefined,
   };
   await act(async () => {
@@ -546,6 +802,7 @@ let running = false;
 /** A refresh asked for while one runs (after an action) follows it at once. */
 let again = false;
 
+/** One poll: every list at once, each one request; the poll is measured as POLL_MEASURE. */
 async function refresh() {
   if (running) {
     again = true;
@@ -554,26 +811,53 @@ async function refresh() {
   running = true;
   again = false;
   clearTimeout(timer);
+  const started = performance.now();
   try {
-    const [subscriptions, deliveries] = await Promise.all([
-      refreshSubscriptions(),
-      refreshDeliveries(),
-      refreshJournal(),
-      refreshFaults(),
-    ]);
-    await refreshWorkspaces(subscriptions, deliveries);
-    $('live-status').textContent = `updated ${time(new Date().toISOString())}`;
-    $('live-status').className = '';
-  } catch (error) {
-    $('live-status').textContent = `not updated: ${error.message}`;
-    $('live-status').className = 'error';
+    const all = Object.values(lists);
+    const results = await Promise.allSettled(all.map(readList));
+    const failed = results.flatMap((result, i) => {
+      if (result.status === 'fulfilled') return [];
+      showListError(all[i], result.reason);
+      return [result.reason];
+    });
+    // No answer at all: what is shown is what the mock last answered, dimmed until it answers.
+    const unanswered = failed.length === all.length && !(failed[0] instanceof AdminError);
+    document.querySelector('.board').classList.toggle('stale', unanswered);
+    if (failed.length) showRefusal(failed[0]);
+    else showUpdated();
   } finally {
+    performance.measure(POLL_MEASURE, { start: started, end: performance.now() });
     running = false;
     if (again) timer = setTimeout(refresh, 0);
     else if ($('live').checked && $('token-form').hidden && !document.hidden) {
       timer = setTimeout(refresh, POLL_MS);
     }
   }
+}
+
+function showUpdated() {
+  const live = $('live').checked;
+  $('live-status').textContent = `${live ? 'Live' : 'Paused'} · updated ${clock(new Date())}`;
+  $('live-status').className = live ? '' : 'paused';
+}
+
+/**
+ * The status line when a poll failed. A missing token is a question (the form asks it), not a
+ * failure; a Host the admin API does not answer (a mock bound to loopback, opened by another
+ * name such as 0.0.0.0) says which address does; no answer at all says the mock may be gone.
+ */
+function showRefusal(error) {
+  const code = error instanceof AdminError ? String(error.body.error) : '';
+  let text =
+    error instanceof AdminError
+      ? `not updated: ${error.message}`
+      : 'not updated: the mock does not answer (is it still running?)';
+  if (code.startsWith('admin-token')) text = 'waiting for the admin token';
+  if (code === 'admin-origin-forbidden') {
+    text = `not updated: this mock answers its admin API on loopback only: open http://127.0.0.1:${window.location.port}/`;
+  }
+  $('live-status').textContent = text;
+  $('live-status').className = code.startsWith('admin-token') ? '' : 'error';
 }
 
 function askForToken(code) {
@@ -583,6 +867,14 @@ function askForToken(code) {
       : 'This server was started with an admin token: enter it to use the dashboard.';
   $('token-form').hidden = false;
   $('token-input').focus();
+}
+
+/** A filter changed: its list starts again at its first page. */
+function filtered(list) {
+  return () => {
+    list.offset = 0;
+    void refresh();
+  };
 }
 
 function start() {
@@ -596,10 +888,10 @@ function start() {
   $('fire-form').addEventListener('submit', fire);
   $('fire-event').addEventListener('change', prefill);
   $('fault-form').addEventListener('submit', addFault);
-  for (const id of ['subscription-workspace', 'subscription-active', 'journal-status']) {
-    $(id).addEventListener('change', () => void refresh());
-  }
-  $('journal-path').addEventListener('input', () => void refresh());
+  $('subscription-workspace').addEventListener('change', filtered(lists.subscriptions));
+  $('subscription-active').addEventListener('change', filtered(lists.subscriptions));
+  $('journal-status').addEventListener('change', filtered(lists.journal));
+  $('journal-path').addEventListener('input', filtered(lists.journal));
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) void refresh();
   });

@@ -2,8 +2,8 @@
  * Which target URLs a subscription may have. Always: an absolute http(s) URL with a host. With
  * strict targets (as a production service must run, against SSRF): no loopback, private,
  * link-local, unspecified, multicast, broadcast, reserved or cloud-metadata address, by literal
- * IP or well-known name, nor an IPv6 form that carries such an IPv4 address (IPv4-compatible,
- * NAT64, 6to4, Teredo). The deliverer checks the address it connects to again, so neither a DNS
+ * IP or well-known name, nor an IPv6 form that carries such an IPv4 address (IPv4-mapped,
+ * IPv4-compatible, IPv4-translated, NAT64, 6to4, Teredo). The deliverer checks the address it connects to again, so neither a DNS
  * name nor a target stored before the flag was set can sneak past.
  */
 import { BlockList, isIP } from 'node:net';
@@ -26,6 +26,7 @@ for (const [network, prefix] of [
 }
 for (const [network, prefix] of [
   ['::', 96], // unspecified, loopback and IPv4-compatible (::127.0.0.1)
+  ['::ffff:0:0:0', 96], // IPv4-translated (SIIT) of any IPv4 address
   ['64:ff9b::', 96], // NAT64 of any IPv4 address
   ['64:ff9b:1::', 48], // local-use NAT64
   ['100::', 64], // discard
@@ -42,14 +43,13 @@ for (const [network, prefix] of [
 
 const BLOCKED_NAMES = /^(localhost|.*\.localhost|metadata\.google\.internal|metadata)\.?$/i;
 
-/** True when an IP address is one a strict server never calls. */
+/**
+ * True when an IP address is one a strict server never calls. BlockList checks an IPv4-mapped
+ * address (`::ffff:127.0.0.1`, `::ffff:7f00:1`) against the IPv4 subnets itself.
+ */
 export function isBlockedAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return blocked.check(mapped[1], 'ipv4');
-  }
   return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 

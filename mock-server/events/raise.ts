@@ -1,6 +1,6 @@
 /**
  * Raising an event: the changes that record it (for the sample endpoints) and queue one
- * delivery per active subscription of its workspace and kind (the outbox). They are committed
+ * delivery per target URL actively subscribed to its kind in its workspace (the outbox). They are committed
  * in the same transaction as the change that caused the event; the deliverer picks the
  * deliveries up once that transaction is durable.
  */
@@ -8,6 +8,7 @@ import type { Delivery, EventName, EventRecord } from '../../schemas/generated';
 import { newId } from '../domain/record-ids';
 import { storeRecord, type Change } from '../store/collections';
 import type { Store } from '../store/store';
+import { activeSubscriptions } from '../store/lookups';
 import { makePayload, type EventData } from '../domain/payloads';
 
 export function raiseEvent<N extends EventName>(
@@ -24,11 +25,9 @@ export function raiseEvent<N extends EventName>(
     payload: makePayload(event, data, timestamp),
     created_at: timestamp,
   };
-  const deliveries = store
-    .find('subscriptions', 'by_event', [workspaceId, event, true])
-    .map((subscription) =>
-      newDelivery(record, subscription.id, subscription.target_url, timestamp),
-    );
+  const deliveries = activeSubscriptions(store, workspaceId, event).map((subscription) =>
+    newDelivery(record, subscription.id, subscription.target_url, timestamp),
+  );
   return {
     record,
     deliveries,

@@ -4,7 +4,6 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
 import { statusOf, type ErrorCode } from '../../schemas/validator';
 
 /** A failure the API answers with one of its error codes. */
@@ -20,21 +19,22 @@ export class ApiError extends Error {
   }
 }
 
-function envelope(error: ApiError): string {
+/** The JSON type every envelope is sent as. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** An error as it is answered, whoever sends it: its status and the envelope's text. */
+export function errorAnswer(error: ApiError): { status: number; body: string } {
   const body: { ok: false; error: ErrorCode; message?: string } = {
     ok: false,
     error: error.apiCode,
   };
   if (error.message !== error.apiCode) body.message = error.message.slice(0, 500);
-  return JSON.stringify(body);
+  return { status: error.status ?? statusOf(error.apiCode), body: JSON.stringify(body) };
 }
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
-  return reply
-    .code(error.status ?? statusOf(error.apiCode))
-    .headers(error.headers)
-    .type('application/json; charset=utf-8')
-    .send(envelope(error));
+  const { status, body } = errorAnswer(error);
+  return reply.code(status).headers(error.headers).type(JSON_TYPE).send(body);
 }
 
 /** Fastify's own errors (routing, body parsing, limits) as the contract's codes. */
@@ -49,11 +49,15 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-request',
 };
 
-export function toApiError(error: FastifyError | Error): ApiError {
+/**
+ * Any error as one of the contract's codes. `bodyLimit` is the limit of the route the request
+ * was for (fastify's `routeOptions.bodyLimit`): a 413 states the limit it broke.
+ */
+export function toApiError(error: FastifyError | Error, bodyLimit = BODY_LIMIT_BYTES): ApiError {
   if (error instanceof ApiError) return error;
   const fastifyError = error as FastifyError;
   const code = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
-  if (code) return new ApiError(code, describe(fastifyError.code));
+  if (code) return new ApiError(code, describe(fastifyError.code, bodyLimit));
   // Other 4xx from the framework are malformed requests (bad JSON, prototype poisoning, ...).
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500)
@@ -61,19 +65,25 @@ export function toApiError(error: FastifyError | Error): ApiError {
   return new ApiError('internal-error');
 }
 
-function describe(fastifyCode: string): string {
+function describe(fastifyCode: string, bodyLimit: number): string {
   switch (fastifyCode) {
     case 'FST_ERR_BAD_URL':
       return 'the path is not a valid URL (a malformed percent-encoding)';
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return 'no record has an id that long';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return `the body is over the ${BODY_LIMIT_BYTES / 1024} KiB limit`;
+      return `the body is over the ${byteSize(bodyLimit)} limit`;
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'send the body as application/json';
     default:
       return 'the body is not valid JSON';
   }
+}
+
+/** 102400 → "100 KiB", 67108864 → "64 MiB": a limit as the docs state it. */
+export function byteSize(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return Number.isInteger(mib) ? `${mib} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }
 
 /** The largest request body accepted, documented in the README and openapi.yaml. */
@@ -84,8 +94,14 @@ export function installErrorHandling(
   app: FastifyInstance,
   onUnexpected: (error: Error) => void,
 ): void {
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    const apiError = toApiError(error);
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    // fastify closes the connection after a body it could not take, in case more of it is
+    // coming. A body received whole leaves the connection in step, and closing it would drop
+    // the answers to the requests pipelined behind this one: they run, but are never answered.
+    if (request.raw.complete && reply.getHeader('connection') === 'close') {
+      reply.removeHeader('connection');
+    }
+    const apiError = toApiError(error, request.routeOptions.bodyLimit);
     if (apiError.apiCode === 'internal-error') onUnexpected(error);
     return sendError(reply, apiError);
   });
@@ -103,29 +119,13 @@ export function answerFrameworkError(
   sendError(reply, toApiError(error));
 }
 
-/**
- * For fastify's `clientErrorHandler`: what Node's HTTP parser refuses before fastify sees a
- * request (bad bytes, oversized headers, a request not received in time) still gets the
- * envelope, written straight to the socket.
- */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const apiError =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? new ApiError('request-timeout', 'the request was not received in time')
-      : new ApiError(
-          'invalid-request',
-          error.code === 'HPE_HEADER_OVERFLOW'
-            ? 'the request headers are too large'
-            : 'malformed HTTP request',
-        );
-  const status = statusOf(apiError.apiCode);
-  const body = envelope(apiError);
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+/** An answer written straight to a socket, outside fastify: the status line, headers and envelope. */
+export function rawAnswer(error: ApiError, headers: Record<string, string> = {}): string {
+  const { status, body } = errorAnswer(error);
+  const lines = Object.entries({
+    'content-type': JSON_TYPE,
+    'content-length': String(Buffer.byteLength(body)),
+    ...headers,
+  }).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('')}\r\n${body}`;
 }

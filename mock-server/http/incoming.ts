@@ -1,10 +1,13 @@
 /**
  * What every request must be before any route of either API sees it, and what the server notes
- * on it: an HTTP/1.1 request names its Host; a body is JSON in UTF-8, not compressed, nested at
- * most MAX_JSON_DEPTH deep (deeper is bad input, not a stack overflow in the validator).
+ * on it: the server is not stopping; an HTTP/1.1 request names its Host; an `Expect` is one the
+ * server can meet; a header the API reads has one value; the route exists (whatever the method
+ * or body); a body is JSON in UTF-8, not compressed, nested at most MAX_JSON_DEPTH deep (deeper
+ * is bad input, not a stack overflow in the validator).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Workspace } from '../../schemas/generated';
+import { hasUnmetExpectation } from './connections';
 import { ApiError } from './errors';
 
 /** How deep objects and arrays may nest in a body; the deepest real one (a seed) needs 6. */
@@ -23,12 +26,36 @@ export function installIncomingChecks(app: FastifyInstance): void {
   app.decorateRequest('workspace', null);
   app.decorateRequest('receivedBody', null);
 
-  // Node's own check answers a missing Host with an empty 400; it is off so that this one answers.
-  // A callback, not an async hook: it runs on every request, and a promise cost more than it.
+  // Set as the server starts to stop: a request on a connection kept alive, or pipelined behind
+  // one still running, is refused from then on (in-flight ones finish).
+  let stopping = false;
+  app.addHook('preClose', (done) => {
+    stopping = true;
+    done();
+  });
+
+  // One hook for every check, a callback rather than async: it runs on every request, and each
+  // hook call and promise cost more than the checks themselves.
   app.addHook('onRequest', (request, _reply, done) => {
+    if (stopping) return done(new ApiError('shutting-down', 'the mock is stopping'));
+    // Node's own check answers a missing Host with an empty 400; it is off so that this answers.
     if (request.raw.httpVersion === '1.1' && !request.headers.host) {
       return done(new ApiError('invalid-request', 'an HTTP/1.1 request needs a Host header'));
     }
+    if (request.headers.expect !== undefined && hasUnmetExpectation(request.raw)) {
+      return done(
+        new ApiError('expectation-failed', 'the only expectation the server meets is 100-continue'),
+      );
+    }
+    const conflict = conflictingHeader(request);
+    if (conflict) {
+      return done(
+        new ApiError('invalid-request', `${conflict} is sent twice with different values`),
+      );
+    }
+    // Before the body is read: an unknown route is not-found whatever the method (QUERY needs a
+    // Content-Type) or the body (another media type) would make of it.
+    if (request.is404) return done(new ApiError('not-found', 'no such route'));
     done();
   });
 
@@ -44,6 +71,35 @@ export function installIncomingChecks(app: FastifyInstance): void {
     }
     void parseJson(request, text, done);
   });
+}
+
+/** The headers the API reads, by each of their names: one value each, never two merged. */
+const SINGLE_VALUED = new Map([
+  ['x-api-key', 'X-API-Key'],
+  ['idempotency-key', 'Idempotency-Key'],
+  ['x-idempotency-key', 'Idempotency-Key'],
+  ['content-type', 'Content-Type'],
+]);
+
+/**
+ * The header sent with two different values, if one was (Node joins two X-API-Key headers into
+ * "a, b", and keeps only the first Content-Type). The same value twice counts once: the joined
+ * value Node made of it is put back to that one value.
+ */
+function conflictingHeader(request: FastifyRequest): string | null {
+  const raw = request.raw.rawHeaders;
+  let seen: Map<string, string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    const header = SINGLE_VALUED.get(name);
+    if (header === undefined) continue;
+    seen ??= new Map();
+    const earlier = seen.get(header);
+    if (earlier === undefined) seen.set(header, raw[i + 1]);
+    else if (earlier !== raw[i + 1]) return header;
+    else request.headers[name] = earlier;
+  }
+  return null;
 }
 
 function bodyRefusal(

@@ -15,8 +15,10 @@ import { redact, redactUrl } from './redaction';
 /** The most of a text (the URL, a header, a body) the journal shows. */
 const TEXT_LIMIT = 10 * 1024;
 /**
- * Characters kept beyond TEXT_LIMIT: a key that starts before the limit ends within them however
- * it is encoded, so it is redacted exactly as if the whole text had been kept.
+ * Characters kept beyond TEXT_LIMIT, so that a key that starts before the limit is redacted as if
+ * the whole text had been kept: as sent, or escaped a few times over, a key is far shorter. One
+ * spread wider by deeply nested escapes is cut before its secret, or inside it, where the part
+ * kept still reads as a key and is redacted: its secret is never shown.
  */
 const REDACTION_MARGIN = 4 * 1024;
 /** The most of a text the journal keeps. */
@@ -76,11 +78,20 @@ export class RecentRequests {
     readonly maxBytes: number = JOURNAL_MAX_BYTES,
   ) {}
 
-  latest(limit: number): JournalEntry[] {
-    return this.entries
-      .slice(-limit)
-      .reverse()
-      .map((entry) => this.entry(entry));
+  /**
+   * The newest `limit` entries that match the filters: a status class (`4xx`), and text the
+   * path contains as the journal shows it (keys redacted, so a key cannot be searched for).
+   */
+  latest(limit: number, filters: { status?: string; path?: string } = {}): JournalEntry[] {
+    const { status, path } = filters;
+    const found: JournalEntry[] = [];
+    for (let i = this.entries.length - 1; i >= 0 && found.length < limit; i--) {
+      const captured = this.entries[i];
+      if (status && String(captured.status)[0] !== status[0]) continue;
+      if (path && !redactUrl(captured.url).includes(path)) continue;
+      found.push(this.entry(captured));
+    }
+    return found;
   }
 
   /**

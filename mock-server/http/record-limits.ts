@@ -6,7 +6,7 @@
  * commits, so no route that merges into a stored record can forget it.
  */
 import type { ErrorObject } from 'ajv/dist/2020';
-import { schemaJson, validate } from '../../schemas/validator';
+import { describeError, schemaJson, validate } from '../../schemas/validator';
 import { ENTITY_SCHEMA, type Change } from '../store/collections';
 import { ApiError } from './errors';
 
@@ -32,11 +32,11 @@ export function checkRecordLimits(changes: readonly Change[]): void {
 }
 
 /**
- * The refusal's message, in the style of the request guards' ("<field>: at most 100 …"), with
- * the size the change would have left.
+ * The refusal's message, in the words of the request guards (`describeError`), with the size
+ * the change would have left: `tags: at most 100 items on a stored contact; this request would
+ * leave 105 (the mock's own guard, …)`.
  */
 export function overLimit(error: ErrorObject, record: object, entity: string): string {
-  const field = error.instancePath.slice(1).replace(/\//g, '.');
   const value = error.instancePath
     .split('/')
     .slice(1)
@@ -45,6 +45,5 @@ export function overLimit(error: ErrorObject, record: object, entity: string): s
     typeof value === 'string' || Array.isArray(value)
       ? value.length
       : Object.keys(value as object).length;
-  const unit = typeof value === 'string' ? 'characters' : 'entries';
-  return `${field}: at most ${String(error.params.limit)} ${unit} on a stored ${entity}; this request would leave ${size}`;
+  return describeError(error, ` on a stored ${entity}; this request would leave ${size}`);
 }

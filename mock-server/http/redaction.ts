@@ -1,35 +1,104 @@
 /**
- * API keys never reach a log line or the request journal, wherever they appear: by their form
- * anywhere in the text (percent-encoded too, in a URL), and by name in a query string.
+ * API keys and URL credentials never reach a log line or the request journal, wherever they
+ * appear and however they were encoded: a key by its form (`chatting_live_…`), a query parameter
+ * named like a secret by its name, and the `user:password@` of any URL. They are looked for in
+ * the text as it arrived and again once percent-escapes (nested ones too: `%255F`) and JSON's
+ * `\u005f` and `\/` escapes are undone: text that hides one behind them is shown decoded, with
+ * it redacted; any other text is shown as it arrived.
  */
 const KEY_PATTERN = /chatting_live_[A-Za-z0-9]+_[A-Za-z0-9]+/g;
+/**
+ * The `user:password@` after a URL's `://`: the characters a userinfo may have (RFC 3986, and
+ * `@`: URL parsing takes the last one as its end), so that it stops at a quote in JSON. Linear:
+ * a run cannot cross a `/`, so no two runs overlap.
+ */
+const USERINFO = /:\/\/[\w\-.~!$&'()*+,;=:%@]*@/g;
 /** Query parameters whose values are secrets whatever they look like. */
 const SECRET_PARAMETER = /key|token|secret|password|auth/i;
 
 export function redact(text: string): string {
-  return text.replace(KEY_PATTERN, 'chatting_live_[redacted]');
+  const plain = hideSecrets(text);
+  const decoded = decodeEscapes(plain);
+  if (decoded === plain) return plain;
+  const hidden = hideSecrets(decoded);
+  return hidden === decoded ? plain : hidden;
 }
 
-/** A request URL fit to log: as it arrived, unless it carries a secret. */
+function hideSecrets(text: string): string {
+  return text.replace(KEY_PATTERN, 'chatting_live_[redacted]').replace(USERINFO, '://');
+}
+
+/** A request URL fit to log: as it arrived, but for its secrets. */
 export function redactUrl(url: string): string {
   const [path, query] = url.split(/\?(.*)/s, 2);
-  const parameters = query?.split('&').map((parameter) => {
+  if (query === undefined) return redact(path);
+  const parameters = query.split('&').map((parameter) => {
     const equals = parameter.indexOf('=');
     const name = equals === -1 ? parameter : parameter.slice(0, equals);
-    return equals !== -1 && SECRET_PARAMETER.test(safeDecode(name))
+    return equals !== -1 && SECRET_PARAMETER.test(decodeEscapes(name))
       ? `${name}=[redacted]`
       : parameter;
   });
-  const cleaned = parameters === undefined ? path : `${path}?${parameters.join('&')}`;
-  // A key hidden behind percent-encoding shows once decoded; only then is the decoded form kept.
-  const decoded = safeDecode(cleaned);
-  return redact(decoded) === decoded ? cleaned : redact(decoded);
+  return redact(`${path}?${parameters.join('&')}`);
 }
 
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
+const PERCENT = 0x25;
+const BACKSLASH = 0x5c;
+const SLASH = 0x2f;
+const LETTER_U = 0x75;
+
+/**
+ * `text` with the escapes of ASCII characters undone, `%XX`, `\uXXXX` and `\/`, to the end: a
+ * character an escape gives can complete another escape with what came before it (`%255F` →
+ * `%5F` → `_`), which is then undone too. One pass over a stack of the characters so far, so it
+ * stays linear however deep the escapes nest: each character is pushed once, and each undoing
+ * takes at least one off.
+ */
+export function decodeEscapes(text: string): string {
+  if (!text.includes('%') && !text.includes('\\')) return text;
+  // Undoing an escape only ever shortens the text.
+  const out = new Uint16Array(text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    out[n++] = text.charCodeAt(i);
+    for (;;) {
+      if (n >= 2 && out[n - 2] === BACKSLASH && out[n - 1] === SLASH) {
+        out[n - 2] = SLASH;
+        n -= 1;
+        continue;
+      }
+      const percent = n >= 3 && out[n - 3] === PERCENT ? asciiOf(out, n - 2, n) : -1;
+      if (percent !== -1) {
+        out[n - 3] = percent;
+        n -= 2;
+        continue;
+      }
+      const unicode =
+        n >= 6 && out[n - 6] === BACKSLASH && out[n - 5] === LETTER_U ? asciiOf(out, n - 4, n) : -1;
+      if (unicode !== -1) {
+        out[n - 6] = unicode;
+        n -= 5;
+        continue;
+      }
+      break;
+    }
   }
+  return Buffer.from(out.buffer, 0, n * 2).toString('utf16le');
+}
+
+/** The ASCII code `digits[from..to)` stand for in hexadecimal, or -1 (not hex, or not ASCII). */
+function asciiOf(digits: Uint16Array, from: number, to: number): number {
+  let code = 0;
+  for (let i = from; i < to; i++) {
+    const lower = digits[i] | 0x20;
+    const value =
+      digits[i] >= 0x30 && digits[i] <= 0x39
+        ? digits[i] - 0x30
+        : lower >= 0x61 && lower <= 0x66
+          ? lower - 0x57
+          : -1;
+    if (value === -1) return -1;
+    code = code * 16 + value;
+  }
+  return code < 0x80 ? code : -1;
 }

@@ -13,7 +13,7 @@ import {
   type SchemaName,
   type SchemaReadTypes,
 } from '../../schemas/validator';
-import { ApiError, sendError } from './errors';
+import { ApiError, JSON_TYPE, sendError } from './errors';
 import { checkRecordLimits } from './record-limits';
 import type { Services } from '../domain/services';
 import type { Change } from '../store/collections';
@@ -147,6 +147,9 @@ export function registerRoutes<Extra>(
     app.route({
       method: route.method,
       url: route.url,
+      // HEAD is not part of either API (openapi.yaml lists none): it is a 405 like any method
+      // the path does not serve, so that Allow lists only what is declared.
+      exposeHeadRoute: false,
       ...(route.bodyLimit && { bodyLimit: route.bodyLimit }),
       config: { response: route.responses },
       schema: {
@@ -194,28 +197,41 @@ function send(reply: FastifyReply, answer: Answer): FastifyReply {
   return reply
     .code(answer.status)
     .headers(answer.headers ?? {})
-    .type('application/json; charset=utf-8')
+    .type(JSON_TYPE)
     .send(answer.text ?? JSON.stringify(answer.body));
 }
 
 /**
  * 405 with Allow for every method a known path does not serve, including the ones no route
  * uses (TRACE, PROPFIND...: the server knows every method Node parses). Answered in onRequest,
- * so a body the route would not take (another media type) cannot turn it into a 415.
+ * so a body the route would not take (another media type) cannot turn it into a 415. `why`
+ * replaces the message that lists the methods.
  */
-export function answerOtherMethods(app: FastifyInstance, methods: Map<string, string[]>): void {
+export function answerOtherMethods(
+  app: FastifyInstance,
+  methods: Map<string, string[]>,
+  why?: string,
+): void {
   for (const [url, served] of methods) {
-    const allowed = served.includes('GET') ? [...served, 'HEAD'] : served;
-    const refusal = new ApiError('method-not-allowed', `${url} answers ${served.join(', ')}`, {
-      allow: allowed.join(', '),
-    });
+    const allow = served.join(', ');
+    const refuse = (request: FastifyRequest, reply: FastifyReply) =>
+      sendError(
+        reply,
+        new ApiError(
+          'method-not-allowed',
+          why ?? `${request.method} is not served here, only ${allow}`,
+          {
+            allow,
+          },
+        ),
+      );
     app.route({
-      method: app.supportedMethods.filter((method) => !allowed.includes(method)),
+      method: app.supportedMethods.filter((method) => !served.includes(method)),
       url,
       config: { methodNotAllowed: true },
-      onRequest: async (_request, reply) => sendError(reply, refusal),
+      onRequest: async (request, reply) => refuse(request, reply),
       // Never reached (onRequest answers), but fastify wants a handler.
-      handler: async (_request, reply) => sendError(reply, refusal),
+      handler: async (request, reply) => refuse(request, reply),
     });
   }
 }

@@ -2,9 +2,15 @@
  * GET /openapi.json: openapi.yaml with every schema file it refers to bundled into one OpenAPI
  * 3.1 document (the file is the source, never a committed copy), with the local mock's servers
  * pointed at this very server so that a renderer's "try it" calls it.
+ *
+ * Each schema file becomes one entry of `components/schemas`, named by its title, and every
+ * reference to it (or into it) points there: no operation refers into another operation, so a
+ * tool may drop any of them (Portman's `--filterFile` without the admin tag) and the rest still
+ * resolves.
  */
-import $RefParser from '@apidevtools/json-schema-ref-parser';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { isLoopbackHost } from '../admin/guard';
 import { PROJECT_ROOT } from './static-files';
 
@@ -25,11 +31,76 @@ const bundles = new Map<string, Promise<Json>>();
 function bundleOf(file: string): Promise<Json> {
   let bundle = bundles.get(file);
   if (!bundle) {
-    bundle = $RefParser.bundle<Json>(file);
+    bundle = Promise.resolve().then(() => bundleWithComponents(file));
     bundles.set(file, bundle);
     bundle.catch(() => bundles.delete(file));
   }
   return bundle;
+}
+
+/**
+ * The bundle: every schema file the document reaches becomes `components/schemas/<title>`, and
+ * every reference to a file (or into it) points there. Written out here rather than by
+ * json-schema-ref-parser's bundle, which puts a file at its shallowest reference (often inside
+ * an operation) and, given these components to aim at, took 2.7 times as long.
+ */
+export function bundleWithComponents(file: string): Json {
+  const dir = path.dirname(file);
+  const document = parse(readFileSync(file, 'utf8')) as Json;
+  const files = referencedFiles(document, dir);
+  const titles = new Map<string, string>();
+  for (const [schemaFile, { title }] of files) {
+    if (typeof title !== 'string' || [...titles.values()].includes(title)) {
+      throw new Error(`${schemaFile}: every schema needs a title of its own, not ${String(title)}`);
+    }
+    titles.set(schemaFile, title);
+  }
+  /** A reference written in `from` (a file, or the document itself) as one into the components. */
+  const retarget = (ref: string, from: string | null): string => {
+    const [target, pointer = ''] = ref.split('#');
+    if (!target && from === null) return ref;
+    const schemaFile = target ? path.resolve(from ? path.dirname(from) : dir, target) : from;
+    return `#/components/schemas/${titles.get(schemaFile as string)}${pointer}`;
+  };
+  const rewrite = (node: unknown, from: string | null): unknown => {
+    if (Array.isArray(node)) return node.map((item) => rewrite(item, from));
+    if (!node || typeof node !== 'object') return node;
+    return Object.fromEntries(
+      Object.entries(node).map(([key, value]) => [
+        key,
+        key === '$ref' && typeof value === 'string' ? retarget(value, from) : rewrite(value, from),
+      ]),
+    );
+  };
+  const bundled = rewrite(document, null) as Json;
+  const components = (bundled.components ?? {}) as Json;
+  const schemas: Json = {};
+  for (const [schemaFile, json] of files) {
+    schemas[titles.get(schemaFile) as string] = rewrite(json, schemaFile);
+  }
+  return { ...bundled, components: { ...components, schemas } };
+}
+
+/**
+ * Every file a document refers to, and every file those refer to, by absolute path with its
+ * JSON.
+ */
+function referencedFiles(document: unknown, dir: string): Map<string, { title?: unknown }> {
+  const found = new Map<string, { title?: unknown }>();
+  const visit = (node: unknown, from: string): void => {
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string' && !value.startsWith('#')) {
+        const target = path.resolve(from, value.split('#')[0]);
+        if (found.has(target)) continue;
+        const json = JSON.parse(readFileSync(target, 'utf8')) as { title?: unknown };
+        found.set(target, json);
+        visit(json, path.dirname(target));
+      } else visit(value, from);
+    }
+  };
+  visit(document, dir);
+  return found;
 }
 
 export async function bundledOpenapi(origin: string, file: string = OPENAPI_FILE): Promise<Json> {

@@ -83,6 +83,7 @@ export function pagesPlugin() {
         handler: async (request, reply) => handler(request, reply),
       });
     }
-    answerOtherMethods(app, new Map(Object.keys(pages).map((url) => [url, ['GET']])));
+    // Pages answer HEAD as well (fastify's own HEAD route for each GET): browsers may ask.
+    answerOtherMethods(app, new Map(Object.keys(pages).map((url) => [url, ['GET', 'HEAD']])));
   };
 }

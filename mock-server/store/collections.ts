@@ -81,6 +81,12 @@ export const INDEXES = {
   deliveries: {
     by_status: { columns: ['status', 'next_attempt_at'] },
     by_subscription: { columns: ['subscription_id'] },
+    // The admin list's filters and the dashboard's counts. An index of one field holds its
+    // records in insertion order, so a filtered page is read newest first from the index alone
+    // (by_status orders a status's deliveries by their next attempt, for the deliverer).
+    by_workspace: { columns: ['workspace_id'] },
+    by_event: { columns: ['event'] },
+    by_status_newest: { columns: ['status'] },
   },
 } as const satisfies Record<CollectionName, Record<string, IndexSpec>>;
 

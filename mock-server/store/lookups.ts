@@ -1,5 +1,5 @@
 /** The lookups endpoints share, each through its collection's index. */
-import type { Contact, EventName, WebhookEvent } from '../../schemas/generated';
+import type { Contact, EventName, Subscription, WebhookEvent } from '../../schemas/generated';
 import type { Store } from './store';
 
 /** A workspace's contact by email; emails are unique per workspace, compared case-insensitively. */
@@ -21,4 +21,21 @@ export function recentPayloads(
   return store
     .find('events', 'by_kind', [workspaceId, event], { limit, newestFirst: true })
     .map((record) => record.payload);
+}
+
+/**
+ * A workspace's active subscriptions to an event, one per target URL (the oldest): a subscribe
+ * to a target already subscribed answers that subscription, and an event is delivered once per
+ * target even where a seed holds two.
+ */
+export function activeSubscriptions(
+  store: Store,
+  workspaceId: string,
+  event: EventName,
+): Subscription[] {
+  const byTarget = new Map<string, Subscription>();
+  for (const subscription of store.find('subscriptions', 'by_event', [workspaceId, event, true])) {
+    if (!byTarget.has(subscription.target_url)) byTarget.set(subscription.target_url, subscription);
+  }
+  return [...byTarget.values()];
 }

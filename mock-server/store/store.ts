@@ -180,6 +180,52 @@ export class Store {
     return (this.statement(sql).get(...values.map(sqlValue)) as { n: number }).n;
   }
 
+  /**
+   * One page of the records whose fields equal `filters` (a filter left undefined matches every
+   * record), oldest or newest first, and how many match in all. Only the page is read and
+   * parsed: a filter should be a field that leads one of the collection's indexes, so that
+   * SQLite reads the matching rows through it (without a filter, the table in rowid order).
+   */
+  page<C extends CollectionName>(
+    collection: C,
+    filters: Filters,
+    options: { limit: number; offset: number; newestFirst?: boolean },
+  ): { items: RecordOf<C>[]; total: number } {
+    const { where, parameters } = matching(filters);
+    const order = options.newestFirst ? 'rowid DESC' : 'rowid';
+    const sql = `SELECT doc FROM ${collection} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`;
+    const paged = [...parameters, options.limit, options.offset];
+    const items = [...this.read(collection, sql, JSON.stringify(paged), paged)];
+    const counted = `SELECT count(*) AS n FROM ${collection} WHERE ${where}`;
+    const total = (this.statement(counted).get(...parameters) as { n: number }).n;
+    return { items, total };
+  }
+
+  /**
+   * How many records of each of `values` of `field` also match `filters`, in one query. `field`
+   * (and the filters) should be columns of one of the collection's indexes: each value is then
+   * counted in that index alone, no record is read.
+   */
+  countsPer(
+    collection: CollectionName,
+    field: string,
+    values: readonly string[],
+    filters: Filters = {},
+  ): Map<string, number> {
+    const { where, parameters } = matching(filters);
+    // A count per value (correlated), not one GROUP BY: SQLite counts each in the index only,
+    // where a GROUP BY on the JSON expression reads every matching record.
+    const sql =
+      `SELECT given.value AS value, (SELECT count(*) FROM ${collection} ` +
+      `WHERE ${column(checkedField(field))} = given.value AND ${where}) AS n ` +
+      'FROM json_each(?) AS given';
+    const rows = this.statement(sql).all(...parameters, JSON.stringify(values)) as {
+      value: string;
+      n: number;
+    }[];
+    return new Map(rows.map((row) => [row.value, row.n]));
+  }
+
   /** Calls the listener with every transaction once it is durable (the delivery outbox). */
   onCommit(listener: (changes: Change[]) => void): void {
     this.listeners.push(listener);
@@ -503,6 +549,27 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** Equality filters on record fields; an undefined one matches every record. */
+export type Filters = Readonly<Record<string, string | boolean | null | undefined>>;
+
+/** The WHERE clause of some filters (`1` for none) and its parameters. */
+function matching(filters: Filters): { where: string; parameters: (string | number | null)[] } {
+  const given = Object.entries(filters).filter(([, value]) => value !== undefined) as [
+    string,
+    string | boolean | null,
+  ][];
+  return {
+    where: given.map(([field]) => `${column(checkedField(field))} = ?`).join(' AND ') || '1',
+    parameters: given.map(([, value]) => sqlValue(value)),
+  };
+}
+
+/** A field name goes into the SQL text: only a plain name is one (never a caller's input). */
+function checkedField(field: string): string {
+  if (!/^[a-z_]+$/.test(field)) throw new Error(`not a field name: ${field}`);
+  return field;
 }
 
 /** JSON booleans are 1 and 0 in SQL. */

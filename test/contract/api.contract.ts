@@ -4,9 +4,9 @@
  * Cases that send anything but GET need writes; cases that assert what only CONTRACT.md says
  * are marked, so that against another deployment their failures are drift.
  */
-import { payloadSchemaOf, statusOf, validate, type ErrorCode } from '../../schemas/validator';
+import { payloadSchemaOf, statusOf, type ErrorCode } from '../../schemas/validator';
 import { FAULT_ONLY_CODES } from './guards';
-import { admin, assertError, assertSuccess, call } from './http';
+import { admin, assertError, assertFollows, assertGuardRefusal, assertSuccess, call } from './http';
 import { assert, describe, run, test } from './suite';
 
 /** An existing id from the sample endpoints, for cases that need one (read-only friendly). */
@@ -91,8 +91,7 @@ describe('sample endpoints', () => {
         const items = answer.body.items as { event: string; timestamp: string }[];
         for (const item of items) {
           assert.equal(item.event, event);
-          const schema = payloadSchemaOf(event);
-          assert.ok(validate(schema, item).valid, `${where}: an item is not a ${schema}`);
+          assertFollows(where, answer, payloadSchemaOf(event), item);
         }
         const times = items.map((item) => item.timestamp);
         assert.deepEqual(times, [...times].sort().reverse(), `${where}: not newest first`);
@@ -322,6 +321,172 @@ describe('POST /conversations/{id}/messages', () => {
     });
     assertError(where, answer, 404, 'not-found');
   });
+});
+
+describe("the mock's guards: limits the reference does not set", () => {
+  /** Why a guard case is information, not drift, against another deployment. */
+  const GUARD = "CONTRACT.md records it as the mock's guard, not an API promise";
+  const contact = () => ({ email: `contract.guard.${unique()}@example.com` });
+  const many = (n: number) => Array.from({ length: n }, (_, i) => `contract${i}`);
+  type Target = 'contact' | 'conversation' | null;
+  const cases: [string, Target, (id: string) => string, () => object, ErrorCode, string][] = [
+    [
+      'email over 254',
+      null,
+      () => '/contacts',
+      () => ({ email: `${'x'.repeat(243)}@example.com` }),
+      'invalid-request',
+      'email: at most 254 characters',
+    ],
+    [
+      'name over 200',
+      null,
+      () => '/contacts',
+      () => ({ ...contact(), name: 'x'.repeat(201) }),
+      'invalid-request',
+      'name: at most 200 characters',
+    ],
+    [
+      'company over 200',
+      null,
+      () => '/contacts',
+      () => ({ ...contact(), company: 'x'.repeat(201) }),
+      'invalid-request',
+      'company: at most 200 characters',
+    ],
+    [
+      'phone over 50',
+      null,
+      () => '/contacts',
+      () => ({ ...contact(), phone: '1'.repeat(51) }),
+      'invalid-request',
+      'phone: at most 50 characters',
+    ],
+    [
+      'status over 50',
+      null,
+      () => '/contacts',
+      () => ({ ...contact(), status: 'x'.repeat(51) }),
+      'invalid-request',
+      'status: at most 50 characters',
+    ],
+    [
+      'a tag over 100',
+      null,
+      () => '/contacts',
+      () => ({ ...contact(), tags: ['x'.repeat(101)] }),
+      'invalid-request',
+      'tags.0: at most 100 characters',
+    ],
+    [
+      '101 tags',
+      null,
+      () => '/contacts',
+      () => ({ ...contact(), tags: many(101) }),
+      'invalid-request',
+      'tags: at most 100 items',
+    ],
+    [
+      '101 custom fields',
+      null,
+      () => '/contacts',
+      () => ({ ...contact(), customFields: Object.fromEntries(many(101).map((k) => [k, 1])) }),
+      'invalid-request',
+      'customFields: at most 100 fields',
+    ],
+    [
+      'a custom field over 2,000',
+      null,
+      () => '/contacts',
+      () => ({ ...contact(), customFields: { contract: 'x'.repeat(2001) } }),
+      'invalid-request',
+      'customFields.contract: at most 2000 characters',
+    ],
+    [
+      'a field the reference does not name',
+      null,
+      () => '/contacts',
+      () => ({ ...contact(), nickname: 'x' }),
+      'invalid-request',
+      'nickname: is not a field of this body',
+    ],
+    [
+      'a tag over 100',
+      'contact',
+      (id) => `/contacts/${id}/tags`,
+      () => ({ tag: 'x'.repeat(101) }),
+      'invalid-request',
+      'tag: at most 100 characters',
+    ],
+    [
+      'a field the reference does not name',
+      'contact',
+      (id) => `/contacts/${id}/tags`,
+      () => ({ tag: 'contract', color: 'red' }),
+      'invalid-request',
+      'color: is not a field of this body',
+    ],
+    [
+      'a message over 10,000',
+      'conversation',
+      (id) => `/conversations/${id}/messages`,
+      () => ({ message: 'x'.repeat(10_001) }),
+      'invalid-request',
+      'message: at most 10000 characters',
+    ],
+    [
+      'a sender over 100',
+      'conversation',
+      (id) => `/conversations/${id}/messages`,
+      () => ({ message: 'Contract check.', sender: 'x'.repeat(101) }),
+      'invalid-request',
+      'sender: at most 100 characters',
+    ],
+    [
+      'a target_url over 2,048',
+      null,
+      () => '/webhooks/subscribe',
+      () => ({
+        event: 'tag.added',
+        target_url: `https://hooks.zapier.com/hooks/catch/0/${'x'.repeat(2048)}`,
+      }),
+      'invalid-subscription',
+      'target_url: at most 2048 characters',
+    ],
+    [
+      'a field the reference does not name',
+      null,
+      () => '/webhooks/subscribe',
+      () => ({
+        event: 'tag.added',
+        target_url: 'https://hooks.zapier.com/hooks/catch/0/contract',
+        secret: 'x',
+      }),
+      'invalid-request',
+      'secret: is not a field of this body',
+    ],
+  ];
+  for (const [what, needsId, pathOf, body, code, message] of cases) {
+    const where = `POST ${pathOf(needsId ? `{id}` : '')}`;
+    test(
+      `${where} × ${what} → ${code} naming the field and the limit`,
+      { needs: ['writes'], mockGuard: GUARD },
+      async (t) => {
+        const id = needsId ? await existing(needsId) : '';
+        if (id === null) return t.skip(`the workspace has no ${String(needsId)}`);
+        const answer = await call('POST', pathOf(id), { body: body() });
+        // A deployment that took it: leave no subscription behind.
+        if (
+          answer.status === 201 &&
+          typeof answer.body?.id === 'string' &&
+          /subscribe/.test(where)
+        ) {
+          await call('DELETE', `/webhooks/${answer.body.id}`);
+        }
+        assertGuardRefusal(where, answer, code, message);
+      },
+    );
+  }
 });
 
 describe('routes and methods', () => {

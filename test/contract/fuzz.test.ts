@@ -7,7 +7,12 @@
  * - random methods, paths (percent-encodings, long and odd ids, dot segments), header sets,
  *   nesting depths and bodies, and random bytes on a socket, never get anything but the JSON
  *   envelope with a status the contract gives its code, never a 5xx, and never bring the
- *   server down.
+ *   server down;
+ * - on one connection, pipelined requests (some delayed by a fault) get their own answers in
+ *   order, and a request Node refuses (garbage, a 70 KB header, CONNECT) ends the connection
+ *   after them; an Expect other than 100-continue is 417; CONNECT is 405;
+ * - the db browser's query forms (json-server's operators, repeated and bracketed parameters,
+ *   regular expressions in `_like`) get JSON or the envelope, never a 5xx.
  *
  * FUZZ_SEED replays a run (every run names its seed; a failure prints fast-check's seed and
  * path too); FUZZ_RUNS scales it (default 1000 per property: 10,000 requests in all).
@@ -25,7 +30,10 @@ import {
   type ErrorCode,
   type SchemaName,
 } from '../../schemas/validator';
+import { COLLECTION_NAMES } from '../../mock-server/store/collections';
 import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import { parseAnswers, rawConnection } from '../helpers/raw-http';
+import { findOperation, operations, readOpenapi, statusKey, type Operation } from './guards';
 
 /**
  * A whole number from the environment (at least `min`), or the default; anything else stops the
@@ -105,6 +113,8 @@ async function inject(
 }
 
 const json = { 'content-type': 'application/json', 'x-api-key': DEMO_KEYS.acme };
+/** The API key as a raw header line. */
+const key = `X-API-Key: ${DEMO_KEYS.acme}\r\n`;
 
 /** Every status the contract gives an error code. */
 const ERROR_STATUSES = new Set(ERROR_CODES.map(statusOf));
@@ -122,9 +132,40 @@ function asRouted(what: string): string {
   return `${method} ${url.pathname}${url.search || (target.endsWith('?') ? '?' : '')}`;
 }
 
+/** Every operation of openapi.yaml, API paths written under their server's /api/zapier. */
+const OPERATIONS: Operation[] = operations(readOpenapi(), ERROR_CODES).map((op) => ({
+  ...op,
+  path: op.path.startsWith('/__admin') ? op.path : `/api/zapier${op.path}`,
+}));
+
+/**
+ * An answer of a path openapi.yaml lists has a status openapi.yaml declares there, with a code
+ * declared under it: the operation's own, or, for a method the path does not serve, one that
+ * some operation of the path declares (a 405, or what a check before routing answers).
+ */
+function assertDeclared(what: string, status: number, body: { error?: ErrorCode } | undefined) {
+  const [method, target] = asRouted(what).split(' ');
+  const path = target.split('?')[0];
+  const op = findOperation(OPERATIONS, method, path);
+  const candidates = op
+    ? [op]
+    : OPERATIONS.filter((other) => findOperation([other], other.method, path));
+  if (candidates.length === 0) return;
+  const declared = candidates.some((candidate) => {
+    const key = statusKey(candidate, status);
+    const codes = key ? candidate.errorCodes[key] : undefined;
+    return key !== undefined && (!codes || !body?.error || codes.includes(body.error));
+  });
+  assert.ok(
+    declared,
+    `${what}: ${status} ${body?.error ?? ''} is not declared for ${op ? `${op.method} ${op.path}` : 'that path'} in openapi.yaml`,
+  );
+}
+
 /**
  * The property every answer holds: JSON (but a page's own file); an error is the envelope with
- * its code's own status (never a 5xx: nothing here makes the mock fail); a success is a 2xx.
+ * its code's own status (never a 5xx: nothing here makes the mock fail); a success is a 2xx; and
+ * on a path openapi.yaml lists, a status (and code) declared there.
  */
 function assertContractAnswer(
   answer: { statusCode: number; headers: Record<string, unknown>; body: string },
@@ -136,9 +177,13 @@ function assertContractAnswer(
     assert.match(String(answer.headers['content-type']), PAGE_TYPES, what);
     return;
   }
-  if (method === 'HEAD') return;
+  if (method === 'HEAD') {
+    assertDeclared(what, answer.statusCode, undefined);
+    return;
+  }
   assert.match(String(answer.headers['content-type']), /^application\/json/, what);
   const body = JSON.parse(answer.body) as { ok?: boolean; error?: ErrorCode };
+  assertDeclared(what, answer.statusCode, body);
   if (answer.statusCode >= 400) {
     assert.ok(validate('error', body).valid, `${what}: ${answer.body}`);
     assert.ok(ERROR_STATUSES.has(answer.statusCode), `${what}: ${answer.statusCode}`);
@@ -273,7 +318,8 @@ function mutate(
       if (types.includes(actual) || (actual === 'number' && types.includes('integer'))) return null;
       return {
         body: { ...body, [field]: wrongValue },
-        code: codeFor(schema, field, 'type'),
+        // A null counts as the field being absent (the validator's rule: null email is missing).
+        code: codeFor(schema, field, wrongValue === null ? 'required' : 'type'),
         what: `${field} as ${actual}`,
       };
     }
@@ -421,6 +467,67 @@ describe(`fuzzing from the schemas (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} 
     );
   });
 
+  test("requests built from openapi.yaml's operations get only the statuses declared there", async () => {
+    const apiOperations = OPERATIONS.filter((op) => op.path.startsWith('/api/zapier'));
+    const request = fc.record({
+      op: fc.constantFrom(...apiOperations),
+      id: fc.oneof(fc.constantFrom('contact_123', 'conv_123', 'wh_123'), oddSegment),
+      query: fc.constantFrom(
+        '',
+        '?limit=1',
+        '?limit=100',
+        '?limit=0',
+        '?event=tag.added',
+        '?event=x',
+      ),
+      key: fc.constantFrom(DEMO_KEYS.acme, undefined, 'chatting_live_x_y'),
+      idempotencyKey: fc.option(fc.constantFrom('k-1', 'k-2', ''), { nil: undefined }),
+      contentType: fc.constantFrom(
+        undefined,
+        'application/json',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/json; charset=latin1',
+      ),
+      body: fc.oneof(
+        fc.constant(undefined),
+        fc.constant('valid'),
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+        fc.string(),
+        // Over the body limit (100 KiB).
+        fc.constant(`"${'x'.repeat(101 * 1024)}"`),
+      ),
+      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        const path = r.op.path.replace(/\{[^}]+\}/g, r.id);
+        const headers: Record<string, string> = {};
+        if (r.key !== undefined) headers['x-api-key'] = r.key;
+        if (r.idempotencyKey !== undefined) headers['idempotency-key'] = r.idempotencyKey;
+        const valid = r.op.request && r.body === 'valid';
+        const body = valid
+          ? JSON.stringify(
+              generate(dereferenced.get(r.op.request as SchemaName), {
+                seed: r.seed,
+                optionalsProbability: 0.5,
+              }),
+            )
+          : r.body === 'valid'
+            ? undefined
+            : r.body;
+        if (body !== undefined)
+          headers['content-type'] = valid
+            ? 'application/json'
+            : (r.contentType ?? 'application/json');
+        const what = `${r.op.method} ${path}${r.op.method === 'GET' ? r.query : ''}`;
+        const answer = await inject(r.op.method, what.split(' ')[1], headers, body);
+        assertContractAnswer(answer, what, r.op.method);
+      }),
+      { ...settings, numRuns: RUNS },
+    );
+  });
+
   test('bodies nested to any depth get the envelope, never a crash', async () => {
     const nested = fc
       .tuple(fc.integer({ min: 0, max: 20_000 }), fc.constantFrom('[', '{"a":'), fc.boolean())
@@ -493,8 +600,220 @@ describe(`fuzzing from the schemas (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} 
     assert.equal(alive.statusCode, 200);
   });
 
-  // Ten requests a run at least: 10,000 with the default FUZZ_RUNS.
-  test(`the run made at least ${(10 * RUNS).toLocaleString('en-US')} requests`, () => {
-    assert.ok(requests >= 10 * RUNS, `only ${requests} requests`);
+  /** One request of a pipeline: its bytes (without Connection) and the answer it must get. */
+  const pipelined = fc.oneof(
+    fc.constant({ bytes: `GET /api/zapier/me HTTP/1.1\r\nHost: x\r\n${key}`, status: 200 }),
+    fc.constant({
+      bytes:
+        `POST /api/zapier/conversations/conv_123/messages HTTP/1.1\r\nHost: x\r\n${key}` +
+        'Content-Type: application/json\r\nContent-Length: 15\r\n{"message":"p"}',
+      status: 201,
+    }),
+    fc.constant({
+      bytes:
+        `POST /api/zapier/contacts HTTP/1.1\r\nHost: x\r\n${key}` +
+        'Content-Type: application/json\r\nContent-Length: 9\r\n{"email":',
+      status: 400,
+    }),
+    fc.constant({ bytes: 'GET /nothing HTTP/1.1\r\nHost: x\r\n', status: 404 }),
+    fc.constant({ bytes: `DELETE /api/zapier/me HTTP/1.1\r\nHost: x\r\n${key}`, status: 405 }),
+    fc.constant({ bytes: 'GET /api/zapier/me HTTP/1.1\r\nHost: x\r\n', status: 401 }),
+  );
+  /** What may end a pipeline: nothing (the last request says close), or a request Node refuses. */
+  const pipelineEnd = fc.oneof(
+    fc.constant(null),
+    fc.constant({ bytes: 'GARBAGE\r\n\r\n', status: 400 }),
+    fc.constant({
+      bytes: `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`,
+      status: 400,
+    }),
+    fc.constant({ bytes: 'CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n', status: 405 }),
+    // Random bytes (answered or not, as whatever Node makes of them), then a sure end.
+    fc.uint8Array({ minLength: 1, maxLength: 100 }).map((bytes) => ({
+      bytes: `${Buffer.from(bytes).toString('latin1')}\r\n\r\nGARBAGE\r\n\r\n`,
+      status: null,
+    })),
+  );
+
+  test('pipelined requests, some delayed, get their own answers in order; a broken one ends the connection', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(pipelined, fc.constantFrom(0, 0, 5, 20)), { minLength: 1, maxLength: 5 }),
+        pipelineEnd,
+        async (sequence, end) => {
+          requests += sequence.length + (end ? 1 : 0);
+          const bytes = sequence.map(([request, delayMs], i) => {
+            const [head, body = ''] = request.bytes.split(/\r\n(?=\{)/);
+            const fault = delayMs ? `X-Mock-Fault: delay=${delayMs}\r\n` : '';
+            const close = !end && i === sequence.length - 1 ? 'Connection: close\r\n' : '';
+            return `${head}${head.endsWith('\r\n') ? '' : '\r\n'}${fault}${close}\r\n${body}`;
+          });
+          const raw = await rawConnection(mock.base, bytes.join('') + (end?.bytes ?? ''));
+          const answers = parseAnswers(raw);
+          const expected = sequence.map(([request]) => request.status);
+          // Random bytes after the pipeline may be a request of their own, or nothing Node answers.
+          const got = answers.map((answer) => answer.status);
+          assert.deepEqual(got.slice(0, expected.length), expected, raw.slice(0, 2000));
+          if (end && end.status !== null)
+            assert.deepEqual(got.slice(expected.length), [end.status]);
+          for (const answer of answers.filter((a) => a.status >= 400)) {
+            const body = JSON.parse(answer.body) as { error: ErrorCode };
+            assert.ok(validate('error', body).valid, answer.body);
+            assert.equal(answer.status, statusOf(body.error), answer.body);
+          }
+        },
+      ),
+      { ...settings, numRuns: Math.max(1, Math.round(RUNS * 0.1)) },
+    );
+    const alive = await inject('GET', '/api/zapier/me', { 'x-api-key': DEMO_KEYS.acme });
+    assert.equal(alive.statusCode, 200);
+  });
+
+  test('an Expect other than 100-continue is 417 expectation-failed; 100-continue is met', async () => {
+    const value = fc.oneof(
+      fc.stringMatching(/^[\x21-\x7e]([\x20-\x7e]{0,30}[\x21-\x7e])?$/),
+      fc.constantFrom('100-continue', '100-Continue', 'foo', '', '200-ok', '100-continues'),
+    );
+    await fc.assert(
+      fc.asyncProperty(value, async (expect) => {
+        fc.pre(!/100-continue/i.test(expect) || expect.toLowerCase() === '100-continue');
+        requests++;
+        const raw = await rawConnection(
+          mock.base,
+          `GET /api/zapier/me HTTP/1.1\r\nHost: x\r\n${key}Expect: ${expect}\r\nConnection: close\r\n\r\n`,
+        );
+        const answers = parseAnswers(raw);
+        if (expect.toLowerCase() === '100-continue') {
+          assert.deepEqual(
+            answers.map((a) => a.status),
+            [100, 200],
+            raw,
+          );
+        } else {
+          assert.deepEqual(
+            answers.map((a) => a.status),
+            [417],
+            raw,
+          );
+          assert.equal(
+            (JSON.parse(answers[0].body) as { error: string }).error,
+            'expectation-failed',
+          );
+        }
+      }),
+      { ...settings, numRuns: Math.max(1, Math.round(RUNS * 0.2)) },
+    );
+  });
+
+  test('CONNECT, alone or behind other requests, is 405 method-not-allowed and the end', async () => {
+    const target = fc.oneof(
+      fc
+        .tuple(fc.domain(), fc.integer({ min: 0, max: 65535 }))
+        .map(([host, port]) => `${host}:${port}`),
+      fc.constantFrom('127.0.0.1:3000', '[::1]:443', '/api/zapier/me', '*', 'example.com'),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: 2 }), target, async (before, authority) => {
+        requests += before + 1;
+        const me = `GET /api/zapier/me HTTP/1.1\r\nHost: x\r\n${key}\r\n`;
+        const raw = await rawConnection(
+          mock.base,
+          `${me.repeat(before)}CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`,
+        );
+        const answers = parseAnswers(raw);
+        assert.deepEqual(
+          answers.map((a) => a.status),
+          [...Array<number>(before).fill(200), 405],
+          raw,
+        );
+        assert.equal(
+          (JSON.parse(answers[before].body) as { error: string }).error,
+          'method-not-allowed',
+        );
+      }),
+      { ...settings, numRuns: Math.max(1, Math.round(RUNS * 0.2)) },
+    );
+  });
+
+  test("the db browser's query forms get JSON or the envelope, never a 5xx", async () => {
+    const field = fc.constantFrom(
+      'id',
+      'name',
+      'email',
+      'tags',
+      'customFields.crm_id',
+      'workspace_id',
+      '__proto__',
+      'constructor',
+      'x',
+    );
+    const name = fc.oneof(
+      fc.constantFrom(
+        'q',
+        '_sort',
+        '_order',
+        '_start',
+        '_end',
+        '_page',
+        '_limit',
+        '_embed',
+        '_expand',
+        '_delay',
+        'callback',
+        '_',
+      ),
+      fc
+        .tuple(field, fc.constantFrom('', '_like', '_ne', '_lte', '_gte', '[]', '[a]'))
+        .map(([f, suffix]) => `${f}${suffix}`),
+      fc.constantFrom('_sort[]', '_order[]', '_sort[0]'),
+    );
+    const value = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom(
+        '^(a+)+$',
+        '(a|a)*$',
+        '.*',
+        '[',
+        'id,email',
+        'desc,asc',
+        '-1',
+        '1e9',
+        'contacts',
+        'workspace',
+      ),
+      fc.integer().map(String),
+    );
+    const path = fc.oneof(
+      fc.constantFrom(...COLLECTION_NAMES, 'db', 'nothing', '').map((c) => `/${c}`),
+      fc.constantFrom('/contacts/contact_123', '/workspaces/owner_123/contacts', '/contacts/x/y/z'),
+    );
+    const query = fc.array(fc.tuple(name, value), { maxLength: 6 });
+    await fc.assert(
+      fc.asyncProperty(
+        path,
+        query,
+        fc.constantFrom('GET', 'HEAD'),
+        async (where, params, method) => {
+          const search = params
+            .map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`)
+            .join('&');
+          const url = `/__admin/db${where}${search ? `?${search}` : ''}`;
+          requests++;
+          // Over HTTP: json-server's express answers the raw response, which inject cannot read.
+          // The reply is JSON and every error the envelope (the helper checks both).
+          const answer = await mock.request(method, url, { key: null });
+          assert.ok(answer.status < 500, `${answer.status} for ${method} ${url}: ${answer.text}`);
+          if (method === 'GET' && answer.status === 200) {
+            assert.equal(typeof answer.body, 'object', answer.text);
+          }
+        },
+      ),
+      { ...settings, numRuns: Math.max(1, Math.round(RUNS * 0.1)) },
+    );
+  });
+
+  // Eleven requests a run at least: 11,000 with the default FUZZ_RUNS.
+  test(`the run made at least ${(11 * RUNS).toLocaleString('en-US')} requests`, () => {
+    assert.ok(requests >= 11 * RUNS, `only ${requests} requests`);
   });
 });

@@ -282,21 +282,29 @@ export function appDefinitionProblems(
 
 /**
  * Codes every API route can answer, whatever it does: the key check (before anything else),
- * malformed HTTP (oversized headers, a broken URL, a bad X-Mock-Fault), the server's header and
- * request time limits (before any route is chosen, so GETs too), rate limiting, another method
- * on its path, and an unexpected failure.
+ * malformed HTTP (oversized headers, a broken URL, a bad X-Mock-Fault, a header sent twice with
+ * different values), the server's header and request time limits and an Expect it cannot meet
+ * (before any route is chosen, so GETs too), a server that is stopping, rate limiting, another
+ * method on its path, and an unexpected failure.
  */
 const EVERY_API_ROUTE: ErrorCode[] = [
   'api-key-missing',
   'api-key-invalid',
   'invalid-request',
   'request-timeout',
+  'expectation-failed',
+  'shutting-down',
   'rate-limited',
   'method-not-allowed',
   'internal-error',
 ];
 /** Codes of reading a JSON body: not JSON, not an object, too large, another content type. */
 const BODY_ROUTE: ErrorCode[] = ['invalid-request', 'payload-too-large', 'unsupported-media-type'];
+/**
+ * The methods whose body fastify never reads. Any other method reads one when it is sent,
+ * whether or not the route wants one (a DELETE with a form body is a 415).
+ */
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'TRACE']);
 /** Codes of an idempotency key: a malformed key, a key reused with another body. */
 const IDEMPOTENT_ROUTE: ErrorCode[] = ['invalid-request', 'idempotency-key-conflict'];
 
@@ -333,7 +341,7 @@ function schemaErrorCodes(schema: unknown): ErrorCode[] {
 
 /**
  * The codes the mock can answer at one endpoint, read from what the endpoint module declares
- * (its params, body and query schemas name their codes; idempotency; its save-failure code,
+ * (its method reads a body or not; its params, body and query schemas name their codes; idempotency; its save-failure code,
  * storage-full unless it names another), the codes its handler throws (from its source), those
  * every API route can answer, and the reference's codes that only a fault produces there. A
  * save can fail only where something is stored: an answer that carries changes (from the
@@ -347,7 +355,8 @@ export function mockErrorCodes(
   const codes = new Set<ErrorCode>(EVERY_API_ROUTE);
   const add = (list: ErrorCode[]) => list.forEach((code) => codes.add(code));
   if (endpoint.params) add(schemaErrorCodes(schemas.schema(endpoint.params)));
-  if (endpoint.body) add([...BODY_ROUTE, ...schemaErrorCodes(schemas.schema(endpoint.body))]);
+  if (!BODYLESS_METHODS.has(endpoint.method)) add(BODY_ROUTE);
+  if (endpoint.body) add(schemaErrorCodes(schemas.schema(endpoint.body)));
   if (endpoint.query) add(['invalid-request', ...schemaErrorCodes(schemas.schema(endpoint.query))]);
   if (endpoint.idempotent) add(IDEMPOTENT_ROUTE);
   if (endpoint.idempotent || /\bchanges\s*[:,]/.test(handlerSource))

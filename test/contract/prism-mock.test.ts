@@ -5,7 +5,7 @@
  * declared there, with the status error.json gives that code.
  */
 import assert from 'node:assert/strict';
-import { ERROR_CODES, statusOf, type ErrorCode } from '../../schemas/validator';
+import { ERROR_CODES, schemaJson, statusOf, type ErrorCode } from '../../schemas/validator';
 import {
   REFERENCE_DIR,
   referenceFixtures,
@@ -102,4 +102,50 @@ describe('every documented error status answers a code declared there', () => {
       });
     }
   }
+});
+
+describe('what a generic mock reads from openapi.yaml alone', () => {
+  test('a first POST carries no Idempotent-Replayed (only a replay does, as the text says)', async () => {
+    for (const [path, request] of [
+      ['/contacts', 'requests/create-contact'],
+      ['/webhooks/subscribe', 'requests/subscribe'],
+      ['/contacts/contact_123/tags', 'requests/add-tag'],
+      ['/conversations/conv_123/messages', 'requests/send-message'],
+    ] as const) {
+      const answer = await ask('POST', path, request);
+      assert.ok(answer.status >= 200 && answer.status < 300, `${path}: ${answer.text}`);
+      assert.equal(answer.headers.get('idempotent-replayed'), null, path);
+    }
+  });
+
+  test('name: null is refused, as the mock refuses it; a name is taken', async () => {
+    const post = (name: unknown) =>
+      send(`${prism.url}/contacts`, 'POST', {
+        key: DEMO_KEYS.acme,
+        body: { email: 'a@example.com', name },
+      });
+    const refused = await post(null);
+    assert.ok([400, 422].includes(refused.status), refused.text);
+    assert.equal((await post('Ava')).status, 201);
+  });
+
+  test("limit declares its default, 1, as the mock's query schemas do", () => {
+    const doc = readOpenapi() as { paths: Record<string, { get: { parameters: unknown[] } }> };
+    for (const path of ['/contacts', '/conversations']) {
+      const limit = doc.paths[path].get.parameters.find(
+        (p): p is { name: string; schema: { $ref: string } } =>
+          (p as { name?: string }).name === 'limit',
+      );
+      assert.ok(limit, path);
+      const [file, pointer] = limit.schema.$ref.replace(/^schemas\//, '').split('#');
+      const node = pointer
+        .split('/')
+        .slice(1)
+        .reduce<Record<string, unknown>>(
+          (at, key) => at[key] as Record<string, unknown>,
+          schemaJson(file.replace(/\.json$/, '')),
+        );
+      assert.equal(node.default, 1, path);
+    }
+  });
 });

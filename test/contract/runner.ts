@@ -39,6 +39,8 @@ export interface CaseResult {
   message?: string;
   assertions: number;
   drift: string[];
+  /** A deployment that accepts beyond one of the mock's guards: reported, never a failure. */
+  information: string[];
   ms: number;
 }
 
@@ -49,7 +51,8 @@ export interface Report {
   strict: boolean;
   results: CaseResult[];
   drift: { case: string; message: string }[];
-  counts: { pass: number; fail: number; skip: number; drift: number };
+  information: { case: string; message: string }[];
+  counts: { pass: number; fail: number; skip: number; drift: number; information: number };
   /** No failure, and no drift when strict. */
   ok: boolean;
 }
@@ -63,7 +66,17 @@ const caseContext: CaseContext = {
 async function runCase(test: Case, spec: TargetSpec, driftAllowed: boolean): Promise<CaseResult> {
   const base = { group: test.group, name: test.name };
   const unmet = missing(spec, test.options.needs ?? []);
-  if (unmet) return { ...base, outcome: 'skip', message: unmet, assertions: 0, drift: [], ms: 0 };
+  if (unmet) {
+    return {
+      ...base,
+      outcome: 'skip',
+      message: unmet,
+      assertions: 0,
+      drift: [],
+      information: [],
+      ms: 0,
+    };
+  }
   const started = performance.now();
   const record = beginCase();
   let outcome: CaseResult['outcome'] = 'pass';
@@ -79,6 +92,9 @@ async function runCase(test: Case, spec: TargetSpec, driftAllowed: boolean): Pro
     if (error instanceof Skip) {
       outcome = 'skip';
       message = text;
+    } else if (driftAllowed && test.options.mockGuard && error instanceof AssertionError) {
+      // The deployment takes what the mock refuses: a fact about it, not a broken contract.
+      record.information.push(`${text}\n  (the mock's guard: ${test.options.mockGuard})`);
     } else if (driftAllowed && test.options.beyondReference && error instanceof AssertionError) {
       // Only an answer that differs is drift; a request that got no answer (a dead target, a
       // refused connection) is a failure like any other.
@@ -91,7 +107,8 @@ async function runCase(test: Case, spec: TargetSpec, driftAllowed: boolean): Pro
     endCase();
   }
   const ms = performance.now() - started;
-  return { ...base, outcome, message, assertions: record.assertions, drift: record.drift, ms };
+  const { assertions, drift, information } = record;
+  return { ...base, outcome, message, assertions, drift, information, ms };
 }
 
 /**
@@ -111,6 +128,7 @@ function prismViolations(prism: RunningPrism): CaseResult {
     message: violations.length === 0 ? undefined : violations.join('\n  '),
     assertions: 1,
     drift: [],
+    information: [],
     ms: 0,
   };
 }
@@ -119,17 +137,38 @@ function prismViolations(prism: RunningPrism): CaseResult {
  * A target that does not answer, or answers /me with 404, cannot be tested at all: say so once,
  * instead of failing every case on the same cause.
  */
-async function assertReachable(api: string): Promise<void> {
-  let status: number;
+/**
+ * Whether the suite can run at all: something answers, at the API's base, and takes the key. A
+ * refused key would otherwise fail or drift every case that needs it, which reads like a
+ * contract broken everywhere rather than a key mistyped.
+ */
+async function assertUsable(api: string, key: string): Promise<void> {
+  let response: Response;
   try {
-    status = (await fetch(`${api}/me`, { signal: AbortSignal.timeout(10_000) })).status;
+    response = await fetch(`${api}/me`, {
+      headers: { 'x-api-key': key },
+      signal: AbortSignal.timeout(10_000),
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     throw new Error(`nothing answers at ${api}/me (${cause})`, { cause: error });
   }
-  if (status === 404) {
+  const text = await response.text();
+  if (response.status === 404) {
     throw new Error(
       `${api}/me is not found (404): the base URL must be the API's, ending in /api/zapier`,
+    );
+  }
+  if (response.status === 401 || response.status === 403) {
+    let code = '';
+    try {
+      code = ` ${String((JSON.parse(text) as { error?: unknown }).error)}`;
+    } catch {
+      // not the envelope: the status says enough
+    }
+    throw new Error(
+      `the key was refused: GET ${api}/me answered ${response.status}${code}. ` +
+        'Check CHATTING_API_KEY (a key of the test workspace, chatting_live_…).',
     );
   }
 }
@@ -140,7 +179,7 @@ export async function runSuite(options: RunOptions = {}): Promise<Report> {
   const target = await openTarget(spec);
   let prism: RunningPrism | null = null;
   try {
-    await assertReachable(target.api);
+    await assertUsable(target.api, target.key);
     if (options.proxy) prism = await startPrism({ proxy: target.api });
     const driftAllowed = spec.base !== null;
     setRun({ target, api: prism?.url ?? target.api, proxied: prism !== null, driftAllowed });
@@ -163,10 +202,14 @@ export async function runSuite(options: RunOptions = {}): Promise<Report> {
       if (result.outcome === 'skip') log(`- ${title} # SKIP ${result.message}`);
       if (result.outcome === 'fail') log(`✖ ${title}\n  ${result.message}`);
       for (const item of result.drift) log(`~ ${title}: drift: ${item}`);
+      for (const item of result.information) log(`i ${title}: information: ${item}`);
     }
-    const drift = results.flatMap((r) =>
-      r.drift.map((message) => ({ case: `${r.group} › ${r.name}`, message })),
-    );
+    const listed = (pick: (r: CaseResult) => string[]) =>
+      results.flatMap((r) =>
+        pick(r).map((message) => ({ case: `${r.group} › ${r.name}`, message })),
+      );
+    const drift = listed((r) => r.drift);
+    const information = listed((r) => r.information);
     const count = (outcome: CaseResult['outcome']) =>
       results.filter((r) => r.outcome === outcome).length;
     const counts = {
@@ -174,6 +217,7 @@ export async function runSuite(options: RunOptions = {}): Promise<Report> {
       fail: count('fail'),
       skip: count('skip'),
       drift: drift.length,
+      information: information.length,
     };
     const report: Report = {
       target: target.name,
@@ -182,6 +226,7 @@ export async function runSuite(options: RunOptions = {}): Promise<Report> {
       strict: options.strict ?? false,
       results,
       drift,
+      information,
       counts,
       ok: counts.fail === 0 && !(options.strict && drift.length > 0),
     };
@@ -191,9 +236,16 @@ export async function runSuite(options: RunOptions = {}): Promise<Report> {
       );
       for (const item of drift) log(`  ${item.case}: ${item.message}`);
     }
+    if (information.length > 0) {
+      log(
+        "\ninformation (the target accepts beyond the mock's guards, which are not API promises;" +
+          ' neither drift nor a failure):',
+      );
+      for (const item of information) log(`  ${item.case}: ${item.message}`);
+    }
     log(
       `\n${counts.pass} passed, ${counts.fail} failed, ${counts.skip} skipped, ${counts.drift} drift` +
-        ` — ${report.ok ? 'OK' : 'FAILED'}`,
+        `, ${counts.information} information — ${report.ok ? 'OK' : 'FAILED'}`,
     );
     if (options.junit) writeJunit(options.junit, report);
     return report;
@@ -212,7 +264,10 @@ function xml(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
-/** JUnit XML: one testsuite of cases, one of drift (each item a case, failing when strict). */
+/**
+ * JUnit XML: one testsuite of cases, one of drift (each item a case, failing when strict), one of
+ * information (each item a case that never fails).
+ */
 export function writeJunit(file: string, report: Report): void {
   const cases = report.results.map((r) => {
     const open = `    <testcase classname="${xml(r.group)}" name="${xml(r.name)}" time="${(r.ms / 1000).toFixed(3)}"`;
@@ -229,6 +284,10 @@ export function writeJunit(file: string, report: Report): void {
       ? `${open}><failure type="drift" message="${xml(d.message.split('\n')[0])}">${xml(d.message)}</failure></testcase>`
       : `${open}><system-out>${xml(d.message)}</system-out></testcase>`;
   });
+  const information = report.information.map(
+    (item) =>
+      `    <testcase classname="information" name="${xml(`${item.case}: ${item.message.split('\n')[0]}`)}"><system-out>${xml(item.message)}</system-out></testcase>`,
+  );
   const { counts } = report;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -238,6 +297,9 @@ export function writeJunit(file: string, report: Report): void {
     '  </testsuite>',
     `  <testsuite name="drift" tests="${counts.drift}" failures="${report.strict ? counts.drift : 0}">`,
     ...drift,
+    '  </testsuite>',
+    `  <testsuite name="information" tests="${counts.information}" failures="0">`,
+    ...information,
     '  </testsuite>',
     '</testsuites>',
     '',

@@ -125,6 +125,35 @@ describe('read-only against a mock', () => {
     });
   });
 
+  test('a mistyped key stops the command before any case: exit 2, "the key was refused"', async () => {
+    const typo = `${DEMO_KEYS.acme.slice(0, -1)}x`;
+    await assert.rejects(
+      runSuite({ spec: deploymentSpec(`${mock.base}/api/zapier`, { key: typo }), log: quiet }),
+      {
+        message:
+          `the key was refused: GET ${mock.base}/api/zapier/me answered 401 api-key-invalid. ` +
+          'Check CHATTING_API_KEY (a key of the test workspace, chatting_live_…).',
+      },
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'run.ts')], {
+      env: {
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([name]) => !name.startsWith('CHATTING_')),
+        ),
+        CHATTING_BASE_URL: `${mock.base}/api/zapier`,
+        CHATTING_API_KEY: typo,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 2, output);
+    assert.match(output, /^the contract suite could not run: the key was refused/m);
+    assert.doesNotMatch(output, /failed|✖/);
+  });
+
   test('a target nothing answers at cannot be tested: no case passes or drifts on it', async () => {
     const closed = await startMock();
     const api = `${closed.base}/api/zapier`;
@@ -135,11 +164,14 @@ describe('read-only against a mock', () => {
   });
 });
 
-/**
- * A deployment that has moved on: /me answers a field the contract does not know, and a
- * malformed email gets a code the contract does not know (same status).
- */
-function driftingProxy(upstream: string): Server {
+/** What a stand-in deployment changes on the way to the mock and back. */
+interface Rewrites {
+  request?: (url: string, body: Buffer | undefined) => Buffer | undefined;
+  response?: (url: string, status: number, text: string, sent: Buffer | undefined) => string;
+}
+
+/** A stand-in deployment: the mock behind a proxy that rewrites requests or answers. */
+function standIn(upstream: string, rewrites: Rewrites): Server {
   return createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -150,25 +182,155 @@ function driftingProxy(upstream: string): Server {
           if (typeof value === 'string' && !['host', 'content-length'].includes(name))
             headers[name] = value;
         }
-        const body = chunks.length ? Buffer.concat(chunks) : undefined;
-        const answer = await fetch(`${upstream}${request.url}`, {
+        const url = request.url ?? '/';
+        const sent = chunks.length ? Buffer.concat(chunks) : undefined;
+        const answer = await fetch(`${upstream}${url}`, {
           method: request.method,
           headers,
-          body,
+          body: rewrites.request ? rewrites.request(url, sent) : sent,
         });
-        let text = await answer.text();
-        if (request.url === '/me' && answer.status === 200) {
-          text = JSON.stringify({ ...(JSON.parse(text) as object), plan: 'pro' });
-        }
-        text = text.replace('"invalid-email"', '"email-malformed"');
-        response.writeHead(answer.status, {
-          'content-type': answer.headers.get('content-type') ?? 'application/json',
-        });
-        response.end(text);
+        const text = await answer.text();
+        const passed = [...answer.headers].filter(
+          ([name]) =>
+            ![
+              'content-length',
+              'content-encoding',
+              'connection',
+              'transfer-encoding',
+              'keep-alive',
+            ].includes(name),
+        );
+        response.writeHead(answer.status, Object.fromEntries(passed));
+        response.end(rewrites.response ? rewrites.response(url, answer.status, text, sent) : text);
       })();
     });
   });
 }
+
+/**
+ * A deployment that has moved on: /me answers a field the contract does not know, and a
+ * malformed email gets a code the contract does not know (same status).
+ */
+function driftingProxy(upstream: string): Server {
+  return standIn(upstream, {
+    response: (url, status, text) =>
+      (url === '/me' && status === 200
+        ? JSON.stringify({ ...(JSON.parse(text) as object), plan: 'pro' })
+        : text
+      ).replace('"invalid-email"', '"email-malformed"'),
+  });
+}
+
+/**
+ * A deployment without two of the mock's guards: it keeps a contact's name a little over 200
+ * characters (the mock behind it stores the first 200; the proxy gives the whole name back in
+ * the contact's answers and its contact.created samples) and ignores fields it does not know.
+ */
+function lenientProxy(upstream: string): Server {
+  const longNames = new Map<string, string>();
+  const nameOf = (sent: Buffer | undefined) => {
+    const name = jsonObject(sent)?.name;
+    return typeof name === 'string' && name.length > 200 && name.length < 1000 ? name : null;
+  };
+  return standIn(upstream, {
+    request: (url, body) => {
+      const contact = url === '/contacts' ? jsonObject(body) : null;
+      if (!contact) return body;
+      delete contact.nickname;
+      // Names a little over the guard (not the body limit's 200 KiB) are cut to 200.
+      if (nameOf(body)) contact.name = (contact.name as string).slice(0, 200);
+      return Buffer.from(JSON.stringify(contact));
+    },
+    response: (url, status, text, sent) => {
+      const answer = jsonObject(Buffer.from(text));
+      const name = url === '/contacts' && status < 300 ? nameOf(sent) : null;
+      if (answer && name) {
+        longNames.set(answer.id as string, name);
+        return JSON.stringify({ ...answer, name });
+      }
+      if (!answer || !url.startsWith('/contacts?')) return text;
+      for (const item of (answer.items ?? []) as {
+        data: { contact_id: string; name?: string };
+        data__name?: string;
+      }[]) {
+        const long = longNames.get(item.data.contact_id);
+        if (long) item.data.name = item.data__name = long;
+      }
+      return JSON.stringify(answer);
+    },
+  });
+}
+
+/** A body's JSON object, or null when it is none (the mock answers such a body itself). */
+function jsonObject(body: Buffer | undefined): Record<string, unknown> | null {
+  try {
+    const value: unknown = body ? JSON.parse(body.toString()) : null;
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+describe('against a deployment without some of the mock guards', () => {
+  let mock: RunningMock;
+  let proxy: Server;
+  let base: string;
+  beforeAll(async () => {
+    mock = await startMock();
+    proxy = lenientProxy(`${mock.base}/api/zapier`).listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    base = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    proxy.close();
+    await mock.stop();
+  });
+
+  test('accepting beyond a guard is information: neither a failure nor drift, also with --strict', async () => {
+    const { dir, remove } = temporaryDirectory();
+    try {
+      const junit = path.join(dir, 'lenient.xml');
+      const first = await runSuite({
+        spec: deploymentSpec(base, { writes: true }),
+        strict: true,
+        log: quiet,
+      });
+      assert.equal(first.counts.fail, 0, JSON.stringify(first.results.filter((r) => r.message)));
+      // The second run finds the first one's long name in the samples: information too.
+      const report = await runSuite({
+        spec: deploymentSpec(base, { writes: true }),
+        strict: true,
+        junit,
+        log: quiet,
+      });
+      assert.equal(report.counts.fail, 0, JSON.stringify(report.results.filter((r) => r.message)));
+      assert.deepEqual(report.drift, []);
+      assert.equal(report.ok, true);
+      const cases = [...new Set(report.information.map((item) => item.case.split(' › ').pop()))];
+      assert.deepEqual(cases.sort(), [
+        'GET /contacts × ?limit=100: contact.created payloads, newest first',
+        'POST /contacts × a field the reference does not name → invalid-request naming the field and the limit',
+        'POST /contacts × name over 200 → invalid-request naming the field and the limit',
+      ]);
+      assert.match(
+        report.information.map((item) => item.message).join('\n'),
+        /GET \/contacts.*data\.name: at most 200 characters.*beyond the mock's guard/,
+      );
+      const xml = readFileSync(junit, 'utf8');
+      assert.match(
+        xml,
+        new RegExp(
+          `<testsuite name="information" tests="${report.counts.information}" failures="0">`,
+        ),
+      );
+      assert.match(xml, /<testcase classname="information" name="[^"]*name over 200/);
+    } finally {
+      remove();
+    }
+  });
+});
 
 describe('against a deployment that drifts', () => {
   let mock: RunningMock;

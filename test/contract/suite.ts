@@ -20,6 +20,11 @@ export interface CaseOptions {
    * another deployment a failure of such a case is drift, not breakage.
    */
   beyondReference?: string;
+  /**
+   * The mock's guard the case checks (a limit the reference does not set). Against another
+   * deployment, accepting beyond it is information: neither a failure nor drift.
+   */
+  mockGuard?: string;
 }
 
 export interface CaseContext {
@@ -80,10 +85,11 @@ export interface RunContext {
   driftAllowed: boolean;
 }
 
-/** What the running case asserted and the drift it saw. */
+/** What the running case asserted, the drift it saw, and what it learnt beyond a mock guard. */
 export interface CaseRecord {
   assertions: number;
   drift: string[];
+  information: string[];
 }
 
 let active: RunContext | null = null;
@@ -99,7 +105,7 @@ export function run(): RunContext {
 }
 
 export function beginCase(): CaseRecord {
-  current = { assertions: 0, drift: [] };
+  current = { assertions: 0, drift: [], information: [] };
   return current;
 }
 
@@ -116,6 +122,12 @@ export function counted(): void {
 export function drift(message: string): void {
   if (!current) throw new Error(`drift outside a case: ${message}`);
   current.drift.push(message);
+}
+
+/** Records that the target accepts beyond one of the mock's guards (another deployment). */
+export function information(message: string): void {
+  if (!current) throw new Error(`information outside a case: ${message}`);
+  current.information.push(message);
 }
 
 /** node:assert/strict, counting each call as an assertion of the running case. */

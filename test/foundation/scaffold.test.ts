@@ -23,6 +23,8 @@ const COPIED = [
   'schemas',
   'test/setup',
   'test/helpers',
+  // jest's environment (test/setup/environment.ts) loads node:sqlite through the mock's loader.
+  'mock-server',
 ];
 
 let copy: string;

@@ -1,10 +1,14 @@
 /**
  * What the test files rely on from the runner: deep equality that holds across V8 realms and
- * still fails on a real difference, and each test file starting with Node's own http modules.
+ * still fails on a real difference, each test file starting with Node's own http modules, and
+ * no warning from node:sqlite in the output.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import http from 'node:http';
+import { promisify } from 'node:util';
 import vm from 'node:vm';
+import { REPO } from '../helpers/child';
 
 describe('node:assert/strict under jest', () => {
   const fromMainRealm = vm.runInNewContext('({ tags: ["a", "b"], nested: { n: 1 } })') as object;
@@ -36,5 +40,18 @@ describe('each test file starts from the http module as the worker first saw it'
   test('nothing patched by an earlier file is left', () => {
     assert.equal((http as { patchedByZapier?: boolean }).patchedByZapier, undefined);
     assert.match(http.request.toString(), /^function request\(/);
+  });
+});
+
+describe('a test file that opens the store', () => {
+  test('makes jest print no ExperimentalWarning, run in band as npm run test:fuzz is', async () => {
+    const jest = require.resolve('jest/bin/jest');
+    const { stderr } = await promisify(execFile)(
+      process.execPath,
+      [jest, 'test/mock/store.test.ts', '--runInBand', '--reporters=default'],
+      { cwd: REPO, env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    assert.match(stderr, /Tests: +\d+ passed/);
+    assert.doesNotMatch(stderr, /ExperimentalWarning/);
   });
 });

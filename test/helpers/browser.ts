@@ -3,11 +3,12 @@
  * by playwright-core: no browser is downloaded. Each launch gets a fresh profile, and the flags
  * that keep Chromium off the network (it would otherwise call home, and be refused here).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO } from './child';
+import type { Namespace } from './netns';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(REPO, 'reports', 'screenshots');
@@ -38,12 +39,19 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<Browser> {
+export interface LaunchOptions {
+  /** Run Chromium inside this network namespace (netns.ts), to reach a server there. */
+  namespace?: Namespace;
+  /** More Chromium flags (e.g. --host-resolver-rules, to give an address a name). */
+  args?: string[];
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   const profile = mkdtempSync(path.join(tmpdir(), 'chromium-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: options.namespace ? inNamespace(options.namespace, profile) : CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: [...FLAGS, ...(options.args ?? [])],
     viewport: { width: 1280, height: 800 },
   });
   // Bounded: a missing element fails the test in seconds, not at jest's timeout.
@@ -66,6 +74,15 @@ export async function launchBrowser(): Promise<Browser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A script that runs Chromium inside the namespace: playwright takes one executable path. */
+function inNamespace(namespace: Namespace, dir: string): string {
+  const { file, args } = namespace.command(CHROMIUM);
+  const script = path.join(dir, 'chromium-in-namespace.sh');
+  const quoted = [file, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`);
+  writeFileSync(script, `#!/bin/sh\nexec ${quoted.join(' ')} "$@"\n`, { mode: 0o755 });
+  return script;
 }
 
 /** A screenshot of the page for a person to look at (reports/ is git-ignored). */

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
+import { globMatches } from '../../mock-server/api/fault-injection';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -266,6 +268,61 @@ describe('admin API', () => {
     assertError(await admin('GET', '/db/contacts/contact_123/tags/more'), 404, 'not-found');
   });
 
+  for (const query of ['_sort=id&_sort=email', '_sort[]=id', '_order[]=asc', '_delay=100000']) {
+    test(`the db browser refuses ?${query} with the envelope, not a stack trace`, async () => {
+      assertError(await admin('GET', `/db/contacts?${query}`), 400, 'invalid-request');
+    });
+  }
+
+  test('_like is a case-insensitive substring, never a regular expression', async () => {
+    const ids = async (query: string) =>
+      ((await admin('GET', `/db/contacts?${query}`)).body as { id: string }[]).map((c) => c.id);
+    assert.deepEqual(await ids('name_like=AVA'), ['contact_123']);
+    assert.deepEqual(await ids('name_like=zzz&name_like=brooks'), ['contact_123']);
+    assert.deepEqual(await ids('name_like=a.a'), []);
+    assert.deepEqual(await ids('name_like=ava&email_like=nobody'), []);
+    // As a regular expression, ^(a+)+$ backtracks exponentially over a run of a's that ends in
+    // something else (0.7 s for 28 of them); here it is plain text.
+    const name = `${'a'.repeat(40)}!`;
+    await mock.request('POST', `${API}/contacts`, { body: { email: 'redos@example.com', name } });
+    assert.deepEqual(await ids(`name_like=${encodeURIComponent('^(a+)+$')}`), []);
+    assert.equal((await ids(`name_like=${encodeURIComponent(name)}`)).length, 1);
+  });
+
+  test('a query json-server cannot run over the data is invalid-request', async () => {
+    // json-server reads contacts_id on every workspace to expand it, and none has one.
+    const reply = await admin('GET', '/db/workspaces?_expand=contacts');
+    assertError(reply, 400, 'invalid-request');
+    assert.match(reply.body.message, /json-server could not run the query/);
+  });
+
+  test('nested lists read the collection they list, _like included', async () => {
+    const reply = await admin('GET', '/db/workspaces/owner_123/contacts?name_like=ava');
+    assert.deepEqual(
+      (reply.body as { id: string }[]).map((c) => c.id),
+      ['contact_123'],
+    );
+  });
+
+  test('an error inside json-server is the envelope, never its HTML stack trace', async () => {
+    const store = mock.server.services.store;
+    // A record json-server cannot read: the full-text search (q) reads every field.
+    const record = Object.defineProperty({ id: 'c' }, 'name', {
+      enumerable: true,
+      get() {
+        throw new Error('a field that cannot be read');
+      },
+    });
+    store.snapshot = (() => ({ contacts: [record] })) as typeof store.snapshot;
+    try {
+      const reply = await admin('GET', '/db/contacts?q=x');
+      assertError(reply, 400, 'invalid-request');
+      assert.doesNotMatch(reply.text, /node_modules|<html|\n\s+at /);
+    } finally {
+      delete (store as { snapshot?: unknown }).snapshot;
+    }
+  });
+
   test('wrong methods and unknown admin routes get the envelope', async () => {
     assertError(await admin('DELETE', '/health'), 405, 'method-not-allowed');
     assertError(await admin('GET', '/nothing'), 404, 'not-found');
@@ -352,6 +409,32 @@ describe('faults', () => {
       'invalid-request',
     );
     assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
+  });
+
+  test('a path of many stars costs linear time: /*a*a*…*b against a 60-character id', async () => {
+    // As a regular expression this took 5.6 s for a 35-character id, doubling with each more.
+    await admin('POST', '/faults', { path: `/${'*a'.repeat(12)}*b`, error: 'internal-error' });
+    const id = 'a'.repeat(60);
+    assertError(await mock.request('DELETE', `${API}/webhooks/${id}`), 404, 'not-found');
+    assertError(await mock.request('DELETE', `${API}/webhooks/${id}b`), 500, 'internal-error');
+    await admin('DELETE', '/faults');
+  });
+
+  test('globs match as anchored patterns of any runs of characters', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[ab*]{0,8}$/),
+        fc.stringMatching(/^[ab]{0,10}$/),
+        (glob, text) => {
+          // The regular expression the rules used to be (a and b need no escaping).
+          const reference = new RegExp(`^${glob.split('*').join('.*')}$`);
+          assert.equal(globMatches(glob, text), reference.test(text), `${glob} ${text}`);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    assert.equal(globMatches('/api/*/me', '/api/x/y/me'), true);
+    assert.equal(globMatches('/a*a', '/a'), false);
   });
 
   test('rules can be removed', async () => {

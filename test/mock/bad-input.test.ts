@@ -95,8 +95,8 @@ describe('bad routes', () => {
   });
 
   for (const [method, path, allow] of [
-    ['PUT', '/contacts', 'GET, POST, HEAD'],
-    ['DELETE', '/me', 'GET, HEAD'],
+    ['PUT', '/contacts', 'GET, POST'],
+    ['DELETE', '/me', 'GET'],
     ['GET', '/webhooks/subscribe', 'POST'],
     ['POST', '/webhooks/wh_1', 'DELETE'],
     ['PATCH', '/contacts/contact_123/tags', 'POST'],
@@ -106,8 +106,22 @@ describe('bad routes', () => {
       const reply = await mock.request(method, `${API}${path}`);
       assertError(reply, 405, 'method-not-allowed');
       assert.deepEqual(reply.headers.get('allow')?.split(', ').sort(), allow.split(', ').sort());
+      assert.equal(reply.body.message, `${method} is not served here, only ${allow}`);
     });
   }
+
+  test('HEAD is not served (openapi.yaml declares none): 405, and Allow lists what is', async () => {
+    for (const path of [
+      `${API}/me`,
+      `${API}/contacts`,
+      '/__admin/health',
+      '/__admin/db/contacts',
+    ]) {
+      const reply = await mock.request('HEAD', path);
+      assert.equal(reply.status, 405, path);
+      assert.equal(reply.headers.get('allow')?.includes('HEAD'), false, path);
+    }
+  });
 });
 
 describe('bad headers and bad HTTP', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { BODY_LIMIT_BYTES } from '../../mock-server/http/errors';
 import { DEFAULT_REQUEST_TIMEOUTS } from '../../mock-server/server';
 import { CLI, MOCK_BIN, MOCK_RUNTIME_FLAGS, REPO, startChild, TSX } from '../helpers/child';
 import { call, DEMO_KEYS, temporaryDirectory } from '../helpers/mock';
+import { testUnless } from '../helpers/skip';
 
 const run = promisify(execFile);
 
@@ -45,6 +46,32 @@ describe('chatting-mock', () => {
       );
     });
   }
+
+  // The system's Node, where it is one without node:sqlite (Debian's Node 20 here).
+  const olderNode = ['/usr/bin/node', '/usr/local/bin/node'].find(
+    (node) =>
+      existsSync(node) &&
+      spawnSync(node, ['-p', "require('node:module').isBuiltin('node:sqlite')"], {
+        encoding: 'utf8',
+      }).stdout.trim() === 'false',
+  );
+  testUnless(!olderNode && 'no Node without node:sqlite at /usr/bin or /usr/local/bin')(
+    'on a Node without node:sqlite, each entry says which Node it needs and exits 1',
+    async () => {
+      for (const entry of [MOCK_BIN, path.join(REPO, 'dist', 'mock-server', 'cli.js')]) {
+        await assert.rejects(
+          run(olderNode as string, [entry, '--memory']),
+          (error: { code: number; stderr: string }) => {
+            assert.equal(error.code, 1);
+            assert.match(error.stderr, /Node 22\.13 or later is needed .*this is Node v/);
+            assert.match(error.stderr, /node_modules\/\.bin\/node dist\/mock-server\/cli\.js/);
+            assert.doesNotMatch(error.stderr, /No such built-in module/);
+            return true;
+          },
+        );
+      }
+    },
+  );
 
   test('bin/chatting-mock.js run as a command gives node its young-generation cap', async () => {
     // `env -S node ...` in the shebang finds node on PATH: this one, first.

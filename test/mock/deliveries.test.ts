@@ -335,6 +335,11 @@ describe('webhook deliveries', () => {
       'http://localhost:8080/hook',
       'http://[::1]/hook',
       'http://[::ffff:127.0.0.1]/hook',
+      'http://[::ffff:7f00:1]/hook',
+      'http://[::ffff:a9fe:a9fe]/hook',
+      // IPv4-translated (::ffff:0:0:0/96).
+      'http://[::ffff:0:127.0.0.1]/hook',
+      'http://[::ffff:0:a9fe:a9fe]/hook',
       'http://0.0.0.0/hook',
       // IPv6 forms that carry a loopback IPv4 address, site-local, multicast, broadcast.
       'http://[::127.0.0.1]/hook',

@@ -7,9 +7,9 @@ import { connect } from 'node:net';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
 import { nestedDeeperThan } from '../../mock-server/http/incoming';
-import { listenUrl } from '../../mock-server/cli';
+import { reachableOrigins } from '../../mock-server/cli';
 import { JOURNAL_MAX_BYTES } from '../../mock-server/http/recent-requests';
-import { redact, redactUrl } from '../../mock-server/http/redaction';
+import { decodeEscapes, redact, redactUrl } from '../../mock-server/http/redaction';
 import {
   assertError,
   call,
@@ -20,7 +20,7 @@ import {
 } from '../helpers/mock';
 import { storeRecord } from '../../mock-server/store/collections';
 import { withWritesRefused } from '../helpers/database';
-import { rawRequest } from '../helpers/raw-http';
+import { parseAnswers, rawConnection, rawRequest } from '../helpers/raw-http';
 import { startReceiver, until } from '../helpers/receiver';
 
 const API = '/api/zapier';
@@ -89,7 +89,7 @@ describe('framework errors answer the envelope', () => {
         `${method} ${API}/me HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\nConnection: close\r\n\r\n`,
       );
       assertEnvelope(answer, 405);
-      assert.match(answer.raw, /\r\nallow: GET, HEAD\r\n/i);
+      assert.match(answer.raw, /\r\nallow: GET\r\n/i);
       const admin = await rawRequest(
         mock.base,
         `${method} /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
@@ -100,7 +100,7 @@ describe('framework errors answer the envelope', () => {
         `${method} /__admin/db/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
       );
       assertEnvelope(browser, 405);
-      assert.match(browser.raw, /\r\nallow: GET, HEAD\r\n/i);
+      assert.match(browser.raw, /\r\nallow: GET\r\n/i);
     });
   }
 
@@ -141,7 +141,7 @@ describe('bodies', () => {
     });
     // The depth passes; the unknown data field is what the route refuses.
     assertError(reply, 400, 'invalid-request');
-    assert.match(reply.body.message, /data\.x: is not a known field/);
+    assert.match(reply.body.message, /data\.x: is not a field of this body/);
   });
 
   for (const charset of ['utf-16', 'latin1', 'iso-8859-1']) {
@@ -267,6 +267,14 @@ describe('the admin guard', () => {
       assertError(await health({}), 401, 'admin-token-missing');
       assertError(await health({ 'x-admin-token': 'nope' }), 401, 'admin-token-invalid');
       assert.equal((await health({ 'x-admin-token': 'let-me-in' })).status, 200);
+      // On loopback a token does not open other Hosts: a rebinding page could still guess it.
+      const port = new URL(guarded.base).port;
+      const foreign = await rawRequest(
+        guarded.base,
+        `GET /__admin/health HTTP/1.1\r\nHost: evil.example:${port}\r\nX-Admin-Token: let-me-in\r\nConnection: close\r\n\r\n`,
+      );
+      assertEnvelope(foreign, 403);
+      assert.equal((foreign.body as { error: string }).error, 'admin-origin-forbidden');
     } finally {
       await guarded.stop();
     }
@@ -371,6 +379,89 @@ describe('the request journal', () => {
     assert.equal(entry.request.body, shown(body));
     assert.equal(entry.request.headers['x-long'], shown(header));
     assert.ok(!entry.request.body.includes('globexglobex'));
+  });
+
+  test('a key spread past the journal cut by nested escapes never shows its secret', async () => {
+    const [, , id, secret] = DEMO_KEYS.globex.split('_');
+    const nested = (char: string, depth: number) =>
+      `%${'25'.repeat(depth)}${char.charCodeAt(0).toString(16)}`;
+    const spread = [
+      // Underscores 4 KB each: the cut falls before the secret.
+      ['chatting', 'live', id, secret].join(nested('_', 2000)),
+      // Each character of the secret 600 characters: the cut falls inside it.
+      `chatting_live_${id}_${[...secret].map((char) => nested(char, 300)).join('')}`,
+    ];
+    for (const key of spread) {
+      const body = `{"email": "${'e'.repeat(9 * 1024)} ${key} "}`;
+      await mock.request('POST', `${API}/contacts`, json(body));
+      const journal = await mock.request('GET', '/__admin/journal?limit=1', { key: null });
+      assert.ok(!journal.text.includes(secret), journal.text.slice(9 * 1024, 12 * 1024));
+      assert.ok(!journal.text.includes(secret.slice(0, 8)));
+    }
+  });
+
+  test('a key hidden behind percent-encoding (double too) or \\u005f reaches neither journal nor log', async () => {
+    const secret = DEMO_KEYS.globex.split('_').pop() as string;
+    const logged = mock.logs.length;
+    const hidden = [
+      DEMO_KEYS.globex.replace(/_/g, '%5F'),
+      DEMO_KEYS.globex.replace(/_/g, '%255F'),
+      encodeURIComponent(DEMO_KEYS.globex.replace(/_/g, '%255F')),
+    ];
+    for (const form of hidden) {
+      await mock.request('GET', `${API}/me?q=${form}`, { headers: { 'x-note': form } });
+    }
+    const escaped = JSON.stringify({ message: 'x' }).replace(
+      '"x"',
+      `"${DEMO_KEYS.globex.replace(/_/g, '\\u005f')}"`,
+    );
+    await mock.request('POST', `${API}/conversations/conv_123/messages`, json(escaped));
+    const journal = await mock.request('GET', '/__admin/journal?limit=4', { key: null });
+    assert.equal(journal.body.items.length, 4);
+    assert.ok(!journal.text.includes(secret), journal.text);
+    const lines = mock.logs.slice(logged).join('\n');
+    assert.ok(!lines.includes(secret), lines);
+    assert.match(journal.text, /chatting_live_\[redacted\]/);
+  });
+
+  test('escapes are undone however deep they nest, in one pass', () => {
+    assert.equal(decodeEscapes(`%${'25'.repeat(50_000)}5F`), '_');
+    assert.equal(decodeEscapes('a%2Fb\\u0041\\/%zz%C3%A9'), 'a/bA/%zz%C3%A9');
+    for (const text of [
+      'nothing to hide: 100%25 sure, \\n',
+      '{"target_url":"http://example.com","email":"bob@example.com"}',
+    ]) {
+      assert.equal(redact(text), text);
+    }
+    assert.equal(redact('{"u":"http://a:b@c@x.example/p"}'), '{"u":"http://x.example/p"}');
+  });
+
+  test('the user:password of a URL is stripped from every log line and the journal', async () => {
+    const receiver = await startReceiver();
+    try {
+      const target = receiver.url().replace('http://', 'http://hook-user:hook-p%40ss@');
+      const logged = mock.logs.length;
+      await mock.request('POST', `${API}/webhooks/subscribe`, {
+        body: { event: 'contact.created', target_url: target },
+      });
+      await mock.request('POST', '/__admin/events', {
+        key: null,
+        body: { workspace_id: 'owner_123', event: 'contact.created', data: {} },
+      });
+      await until(() => receiver.received.length > 0, 'the delivery arrives');
+      await until(
+        () => mock.logs.slice(logged).some((line) => line.startsWith('delivery ')),
+        'the delivery is logged',
+      );
+      const lines = mock.logs.slice(logged).join('\n');
+      assert.ok(!lines.includes('hook-p'), lines);
+      assert.ok(!lines.includes('hook-user'), lines);
+      const journal = await mock.request('GET', '/__admin/journal?limit=5', { key: null });
+      assert.ok(!journal.text.includes('hook-p'), journal.text);
+    } finally {
+      await mock.request('POST', '/__admin/reset', { key: null });
+      await receiver.close();
+    }
   });
 
   test('a URL is redacted the same way for the log lines', () => {
@@ -514,9 +605,89 @@ describe('smaller edges', () => {
     assert.equal(mock.server.services.store.get('workspaces', 'ws_full'), undefined);
   });
 
-  test('the banner names the address bound, 0.0.0.0 included', () => {
-    assert.equal(listenUrl('0.0.0.0', 3000), 'http://0.0.0.0:3000/api/zapier');
-    assert.equal(listenUrl('127.0.0.1', 4000), 'http://127.0.0.1:4000/api/zapier');
-    assert.equal(listenUrl('::1', 3000), 'http://[::1]:3000/api/zapier');
+  test("a 413 states the limit of the route it was for: the API's 100 KiB, the seed's 64 MiB", async () => {
+    const tooLarge = async (path: string, headers: string) => {
+      // Refused by the declared length, before a byte of the body is read.
+      const [answer] = parseAnswers(
+        await rawConnection(
+          mock.base,
+          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Type: application/json\r\n` +
+            'Content-Length: 70000000\r\nConnection: close\r\n\r\n',
+        ),
+      );
+      assert.equal(answer.status, 413, answer.body);
+      return (JSON.parse(answer.body) as { error: string; message: string }).message;
+    };
+    assert.match(await tooLarge(`${API}/contacts`, `X-API-Key: ${DEMO_KEYS.acme}\r\n`), /100 KiB/);
+    assert.match(await tooLarge('/__admin/seed', ''), /64 MiB/);
+  });
+
+  for (const [header, first, second] of [
+    ['X-API-Key', DEMO_KEYS.acme, DEMO_KEYS.globex],
+    ['Idempotency-Key', 'a', 'b'],
+    ['Content-Type', 'application/json', 'text/plain'],
+  ]) {
+    test(`${header} sent twice with different values is invalid-request, never merged`, async () => {
+      const contacts = mock.server.services.store.all('contacts').length;
+      const body = JSON.stringify({ email: 'twice@example.com' });
+      const headers = { [header]: first, [header.toUpperCase()]: second };
+      const lines = Object.entries({
+        'X-API-Key': DEMO_KEYS.acme,
+        'Content-Type': 'application/json',
+        ...headers,
+      }).map(([name, value]) => `${name}: ${value}\r\n`);
+      const [answer] = parseAnswers(
+        await rawConnection(
+          mock.base,
+          `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\n${lines.join('')}` +
+            `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        ),
+      );
+      assert.equal(answer.status, 400, answer.body);
+      const envelope = JSON.parse(answer.body) as { error: string; message: string };
+      assert.equal(envelope.error, 'invalid-request');
+      assert.match(envelope.message, new RegExp(`${header} is sent twice`));
+      assert.equal(mock.server.services.store.all('contacts').length, contacts);
+    });
+  }
+
+  test('the same value twice counts once; Idempotency-Key and X-Idempotency-Key are one header', async () => {
+    const twice = (lines: string) =>
+      rawConnection(
+        mock.base,
+        `GET ${API}/me HTTP/1.1\r\nHost: x\r\n${lines}Connection: close\r\n\r\n`,
+      ).then((raw) => parseAnswers(raw)[0]);
+    const same = await twice(`X-API-Key: ${DEMO_KEYS.acme}\r\nx-api-key: ${DEMO_KEYS.acme}\r\n`);
+    assert.equal(same.status, 200, same.body);
+    const aliases = await twice(
+      `X-API-Key: ${DEMO_KEYS.acme}\r\nIdempotency-Key: a\r\nX-Idempotency-Key: b\r\n`,
+    );
+    assert.equal(aliases.status, 400, aliases.body);
+    assert.match(aliases.body, /Idempotency-Key is sent twice/);
+  });
+
+  test("the banner's origins: the machine's addresses for 0.0.0.0 and ::, never 0.0.0.0", () => {
+    const nic = (address: string, family: 'IPv4' | 'IPv6') => ({ address, family });
+    const interfaces = {
+      lo: [nic('127.0.0.1', 'IPv4'), nic('::1', 'IPv6')],
+      eth0: [nic('192.0.2.7', 'IPv4'), nic('2001:db8::7', 'IPv6'), nic('fe80::1', 'IPv6')],
+    };
+    assert.deepEqual(reachableOrigins('0.0.0.0', '0.0.0.0', 3000, interfaces), [
+      'http://192.0.2.7:3000',
+      'http://127.0.0.1:3000',
+    ]);
+    assert.deepEqual(reachableOrigins('::', '::', 3000, interfaces), [
+      'http://192.0.2.7:3000',
+      'http://[2001:db8::7]:3000',
+      'http://127.0.0.1:3000',
+      'http://[::1]:3000',
+    ]);
+    assert.deepEqual(reachableOrigins('127.0.0.1', '127.0.0.1', 4000, interfaces), [
+      'http://127.0.0.1:4000',
+    ]);
+    assert.deepEqual(reachableOrigins('::1', '::1', 3000, interfaces), ['http://[::1]:3000']);
+    assert.deepEqual(reachableOrigins('mock.lan', '192.0.2.7', 3000, interfaces), [
+      'http://mock.lan:3000',
+    ]);
   });
 });

@@ -95,6 +95,65 @@ describe('webhook subscriptions', () => {
   test('an unknown webhook id is not-found', async () => {
     assertError(await mock.request('DELETE', `${API}/webhooks/wh_nothing`), 404, 'not-found');
   });
+
+  test('a target already subscribed to the event gets that subscription again, and each event once', async () => {
+    const body = { event: 'tag.added', target_url: 'http://127.0.0.1:9/once' };
+    const first = await mock.request('POST', `${API}/webhooks/subscribe`, { body });
+    const second = await mock.request('POST', `${API}/webhooks/subscribe`, { body });
+    assert.equal(first.status, 201);
+    assert.equal(second.status, 201);
+    assert.deepEqual(second.body, first.body);
+    const active = (url: string) =>
+      mock.server.services.store
+        .all('subscriptions')
+        .filter(
+          (s) =>
+            s.active &&
+            s.workspace_id === 'owner_123' &&
+            s.target_url === url &&
+            s.event === 'tag.added',
+        );
+    assert.equal(active(body.target_url).length, 1);
+    const fired = await mock.request('POST', '/__admin/events', {
+      key: null,
+      body: { workspace_id: 'owner_123', event: 'tag.added' },
+    });
+    assert.equal(fired.status, 201);
+    const deliveries = mock.server.services.store
+      .all('deliveries')
+      .filter((d) => d.target_url === body.target_url);
+    assert.equal(deliveries.length, 1);
+    // Another event, or another workspace, is another subscription; so is one after unsubscribing.
+    const other = await mock.request('POST', `${API}/webhooks/subscribe`, {
+      body: { ...body, event: 'contact.created' },
+    });
+    assert.notEqual(other.body.id, first.body.id);
+    const globex = await mock.request('POST', `${API}/webhooks/subscribe`, {
+      key: DEMO_KEYS.globex,
+      body,
+    });
+    assert.notEqual(globex.body.id, first.body.id);
+    await mock.request('DELETE', `${API}/webhooks/${first.body.id}`);
+    const again = await mock.request('POST', `${API}/webhooks/subscribe`, { body });
+    assert.notEqual(again.body.id, first.body.id);
+    assert.deepEqual(
+      active(body.target_url).map((s) => s.id),
+      [again.body.id],
+    );
+  });
+
+  test('concurrent subscribes of one target make exactly one subscription', async () => {
+    const body = { event: 'conversation.created', target_url: 'http://127.0.0.1:9/race' };
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => mock.request('POST', `${API}/webhooks/subscribe`, { body })),
+    );
+    assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([201]));
+    assert.equal(new Set(replies.map((r) => r.body.id)).size, 1);
+    const stored = mock.server.services.store
+      .all('subscriptions')
+      .filter((s) => s.target_url === body.target_url);
+    assert.equal(stored.length, 1);
+  });
 });
 
 describe('sample endpoints', () => {
@@ -195,6 +254,14 @@ describe('POST /contacts', () => {
     assert.equal(samples.body.items[0].data__source, 'api');
   });
 
+  for (const email of ['josé@example.com', 'a@exämple.com', '用户@例子.广告']) {
+    test(`an internationalised address (RFC 6531) is an email: ${email}`, async () => {
+      const reply = await mock.request('POST', `${API}/contacts`, { body: { email } });
+      assert.equal(reply.status, 201, reply.text);
+      assert.equal(reply.body.email, email);
+    });
+  }
+
   test('repeated tags are taken once', async () => {
     const reply = await mock.request('POST', `${API}/contacts`, {
       body: { email: 'repeats@example.com', tags: ['vip', 'vip', 'demo'] },
@@ -234,7 +301,9 @@ describe('POST /contacts', () => {
     ['no email', { name: 'x' }, 'missing-email'],
     ['an empty email', { email: '' }, 'missing-email'],
     ['a blank email', { email: '  ' }, 'missing-email'],
+    ['a null email', { email: null }, 'missing-email'],
     ['a malformed email', { email: 'nope' }, 'invalid-email'],
+    ['a null name', { email: 'a@example.com', name: null }, 'invalid-request'],
     ['an email that is a number', { email: 5 }, 'invalid-request'],
     ['tags that are not a list', { email: 'a@example.com', tags: 'vip' }, 'invalid-request'],
     [
@@ -318,13 +387,13 @@ describe('a stored contact obeys the limits of a request after a merge', () => {
       assertError(reply, 400, 'invalid-request');
       assert.equal(
         reply.body.message,
-        'customFields: at most 100 entries on a stored contact; this request would leave 200',
+        "customFields: at most 100 fields on a stored contact; this request would leave 200 (the mock's own guard, not a rule of the Chatting API)",
       );
     }
     assert.deepEqual(stored(first.body.id), before, 'nothing of a refused upsert is stored');
     const one = await upsert({ email, customFields: { z: 1 } });
     assertError(one, 400, 'invalid-request');
-    assert.match(one.body.message, /^customFields: at most 100 .* would leave 101$/);
+    assert.match(one.body.message, /^customFields: at most 100 fields .* would leave 101 \(/);
     // Replacing values the contact has keeps it at 100: allowed.
     const replaced = await upsert({ email, customFields: { a0: 'new', a99: 'new' } });
     assert.equal(replaced.status, 200, replaced.text);
@@ -339,7 +408,7 @@ describe('a stored contact obeys the limits of a request after a merge', () => {
     assertError(over, 400, 'invalid-request');
     assert.equal(
       over.body.message,
-      'tags: at most 100 entries on a stored contact; this request would leave 105',
+      "tags: at most 100 items on a stored contact; this request would leave 105 (the mock's own guard, not a rule of the Chatting API)",
     );
     assert.equal(stored(first.body.id)?.tags.length, 95);
     const upTo = await upsert({ email, tags: tags('u', 5) });
@@ -348,7 +417,7 @@ describe('a stored contact obeys the limits of a request after a merge', () => {
       mock.request('POST', `${API}/contacts/${first.body.id}/tags`, { body: { tag: value } });
     const added = await tag('one-more');
     assertError(added, 400, 'invalid-request');
-    assert.match(added.body.message, /^tags: at most 100 .* would leave 101$/);
+    assert.match(added.body.message, /^tags: at most 100 items .* would leave 101 \(/);
     assert.equal((await tag('t0')).status, 200, 'a tag the contact has changes nothing');
     assert.equal(stored(first.body.id)?.tags.length, 100);
   });
@@ -397,5 +466,71 @@ describe('POST /conversations/{id}/messages', () => {
       body: { message: 'hi' },
     });
     assertError(reply, 404, 'not-found');
+  });
+});
+
+describe("the mock's guards: limits the reference does not set", () => {
+  const contact = { email: 'guard@example.com' };
+  const many = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
+  for (const [path, body, message] of [
+    ['/contacts', { email: `${'x'.repeat(250)}@example.com` }, 'email: at most 254 characters'],
+    ['/contacts', { ...contact, name: 'x'.repeat(201) }, 'name: at most 200 characters'],
+    ['/contacts', { ...contact, company: 'x'.repeat(201) }, 'company: at most 200 characters'],
+    ['/contacts', { ...contact, phone: 'x'.repeat(51) }, 'phone: at most 50 characters'],
+    ['/contacts', { ...contact, status: 'x'.repeat(51) }, 'status: at most 50 characters'],
+    ['/contacts', { ...contact, tags: ['x'.repeat(101)] }, 'tags.0: at most 100 characters'],
+    ['/contacts', { ...contact, tags: many(101) }, 'tags: at most 100 items'],
+    [
+      '/contacts',
+      { ...contact, customFields: Object.fromEntries(many(101).map((k) => [k, 1])) },
+      'customFields: at most 100 fields',
+    ],
+    [
+      '/contacts',
+      { ...contact, customFields: { crm: 'x'.repeat(2001) } },
+      'customFields.crm: at most 2000 characters',
+    ],
+    ['/contacts', { ...contact, nickname: 'x' }, 'nickname: is not a field of this body'],
+    ['/contacts/contact_123/tags', { tag: 'x'.repeat(101) }, 'tag: at most 100 characters'],
+    [
+      '/conversations/conv_123/messages',
+      { message: 'x'.repeat(10_001) },
+      'message: at most 10000 characters',
+    ],
+    [
+      '/conversations/conv_123/messages',
+      { message: 'm', sender: 'x'.repeat(101) },
+      'sender: at most 100 characters',
+    ],
+    [
+      '/webhooks/subscribe',
+      { event: 'tag.added', target_url: `https://example.com/${'x'.repeat(2048)}` },
+      'target_url: at most 2048 characters',
+    ],
+  ] as const) {
+    test(`${path}: ${message}`, async () => {
+      const reply = await mock.request('POST', `${API}${path}`, { body });
+      assert.equal(reply.status, 400, reply.text);
+      assert.equal(
+        reply.body.message,
+        `${message} (the mock's own guard, not a rule of the Chatting API)`,
+      );
+    });
+  }
+
+  test('a violation that is not a guard says what is wrong in words, not the schema', async () => {
+    for (const [path, body, message] of [
+      [
+        '/webhooks/subscribe',
+        { event: 'tag.added', target_url: 'ftp://x' },
+        'target_url: must be an absolute http(s) URL',
+      ],
+      ['/contacts', { email: 'nope' }, 'email: is not an email address'],
+      ['/contacts', { email: ' ' }, 'email: must not be blank'],
+      ['/contacts', { email: 'a@example.com', tags: 'vip' }, 'tags: must be a list, not a string'],
+    ] as const) {
+      const reply = await mock.request('POST', `${API}${path}`, { body });
+      assert.equal(reply.body.message, message);
+    }
   });
 });

@@ -3,6 +3,7 @@
  * HTTP: files by name only, the envelope for anything else, and the bundled document built from
  * openapi.yaml as it is now.
  */
+import $RefParser from '@apidevtools/json-schema-ref-parser';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -43,6 +44,37 @@ describe('/openapi.json', () => {
     const outside = refs(reply.body).filter((ref) => !ref.startsWith('#'));
     assert.deepEqual(outside, []);
     assert.ok(refs(reply.body).length > 0, 'refs stay refs (bundled, not inlined)');
+  });
+
+  test('refers only to shared components: without the admin paths it still dereferences', async () => {
+    const reply = await get('/openapi.json');
+    const inward = refs(reply.body).filter((ref) => !ref.startsWith('#/components/'));
+    assert.deepEqual(inward, [], 'a reference into an operation breaks when a tool drops it');
+    // What Portman's --filterFile does with the admin tag left out: its operations are gone.
+    const publicOnly = structuredClone(reply.body) as { paths: Record<string, object> };
+    for (const [path, item] of Object.entries(publicOnly.paths)) {
+      const operations = Object.values(item).filter((op: { tags?: string[] }) =>
+        Array.isArray(op.tags),
+      ) as { tags: string[] }[];
+      if (operations.every((op) => op.tags.includes('Admin (mock only)'))) {
+        delete publicOnly.paths[path];
+      }
+    }
+    assert.ok(Object.keys(publicOnly.paths).length >= 7, 'the public paths stay');
+    const dereferenced = await $RefParser.dereference<typeof publicOnly>(publicOnly);
+    assert.deepEqual(refs(dereferenced), []);
+    const me = dereferenced.paths['/me'] as {
+      get: { responses: Record<string, { content: Record<string, { schema: object }> }> };
+    };
+    const schema = me.get.responses['200'].content['application/json'].schema as {
+      properties: object;
+    };
+    assert.deepEqual(Object.keys(schema.properties), [
+      'ok',
+      'workspace_id',
+      'team_name',
+      'owner_email',
+    ]);
   });
 
   test('names this server first, at the address the browser used, for the API and the admin API', async () => {

@@ -138,6 +138,106 @@ describe('store', () => {
     await store.close();
   });
 
+  test('a page reads matching records oldest or newest first, with the total', async () => {
+    const store = Store.open({ seed: demoSeed() });
+    await store.commit([1, 2, 3, 4, 5].map((i) => storeRecord('contacts', contact(i))));
+    const acme = { workspace_id: 'owner_123' };
+    const newest = store.page('contacts', acme, { limit: 2, offset: 1, newestFirst: true });
+    assert.deepEqual(
+      newest.items.map((c) => c.id),
+      ['contact_t4', 'contact_t3'],
+    );
+    const acmeContacts = store.all('contacts').filter((c) => c.workspace_id === 'owner_123');
+    assert.equal(newest.total, acmeContacts.length);
+    const oldest = store.page('workspaces', {}, { limit: 2, offset: 0 });
+    assert.deepEqual(
+      oldest.items.map((w) => w.id),
+      ['owner_123', 'owner_456'],
+    );
+    assert.equal(oldest.total, 3);
+    assert.deepEqual(store.page('workspaces', {}, { limit: 2, offset: 3 }).items, []);
+    assert.deepEqual(store.page('workspaces', { id: undefined }, { limit: 1, offset: 2 }).total, 3);
+    await store.close();
+  });
+
+  test('counts per value include zeros and follow the filters', async () => {
+    const store = Store.open({ seed: demoSeed() });
+    await store.commit([1, 2].map((i) => storeRecord('contacts', contact(i))));
+    const count = (workspace: string) =>
+      store.all('contacts').filter((c) => c.workspace_id === workspace).length;
+    assert.deepEqual(
+      store.countsPer('contacts', 'workspace_id', ['owner_123', 'owner_789', 'nobody']),
+      new Map([
+        ['owner_123', count('owner_123')],
+        ['owner_789', 0],
+        ['nobody', 0],
+      ]),
+    );
+    const conversation = store.all('conversations')[0];
+    const open = store
+      .all('conversations')
+      .filter((c) => c.workspace_id === conversation.workspace_id && c.status === 'open').length;
+    assert.equal(
+      store
+        .countsPer('conversations', 'workspace_id', [conversation.workspace_id], { status: 'open' })
+        .get(conversation.workspace_id),
+      open,
+    );
+    assert.throws(() => store.countsPer('contacts', "id') OR 1 --", []), /not a field name/);
+    await store.close();
+  });
+
+  test('admin lists and counts read through an index: no record is read but those shown', async () => {
+    const store = Store.open({ seed: demoSeed() });
+    const db = (store as unknown as { db: DatabaseSync }).db;
+    const queries: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = (sql: string) => {
+      queries.push(sql);
+      return prepare(sql);
+    };
+    const plan = (sql: string) =>
+      (
+        prepare(`EXPLAIN QUERY PLAN ${sql}`).all(
+          ...sql
+            .split('?')
+            .slice(1)
+            .map(() => (sql.includes('json_each') ? '[]' : 'x')),
+        ) as { detail: string }[]
+      )
+        .map((row) => row.detail)
+        .join(' | ');
+    const newest = { limit: 50, offset: 0, newestFirst: true };
+    for (const filters of [
+      { workspace_id: 'owner_123' },
+      { subscription_id: 'wh_123' },
+      { event: 'tag.added' },
+      { status: 'failed' },
+    ]) {
+      queries.length = 0;
+      store.page('deliveries', filters, newest);
+      const [page, count] = queries.map(plan);
+      assert.match(page, /^SEARCH deliveries USING INDEX \w+ \(<expr>=\?\)$/, 'no sort, no scan');
+      assert.match(count, /^SEARCH deliveries USING COVERING INDEX/);
+    }
+    queries.length = 0;
+    store.page('deliveries', {}, newest);
+    assert.equal(
+      plan(queries[0]),
+      'SCAN deliveries',
+      'newest first, in rowid order: stops at the limit',
+    );
+    for (const collection of ['contacts', 'conversations', 'deliveries'] as const) {
+      queries.length = 0;
+      store.countsPer(collection, 'workspace_id', ['owner_123']);
+      assert.match(plan(queries[0]), new RegExp(`SEARCH ${collection} USING COVERING INDEX`));
+    }
+    queries.length = 0;
+    store.countsPer('subscriptions', 'workspace_id', ['owner_123'], { active: true });
+    assert.match(plan(queries[0]), /SEARCH subscriptions USING COVERING INDEX/);
+    await store.close();
+  });
+
   test('expiry deletes old records by age, in bounded batches', async () => {
     const store = Store.open({
       seed: demoSeed(),

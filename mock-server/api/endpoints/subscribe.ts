@@ -1,4 +1,8 @@
-/** POST /webhooks/subscribe: a REST-hook subscription of a target URL to one event. */
+/**
+ * POST /webhooks/subscribe: a REST-hook subscription of a target URL to one event. A target
+ * already actively subscribed to that event gets that subscription again (201, same id), so an
+ * event reaches each URL once.
+ */
 import type { Subscription } from '../../../schemas/generated';
 import { defineEndpoint } from '../endpoint';
 import { ApiError } from '../../http/errors';
@@ -6,6 +10,7 @@ import { now } from '../../domain/clock';
 import { newId } from '../../domain/record-ids';
 import { forbiddenTargetReason } from '../../domain/targets';
 import { storeRecord } from '../../store/collections';
+import { activeSubscriptions } from '../../store/lookups';
 
 export default defineEndpoint({
   method: 'POST',
@@ -16,6 +21,10 @@ export default defineEndpoint({
   handle: ({ workspace, body, services }) => {
     const refusal = forbiddenTargetReason(body.target_url, services.settings.strictTargets);
     if (refusal) throw new ApiError('invalid-subscription', refusal);
+    const existing = activeSubscriptions(services.store, workspace.id, body.event).find(
+      (active) => active.target_url === body.target_url,
+    );
+    if (existing) return { status: 201, body: answer(existing) };
     const subscription: Subscription = {
       id: newId('wh'),
       workspace_id: workspace.id,
@@ -27,8 +36,12 @@ export default defineEndpoint({
     };
     return {
       status: 201,
-      body: { ok: true, id: subscription.id, event: subscription.event, active: true },
+      body: answer(subscription),
       changes: [storeRecord('subscriptions', subscription)],
     };
   },
 });
+
+function answer(subscription: Subscription) {
+  return { ok: true as const, id: subscription.id, event: subscription.event, active: true };
+}

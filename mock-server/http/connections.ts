@@ -1,0 +1,113 @@
+/**
+ * Every request on a connection gets its own answer, in the order the requests came, pipelined
+ * or not. Node queues the answers of pipelined requests itself, but a request its parser refuses
+ * (bad bytes, oversized headers, one not received in time) and a CONNECT reach the server at
+ * once, while answers to earlier requests may still be running (a delay fault, a commit): each
+ * of these is answered with the envelope only after those earlier answers have left, and then
+ * ends the connection. Everything Node would answer on its own (an `Expect` it cannot meet) goes
+ * through fastify instead, so it gets the envelope and the journal like any other request.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { ApiError, rawAnswer } from './errors';
+
+/**
+ * The two newest responses Node made on each connection: the newest may belong to the request a
+ * refusal is about (a body that stopped coming), and then the one before it is the last answer
+ * due first. Answers leave in order, so waiting for that one waits for all of them.
+ */
+const newestResponses = new WeakMap<
+  Socket,
+  [before: ServerResponse | undefined, newest: ServerResponse]
+>();
+
+/** Node's response class, noting each response as its connection's newest. */
+export class OrderedResponse<
+  R extends IncomingMessage = IncomingMessage,
+> extends ServerResponse<R> {
+  // Every argument Node passes (its response options too) goes on to Node's own class.
+  constructor(...args: [request: R]) {
+    super(...args);
+    const socket = args[0].socket;
+    if (!socket) return;
+    const known = newestResponses.get(socket);
+    if (known) {
+      known[0] = known[1];
+      known[1] = this;
+    } else newestResponses.set(socket, [undefined, this]);
+  }
+}
+
+/** Runs `answer` once every answer due before it on the connection has been handed over. */
+function afterEarlierAnswers(socket: Socket, answer: () => void): void {
+  const [before, newest] = newestResponses.get(socket) ?? [];
+  const due = newest && !newest.req.complete ? before : newest;
+  if (!due || due.writableFinished) return answer();
+  // After Node's own 'finish' handler, which ends the connection if that answer said close.
+  due.once('finish', answer);
+}
+
+/** Connections being ended with a refusal: Node reports each chunk after the error again. */
+const refusing = new WeakSet<Socket>();
+
+/** Ends the connection with `error`'s envelope, after the answers due before it. */
+function refuseConnection(socket: Socket, error: ApiError, headers: Record<string, string> = {}) {
+  if (refusing.has(socket)) return;
+  refusing.add(socket);
+  afterEarlierAnswers(socket, () => {
+    if (socket.destroyed || !socket.writable) socket.destroy();
+    else socket.end(rawAnswer(error, { ...headers, connection: 'close' }));
+  });
+}
+
+/**
+ * For fastify's `clientErrorHandler`: what Node's HTTP parser refuses before fastify sees a
+ * request (bad bytes, oversized headers, a request not received in time).
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) {
+    socket.destroy();
+    return;
+  }
+  refuseConnection(
+    socket,
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new ApiError('request-timeout', 'the request was not received in time')
+      : new ApiError(
+          'invalid-request',
+          error.code === 'HPE_HEADER_OVERFLOW'
+            ? 'the request headers are too large'
+            : 'malformed HTTP request',
+        ),
+  );
+}
+
+/**
+ * Installs the ordering on the server: CONNECT (which Node hands over without a response, and
+ * without one would drop) is refused with 405; an `Expect` other than 100-continue goes to
+ * fastify (Node would answer 417 with no body), which refuses it with the envelope.
+ */
+export function installConnectionOrder(app: FastifyInstance): void {
+  const server: Server = app.server;
+  server.on('connect', (_request: IncomingMessage, socket: Socket) => {
+    // Node has taken its own listeners off the socket: a reset must not become an uncaught error.
+    socket.on('error', () => socket.destroy());
+    refuseConnection(
+      socket,
+      new ApiError('method-not-allowed', 'CONNECT is not served: the mock is not a proxy'),
+      { allow: '' },
+    );
+  });
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    unmetExpectations.add(request);
+    app.routing(request, response);
+  });
+}
+
+/** Requests whose `Expect` Node could not meet (anything but 100-continue), for fastify to refuse. */
+const unmetExpectations = new WeakSet<IncomingMessage>();
+
+export function hasUnmetExpectation(request: IncomingMessage): boolean {
+  return unmetExpectations.has(request);
+}

@@ -1,0 +1,103 @@
+/**
+ * `node scripts/build.mts --if-stale` (npm start, npm run zap): builds only when dist/ was not
+ * built from the sources as they are. Run on a small project of its own in a temporary folder
+ * (a copy of the script, one source file, its own tsconfig), never on the repo's dist/.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO } from '../helpers/child';
+import { temporaryDirectoryForEachTest } from '../helpers/mock';
+
+const run = promisify(execFile);
+
+describe('build.mts --if-stale', () => {
+  const at = temporaryDirectoryForEachTest();
+
+  /** The project: what the script hashes and compiles, with a one-line type generator. */
+  function project(): void {
+    const files: Record<string, string> = {
+      'src/index.ts': 'export const answer: number = 42;\n',
+      'mock-server/server.ts': 'export const port = 3000;\n',
+      'mock-server/dashboard/page.css': 'body {}\n',
+      'schemas/thing.json': '{"title": "Thing"}\n',
+      'scripts/generate-types.ts':
+        "require('node:fs').mkdirSync('schemas/generated', { recursive: true });\n" +
+        "require('node:fs').writeFileSync('schemas/generated/index.ts', 'export type Thing = object;\\n');\n",
+      'tsconfig.json': '{"compilerOptions": {"strict": true, "module": "nodenext"}}\n',
+      'tsconfig.build.json': JSON.stringify({
+        extends: './tsconfig.json',
+        compilerOptions: { rootDir: '.', outDir: 'dist', types: [] },
+        include: ['src', 'mock-server', 'schemas'],
+      }),
+      'package.json': '{"name": "fixture", "private": true}\n',
+      'package-lock.json': '{}\n',
+    };
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(at(file)), { recursive: true });
+      writeFileSync(at(file), text);
+    }
+    copyFileSync(path.join(REPO, 'scripts', 'build.mts'), at('scripts', 'build.mts'));
+    symlinkSync(path.join(REPO, 'node_modules'), at('node_modules'));
+  }
+
+  /** Runs the script; `built` says whether it compiled (it empties dist/, marker included). */
+  async function ifStale(): Promise<{ built: boolean; stderr: string }> {
+    if (existsSync(at('dist'))) writeFileSync(at('dist', 'marker'), '');
+    const { stderr } = await run(process.execPath, [at('scripts', 'build.mts'), '--if-stale'], {
+      cwd: at(),
+    });
+    assert.ok(existsSync(at('dist', 'src', 'index.js')), 'dist/ is there either way');
+    return { built: !existsSync(at('dist', 'marker')), stderr };
+  }
+
+  test('builds once, then not again until a source changes; times alone change nothing', async () => {
+    project();
+    const first = await ifStale();
+    assert.ok(first.built);
+    assert.match(first.stderr, /not built from the current sources: building it/);
+    assert.ok(existsSync(at('schemas', 'generated', 'index.ts')), 'types generated');
+    assert.deepEqual(await ifStale(), { built: false, stderr: '' });
+
+    // A checkout or a copy sets new times on unchanged files; the build's own output is no input;
+    // nor is a file tsc does not read.
+    const future = new Date(Date.now() + 3_600_000);
+    utimesSync(at('src', 'index.ts'), future, future);
+    writeFileSync(at('schemas', 'generated', 'extra.ts'), 'export {};\n');
+    writeFileSync(at('mock-server', 'dashboard', 'page.css'), 'body { margin: 0 }\n');
+    assert.equal((await ifStale()).built, false);
+
+    writeFileSync(at('src', 'index.ts'), 'export const answer: number = 43;\n');
+    assert.equal((await ifStale()).built, true);
+    assert.match(readFileSync(at('dist', 'src', 'index.js'), 'utf8'), /43/);
+    writeFileSync(at('schemas', 'other.json'), '{"title": "Other"}\n');
+    assert.equal((await ifStale()).built, true);
+    assert.equal((await ifStale()).built, false);
+  });
+
+  test('a compile that failed leaves no stamp: the next start builds again', async () => {
+    project();
+    writeFileSync(at('src', 'index.ts'), 'export const answer: number = "not a number";\n');
+    await assert.rejects(
+      run(process.execPath, [at('scripts', 'build.mts'), '--if-stale'], { cwd: at() }),
+      (error: { code: number; stdout: string }) => {
+        assert.notEqual(error.code, 0);
+        assert.match(error.stdout, /TS2322/);
+        return true;
+      },
+    );
+    assert.ok(!existsSync(at('dist', '.sources.sha256')));
+    writeFileSync(at('src', 'index.ts'), 'export const answer: number = 44;\n');
+    assert.equal((await ifStale()).built, true);
+  });
+});

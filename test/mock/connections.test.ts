@@ -1,0 +1,206 @@
+/**
+ * One connection, many requests: every request gets its own answer, in order, pipelined or not,
+ * and a broken one ends the connection only after the answers to those before it have left,
+ * even when an earlier one is still running. What Node would answer on its own (an Expect it
+ * cannot meet, CONNECT, a request while the server stops) is the envelope too.
+ */
+import assert from 'node:assert/strict';
+import { validate } from '../../schemas/validator';
+import { DEMO_KEYS, startMock, useMock } from '../helpers/mock';
+import { parseAnswers, rawConnection, type ParsedAnswer } from '../helpers/raw-http';
+import { until } from '../helpers/receiver';
+
+const API = '/api/zapier';
+const mock = useMock({ timeouts: { headersMs: 300, requestMs: 600 } });
+afterEach(async () => {
+  await mock.request('DELETE', '/__admin/faults', { key: null });
+  // Whatever came before, the server still serves.
+  assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
+});
+
+const me = `GET ${API}/me HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n\r\n`;
+
+function postMessage(text: string): string {
+  const body = JSON.stringify({ message: text });
+  return (
+    `POST ${API}/conversations/conv_123/messages HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+  );
+}
+
+const messagesSaying = (text: string) =>
+  mock.server.services.store.all('messages').filter((m) => m.message === text).length;
+
+/** Asserts each answer's status and that every error is the envelope with `code`. */
+function assertAnswers(answers: ParsedAnswer[], expected: [number, string?][]): void {
+  const shown = JSON.stringify(answers);
+  assert.deepEqual(
+    answers.map((a) => a.status),
+    expected.map(([status]) => status),
+    shown,
+  );
+  expected.forEach(([, code], i) => {
+    if (!code) return;
+    const body = JSON.parse(answers[i].body) as { error: string };
+    assert.ok(validate('error', body).valid, shown);
+    assert.equal(body.error, code, shown);
+    assert.match(answers[i].headers['content-type'], /^application\/json/);
+  });
+}
+
+/** A delay fault on the next request to `path`. */
+async function delayNext(path: string, delayMs = 300): Promise<void> {
+  const added = await mock.request('POST', '/__admin/faults', {
+    key: null,
+    body: { path, delay_ms: delayMs, times: 1 },
+  });
+  assert.equal(added.status, 201, added.text);
+}
+
+const HUGE_HEADER = `GET ${API}/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`;
+
+describe('a malformed request after a valid one', () => {
+  for (const [what, malformed] of [
+    ['GARBAGE', 'GARBAGE\r\n\r\n'],
+    ['a 70 KB header', HUGE_HEADER],
+  ] as const) {
+    for (const running of [false, true]) {
+      test(`${what} after a message write${running ? ' still running (delay fault)' : ''}: 201, then 400, then the end`, async () => {
+        const text = `pipelined before ${what} ${running}`;
+        if (running) await delayNext(`${API}/conversations/*`);
+        const answers = parseAnswers(await rawConnection(mock.base, postMessage(text) + malformed));
+        assertAnswers(answers, [[201], [400, 'invalid-request']]);
+        assert.equal(JSON.parse(answers[0].body).conversation_id, 'conv_123');
+        assert.equal(messagesSaying(text), 1);
+      });
+    }
+  }
+
+  test('three in a row, the first delayed: each its own answer, in order', async () => {
+    await delayNext(`${API}/me`);
+    const answers = parseAnswers(
+      await rawConnection(mock.base, me + postMessage('second of three') + 'GARBAGE\r\n\r\n'),
+    );
+    assertAnswers(answers, [[200], [201], [400, 'invalid-request']]);
+    assert.equal(JSON.parse(answers[0].body).workspace_id, 'owner_123');
+  });
+
+  test('a body that is not JSON does not end the connection: the write behind it gets its 201', async () => {
+    const text = 'behind a broken body';
+    const broken =
+      `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
+      'Content-Type: application/json\r\nContent-Length: 9\r\n\r\n{"email":';
+    const closing = postMessage(text).replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n');
+    const answers = parseAnswers(await rawConnection(mock.base, broken + closing));
+    assertAnswers(answers, [[400, 'invalid-request'], [201]]);
+    assert.equal(messagesSaying(text), 1);
+  });
+
+  test('a body that stops coming behind a request running past the time limit: 200, then 408', async () => {
+    const stalled =
+      `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
+      'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"em';
+    // The stalled body times out (600 ms) while the request before it is still running.
+    await delayNext(`${API}/me`, 900);
+    const answers = parseAnswers(await rawConnection(mock.base, me + stalled));
+    assertAnswers(answers, [[200], [408, 'request-timeout']]);
+  });
+
+  test('more bytes after the malformed request change nothing', async () => {
+    const answers = parseAnswers(
+      await rawConnection(mock.base, `${me}GARBAGE\r\n\r\n${'x'.repeat(64 * 1024)}${me}`),
+    );
+    assertAnswers(answers, [[200], [400, 'invalid-request']]);
+  });
+});
+
+describe('what Node would answer on its own', () => {
+  test('Expect: foo is 417 expectation-failed, with the envelope', async () => {
+    const answers = parseAnswers(
+      await rawConnection(
+        mock.base,
+        `GET ${API}/me HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\nExpect: foo\r\nConnection: close\r\n\r\n`,
+      ),
+    );
+    assertAnswers(answers, [[417, 'expectation-failed']]);
+  });
+
+  test('Expect: 100-continue is met: 100, then the answer', async () => {
+    const body = JSON.stringify({ email: 'continue@example.com' });
+    const answers = parseAnswers(
+      await rawConnection(
+        mock.base,
+        `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\nExpect: 100-continue\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        { during: (socket) => socket.once('data', () => socket.write(body)) },
+      ),
+    );
+    assertAnswers(answers, [[100], [201]]);
+  });
+
+  test('CONNECT is 405 method-not-allowed, and the connection ends', async () => {
+    const answers = parseAnswers(
+      await rawConnection(
+        mock.base,
+        'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
+      ),
+    );
+    assertAnswers(answers, [[405, 'method-not-allowed']]);
+  });
+
+  test('CONNECT behind a delayed request: 200, then 405', async () => {
+    await delayNext(`${API}/me`);
+    const answers = parseAnswers(
+      await rawConnection(mock.base, `${me}CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n`),
+    );
+    assertAnswers(answers, [[200], [405, 'method-not-allowed']]);
+  });
+
+  test('QUERY on an unknown path is not-found, as every other method', async () => {
+    for (const method of ['QUERY', 'PROPFIND', 'POST']) {
+      const answers = parseAnswers(
+        await rawConnection(
+          mock.base,
+          `${method} /nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+      assertAnswers(answers, [[404, 'not-found']]);
+    }
+    const typed = parseAnswers(
+      await rawConnection(
+        mock.base,
+        'POST /nothing HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nContent-Length: 1\r\n' +
+          'Connection: close\r\n\r\nx',
+      ),
+    );
+    assertAnswers(typed, [[404, 'not-found']]);
+  });
+});
+
+describe('a server that stops', () => {
+  test('a request pipelined while it stops is 503 shutting-down, after the one running', async () => {
+    const stopping = await startMock();
+    let stopped: Promise<void> | undefined;
+    try {
+      await stopping.request('POST', '/__admin/faults', {
+        key: null,
+        body: { path: `${API}/me`, delay_ms: 300, times: 1 },
+      });
+      const raw = await rawConnection(stopping.base, me, {
+        during: (socket) => {
+          void until(() => stopping.server.services.faults.empty, 'the delayed request runs').then(
+            () => {
+              stopped = stopping.stop();
+              socket.write(me);
+            },
+          );
+        },
+      });
+      const answers = parseAnswers(raw);
+      assertAnswers(answers, [[200], [503, 'shutting-down']]);
+      assert.equal(answers[1].headers.connection, 'close');
+    } finally {
+      await (stopped ?? stopping.stop());
+    }
+  });
+});
