@@ -15,12 +15,13 @@ import { ADMIN_BODY_LIMIT_BYTES } from './admin/route';
 import { BODY_LIMIT_BYTES, byteSize } from './http/errors';
 import { MAX_JSON_DEPTH } from './http/incoming';
 import { createServer, DEFAULT_REQUEST_TIMEOUTS } from './server';
-import { emptyCollections } from './store/collections';
 import { DEMO_KEYS, readSeedFile } from './store/seed';
 import { Store } from './store/store';
 
 /** Where the data lives unless --db or --memory says otherwise. */
 export const DEFAULT_DB = path.join('.chatting-mock', 'mock.sqlite');
+/** `--db :memory:`: SQLite's name for an in-memory database, taken as --memory. */
+const IN_MEMORY = ':memory:';
 /** The JSON data file of earlier versions: named at start-up, never imported. */
 const OLD_DATA_FILE = path.join('.chatting-mock', 'db.json');
 
@@ -32,7 +33,8 @@ A local, stateful mock of the Chatting Zapier API (${API_PREFIX}).
 Options:
   --port <n>          port to listen on (default 3000; 0 picks a free one)
   --host <address>    address to bind (default 127.0.0.1)
-  --db <path>         SQLite database file (default ${DEFAULT_DB}); one process at a time
+  --db <path>         SQLite database file (default ${DEFAULT_DB}); one process at a time;
+                      --db :memory: is the same as --memory
   --memory            keep everything in an in-memory database: nothing is read or written
   --seed <file>       seed for a new database, which keeps it for reset (layout: see
                       examples/seed.json); an existing database keeps its own
@@ -89,13 +91,15 @@ export async function main(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be a port number, not ${values.port}`);
   }
-  if (values.memory && values.db) throw new UsageError('--memory and --db exclude each other');
+  // SQLite's own name for an in-memory database: as a file name it made a file called ":memory:".
+  const memory = values.memory || values.db === IN_MEMORY;
+  if (values.memory && values.db !== undefined && values.db !== IN_MEMORY) {
+    throw new UsageError('--memory and --db exclude each other');
+  }
   const adminToken = values['admin-token'] ?? process.env[ADMIN_TOKEN_ENV] ?? null;
   const refusal = adminGuardRefusal(values.host, adminToken);
   if (refusal) throw new UsageError(refusal);
-  const dbFile = values.memory ? undefined : path.resolve(values.db ?? DEFAULT_DB);
-  // A database keeps the seed it was created from: --seed only makes new databases.
-  const seedIgnored = Boolean(values.seed && dbFile && existsSync(dbFile));
+  const dbFile = memory ? undefined : path.resolve(values.db ?? DEFAULT_DB);
 
   const server = await createServer({
     dbFile,
@@ -142,10 +146,12 @@ export async function main(argv: string[]): Promise<void> {
   }
   const bound = server.app.server.address() as AddressInfo; // a TCP port, not a pipe
   const origins = reachableOrigins(values.host, bound.address, bound.port);
-  let note = seedIgnored
-    ? `  note      ${values.seed} was not loaded: the database exists and keeps the seed it was\n` +
-      '            created from (POST /__admin/seed loads another; or remove the database)\n'
-    : '';
+  // A database keeps the seed it was created from: --seed only makes new databases.
+  let note =
+    values.seed && !server.services.store.created
+      ? `  note      ${values.seed} was not loaded: the database exists and keeps the seed it was\n` +
+        '            created from (POST /__admin/seed loads another; or remove the database)\n'
+      : '';
   if (existsSync(OLD_DATA_FILE)) {
     note +=
       `  note      ${OLD_DATA_FILE} is the JSON data file of an earlier version: it is not\n` +
@@ -226,9 +232,11 @@ async function exportCommand(argv: string[]): Promise<void> {
     strict: true,
   });
   if (positionals.length !== 1) throw new UsageError('export takes one FILE to write');
+  if (values.db === IN_MEMORY) throw new UsageError('an in-memory database has nothing to export');
   const dbFile = path.resolve(values.db ?? DEFAULT_DB);
   if (!existsSync(dbFile)) throw new UsageError(`no database at ${dbFile}`);
-  const store = await Store.open({ file: dbFile, seed: emptyCollections() });
+  // No seed: export reads a database, it never creates one.
+  const store = Store.open({ file: dbFile });
   try {
     writeFileSync(positionals[0], `${JSON.stringify(store.snapshot(), null, 2)}\n`);
   } finally {

@@ -31,6 +31,8 @@ export interface ServerOptions extends Partial<Settings> {
   delivery?: Partial<Omit<DeliverySettings, 'strictTargets'>>;
   /** How many requests the request journal keeps (default 1000). */
   journalSize?: number;
+  /** How many bytes the request journal's entries may hold (default JOURNAL_MAX_BYTES, 32 MiB). */
+  journalBytes?: number;
   /** Check every stored record and every answer against the schemas (tests). */
   verify?: boolean;
   /** Where log lines go; API keys are redacted before they get there. Default: nowhere. */
@@ -58,7 +60,7 @@ export interface MockServer {
 
 export async function createServer(options: ServerOptions = {}): Promise<MockServer> {
   const log = (line: string): void => options.log?.(redact(line));
-  const store = await Store.open({
+  const store = Store.open({
     file: options.dbFile,
     seed: options.seed ?? demoSeed(),
     verifyRecords: options.verify ?? false,
@@ -83,7 +85,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     settings,
     deliverer,
     faults: new FaultRules(),
-    requests: new RecentRequests(options.journalSize ?? 1000),
+    requests: new RecentRequests(options.journalSize ?? 1000, options.journalBytes),
     startedAt: Date.now(),
   };
 

@@ -176,12 +176,16 @@ const MOCK_GUARD_NOTE = "the mock's own guard, not a rule of the Chatting API";
  * own guard, not a rule of the Chatting API)`, `email: is not an email address`.
  */
 export function describeErrors(errors: readonly ErrorObject[]): string {
-  return errors
-    .map((error) => {
-      const guard = isMockGuardError(error) ? ` (${MOCK_GUARD_NOTE})` : '';
-      return `${locationOf(error)}: ${violation(error)}${guard}`;
-    })
-    .join('; ');
+  return errors.map((error) => describeError(error)).join('; ');
+}
+
+/**
+ * One violation in words; `context` follows what is wrong, before a guard's note: `customFields:
+ * at most 100 fields on a stored contact; this request would leave 130 (the mock's own guard, …)`.
+ */
+export function describeError(error: ErrorObject, context = ''): string {
+  const guard = isMockGuardError(error) ? ` (${MOCK_GUARD_NOTE})` : '';
+  return `${locationOf(error)}: ${violation(error)}${context}${guard}`;
 }
 
 export class SchemaSet {

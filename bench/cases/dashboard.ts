@@ -7,7 +7,6 @@
  * took from its start until every list was drawn. Also: GET /__admin/deliveries?limit=50 alone,
  * and the mock's peak RSS with the page open. Skipped where no Chromium is installed.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Delivery } from '../../schemas/generated';
@@ -28,6 +27,7 @@ import {
   type BenchCase,
   type Row,
 } from '../lib/case';
+import { peakRssMb } from '../lib/memory';
 import { startMock } from '../lib/servers';
 
 const WORKSPACES = 2000;
@@ -126,17 +126,6 @@ async function timed(url: string, calls: number): Promise<number[]> {
   return times;
 }
 
-/** The process's peak resident set, from the kernel (Linux). */
-function peakRssMb(pid: number): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
-    return kb ? Number(kb) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
 const NAMES = {
   requests: `dashboard poll: requests (${formatCount(WORKSPACES)} workspaces, ${formatCount(CONTACTS)} contacts)`,
   time: 'dashboard poll: start to every list drawn',
@@ -152,7 +141,7 @@ export const dashboard: BenchCase = {
     const { dir, remove } = temporaryDirectory();
     const file = path.join(dir, 'mock.sqlite');
     try {
-      const store = await Store.open({ file, seed: bigSeed(), verifyRecords: true });
+      const store = Store.open({ file, seed: bigSeed(), verifyRecords: true });
       await store.close();
       const mock = await startMock(['--db', file]);
       const browser = await launchBrowser();

@@ -5,10 +5,20 @@
 import type { BenchCase } from '../lib/case';
 import { buildSize } from './build-size';
 import { dashboard } from './dashboard';
+import { hostile } from './hostile';
 import { reads } from './reads';
 import { start } from './start';
 import { store } from './store';
 import { webhooks } from './webhooks';
 import { writes } from './writes';
 
-export const CASES: BenchCase[] = [reads, writes, webhooks, start, store, dashboard, buildSize];
+export const CASES: BenchCase[] = [
+  reads,
+  writes,
+  webhooks,
+  start,
+  store,
+  dashboard,
+  hostile,
+  buildSize,
+];

@@ -1,7 +1,7 @@
 /**
  * The servers a bench drives, each in its own process on 127.0.0.1: the mock as users run it
- * (the compiled CLI with the command's Node flags, `--memory` or a data file in a temporary
- * folder, never .chatting-mock/) and
+ * (the compiled CLI with the command's Node flags, or the `chatting-mock` command itself;
+ * `--memory` or a data file in a temporary folder, never .chatting-mock/) and
  * the bare node:http yardstick.
  */
 import path from 'node:path';
@@ -40,6 +40,20 @@ function running(child: Child): Running {
 export async function startMock(args: string[]): Promise<Running> {
   const entry = [...MOCK_RUNTIME_FLAGS, ...MOCK_NODE_FLAGS, MOCK_CLI];
   return running(await startChild(['--quiet', ...args], REPO, entry));
+}
+
+/**
+ * The mock as `chatting-mock` itself, the command users run: bin/chatting-mock.js of the build
+ * the bench measures (BENCH_MOCK_CLI's, if given), run by its shebang with this Node first on
+ * PATH. The command execs node, so the process id is the server's.
+ */
+export async function startMockCommand(args: string[]): Promise<Running> {
+  const bin = path.join(path.dirname(MOCK_CLI), '..', '..', 'bin', 'chatting-mock.js');
+  const env = {
+    ...process.env,
+    PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+  };
+  return running(await startChild(['--quiet', ...args], REPO, [], { file: bin, env }));
 }
 
 /** The bare server answering every request with this status and body. */

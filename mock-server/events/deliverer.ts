@@ -1,7 +1,8 @@
 /**
  * Delivers webhook payloads: each pending delivery is POSTed to its target URL, with bounded
  * concurrency, off the request path. Outcomes are stored after every attempt, so deliveries are
- * at least once and resume after a restart.
+ * at least once and resume after a restart. An outcome that cannot be stored (a full disk) is
+ * stored later, through the store's persist(), without sending the delivery again.
  *
  * - 2xx: delivered. 410 Gone: the subscription is deactivated (the REST-hook convention).
  * - Every other failure — network errors, timeouts, 5xx, 429 (its Retry-After wins), other 4xx,
@@ -149,9 +150,9 @@ export class Deliverer {
     if (!delivery || delivery.status !== 'pending') return;
     const subscription = this.store.get('subscriptions', delivery.subscription_id);
     if (!subscription?.active) {
-      await this.store.commit([
+      await this.save(id, 'cancelled', (current) => [
         storeRecord('deliveries', {
-          ...delivery,
+          ...current,
           status: 'cancelled',
           next_attempt_at: null,
           completed_at: now(),
@@ -172,45 +173,71 @@ export class Deliverer {
       status_code: outcome.statusCode,
       error: outcome.error,
     };
-    // Read again: an admin reset or redeliver may have changed things while we waited.
-    const current = this.store.get('deliveries', id);
-    if (!current || current.status !== 'pending') return;
-    const updated: Delivery = {
-      ...current,
-      attempts: number,
-      last_status_code: outcome.statusCode,
-      last_error: outcome.error,
-      history: [...current.history, attempt],
-    };
-    const changes: Change[] = [];
     const code = outcome.statusCode;
-    if (code !== null && code >= 200 && code < 300) {
-      Object.assign(updated, { status: 'delivered', next_attempt_at: null, completed_at: now() });
-    } else if (code === 410) {
-      Object.assign(updated, { status: 'gone', next_attempt_at: null, completed_at: now() });
-      const subscriptionNow = this.store.get('subscriptions', current.subscription_id);
-      if (subscriptionNow?.active) {
-        changes.push(
-          storeRecord('subscriptions', {
-            ...subscriptionNow,
-            active: false,
-            deactivated_at: now(),
-          }),
-        );
+    let updated: Delivery | undefined;
+    const saved = await this.save(id, `attempt ${number}`, (current) => {
+      updated = {
+        ...current,
+        attempts: number,
+        last_status_code: outcome.statusCode,
+        last_error: outcome.error,
+        history: [...current.history, attempt],
+      };
+      const changes: Change[] = [storeRecord('deliveries', updated)];
+      if (code !== null && code >= 200 && code < 300) {
+        Object.assign(updated, { status: 'delivered', next_attempt_at: null, completed_at: now() });
+      } else if (code === 410) {
+        Object.assign(updated, { status: 'gone', next_attempt_at: null, completed_at: now() });
+        const subscriptionNow = this.store.get('subscriptions', current.subscription_id);
+        if (subscriptionNow?.active) {
+          changes.push(
+            storeRecord('subscriptions', {
+              ...subscriptionNow,
+              active: false,
+              deactivated_at: now(),
+            }),
+          );
+        }
+      } else if (number < this.settings.attempts) {
+        const delay = outcome.retryAfterMs ?? this.backoff(number);
+        updated.next_attempt_at = new Date(Date.now() + delay).toISOString();
+      } else {
+        Object.assign(updated, { status: 'failed', next_attempt_at: null, completed_at: now() });
       }
-    } else if (number < this.settings.attempts) {
-      const delay = outcome.retryAfterMs ?? this.backoff(number);
-      updated.next_attempt_at = new Date(Date.now() + delay).toISOString();
-    } else {
-      Object.assign(updated, { status: 'failed', next_attempt_at: null, completed_at: now() });
-    }
-    changes.unshift(storeRecord('deliveries', updated));
-    await this.store.commit(changes);
+      return changes;
+    });
+    if (!saved || !updated) return;
     // notice() skips deliveries with an attempt running (this one): schedule the retry here.
     if (updated.status === 'pending' && !this.stopping.signal.aborted) this.schedule(updated);
     this.log(
-      `delivery ${id} ${current.event} → ${current.target_url}: attempt ${number} ${code ?? outcome.error} (${updated.status})`,
+      `delivery ${id} ${updated.event} → ${updated.target_url}: attempt ${number} ${code ?? outcome.error} (${updated.status})`,
     );
+  }
+
+  /**
+   * Stores what became of a delivery, built from the delivery as it is when stored (an admin
+   * reset or redeliver may have changed it meanwhile; one no longer pending is left alone). If
+   * it cannot be stored now (a full disk), the store tries again on its own schedule; until then
+   * the attempt stays running, so the delivery is not sent again. Resolves false when nothing
+   * was stored (the delivery moved on, or the deliverer stopped).
+   */
+  private async save(
+    id: string,
+    what: string,
+    changesFor: (current: Delivery) => Change[],
+  ): Promise<boolean> {
+    const saved = await this.store.persist(
+      () => {
+        const current = this.store.get('deliveries', id);
+        return current?.status === 'pending' ? changesFor(current) : [];
+      },
+      {
+        signal: this.stopping.signal,
+        failed: (error) =>
+          this.log(`delivery ${id}: ${what} not stored yet (${error.message}); trying again`),
+      },
+    );
+    return Boolean(saved && saved.length > 0);
   }
 
   /** backoff · 2^(n-1), with ±20% jitter so that retries of many deliveries spread out. */

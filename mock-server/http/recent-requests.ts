@@ -2,6 +2,9 @@
  * The request journal (GET /__admin/journal): the last requests the API answered, with status,
  * latency, workspace, headers and bodies as they travelled — keys redacted wherever they
  * appear, the query string included — for QA to see exactly what a client sent and got.
+ * Bounded by entries and by bytes, the oldest dropped first, and each text (the URL, a header,
+ * a body) is kept only as far as the journal shows it: what callers send (bodies up to 100 KiB,
+ * headers up to 64 KiB) cannot grow it past JOURNAL_MAX_BYTES.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -9,7 +12,27 @@ import type { JournalEntry } from '../../schemas/generated/admin/journal-list';
 import { API_PREFIX } from '../api/prefix';
 import { redact, redactUrl } from './redaction';
 
-const BODY_LIMIT = 10 * 1024;
+/** The most of a text (the URL, a header, a body) the journal shows. */
+const TEXT_LIMIT = 10 * 1024;
+/**
+ * Characters kept beyond TEXT_LIMIT, so that a key that starts before the limit is redacted as if
+ * the whole text had been kept: as sent, or escaped a few times over, a key is far shorter. One
+ * spread wider by deeply nested escapes is cut before its secret, or inside it, where the part
+ * kept still reads as a key and is redacted: its secret is never shown.
+ */
+const REDACTION_MARGIN = 4 * 1024;
+/** The most of a text the journal keeps. */
+const KEPT_CHARS = TEXT_LIMIT + REDACTION_MARGIN;
+/**
+ * The most the journal's entries may hold, counted as entrySize() counts them. What it holds
+ * outlives V8's young generation, so a flood turns into old-generation garbage in proportion:
+ * under a flood of 160 KB requests, 32 MiB cost 84 MB more RSS at peak than no journal, 8 MiB
+ * 22 to 35 MB, 4 MiB about 10 MB less than 8 (docs/performance.md). 4 MiB still holds a
+ * thousand ordinary requests (about 3 KB each as counted).
+ */
+export const JOURNAL_MAX_BYTES = 4 * 1024 * 1024;
+/** An entry's objects and our own response headers, beyond the strings entrySize() counts. */
+const ENTRY_OVERHEAD_BYTES = 1024;
 const SECRET_HEADERS = new Set(['x-api-key', 'x-admin-token', 'authorization', 'cookie']);
 
 /**
@@ -29,6 +52,12 @@ interface Captured {
   requestBody: string | null;
   responseHeaders: IncomingHttpHeaders;
   responseBody: string | null;
+  /** The response body's length in bytes when only part of it is kept; null: derive it. */
+  responseLength: number | null;
+  /** The kept request headers' length in characters, counted once when captured. */
+  headerChars: number;
+  /** What the entry counts towards JOURNAL_MAX_BYTES; -1 once it has left the journal. */
+  bytes: number;
 }
 
 declare module 'fastify' {
@@ -41,8 +70,13 @@ declare module 'fastify' {
 export class RecentRequests {
   private entries: Captured[] = [];
   private nextId = 1;
+  /** The sum of the entries' bytes. */
+  private bytes = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    readonly maxBytes: number = JOURNAL_MAX_BYTES,
+  ) {}
 
   /**
    * The newest `limit` entries that match the filters: a status class (`4xx`), and text the
@@ -70,7 +104,11 @@ export class RecentRequests {
     app.addHook('onSend', (request, reply, payload, done) => {
       // Sent again: the first answer was replaced before it left (a response that failed verify
       // mode's check becomes a 500, sent through this hook once more): its entry is updated.
-      if (request.journaled) return done(null, answered(request.journaled, reply, payload));
+      if (request.journaled) {
+        answered(request.journaled, reply, payload);
+        this.resized(request.journaled);
+        return done(null, payload);
+      }
       // originalUrl: the db browser's express strips its mount path from request.url. API calls
       // are never pages: they skip routeOptions, which fastify builds afresh on every read.
       const url = request.originalUrl;
@@ -78,26 +116,47 @@ export class RecentRequests {
         url.startsWith(API_PREFIX) ||
         (!url.startsWith('/__admin') && !request.routeOptions.config?.page)
       ) {
+        const { headers, chars } = keptHeaders(request.headers, request.raw.rawHeaders);
         const entry: Captured = {
           id: this.nextId++,
           atMs: Date.now(),
           method: request.method,
-          url,
+          url: kept(url),
           workspaceId: request.workspace?.id ?? null,
-          requestHeaders: request.headers,
-          requestBody: request.receivedBody,
+          requestHeaders: headers,
+          requestBody: kept(request.receivedBody),
           status: 0,
           ms: 0,
           responseHeaders: {},
           responseBody: null,
+          responseLength: null,
+          headerChars: chars,
+          bytes: 0,
         };
         request.journaled = entry;
         this.entries.push(entry);
-        if (this.entries.length > this.capacity) this.entries.shift();
         answered(entry, reply, payload);
+        this.resized(entry);
       }
       done(null, payload);
     });
+  }
+
+  /** Counts an entry's (new) size, then drops the oldest entries while over either bound. */
+  private resized(entry: Captured): void {
+    if (entry.bytes < 0) return; // dropped already
+    const bytes = entrySize(entry);
+    this.bytes += bytes - entry.bytes;
+    entry.bytes = bytes;
+    // The newest entry stays, whatever its size: one entry is far below the bound.
+    while (
+      this.entries.length > this.capacity ||
+      (this.bytes > this.maxBytes && this.entries.length > 1)
+    ) {
+      const dropped = this.entries.shift() as Captured;
+      this.bytes -= dropped.bytes;
+      dropped.bytes = -1;
+    }
   }
 
   private entry(captured: Captured): JournalEntry {
@@ -105,17 +164,17 @@ export class RecentRequests {
       id: captured.id,
       at: new Date(captured.atMs).toISOString(),
       method: captured.method,
-      path: redactUrl(captured.url),
+      path: truncated(redactUrl(captured.url)),
       status: captured.status,
       ms: Math.round(captured.ms * 10) / 10,
       workspace_id: captured.workspaceId,
       request: {
         headers: this.headers(captured.requestHeaders),
-        body: captured.requestBody === null ? null : this.body(captured.requestBody),
+        body: captured.requestBody === null ? null : truncated(redact(captured.requestBody)),
       },
       response: {
-        headers: this.headers(withLength(captured.responseHeaders, captured.responseBody)),
-        body: captured.responseBody === null ? null : this.body(captured.responseBody),
+        headers: this.headers(withLength(captured)),
+        body: captured.responseBody === null ? null : truncated(redact(captured.responseBody)),
       },
     };
   }
@@ -125,14 +184,9 @@ export class RecentRequests {
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined) continue;
       const text = Array.isArray(value) ? value.join(', ') : String(value);
-      out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : redact(text);
+      out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : truncated(redact(text));
     }
     return out;
-  }
-
-  private body(text: string): string {
-    const redacted = redact(text);
-    return redacted.length > BODY_LIMIT ? `${redacted.slice(0, BODY_LIMIT)}…` : redacted;
   }
 }
 
@@ -141,12 +195,71 @@ function answered(entry: Captured, reply: FastifyReply, payload: unknown): unkno
   entry.status = reply.statusCode;
   entry.ms = reply.elapsedTime;
   entry.responseHeaders = reply.getHeaders() as IncomingHttpHeaders;
-  entry.responseBody = typeof payload === 'string' ? payload : null;
+  entry.responseBody = typeof payload === 'string' ? kept(payload) : null;
+  entry.responseLength =
+    typeof payload === 'string' && entry.responseBody !== payload
+      ? Buffer.byteLength(payload)
+      : null;
   return payload;
 }
 
+/**
+ * What the journal keeps of a text: all of it, or its first KEPT_CHARS characters as a copy of
+ * their own (a slice would keep the whole text alive). UTF-16 both ways, so that every
+ * character, even half a surrogate pair, is copied as it is.
+ */
+function kept<T extends string | null>(text: T): T {
+  if (text === null || text.length <= KEPT_CHARS) return text;
+  return Buffer.from(text.slice(0, KEPT_CHARS), 'utf16le').toString('utf16le') as T;
+}
+
+/** A text as the journal shows it: at most TEXT_LIMIT characters, then an ellipsis. */
+function truncated(text: string): string {
+  return text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT)}…` : text;
+}
+
+/**
+ * The request headers as the journal keeps them, and their length: the request's own object
+ * (most requests), or a copy whose long values are cut to what the journal shows.
+ */
+function keptHeaders(
+  headers: IncomingHttpHeaders,
+  raw: readonly string[],
+): { headers: IncomingHttpHeaders; chars: number } {
+  let chars = 0;
+  let longest = 0;
+  for (const text of raw) {
+    chars += text.length;
+    if (text.length > longest) longest = text.length;
+  }
+  if (longest <= KEPT_CHARS) return { headers, chars };
+  const copy: IncomingHttpHeaders = {};
+  chars = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    const values = (Array.isArray(value) ? value : [value ?? '']).map(kept);
+    for (const text of values) chars += name.length + text.length;
+    copy[name] = Array.isArray(value) ? values : values[0];
+  }
+  return { headers: copy, chars };
+}
+
+/**
+ * What an entry holds: its strings at two bytes a character (the most V8 stores one in; a body
+ * with a single character beyond Latin-1 is stored that way whole), plus a fixed overhead.
+ */
+function entrySize(entry: Captured): number {
+  const chars =
+    entry.url.length +
+    entry.headerChars +
+    (entry.requestBody?.length ?? 0) +
+    (entry.responseBody?.length ?? 0);
+  return 2 * chars + ENTRY_OVERHEAD_BYTES;
+}
+
 /** Fastify sets content-length after onSend, where the journal looks: it is the body's length. */
-function withLength(headers: IncomingHttpHeaders, body: string | null): IncomingHttpHeaders {
+function withLength(entry: Captured): IncomingHttpHeaders {
+  const { responseHeaders: headers, responseBody: body } = entry;
   if (headers['content-length'] !== undefined || body === null) return headers;
-  return { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+  const length = entry.responseLength ?? Buffer.byteLength(body);
+  return { ...headers, 'content-length': String(length) };
 }

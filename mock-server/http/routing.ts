@@ -14,6 +14,7 @@ import {
   type SchemaReadTypes,
 } from '../../schemas/validator';
 import { ApiError, JSON_TYPE, sendError } from './errors';
+import { checkRecordLimits } from './record-limits';
 import type { Services } from '../domain/services';
 import type { Change } from '../store/collections';
 
@@ -100,7 +101,10 @@ export type Handling<Extra> = (
   request: FastifyRequest,
 ) => Answer | Promise<Answer>;
 
-/** Stores an answer's changes; a failure is the route's save-failure code and stores nothing. */
+/**
+ * Stores an answer's changes; a record over a limit of its schema is refused (400), a failure to
+ * store is the route's save-failure code, and either stores nothing.
+ */
 export type Commit = (answer: Answer) => Answer | Promise<Answer>;
 
 /** What an API (the Zapier API, the admin API) adds to the one route shape. */
@@ -176,6 +180,7 @@ export function registerRoutes<Extra>(
 
 function committer(services: Services, failure: ErrorCode): Commit {
   const stored = async (answer: Answer, changes: Change[]): Promise<Answer> => {
+    checkRecordLimits(changes);
     try {
       await services.store.commit(changes);
     } catch (error) {

@@ -1,8 +1,12 @@
 /**
- * Opening the store's SQLite database: the exclusive lock, the start-up checks, WAL with full
- * sync, and the schema migrations (by `PRAGMA user_version`). Every refusal names the file and
- * what is wrong, and happens before anything is written to it.
+ * Opening the store's SQLite database: the path, the exclusive lock, the start-up checks (ours,
+ * not newer, not damaged), the schema migrations (by `PRAGMA user_version`) and, for a new
+ * database, its seed. Everything a start writes is one transaction: a database is created with
+ * its seed or not at all, and a refused file is left as it was. Every refusal names the file and
+ * the real cause.
  */
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type * as Sqlite from 'node:sqlite';
 import type { DatabaseSync } from 'node:sqlite';
 import {
@@ -15,6 +19,13 @@ import {
 
 /** `PRAGMA application_id` of a chatting-mock database: "ChMk". */
 export const APPLICATION_ID = 0x43684d6b;
+
+/**
+ * The `meta` row that holds the seed a database was created from. It is written in the same
+ * transaction as the tables and the seed's records, so a database without it was never created
+ * (a start that failed before it committed), whatever else the file holds.
+ */
+export const SEED_KEY = 'seed';
 
 /**
  * Schema migrations: entry n takes a database from version n to n + 1. Only ever appended.
@@ -31,19 +42,71 @@ const MIGRATIONS: ((db: DatabaseSync) => void)[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** A database the mock refuses to open; the message names the file. */
+/** The tables every version of the schema has, with the columns the store reads. */
+const TABLES: Record<string, readonly string[]> = {
+  meta: ['key', 'value'],
+  ...Object.fromEntries(COLLECTION_NAMES.map((name) => [name, ['id', 'doc']])),
+};
+
+/** A database the mock refuses to open; the message names the file and what is wrong. */
 export class DatabaseRefused extends Error {}
 
-/** Opens the file (or an in-memory database), checked and migrated. */
-export function openDatabase(file: string | undefined): DatabaseSync {
-  const { DatabaseSync } = loadSqlite();
+export interface OpenedDatabase {
+  db: DatabaseSync;
+  /** True when this start created the database (its tables and its seed). */
+  created: boolean;
+}
+
+/**
+ * Opens the file (or an in-memory database), checked and migrated. A database without its seed
+ * (a new file, or one whose first start failed) is created by `create`, which writes the seed
+ * and its SEED_KEY row, in the start's one transaction; without `create` it is refused.
+ */
+export function openDatabase(
+  file: string | undefined,
+  create?: (db: DatabaseSync) => void,
+): OpenedDatabase {
   const name = file ?? ':memory:';
-  const db = new DatabaseSync(name, { timeout: 0 });
+  if (file) checkPath(file);
+  const { DatabaseSync } = loadSqlite();
+  let db: DatabaseSync;
   try {
-    // First, before any read: the lock is then taken at the first read and kept until close.
+    db = new DatabaseSync(name, { timeout: 0 });
+  } catch (error) {
+    throw refusal(name, error);
+  }
+  try {
+    // Before the first read: the lock taken below is then kept until close.
     db.exec('PRAGMA locking_mode = EXCLUSIVE');
-    const { application, version, tables } = readHeader(db, name);
-    if (tables > 0 && application !== APPLICATION_ID) {
+    // Every commit, the start's included, is on disk when it returns.
+    if (file) db.exec('PRAGMA synchronous = FULL');
+    const created = start(db, name, create);
+    // After the start's transaction, which ran in the file's own journal mode (a rollback
+    // journal for a new file): a refused file has not been switched.
+    if (file) db.exec('PRAGMA journal_mode = WAL');
+    return { db, created };
+  } catch (error) {
+    db.close();
+    throw refusal(name, error);
+  }
+}
+
+/**
+ * The start's one transaction. BEGIN EXCLUSIVE comes first, before anything is read: of several
+ * processes starting on one file, the first takes the lock and the others are refused at once
+ * (a read first would let each hold a shared lock that keeps the others from writing).
+ */
+function start(
+  db: DatabaseSync,
+  name: string,
+  create: ((db: DatabaseSync) => void) | undefined,
+): boolean {
+  db.exec('BEGIN EXCLUSIVE');
+  try {
+    const { application, version, tables } = readHeader(db);
+    // Migration 0 creates the tables and sets the application id and version 1 together: a
+    // file with tables at version 0 never was ours.
+    if (tables > 0 && (application !== APPLICATION_ID || version === 0)) {
       throw new DatabaseRefused(
         `${name} is not a chatting-mock database (a SQLite file of another application); ` +
           'nothing was changed. Pick another --db.',
@@ -55,64 +118,80 @@ export function openDatabase(file: string | undefined): DatabaseSync {
           `(${SCHEMA_VERSION}); nothing was changed. Upgrade chatting-mock, or pick another --db.`,
       );
     }
-    if (file) {
-      db.exec('PRAGMA journal_mode = WAL');
-      db.exec('PRAGMA synchronous = FULL');
+    checkIntegrity(db, name);
+    for (let at = version; at < SCHEMA_VERSION; at++) MIGRATIONS[at](db);
+    if (version < SCHEMA_VERSION) {
+      if (version === 0) db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+      db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     }
-    migrate(db, version);
+    checkTables(db, name);
     createIndexes(db);
-    // Takes the exclusive lock now (kept until close), whether or not anything was migrated.
-    db.exec('BEGIN EXCLUSIVE');
+    const created = !hasSeed(db);
+    if (created) {
+      if (!create) {
+        throw new DatabaseRefused(
+          `${name} was never completely created (a start that failed left it); start ` +
+            'chatting-mock on it once to create it.',
+        );
+      }
+      create(db);
+      if (!hasSeed(db)) throw new Error('a new database was created without its seed row');
+    }
     db.exec('COMMIT');
-    return db;
+    return created;
   } catch (error) {
-    db.close();
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      // SQLite already rolled it back (it does so itself on a full disk or an I/O error): the
+      // error to report is the one that got us here, not this one.
+    }
     throw error;
   }
 }
 
-function readHeader(
-  db: DatabaseSync,
-  name: string,
-): { application: number; version: number; tables: number } {
-  try {
-    const pragma = (sql: string) => Object.values(db.prepare(sql).get() ?? {})[0] as number;
-    return {
-      application: pragma('PRAGMA application_id'),
-      version: pragma('PRAGMA user_version'),
-      tables: pragma("SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
-    };
-  } catch (error) {
-    const message = (error as Error).message;
-    if (/locked|busy/i.test(message)) {
-      throw new DatabaseRefused(
-        `${name} is in use by another chatting-mock process (${message}). ` +
-          'Stop that one, or give this one another --db (or --memory).',
-      );
-    }
-    if (/not a database/i.test(message)) {
-      throw new DatabaseRefused(
-        `${name} is not a chatting-mock database (not a SQLite file: ${message}); ` +
-          'nothing was changed. Pick another --db.',
-      );
-    }
-    throw new DatabaseRefused(`${name}: ${message}`);
+function readHeader(db: DatabaseSync): { application: number; version: number; tables: number } {
+  const pragma = (sql: string) => Object.values(db.prepare(sql).get() ?? {})[0] as number;
+  return {
+    application: pragma('PRAGMA application_id'),
+    version: pragma('PRAGMA user_version'),
+    tables: pragma("SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
+  };
+}
+
+/**
+ * PRAGMA quick_check: every page of every table and index is readable and well formed. Without
+ * it, a damaged file opened, took writes and answered 500 wherever a read met a damaged page.
+ */
+function checkIntegrity(db: DatabaseSync, name: string): void {
+  const problems = (db.prepare('PRAGMA quick_check(5)').all() as Record<string, string>[])
+    .map((row) => Object.values(row)[0])
+    .filter((line) => line !== 'ok');
+  if (problems.length > 0) throw damaged(name, problems.join('; '));
+}
+
+/** A file with our application id but without our tables is someone else's, or damaged. */
+function checkTables(db: DatabaseSync, name: string): void {
+  const missing: string[] = [];
+  for (const [table, columns] of Object.entries(TABLES)) {
+    const present = new Set(
+      (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name),
+    );
+    const lacking = columns.filter((c) => !present.has(c));
+    if (present.size === 0) missing.push(table);
+    else if (lacking.length > 0) missing.push(`${table}.${lacking.join(', ')}`);
+  }
+  if (missing.length > 0) {
+    throw new DatabaseRefused(
+      `${name} carries chatting-mock's application id but lacks its tables ` +
+        `(${missing.join('; ')}): it was not made by chatting-mock, or has been changed by ` +
+        'hand; nothing was changed. Pick another --db.',
+    );
   }
 }
 
-function migrate(db: DatabaseSync, from: number): void {
-  for (let version = from; version < SCHEMA_VERSION; version++) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      MIGRATIONS[version](db);
-      if (version === 0) db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-      db.exec(`PRAGMA user_version = ${version + 1}`);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
-  }
+function hasSeed(db: DatabaseSync): boolean {
+  return db.prepare('SELECT 1 FROM meta WHERE key = ?').get(SEED_KEY) !== undefined;
 }
 
 function createIndexes(db: DatabaseSync): void {
@@ -124,6 +203,78 @@ function createIndexes(db: DatabaseSync): void {
       );
     }
   }
+}
+
+/**
+ * What SQLite would report vaguely ("unable to open database file", "disk I/O error"), found
+ * out from the file system first: a folder, a path under a file, a file or folder that cannot
+ * be written (SQLite writes its journal beside the database).
+ */
+function checkPath(file: string): void {
+  const folder = path.dirname(file);
+  let existing = folder;
+  while (!existsSync(existing) && path.dirname(existing) !== existing) {
+    existing = path.dirname(existing);
+  }
+  if (!statSync(existing).isDirectory()) {
+    throw new DatabaseRefused(`${file} cannot be a database: ${existing} is a file, not a folder.`);
+  }
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw new DatabaseRefused(`${file}: its folder cannot be made (${(error as Error).message}).`);
+  }
+  if (existsSync(file)) {
+    const stat = statSync(file);
+    if (stat.isDirectory()) {
+      throw new DatabaseRefused(
+        `${file} is a folder, not a database file; give --db a file's path ` +
+          `(such as ${path.join(file, 'mock.sqlite')}).`,
+      );
+    }
+    if (!stat.isFile()) throw new DatabaseRefused(`${file} is not a regular file.`);
+    writable(file, `${file} cannot be written`);
+  }
+  writable(folder, `${file}: its folder cannot be written, and SQLite writes its journal there`);
+}
+
+function writable(target: string, what: string): void {
+  try {
+    accessSync(target, constants.R_OK | constants.W_OK);
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    const cause = code === 'EROFS' ? 'a read-only file system' : (code ?? String(error));
+    throw new DatabaseRefused(
+      `${what} (${cause}): the mock stores every change. Pick another --db, or --memory.`,
+    );
+  }
+}
+
+function damaged(name: string, detail: string): DatabaseRefused {
+  return new DatabaseRefused(
+    `${name} is damaged (${detail}); nothing was changed. Restore it from a copy, or remove ` +
+      `it (rm ${name}*) to start again from the seed.`,
+  );
+}
+
+/** A failed open as a refusal that names the file and the real cause. */
+function refusal(name: string, error: unknown): DatabaseRefused {
+  if (error instanceof DatabaseRefused) return error;
+  const message = (error as Error).message;
+  if (/locked|busy/i.test(message)) {
+    return new DatabaseRefused(
+      `${name} is in use by another chatting-mock process (${message}). ` +
+        'Stop that one, or give this one another --db (or --memory).',
+    );
+  }
+  if (/not a database/i.test(message)) {
+    return new DatabaseRefused(
+      `${name} is not a chatting-mock database (not a SQLite file: ${message}); ` +
+        'nothing was changed. Pick another --db.',
+    );
+  }
+  if (/malformed|corrupt/i.test(message)) return damaged(name, message);
+  return new DatabaseRefused(`${name} could not be opened: ${message}.`);
 }
 
 /**

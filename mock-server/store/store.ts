@@ -9,16 +9,19 @@
  * reads the changes of the tick's earlier handlers, as it would once they are committed.
  * A file database is in WAL mode with synchronous=FULL: after COMMIT returns, the batch is on
  * disk. locking_mode=EXCLUSIVE keeps other processes out of the file for as long as we run.
+ *
+ * Background work that stores something (a delivery's outcome, expiry) goes through persist():
+ * what could not be stored is tried again on the store's own schedule, with nobody waiting.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { types } from 'node:util';
 import { assertValid } from '../../schemas/validator';
 import {
   COLLECTION_NAMES,
   ENTITY_SCHEMA,
   INDEXES,
   column,
+  deleteRecord,
   emptyCollections,
   type Change,
   type CollectionName,
@@ -27,23 +30,29 @@ import {
   type IndexSpec,
   type RecordOf,
 } from './collections';
-import { openDatabase } from './database';
+import { openDatabase, SEED_KEY } from './database';
 
 export interface StoreOptions {
   /** The database file. Absent: an in-memory database (nothing read or written). */
   file?: string;
   /**
    * Loaded into a new database and remembered in it: reset() puts back the seed a database was
-   * created from, whatever a later start is given.
+   * created from, whatever a later start is given. Absent (export, which only reads): a
+   * database that was never created is refused.
    */
-  seed: Collections;
+  seed?: Collections;
   /** Check every record against its entity schema before it is stored (tests, seed files). */
   verifyRecords?: boolean;
   /** Records of these collections older than this (by created_at) are deleted, in batches. */
   expireAfterMs?: Partial<Record<CollectionName, number>>;
   /** How often expiry runs (default every 10 minutes; it also runs at start). */
   expireEveryMs?: number;
+  /** How long background work that could not be stored waits to be tried again (default 1 s). */
+  retryEveryMs?: number;
 }
+
+/** How long background work that could not be stored waits to be tried again, by default. */
+export const RETRY_EVERY_MS = 1000;
 
 /** Records deleted per expiry transaction: a batch holds the event loop for a few ms at most. */
 export const EXPIRY_BATCH = 1000;
@@ -79,39 +88,34 @@ export class Store {
   /** The commits of this tick, written into the open transaction; null when none is open. */
   private batch: Pending[] | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
+  /** Background work waiting for its next try, woken together so that one batch holds it all. */
+  private retryWaiters = new Set<() => void>();
+  private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   private constructor(
     private readonly db: DatabaseSync,
     private readonly options: StoreOptions,
+    /** True when this open created the database and loaded its seed. */
+    readonly created: boolean,
   ) {}
 
   /**
-   * Opens (or creates) the database. Refuses, naming the file, one that another process has
-   * open, that is not a chatting-mock database, or whose schema is newer than this code.
+   * Opens (or creates) the database. Refuses, naming the file and the cause, one that another
+   * process has open, that is not a chatting-mock database, is damaged, is newer than this code,
+   * or cannot be written. A new database is created with its seed in one transaction.
    */
-  static async open(options: StoreOptions): Promise<Store> {
-    if (options.file) mkdirSync(path.dirname(options.file), { recursive: true });
-    const created = !options.file || !existsSync(options.file) || statSync(options.file).size === 0;
-    const db = openDatabase(options.file);
-    const store = new Store(db, options);
-    if (created) {
-      if (options.verifyRecords) store.verifyAll(options.seed);
-      store.transaction(() => {
-        store.run(
-          'INSERT INTO meta (key, value) VALUES (?, ?)',
-          'seed',
-          JSON.stringify(options.seed),
-        );
-        store.load(options.seed);
-      });
-    }
+  static open(options: StoreOptions): Store {
+    const { seed } = options;
+    if (seed && options.verifyRecords) verifyAll(seed);
+    const { db, created } = openDatabase(options.file, seed && ((fresh) => writeSeed(fresh, seed)));
+    const store = new Store(db, options, created);
     if (options.expireAfterMs) {
-      await store.expire();
-      store.expiryTimer = setInterval(
-        () => void store.expire().catch(() => undefined),
-        options.expireEveryMs ?? 10 * 60_000,
-      );
+      // Not awaited: a start with nothing to expire is not slowed, and one on a full disk still
+      // starts (and serves reads) while expiry waits for room.
+      const expire = () => void store.expire().catch(() => undefined);
+      expire();
+      store.expiryTimer = setInterval(expire, options.expireEveryMs ?? 10 * 60_000);
       store.expiryTimer.unref();
     }
     return store;
@@ -124,7 +128,7 @@ export class Store {
 
   /** The seed reset() puts back: the one this database was created from. */
   get seed(): Collections {
-    const row = this.statement('SELECT value FROM meta WHERE key = ?').get('seed') as
+    const row = this.statement('SELECT value FROM meta WHERE key = ?').get(SEED_KEY) as
       { value: string } | undefined;
     return row ? (JSON.parse(row.value) as Collections) : emptyCollections();
   }
@@ -238,7 +242,7 @@ export class Store {
       if (this.options.verifyRecords) {
         for (const change of changes) {
           if (change.op === 'put') assertValid(ENTITY_SCHEMA[change.c], change.r);
-          if (change.op === 'reset') this.verifyAll(change.data);
+          if (change.op === 'reset') verifyAll(change.data);
         }
       }
       const batch = this.openBatch();
@@ -252,7 +256,9 @@ export class Store {
       }
       return new Promise((done, failed) => batch.push({ changes, done, failed }));
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      // node:sqlite's errors as they are (they carry the code persist() reads). isNativeError,
+      // not instanceof: under jest they come from another realm than this module's Error.
+      return Promise.reject(types.isNativeError(error) ? error : new Error(String(error)));
     }
   }
 
@@ -262,46 +268,103 @@ export class Store {
   }
 
   /**
-   * Deletes one batch of expired records (at most EXPIRY_BATCH per collection, oldest first,
-   * through the created_at index); returns how many it deleted.
+   * Stores what background work builds from the current state: `build` is called, its changes
+   * committed, and if they cannot be stored (a full disk, an I/O error, a read-only file), `build`
+   * is called again from the state of then at the next retry (every `retryEveryMs`, all waiting
+   * work in one batch), until they are stored. `failed` hears the first such failure. Resolves
+   * with the changes stored (none if `build` had none); null if the store closes or `signal`
+   * aborts first. Any other error (an invalid record) rejects, as commit() would.
    */
-  expireBatch(): number {
-    let deleted = 0;
-    for (const [name, ms] of Object.entries(this.options.expireAfterMs ?? {})) {
-      const collection = name as CollectionName;
-      this.written(collection);
-      const age = column('created_at');
-      const cutoff = new Date(Date.now() - ms).toISOString();
-      const sql =
-        `DELETE FROM ${collection} WHERE rowid IN (SELECT rowid FROM ${collection} ` +
-        `WHERE ${age} < ? ORDER BY ${age} LIMIT ${EXPIRY_BATCH})`;
-      deleted += Number(this.statement(sql).run(cutoff).changes);
+  async persist(
+    build: () => Change[],
+    { signal, failed }: { signal?: AbortSignal; failed?: (error: Error) => void } = {},
+  ): Promise<Change[] | null> {
+    for (let attempt = 0; !this.closed && !signal?.aborted; attempt++) {
+      const changes = build();
+      if (changes.length === 0) return changes;
+      try {
+        await this.commit(changes);
+        return changes;
+      } catch (error) {
+        if (!isStorageFailure(error)) throw error;
+        if (attempt === 0) failed?.(error as Error);
+        await this.nextRetry(signal);
+      }
     }
-    return deleted;
+    return null;
+  }
+
+  /**
+   * Deletes one batch of expired records (at most EXPIRY_BATCH per collection, oldest first,
+   * through the created_at index) in one commit; resolves with how many it deleted.
+   */
+  async expireBatch(): Promise<number> {
+    const deleted = await this.persist(() => this.expiredBatch());
+    return deleted?.length ?? 0;
   }
 
   /** Deletes every expired record, a batch at a time, letting requests in between batches. */
   async expire(): Promise<number> {
     let batches = 0;
-    while (!this.closed && this.expireBatch() > 0) {
-      batches++;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    while ((await this.expireBatch()) > 0) batches++;
     return batches;
   }
 
-  /** Commits what is pending and closes the database. */
+  /** Commits what is pending and closes the database; background work still waiting gives up. */
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.finishBatch();
     this.closed = true;
+    this.wakeRetries();
     this.db.close();
   }
 
   /** The whole state, as collections (seed files, json-server, export). */
   snapshot(names: readonly CollectionName[] = COLLECTION_NAMES): Partial<Collections> {
     return Object.fromEntries(names.map((name) => [name, this.all(name)]));
+  }
+
+  /** The deletions of one expiry batch. */
+  private expiredBatch(): Change[] {
+    const changes: Change[] = [];
+    for (const [name, ms] of Object.entries(this.options.expireAfterMs ?? {})) {
+      const collection = name as CollectionName;
+      const age = column('created_at');
+      const sql = `SELECT id FROM ${collection} WHERE ${age} < ? ORDER BY ${age} LIMIT ${EXPIRY_BATCH}`;
+      const cutoff = new Date(Date.now() - ms).toISOString();
+      for (const { id } of this.statement(sql).all(cutoff) as { id: string }[]) {
+        changes.push(deleteRecord(collection, id));
+      }
+    }
+    return changes;
+  }
+
+  /** Resolves at the next retry of background work (or once the store closes or signal aborts). */
+  private nextRetry(signal: AbortSignal | undefined): Promise<void> {
+    if (this.closed || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.retryWaiters.delete(wake);
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      this.retryWaiters.add(wake);
+      signal?.addEventListener('abort', wake, { once: true });
+      if (!this.retryTimer) {
+        this.retryTimer = setTimeout(
+          () => this.wakeRetries(),
+          this.options.retryEveryMs ?? RETRY_EVERY_MS,
+        );
+        this.retryTimer.unref();
+      }
+    });
+  }
+
+  private wakeRetries(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    for (const wake of [...this.retryWaiters]) wake();
   }
 
   private openBatch(): Pending[] {
@@ -380,34 +443,12 @@ export class Store {
 
   private put(collection: CollectionName, record: RecordOf<CollectionName>): void {
     this.written(collection);
-    this.run(
-      `INSERT INTO ${collection} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
-      record.id,
-      JSON.stringify(record),
-    );
+    this.run(putSql(collection), record.id, JSON.stringify(record));
   }
 
+  /** Stores a whole seed (reset has emptied every collection and its cache first). */
   private load(data: Partial<Collections>): void {
-    for (const name of COLLECTION_NAMES) {
-      for (const record of data[name] ?? []) this.put(name, record);
-    }
-  }
-
-  private verifyAll(data: Partial<Collections>): void {
-    for (const name of COLLECTION_NAMES) {
-      for (const record of data[name] ?? []) assertValid(ENTITY_SCHEMA[name], record);
-    }
-  }
-
-  private transaction(work: () => void): void {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      work();
-      this.db.exec('COMMIT');
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    loadRecords((sql) => this.statement(sql), data);
   }
 
   private lookup(
@@ -467,6 +508,38 @@ export class Store {
     }
     return statement;
   }
+}
+
+/** The SQL that stores a record whole, as a new one or over the one with its id. */
+function putSql(collection: CollectionName): string {
+  return `INSERT INTO ${collection} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`;
+}
+
+/** Stores every record of `data`, one prepared statement per collection. */
+function loadRecords(statement: (sql: string) => StatementSync, data: Partial<Collections>): void {
+  for (const name of COLLECTION_NAMES) {
+    const records = data[name] ?? [];
+    if (records.length === 0) continue;
+    const put = statement(putSql(name));
+    for (const record of records) put.run(record.id, JSON.stringify(record));
+  }
+}
+
+/** A new database's contents: the seed it remembers (for reset) and its records. */
+function writeSeed(db: DatabaseSync, seed: Collections): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(SEED_KEY, JSON.stringify(seed));
+  loadRecords((sql) => db.prepare(sql), seed);
+}
+
+function verifyAll(data: Partial<Collections>): void {
+  for (const name of COLLECTION_NAMES) {
+    for (const record of data[name] ?? []) assertValid(ENTITY_SCHEMA[name], record);
+  }
+}
+
+/** SQLite's own failures (full, I/O, read-only, locked): the storage, not what was stored. */
+function isStorageFailure(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'ERR_SQLITE_ERROR';
 }
 
 /** Freezes a parsed JSON value and everything in it. */

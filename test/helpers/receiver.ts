@@ -1,6 +1,6 @@
 /**
  * A webhook receiver on 127.0.0.1: records every POST and answers as the test scripts it
- * (status, headers, delay) by the number of the call.
+ * (status, headers, delay, or held until the test lets it go) by the number of the call.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 
@@ -14,6 +14,8 @@ export interface Answer {
   status?: number;
   headers?: Record<string, string>;
   delayMs?: number;
+  /** The answer waits for this too: the test decides when the sender hears back. */
+  held?: Promise<unknown>;
 }
 
 export interface Receiver {
@@ -41,11 +43,14 @@ export async function startReceiver(
       });
       for (const wake of waiters.splice(0)) wake();
       const scripted = answer(received.length);
-      setTimeout(() => {
-        if (response.destroyed) return;
-        response.writeHead(scripted.status ?? 200, scripted.headers ?? {});
-        response.end('{}');
-      }, scripted.delayMs ?? 0);
+      const send = () =>
+        setTimeout(() => {
+          if (response.destroyed) return;
+          response.writeHead(scripted.status ?? 200, scripted.headers ?? {});
+          response.end('{}');
+        }, scripted.delayMs ?? 0);
+      if (scripted.held) void scripted.held.then(send);
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -4,11 +4,22 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
-import { loadSqlite, SCHEMA_VERSION } from '../../mock-server/store/database';
+import { buildContact } from '../../mock-server/domain/records';
+import { storeRecord } from '../../mock-server/store/collections';
+import { APPLICATION_ID, loadSqlite, SCHEMA_VERSION } from '../../mock-server/store/database';
 import { demoSeed } from '../../mock-server/store/seed';
 import { Store } from '../../mock-server/store/store';
 import { CLI, startChild, TSX, type Child } from '../helpers/child';
@@ -36,6 +47,19 @@ async function refusal(args: string[], cwd?: string): Promise<string> {
   );
   return stderr;
 }
+
+/** `length` bytes of noise, the same on every run (a hash chain). */
+function noise(length: number): Buffer {
+  const blocks: Buffer[] = [];
+  let block = createHash('sha256').update('noise').digest();
+  for (let size = 0; size < length; size += block.length) {
+    blocks.push(block);
+    block = createHash('sha256').update(block).digest();
+  }
+  return Buffer.concat(blocks).subarray(0, length);
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function stop(child: Child): Promise<void> {
   child.process.kill('SIGTERM');
@@ -87,7 +111,7 @@ describe('the database file', () => {
   });
 
   test('a database of a newer schema version is refused and left as it was', async () => {
-    const store = await Store.open({ file, seed: demoSeed() });
+    const store = Store.open({ file, seed: demoSeed() });
     await store.close();
     const db: DatabaseSync = new Database(file);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
@@ -97,6 +121,103 @@ describe('the database file', () => {
     assert.ok(message.includes(file), message);
     assert.match(message, new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer`));
     assert.deepEqual(readFileSync(file), before);
+  });
+
+  test('a damaged database (16 KB of noise in the middle) is refused by name and left as it was', async () => {
+    const store = Store.open({ file, seed: demoSeed() });
+    const contacts = Array.from({ length: 2000 }, (_, i) =>
+      storeRecord(
+        'contacts',
+        buildContact(
+          {
+            workspace_id: 'owner_123',
+            site_id: 'site_acme',
+            email: `c${i}@example.com`,
+            name: `Contact ${i}`,
+          },
+          '2026-04-09T00:00:00.000Z',
+        ),
+      ),
+    );
+    await store.commit(contacts);
+    await store.close();
+    const bytes = readFileSync(file);
+    noise(16 * 1024).copy(bytes, Math.floor(bytes.length / 2 / 4096) * 4096);
+    writeFileSync(file, bytes);
+    const message = await refusal(['--db', file]);
+    assert.ok(message.includes(file), message);
+    assert.match(message, /is damaged \(/);
+    assert.deepEqual(readFileSync(file), bytes);
+  });
+
+  test('a folder, a path under a file and a read-only file are refused, each for its reason', async () => {
+    mkdirSync(inDirectory('folder'));
+    const folder = await refusal(['--db', inDirectory('folder')]);
+    assert.match(
+      folder,
+      new RegExp(`${escape(inDirectory('folder'))} is a folder, not a database file`),
+    );
+
+    writeFileSync(inDirectory('plain'), 'text');
+    const under = inDirectory('plain', 'mock.sqlite');
+    const underFile = await refusal(['--db', under]);
+    assert.ok(underFile.includes(under), underFile);
+    assert.match(underFile, new RegExp(`${escape(inDirectory('plain'))} is a file, not a folder`));
+
+    if (process.getuid?.() === 0) {
+      // Root writes a read-only file anyway: see the read-only file system case below.
+      return;
+    }
+    const store = Store.open({ file, seed: demoSeed() });
+    await store.close();
+    chmodSync(file, 0o444);
+    const readOnly = await refusal(['--db', file]);
+    assert.match(readOnly, new RegExp(`${escape(file)} cannot be written \\(EACCES\\)`));
+  });
+
+  test('a file with our application id but not our tables is refused and left as it was', async () => {
+    for (const version of [0, 1]) {
+      const other = inDirectory(`claims-ours-${version}.sqlite`);
+      const db = new Database(other);
+      db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+      db.exec(`PRAGMA user_version = ${version}`);
+      db.exec('CREATE TABLE notes (text TEXT)');
+      db.close();
+      const before = readFileSync(other);
+      const message = await refusal(['--db', other]);
+      assert.ok(message.includes(other), message);
+      assert.match(
+        message,
+        version === 0 ? /is not a chatting-mock database/ : /lacks its tables \(meta; workspaces;/,
+      );
+      assert.deepEqual(readFileSync(other), before);
+    }
+  });
+
+  test('a database whose first start failed before its seed gets the seed at the next start', async () => {
+    // What an earlier version left after a first start on a full disk: tables, no seed.
+    const store = Store.open({ file, seed: demoSeed() });
+    await store.close();
+    const db = new Database(file);
+    for (const table of ['meta', ...Object.keys(demoSeed())]) db.exec(`DELETE FROM ${table}`);
+    db.close();
+    const reopened = Store.open({ file, seed: demoSeed() });
+    assert.equal(reopened.created, true);
+    assert.equal(reopened.all('workspaces').length, 3);
+    assert.deepEqual(reopened.seed.contacts, demoSeed().contacts, 'remembered for reset');
+    await reopened.close();
+    // A database with its seed is not created again.
+    const again = Store.open({ file, seed: { ...demoSeed(), workspaces: [] } });
+    assert.equal(again.created, false);
+    assert.equal(again.all('workspaces').length, 3);
+    await again.close();
+  });
+
+  test('--db :memory: is --memory: no file of that name is written', async () => {
+    const child = await startChild(['--db', ':memory:', '--quiet'], inDirectory());
+    await stop(child);
+    assert.match(child.output(), /data {6}in memory only/);
+    assert.equal(existsSync(inDirectory(':memory:')), false);
   });
 
   test('the JSON data file of earlier versions is named, not imported', async () => {
@@ -121,22 +242,70 @@ describe('the database file', () => {
   });
 });
 
-describe('a full disk (a small tmpfs)', () => {
+describe('a full disk and a read-only file system (a small tmpfs of its own for each test)', () => {
   let dir: string;
   let remove: () => void;
   let mounted = false;
-  beforeAll(() => {
+  beforeEach(() => {
     ({ dir, remove } = temporaryDirectory());
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'pipe' });
       mounted = true;
     } catch (error) {
+      mounted = false;
       console.warn(`not mounted, tmpfs case skipped: ${(error as Error).message}`);
     }
   });
-  afterAll(() => {
+  afterEach(() => {
     if (mounted) execFileSync('umount', [dir]);
     remove();
+  });
+
+  /** Fills the file system but for about `leftBytes`. */
+  function fill(filler: string, leftBytes: number): void {
+    const { bavail, bsize } = statfsSync(dir);
+    const blocks = Math.max(0, Math.floor((bavail * bsize - leftBytes) / 4096));
+    execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=4k', `count=${blocks}`], {
+      stdio: 'pipe',
+    });
+  }
+
+  test('a first start on a full disk names the cause and leaves no database without its seed', async () => {
+    if (!mounted) return; // reported in beforeEach: mounting needs root
+    const file = path.join(dir, 'mock.sqlite');
+    const filler = path.join(dir, 'filler');
+    // Each amount of room runs out at another step of the creation (none, the header, the seed).
+    for (const left of [0, 8 * 1024, 64 * 1024]) {
+      fill(filler, left);
+      const message = await refusal(['--db', file]);
+      assert.ok(message.includes(file), message);
+      assert.match(message, /database or disk is full/);
+      assert.doesNotMatch(message, /rollback/);
+      rmSync(filler);
+      const child = await startChild(['--db', file, '--quiet']);
+      try {
+        const workspaces = await call(child.base, 'GET', '/__admin/workspaces', { key: null });
+        assert.equal(
+          workspaces.body.items.length,
+          3,
+          `after ${left} bytes left: ${workspaces.text}`,
+        );
+      } finally {
+        await stop(child);
+      }
+      rmSync(file);
+    }
+  });
+
+  test('a database on a read-only file system is refused, naming the file and why', async () => {
+    if (!mounted) return; // reported in beforeEach: mounting needs root
+    const file = path.join(dir, 'mock.sqlite');
+    const store = Store.open({ file, seed: demoSeed() });
+    await store.close();
+    execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'pipe' });
+    const message = await refusal(['--db', file]);
+    assert.ok(message.includes(file), message);
+    assert.match(message, /cannot be written \(a read-only file system\)/);
   });
 
   test('no acknowledged write is lost, and writes resume once space is freed', async () => {

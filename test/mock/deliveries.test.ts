@@ -8,6 +8,7 @@ import {
   temporaryDirectory,
   type RunningMock,
 } from '../helpers/mock';
+import { withWritesRefused } from '../helpers/database';
 import { startReceiver, until, type Receiver } from '../helpers/receiver';
 
 const API = '/api/zapier';
@@ -294,6 +295,34 @@ describe('webhook deliveries', () => {
       'delivered after restart',
     );
     assert.equal(target.received.length, 2);
+  });
+
+  test('an outcome that could not be stored is stored once there is room: no restart, no second POST', async () => {
+    const mock = await mockWith();
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const target = await receiver(() => ({ held }));
+    const subscription = await subscribe(mock, 'tag.added', target.url());
+    await fire(mock, 'tag.added', { conversation_id: 'conv_124' });
+    await target.waitFor(1);
+    // The disk is full when the receiver's 200 comes back: the outcome cannot be stored.
+    await withWritesRefused(mock.server.services.store, async () => {
+      release();
+      await until(() => mock.logs.some((line) => /not stored yet/.test(line)), 'a failed save');
+      assert.equal(deliveriesOf(mock, subscription)[0].attempts, 0);
+    });
+    await until(
+      () => deliveriesOf(mock, subscription)[0]?.status === 'delivered',
+      "the outcome stored on the mock's own schedule",
+    );
+    const [delivery] = deliveriesOf(mock, subscription);
+    assert.equal(delivery.attempts, 1);
+    assert.deepEqual(
+      delivery.history.map((attempt) => attempt.status_code),
+      [200],
+    );
+    assert.equal(target.received.length, 1, 'delivered once');
+    assert.equal(mock.server.services.deliverer.pending, 0);
   });
 
   describe('--strict-targets', () => {

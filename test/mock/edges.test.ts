@@ -8,6 +8,7 @@ import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
 import { nestedDeeperThan } from '../../mock-server/http/incoming';
 import { reachableOrigins } from '../../mock-server/cli';
+import { JOURNAL_MAX_BYTES } from '../../mock-server/http/recent-requests';
 import { decodeEscapes, redact, redactUrl } from '../../mock-server/http/redaction';
 import {
   assertError,
@@ -328,6 +329,75 @@ describe('the request journal', () => {
     await mock.request('GET', `${API}/me?q=${DEMO_KEYS.globex.replace(/_/g, '%5F')}`);
     const { path } = await latest();
     assert.ok(!path.includes('globexglobex'), path);
+  });
+
+  test('a flood of large bad requests keeps the newest, within the bytes bound', async () => {
+    assert.equal(mock.server.services.requests.maxBytes, JOURNAL_MAX_BYTES);
+    assert.equal(JOURNAL_MAX_BYTES, 4 * 1024 * 1024);
+    const maxBytes = 2 * 1024 * 1024;
+    const small = await startMock({ journalBytes: maxBytes });
+    try {
+      // Each request: a 30 KB header and a 90 KB body that is not JSON (400, body journaled).
+      const header = { 'x-filler': 'h'.repeat(30_000), 'content-type': 'application/json' };
+      const requests = 80;
+      for (let i = 0; i < requests; i++) {
+        const reply = await small.request('POST', `${API}/contacts`, {
+          raw: `{"email": "flood-${i}@example.com", ${'b'.repeat(90_000)}`,
+          headers: header,
+        });
+        assertError(reply, 400, 'invalid-request');
+      }
+      const journal = await small.request('GET', '/__admin/journal?limit=1000', { key: null });
+      const items = journal.body.items as { id: number; request: { body: string } }[];
+      // Each entry keeps at least the 10 KB it shows of its header and of its body, counted at
+      // two bytes a character.
+      const most = Math.floor(maxBytes / (2 * 2 * 10 * 1024));
+      assert.ok(items.length >= 1 && items.length <= most, `${items.length} entries kept`);
+      assert.match(items[0].request.body, /flood-79@/, 'the newest is kept');
+      assert.deepEqual(
+        items.map((item) => item.id),
+        items.map((_, i) => items[0].id - i),
+        'the newest ones, in order',
+      );
+    } finally {
+      await small.stop();
+    }
+  });
+
+  test('a long header or body shows its first 10 KB as if all of it had been kept and redacted', async () => {
+    // A key that begins just before the cut and ends after it.
+    const key = DEMO_KEYS.globex;
+    const body = `{"email": "${'e'.repeat(10 * 1024 - 20)} ${key} ${'f'.repeat(50_000)}"}`;
+    const header = `${'h'.repeat(10 * 1024 - 5)} ${key} ${'i'.repeat(30_000)}`;
+    await mock.request('POST', `${API}/contacts`, {
+      raw: body,
+      headers: { 'content-type': 'application/json', 'x-long': header },
+    });
+    const [entry] = (await mock.request('GET', '/__admin/journal?limit=1', { key: null })).body
+      .items as { request: { body: string; headers: Record<string, string> } }[];
+    const shown = (text: string) => `${redact(text).slice(0, 10 * 1024)}…`;
+    assert.equal(entry.request.body, shown(body));
+    assert.equal(entry.request.headers['x-long'], shown(header));
+    assert.ok(!entry.request.body.includes('globexglobex'));
+  });
+
+  test('a key spread past the journal cut by nested escapes never shows its secret', async () => {
+    const [, , id, secret] = DEMO_KEYS.globex.split('_');
+    const nested = (char: string, depth: number) =>
+      `%${'25'.repeat(depth)}${char.charCodeAt(0).toString(16)}`;
+    const spread = [
+      // Underscores 4 KB each: the cut falls before the secret.
+      ['chatting', 'live', id, secret].join(nested('_', 2000)),
+      // Each character of the secret 600 characters: the cut falls inside it.
+      `chatting_live_${id}_${[...secret].map((char) => nested(char, 300)).join('')}`,
+    ];
+    for (const key of spread) {
+      const body = `{"email": "${'e'.repeat(9 * 1024)} ${key} "}`;
+      await mock.request('POST', `${API}/contacts`, json(body));
+      const journal = await mock.request('GET', '/__admin/journal?limit=1', { key: null });
+      assert.ok(!journal.text.includes(secret), journal.text.slice(9 * 1024, 12 * 1024));
+      assert.ok(!journal.text.includes(secret.slice(0, 8)));
+    }
   });
 
   test('a key hidden behind percent-encoding (double too) or \\u005f reaches neither journal nor log', async () => {

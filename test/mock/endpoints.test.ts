@@ -367,6 +367,71 @@ describe('POST /contacts/{id}/tags', () => {
   });
 });
 
+describe('a stored contact obeys the limits of a request after a merge', () => {
+  const fields = (prefix: string, count: number) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}`, i]));
+  const tags = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+  const upsert = (body: object, headers: Record<string, string> = {}) =>
+    mock.request('POST', `${API}/contacts`, { body, headers });
+  const stored = (id: string) => structuredClone(mock.server.services.store.get('contacts', id));
+
+  test('upserts that keep merging new custom fields stop at 100, changing nothing', async () => {
+    const email = 'growth@example.com';
+    const first = await upsert({ email, customFields: fields('a', 100) });
+    assert.equal(first.status, 201, first.text);
+    const before = stored(first.body.id);
+    // The attack: each upsert merges 100 new fields into the same contact.
+    for (const prefix of ['b', 'c', 'd', 'e']) {
+      const reply = await upsert({ email, name: 'Changed', customFields: fields(prefix, 100) });
+      assertError(reply, 400, 'invalid-request');
+      assert.equal(
+        reply.body.message,
+        "customFields: at most 100 fields on a stored contact; this request would leave 200 (the mock's own guard, not a rule of the Chatting API)",
+      );
+    }
+    assert.deepEqual(stored(first.body.id), before, 'nothing of a refused upsert is stored');
+    const one = await upsert({ email, customFields: { z: 1 } });
+    assertError(one, 400, 'invalid-request');
+    assert.match(one.body.message, /^customFields: at most 100 fields .* would leave 101 \(/);
+    // Replacing values the contact has keeps it at 100: allowed.
+    const replaced = await upsert({ email, customFields: { a0: 'new', a99: 'new' } });
+    assert.equal(replaced.status, 200, replaced.text);
+    assert.equal(Object.keys(stored(first.body.id)?.customFields ?? {}).length, 100);
+  });
+
+  test('tags stop at 100, through an upsert or POST /contacts/{id}/tags', async () => {
+    const email = 'tagged@example.com';
+    const first = await upsert({ email, tags: tags('t', 95) });
+    assert.equal(first.status, 201, first.text);
+    const over = await upsert({ email, tags: tags('u', 10) });
+    assertError(over, 400, 'invalid-request');
+    assert.equal(
+      over.body.message,
+      "tags: at most 100 items on a stored contact; this request would leave 105 (the mock's own guard, not a rule of the Chatting API)",
+    );
+    assert.equal(stored(first.body.id)?.tags.length, 95);
+    const upTo = await upsert({ email, tags: tags('u', 5) });
+    assert.equal(upTo.status, 200, upTo.text);
+    const tag = (value: string) =>
+      mock.request('POST', `${API}/contacts/${first.body.id}/tags`, { body: { tag: value } });
+    const added = await tag('one-more');
+    assertError(added, 400, 'invalid-request');
+    assert.match(added.body.message, /^tags: at most 100 items .* would leave 101 \(/);
+    assert.equal((await tag('t0')).status, 200, 'a tag the contact has changes nothing');
+    assert.equal(stored(first.body.id)?.tags.length, 100);
+  });
+
+  test('a refused upsert stores no idempotency record: the key can be used again', async () => {
+    const email = 'keyed@example.com';
+    assert.equal((await upsert({ email, customFields: fields('a', 100) })).status, 201);
+    const headers = { 'idempotency-key': 'over-the-limit' };
+    assertError(await upsert({ email, customFields: { z: 1 } }, headers), 400, 'invalid-request');
+    const corrected = await upsert({ email, customFields: { a0: 'fixed' } }, headers);
+    assert.equal(corrected.status, 200, corrected.text);
+  });
+});
+
 describe('POST /conversations/{id}/messages', () => {
   test('adds a message, sent by system unless told otherwise', async () => {
     const reply = await mock.request('POST', `${API}/conversations/conv_124/messages`, {

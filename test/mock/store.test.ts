@@ -3,10 +3,16 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Contact, IdempotencyRecord } from '../../schemas/generated';
 import { buildContact } from '../../mock-server/domain/records';
 import { demoSeed } from '../../mock-server/store/seed';
-import { deleteRecord, storedRecords, storeRecord } from '../../mock-server/store/collections';
+import {
+  deleteRecord,
+  storedRecords,
+  storeRecord,
+  type Change,
+} from '../../mock-server/store/collections';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { EXPIRY_BATCH, Store } from '../../mock-server/store/store';
-import { capPages } from '../helpers/database';
+import { capPages, withWritesRefused } from '../helpers/database';
+import { until } from '../helpers/receiver';
 import { temporaryDirectoryForEachTest } from '../helpers/mock';
 
 function contact(i: number): Contact {
@@ -42,20 +48,20 @@ describe('store', () => {
   beforeEach(() => (file = inDirectory('mock.sqlite')));
 
   test('a new database starts from the seed', async () => {
-    const store = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
+    const store = Store.open({ file, seed: demoSeed(), verifyRecords: true });
     assert.equal(store.all('workspaces').length, 3);
     assert.deepEqual(store.seed.contacts, demoSeed().contacts);
     await store.close();
   });
 
   test('committed changes are there after a reopen', async () => {
-    const store = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
+    const store = Store.open({ file, seed: demoSeed(), verifyRecords: true });
     await store.commit([storeRecord('contacts', contact(1))]);
     await store.commit([storeRecord('contacts', { ...contact(1), name: 'Renamed' })]);
     await store.commit([storeRecord('contacts', contact(2))]);
     await store.commit([deleteRecord('contacts', 'contact_t2')]);
     await store.close();
-    const reopened = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
+    const reopened = Store.open({ file, seed: demoSeed(), verifyRecords: true });
     assert.equal(reopened.get('contacts', 'contact_t1')?.name, 'Renamed');
     assert.equal(reopened.get('contacts', 'contact_t2'), undefined);
     assert.equal(contactByEmail(reopened, 'owner_123', 'T1@EXAMPLE.COM')?.id, 'contact_t1');
@@ -63,7 +69,7 @@ describe('store', () => {
   });
 
   test('the commits of one tick go in one transaction, each answered after it', async () => {
-    const store = await Store.open({ file, seed: demoSeed() });
+    const store = Store.open({ file, seed: demoSeed() });
     const commits: string[] = [];
     store.onCommit((changes) =>
       commits.push(
@@ -83,7 +89,7 @@ describe('store', () => {
   });
 
   test('a commit that fails keeps nothing of it; the others of its tick stay', async () => {
-    const store = await Store.open({ file, seed: demoSeed(), verifyRecords: true });
+    const store = Store.open({ file, seed: demoSeed(), verifyRecords: true });
     const before = store.get('contacts', 'contact_123');
     const good = store.commit([storeRecord('contacts', contact(1))]);
     const bad = store.commit([
@@ -99,19 +105,19 @@ describe('store', () => {
   });
 
   test('reset puts back the seed, durably', async () => {
-    const store = await Store.open({ file, seed: demoSeed() });
+    const store = Store.open({ file, seed: demoSeed() });
     await store.commit([storeRecord('contacts', contact(1))]);
     await store.reset();
     assert.equal(store.get('contacts', 'contact_t1'), undefined);
     await store.close();
-    const reopened = await Store.open({ file, seed: { ...demoSeed(), contacts: [] } });
+    const reopened = Store.open({ file, seed: { ...demoSeed(), contacts: [] } });
     assert.equal(reopened.get('contacts', 'contact_t1'), undefined);
     assert.ok(reopened.get('contacts', 'contact_123'), 'the seed the database was made from');
     await reopened.close();
   });
 
   test('lookups read through the declared indexes, in index order', async () => {
-    const store = await Store.open({ seed: demoSeed() });
+    const store = Store.open({ seed: demoSeed() });
     const plan = (store as unknown as { db: DatabaseSync }).db
       .prepare(
         "EXPLAIN QUERY PLAN SELECT doc FROM events WHERE json_extract(doc, '$.workspace_id') = ? " +
@@ -133,7 +139,7 @@ describe('store', () => {
   });
 
   test('a page reads matching records oldest or newest first, with the total', async () => {
-    const store = await Store.open({ seed: demoSeed() });
+    const store = Store.open({ seed: demoSeed() });
     await store.commit([1, 2, 3, 4, 5].map((i) => storeRecord('contacts', contact(i))));
     const acme = { workspace_id: 'owner_123' };
     const newest = store.page('contacts', acme, { limit: 2, offset: 1, newestFirst: true });
@@ -155,7 +161,7 @@ describe('store', () => {
   });
 
   test('counts per value include zeros and follow the filters', async () => {
-    const store = await Store.open({ seed: demoSeed() });
+    const store = Store.open({ seed: demoSeed() });
     await store.commit([1, 2].map((i) => storeRecord('contacts', contact(i))));
     const count = (workspace: string) =>
       store.all('contacts').filter((c) => c.workspace_id === workspace).length;
@@ -182,7 +188,7 @@ describe('store', () => {
   });
 
   test('admin lists and counts read through an index: no record is read but those shown', async () => {
-    const store = await Store.open({ seed: demoSeed() });
+    const store = Store.open({ seed: demoSeed() });
     const db = (store as unknown as { db: DatabaseSync }).db;
     const queries: string[] = [];
     const prepare = db.prepare.bind(db);
@@ -233,7 +239,7 @@ describe('store', () => {
   });
 
   test('expiry deletes old records by age, in bounded batches', async () => {
-    const store = await Store.open({
+    const store = Store.open({
       seed: demoSeed(),
       expireAfterMs: { idempotency_keys: 60_000 },
     });
@@ -246,7 +252,7 @@ describe('store', () => {
       ...records,
       storeRecord('idempotency_keys', idempotencyRecord(-1, new Date().toISOString())),
     ]);
-    assert.equal(store.expireBatch(), EXPIRY_BATCH, 'one batch deletes at most EXPIRY_BATCH');
+    assert.equal(await store.expireBatch(), EXPIRY_BATCH, 'one batch deletes at most EXPIRY_BATCH');
     assert.equal(store.count('idempotency_keys', 'by_age', []), total + 1 - EXPIRY_BATCH);
     const batches = await store.expire();
     assert.equal(batches, total / EXPIRY_BATCH - 1);
@@ -257,8 +263,69 @@ describe('store', () => {
     await store.close();
   });
 
+  test('background work that cannot be stored is built again and stored once it can be', async () => {
+    const store = Store.open({
+      seed: demoSeed(),
+      expireAfterMs: { idempotency_keys: 60_000 },
+      retryEveryMs: 5,
+    });
+    const old = new Date(Date.now() - 120_000).toISOString();
+    await store.commit(
+      [1, 2, 3].map((i) => storeRecord('idempotency_keys', idempotencyRecord(i, old))),
+    );
+    const failures: string[] = [];
+    let builds = 0;
+    let saved: Promise<unknown> | undefined;
+    let expired: Promise<number> | undefined;
+    await withWritesRefused(store, async () => {
+      saved = store.persist(
+        () => {
+          builds++;
+          return [storeRecord('contacts', contact(builds))];
+        },
+        { failed: (error) => failures.push(error.message) },
+      );
+      expired = store.expire();
+      await until(() => builds >= 3, 'two tries after the first');
+    });
+    assert.equal(failures.length, 1, 'the first failure is reported, not every try');
+    assert.match(failures[0], /readonly/);
+    // Built from the state of its last try, and stored once.
+    const stored = (await saved) as Change[];
+    assert.deepEqual(
+      stored.map((change) => (change.op === 'put' ? change.r.id : '')),
+      [`contact_t${builds}`],
+    );
+    assert.equal(store.get('contacts', 'contact_t1'), undefined);
+    assert.equal(await expired, 1);
+    assert.equal(store.count('idempotency_keys', 'by_age', []), 0);
+    await store.close();
+  });
+
+  test('background work still waiting gives up when its signal aborts or the store closes', async () => {
+    const store = Store.open({ seed: demoSeed(), retryEveryMs: 60_000 });
+    const stop = new AbortController();
+    let tries = 0;
+    const build = () => {
+      tries++;
+      return [storeRecord('contacts', contact(1))];
+    };
+    let aborted: Promise<unknown> | undefined;
+    let closing: Promise<unknown> | undefined;
+    await withWritesRefused(store, async () => {
+      aborted = store.persist(build, { signal: stop.signal });
+      closing = store.persist(build);
+      await until(() => tries === 2, 'both tried');
+      stop.abort();
+      assert.equal(await aborted, null);
+    });
+    await store.close();
+    assert.equal(await closing, null);
+    assert.equal(tries, 2, 'not tried again after giving up');
+  });
+
   test('a full database (max_page_count) fails the write, keeps nothing, and recovers', async () => {
-    const store = await Store.open({ file, seed: demoSeed() });
+    const store = Store.open({ file, seed: demoSeed() });
     const release = capPages(store);
     let failure: Error | undefined;
     let i = 0;
@@ -276,7 +343,7 @@ describe('store', () => {
     release();
     await store.commit([storeRecord('contacts', contact(i))]);
     await store.close();
-    const reopened = await Store.open({ file, seed: demoSeed() });
+    const reopened = Store.open({ file, seed: demoSeed() });
     for (const id of [...acknowledged, `contact_t${i}`])
       assert.ok(reopened.get('contacts', id), id);
     await reopened.close();
@@ -285,7 +352,7 @@ describe('store', () => {
 
 describe('store read cache', () => {
   test('a read after a commit sees it, and a caller cannot change what the next read gets', async () => {
-    const store = await Store.open({ seed: demoSeed() });
+    const store = Store.open({ seed: demoSeed() });
     const byEmail = (): string[] =>
       store
         .find('contacts', 'by_email', ['owner_123', 't1@example.com'], { limit: 1 })
@@ -306,7 +373,7 @@ describe('store read cache', () => {
   });
 
   test('a write empties only its own collection, which is not cached again until the commit', async () => {
-    const store = await Store.open({ seed: demoSeed() });
+    const store = Store.open({ seed: demoSeed() });
     const key = store.get('api_keys', 'demo');
     assert.ok(key);
     const pending = store.commit([storeRecord('contacts', contact(1))]);
@@ -323,7 +390,7 @@ describe('store read cache', () => {
   });
 
   test('what a rolled-back batch wrote is never served afterwards', async () => {
-    const store = await Store.open({ seed: demoSeed() });
+    const store = Store.open({ seed: demoSeed() });
     assert.equal(store.get('contacts', 'contact_t1'), undefined);
     const pending = store.commit([storeRecord('contacts', contact(1))]);
     // Inside the open batch the write is visible to reads…
