@@ -95,12 +95,35 @@ beforeAll(async () => {
   // json-schema-faker is ESM-only; this suite is CommonJS.
   generate = (await import('json-schema-faker')).generateSync as Generate;
   for (const { schema } of ENDPOINTS) {
-    dereferenced.set(schema, await $RefParser.dereference<Json>(schemaFile(schema)));
+    const full = await $RefParser.dereference<Json>(schemaFile(schema));
+    dereferenced.set(schema, withoutAnnotations(full));
   }
 });
 afterAll(async () => {
   await mock.stop();
 });
+
+/** Keywords whose values are maps of subschemas, keyed by names that are data, not keywords. */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'dependentSchemas']);
+
+/**
+ * The schema without our `x-` annotations. json-schema-faker reads any unknown keyword of an
+ * object schema without `properties` as a property to generate (custom fields with
+ * `x-mock-guard` came out as `{"x-mock-guard": [...]}`); the annotations say nothing about
+ * which bodies are valid.
+ */
+function withoutAnnotations<T>(node: T, isSchemaMap = false): T {
+  if (Array.isArray(node)) return node.map((item: unknown) => withoutAnnotations(item)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key]) => isSchemaMap || !key.startsWith('x-'))
+      .map(([key, value]) => [
+        key,
+        withoutAnnotations(value, !isSchemaMap && SCHEMA_MAPS.has(key)),
+      ]),
+  ) as T;
+}
 
 async function inject(
   method: string,
