@@ -1,9 +1,10 @@
 /**
  * A throwaway copy of the repo, for tests that change the app's sources or version and run the
  * maintainer's commands on it: the files git has (tracked, or new and not ignored), the current
- * dist/ (so that a command which forgot to compile would show the old app), and node_modules as
- * hard links (a second install would take a minute; a symlink would make zapier-platform's
- * in-place build trace files outside the folder). Removed with `remove()`.
+ * dist/ (so that a command which forgot to compile would show the old app) with the types
+ * generated from schemas/, and node_modules as hard links (a second install would take a
+ * minute; a symlink would make zapier-platform's in-place build trace files outside the
+ * folder). Removed with `remove()`.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,6 +69,9 @@ export function copyRepo(prefix = 'chatting-repo-'): RepoCopy {
     }
   }
   cpSync(path.join(REPO, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  // The build's other output: with it, the copy's first build compiles only what changed.
+  const generated = path.join('schemas', 'generated');
+  cpSync(path.join(REPO, generated), path.join(dir, generated), { recursive: true });
   linkNodeModules(path.join(dir, 'node_modules'));
   return {
     dir,

@@ -7,7 +7,9 @@
  * is `zapier:build` then `upload`) and the app the tests of `zapier-platform test` loaded.
  *
  * `zapier-platform build` is `push` without the upload (one function of the CLI builds for
- * both), so the push case covers it. Bare `build`/`push`, without --skip-dep-install, copy
+ * both), so the push case covers it; `zapier-platform test` runs the CLI's `validate` command
+ * before the tests (and _zapier-build before that), so the test case covers `validate`: the
+ * fake Zapier sees that validation, and each path costs a compile and a CLI start. Bare `build`/`push`, without --skip-dep-install, copy
  * node_modules to a temporary folder and fail with EMFILE on a tree this size (zapier-platform
  * issue #820; see the README): nothing stale can be uploaded that way, nothing at all can.
  */
@@ -107,7 +109,7 @@ async function zapierBuildCli(args: string[]): Promise<Outcome> {
 }
 
 test(
-  'npx zapier-platform test: validates (with _zapier-build) and tests the current app',
+  'npx zapier-platform test (and so validate): validates and tests the current app',
   async () => {
     const expected = await change('0.1.1', 'Test Path');
     const checksBefore = zapier.checked.length;
@@ -117,17 +119,6 @@ test(
     });
     assert.equal(outcome.code, 0, report(outcome));
     assert.equal(zapier.checked.length, checksBefore + 1, 'validate sent its definition once');
-    assertShows(zapier.checked.at(-1), expected, 'validate');
-  },
-  SLOW,
-);
-
-test(
-  'npx zapier-platform validate: checks the current app',
-  async () => {
-    const expected = await change('0.1.2', 'Validate Path');
-    const outcome = await zapierCli(['validate']);
-    assert.equal(outcome.code, 0, report(outcome));
     assertShows(zapier.checked.at(-1), expected, 'validate');
   },
   SLOW,
