@@ -173,6 +173,11 @@ test(
     assert.notEqual(outcome.code, 0);
     assert.match(report(outcome), /input field phone \("Phone"\): removed/);
     assert.match(report(outcome), /need a major release/);
+    // The recommended path builds in a staged folder without scripts and uploads with a command
+    // that runs none: it runs the guard itself.
+    const npmPush = await repo.run('npm', ['run', 'zapier:push'], zapier.env);
+    assert.notEqual(npmPush.code, 0);
+    assert.match(report(npmPush), /need a major release/);
     assert.equal(zapier.uploads.length, uploads, 'nothing was uploaded');
   },
   SLOW,
