@@ -203,4 +203,32 @@ describe('a server that stops', () => {
       await (stopped ?? stopping.stop());
     }
   });
+
+  test('the answer running on a kept-alive connection as it stops says close, and the stop does not wait for the client', async () => {
+    const stopping = await startMock();
+    let stopped: Promise<void> | undefined;
+    try {
+      await stopping.request('POST', '/__admin/faults', {
+        key: null,
+        body: { path: `${API}/me`, delay_ms: 300, times: 1 },
+      });
+      // The client never closes: only the server can end the connection, and must, promptly
+      // (Node would otherwise keep it for its keep-alive timeout, 72 s).
+      const raw = await rawConnection(stopping.base, me, {
+        waitMs: 5000,
+        during: () => {
+          void until(() => stopping.server.services.faults.empty, 'the delayed request runs').then(
+            () => (stopped = stopping.stop()),
+          );
+        },
+      });
+      const answers = parseAnswers(raw);
+      assertAnswers(answers, [[200]]);
+      assert.equal(answers[0].headers.connection, 'close', raw);
+      assert.equal(answers[0].headers['keep-alive'], undefined, raw);
+      await stopped;
+    } finally {
+      await (stopped ?? stopping.stop());
+    }
+  });
 });
