@@ -130,7 +130,8 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
 /**
  * Installs the ordering on the server: CONNECT (which Node hands over without a response, and
  * without one would drop) is refused with 405; an `Expect` other than 100-continue goes to
- * fastify (Node would answer 417 with no body), which refuses it with the envelope.
+ * fastify (Node would answer 417 with no body), which refuses it with the envelope; 100 Continue
+ * is sent only for a body the route will read within its limit.
  */
 export function installConnectionOrder(app: FastifyInstance): void {
   const server: Server = app.server;
@@ -152,10 +153,32 @@ export function installConnectionOrder(app: FastifyInstance): void {
     unmetExpectations.add(request);
     app.routing(request, response);
   });
+  // Node would send 100 Continue as the headers arrive, inviting a body the route then refuses
+  // unread (413 by its Content-Length), and the client, busy sending it, often lost that answer
+  // as the connection closed. 100 is sent as the body is about to be read, after every check
+  // that may refuse the request (auth, admin guard), and only when the declared length is within
+  // the limit fastify's own 413 checks it against (that 413 then answers at once, and Node ends
+  // the connection, as after any final answer that came without 100).
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    awaitingContinue.add(request);
+    app.routing(request, response);
+  });
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    if (
+      awaitingContinue.has(request.raw) &&
+      !(Number(request.headers['content-length']) > request.routeOptions.bodyLimit)
+    ) {
+      reply.raw.writeContinue();
+    }
+    done(null, payload);
+  });
 }
 
 /** Requests whose `Expect` Node could not meet (anything but 100-continue), for fastify to refuse. */
 const unmetExpectations = new WeakSet<IncomingMessage>();
+
+/** Requests sent with `Expect: 100-continue`, whose body waits for the server's 100. */
+const awaitingContinue = new WeakSet<IncomingMessage>();
 
 export function hasUnmetExpectation(request: IncomingMessage): boolean {
   return unmetExpectations.has(request);

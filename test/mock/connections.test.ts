@@ -138,6 +138,40 @@ describe('what Node would answer on its own', () => {
     assertAnswers(answers, [[100], [201]]);
   });
 
+  describe('Expect: 100-continue with a declared body over the route limit', () => {
+    /** A POST declaring 70 MB, headers only: the body is sent only after a 100 Continue. */
+    const oversized = (path: string, expect: boolean) =>
+      `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: 70000000\r\n${expect ? 'Expect: 100-continue\r\n' : ''}\r\n`;
+
+    for (const [route, path] of [
+      ['an API route (100 KiB)', `${API}/contacts`],
+      ['the admin seed (64 MiB)', '/__admin/seed'],
+    ]) {
+      test(`${route}: 413 payload-too-large at once, no 100, the same answer as without Expect, and the end`, async () => {
+        // The server ends the connection without reading a byte of the body.
+        const answers = parseAnswers(await rawConnection(mock.base, oversized(path, true)));
+        assertAnswers(answers, [[413, 'payload-too-large']]);
+        assert.equal(answers[0].headers.connection, 'close');
+        const without = parseAnswers(await rawConnection(mock.base, oversized(path, false)));
+        assertAnswers(without, [[413, 'payload-too-large']]);
+        assert.equal(answers[0].body, without[0].body);
+      });
+    }
+
+    test('a declared body within the admin limit (over the API one) is met: 100, then the answer', async () => {
+      const body = JSON.stringify({ x: 'a'.repeat(200 * 1024) });
+      const raw = await rawConnection(
+        mock.base,
+        `POST /__admin/seed HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        { during: (socket) => socket.once('data', () => socket.write(body)) },
+      );
+      // Not a seed (the body is invalid): what matters is that the body was asked for and read.
+      assertAnswers(parseAnswers(raw), [[100], [400, 'invalid-request']]);
+    });
+  });
+
   test('CONNECT is 405 method-not-allowed, and the connection ends', async () => {
     const answers = parseAnswers(
       await rawConnection(
