@@ -443,7 +443,7 @@ describe('the request journal', () => {
   test('the user:password of a URL is stripped from every log line and the journal', async () => {
     const receiver = await startReceiver();
     try {
-      const target = receiver.url().replace('http://', 'http://hook-user:hook-p%40ss@');
+      const target = `${receiver.url().replace('http://', 'http://hook-user:hook-p%40ss@')}?token=hook-tok`;
       const logged = mock.logs.length;
       await mock.request('POST', `${API}/webhooks/subscribe`, {
         body: { event: 'contact.created', target_url: target },
@@ -460,6 +460,8 @@ describe('the request journal', () => {
       const lines = mock.logs.slice(logged).join('\n');
       assert.ok(!lines.includes('hook-p'), lines);
       assert.ok(!lines.includes('hook-user'), lines);
+      // A parameter named like a secret, as in a request's URL.
+      assert.ok(!lines.includes('hook-tok'), lines);
       const journal = await mock.request('GET', '/__admin/journal?limit=5', { key: null });
       assert.ok(!journal.text.includes('hook-p'), journal.text);
     } finally {
