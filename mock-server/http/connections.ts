@@ -6,9 +6,16 @@
  * of these is answered with the envelope only after those earlier answers have left, and then
  * ends the connection. Everything Node would answer on its own (an `Expect` it cannot meet) goes
  * through fastify instead, so it gets the envelope and the journal like any other request.
+ * While the server stops, the last answer due on each connection ends it.
  */
 import type { FastifyInstance } from 'fastify';
-import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import {
+  ServerResponse,
+  type IncomingMessage,
+  type OutgoingHttpHeader,
+  type OutgoingHttpHeaders,
+  type Server,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import { ApiError, rawAnswer } from './errors';
 
@@ -21,6 +28,17 @@ const newestResponses = new WeakMap<
   Socket,
   [before: ServerResponse | undefined, newest: ServerResponse]
 >();
+
+/** Each connection's server (a socket does not name it publicly), set as the connection opens. */
+const connectionServers = new WeakMap<Socket, Server>();
+
+/** Servers that have begun to stop (from fastify's preClose, before Node's server.close). */
+const stoppingServers = new WeakSet<Server>();
+
+/** True once `server` has begun to stop: requests from then on are refused (shutting-down). */
+export function isStopping(server: Server): boolean {
+  return stoppingServers.has(server);
+}
 
 /** Node's response class, noting each response as its connection's newest. */
 export class OrderedResponse<
@@ -36,6 +54,32 @@ export class OrderedResponse<
       known[0] = known[1];
       known[1] = this;
     } else newestResponses.set(socket, [undefined, this]);
+  }
+
+  /**
+   * While the server stops, the last answer due on a connection says `Connection: close` and Node
+   * ends the connection after it: kept alive, an idle connection held the server's close until
+   * Node's keep-alive timeout (72 s), as the server only closes connections idle when it starts
+   * to stop. An answer with others due behind it (pipelined) leaves the connection open for
+   * theirs (503 shutting-down, which fastify sends with close).
+   */
+  override writeHead(
+    statusCode: number,
+    statusMessage?: string,
+    headers?: OutgoingHttpHeaders | OutgoingHttpHeader[],
+  ): this;
+  override writeHead(
+    statusCode: number,
+    headers?: OutgoingHttpHeaders | OutgoingHttpHeader[],
+  ): this;
+  override writeHead(statusCode: number, ...rest: unknown[]): this {
+    const socket = this.req.socket;
+    const server = connectionServers.get(socket);
+    if (server && isStopping(server) && newestResponses.get(socket)?.[1] === this) {
+      this.shouldKeepAlive = false;
+    }
+    // The arguments as Node's writeHead took them (either of its two forms).
+    return super.writeHead(statusCode, ...(rest as [string?, OutgoingHttpHeaders?]));
   }
 }
 
@@ -86,10 +130,16 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
 /**
  * Installs the ordering on the server: CONNECT (which Node hands over without a response, and
  * without one would drop) is refused with 405; an `Expect` other than 100-continue goes to
- * fastify (Node would answer 417 with no body), which refuses it with the envelope.
+ * fastify (Node would answer 417 with no body), which refuses it with the envelope; 100 Continue
+ * is sent only for a body the route will read within its limit.
  */
 export function installConnectionOrder(app: FastifyInstance): void {
   const server: Server = app.server;
+  server.on('connection', (socket: Socket) => connectionServers.set(socket, server));
+  app.addHook('preClose', (done) => {
+    stoppingServers.add(server);
+    done();
+  });
   server.on('connect', (_request: IncomingMessage, socket: Socket) => {
     // Node has taken its own listeners off the socket: a reset must not become an uncaught error.
     socket.on('error', () => socket.destroy());
@@ -103,10 +153,32 @@ export function installConnectionOrder(app: FastifyInstance): void {
     unmetExpectations.add(request);
     app.routing(request, response);
   });
+  // Node would send 100 Continue as the headers arrive, inviting a body the route then refuses
+  // unread (413 by its Content-Length), and the client, busy sending it, often lost that answer
+  // as the connection closed. 100 is sent as the body is about to be read, after every check
+  // that may refuse the request (auth, admin guard), and only when the declared length is within
+  // the limit fastify's own 413 checks it against (that 413 then answers at once, and Node ends
+  // the connection, as after any final answer that came without 100).
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    awaitingContinue.add(request);
+    app.routing(request, response);
+  });
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    if (
+      awaitingContinue.has(request.raw) &&
+      !(Number(request.headers['content-length']) > request.routeOptions.bodyLimit)
+    ) {
+      reply.raw.writeContinue();
+    }
+    done(null, payload);
+  });
 }
 
 /** Requests whose `Expect` Node could not meet (anything but 100-continue), for fastify to refuse. */
 const unmetExpectations = new WeakSet<IncomingMessage>();
+
+/** Requests sent with `Expect: 100-continue`, whose body waits for the server's 100. */
+const awaitingContinue = new WeakSet<IncomingMessage>();
 
 export function hasUnmetExpectation(request: IncomingMessage): boolean {
   return unmetExpectations.has(request);

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Workspace } from '../../schemas/generated';
-import { hasUnmetExpectation } from './connections';
+import { hasUnmetExpectation, isStopping } from './connections';
 import { ApiError } from './errors';
 
 /** How deep objects and arrays may nest in a body; the deepest real one (a seed) needs 6. */
@@ -26,18 +26,12 @@ export function installIncomingChecks(app: FastifyInstance): void {
   app.decorateRequest('workspace', null);
   app.decorateRequest('receivedBody', null);
 
-  // Set as the server starts to stop: a request on a connection kept alive, or pipelined behind
-  // one still running, is refused from then on (in-flight ones finish).
-  let stopping = false;
-  app.addHook('preClose', (done) => {
-    stopping = true;
-    done();
-  });
-
   // One hook for every check, a callback rather than async: it runs on every request, and each
   // hook call and promise cost more than the checks themselves.
   app.addHook('onRequest', (request, _reply, done) => {
-    if (stopping) return done(new ApiError('shutting-down', 'the mock is stopping'));
+    // A request on a connection kept alive, or pipelined behind one still running, once the
+    // server has begun to stop (in-flight ones finish).
+    if (isStopping(app.server)) return done(new ApiError('shutting-down', 'the mock is stopping'));
     // Node's own check answers a missing Host with an empty 400; it is off so that this answers.
     if (request.raw.httpVersion === '1.1' && !request.headers.host) {
       return done(new ApiError('invalid-request', 'an HTTP/1.1 request needs a Host header'));

@@ -10,7 +10,8 @@
  *   server down;
  * - on one connection, pipelined requests (some delayed by a fault) get their own answers in
  *   order, and a request Node refuses (garbage, a 70 KB header, CONNECT) ends the connection
- *   after them; an Expect other than 100-continue is 417; CONNECT is 405;
+ *   after them; an Expect other than 100-continue is 417; 100-continue is met, except for a
+ *   declared body over the route's limit, which is 413 at once; CONNECT is 405;
  * - the db browser's query forms (json-server's operators, repeated and bracketed parameters,
  *   regular expressions in `_like`) get JSON or the envelope, never a 5xx.
  *
@@ -30,6 +31,7 @@ import {
   type ErrorCode,
   type SchemaName,
 } from '../../schemas/validator';
+import { BODY_LIMIT_BYTES } from '../../mock-server/http/errors';
 import { COLLECTION_NAMES } from '../../mock-server/store/collections';
 import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 import { parseAnswers, rawConnection } from '../helpers/raw-http';
@@ -699,37 +701,39 @@ describe(`fuzzing from the schemas (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} 
     assert.equal(alive.statusCode, 200);
   });
 
-  test('an Expect other than 100-continue is 417 expectation-failed; 100-continue is met', async () => {
+  test('an Expect other than 100-continue is 417 expectation-failed; 100-continue is met, but not for a body over the limit (413)', async () => {
     const value = fc.oneof(
       fc.stringMatching(/^[\x21-\x7e]([\x20-\x7e]{0,30}[\x21-\x7e])?$/),
       fc.constantFrom('100-continue', '100-Continue', 'foo', '', '200-ok', '100-continues'),
     );
+    // A write declaring a body over the API limit (sent only after a 100), or a read with none.
+    const oversized = fc.option(fc.integer({ min: BODY_LIMIT_BYTES + 1, max: 1e12 }), {
+      nil: undefined,
+    });
     await fc.assert(
-      fc.asyncProperty(value, async (expect) => {
+      fc.asyncProperty(value, oversized, async (expect, declared) => {
         fc.pre(!/100-continue/i.test(expect) || expect.toLowerCase() === '100-continue');
         requests++;
         const raw = await rawConnection(
           mock.base,
-          `GET /api/zapier/me HTTP/1.1\r\nHost: x\r\n${key}Expect: ${expect}\r\nConnection: close\r\n\r\n`,
+          declared === undefined
+            ? `GET /api/zapier/me HTTP/1.1\r\nHost: x\r\n${key}Expect: ${expect}\r\nConnection: close\r\n\r\n`
+            : `POST /api/zapier/contacts HTTP/1.1\r\nHost: x\r\n${key}Content-Type: application/json\r\n` +
+                `Content-Length: ${declared}\r\nExpect: ${expect}\r\nConnection: close\r\n\r\n`,
         );
         const answers = parseAnswers(raw);
-        if (expect.toLowerCase() === '100-continue') {
-          assert.deepEqual(
-            answers.map((a) => a.status),
-            [100, 200],
-            raw,
-          );
-        } else {
-          assert.deepEqual(
-            answers.map((a) => a.status),
-            [417],
-            raw,
-          );
-          assert.equal(
-            (JSON.parse(answers[0].body) as { error: string }).error,
-            'expectation-failed',
-          );
-        }
+        const continues = expect.toLowerCase() === '100-continue';
+        const [statuses, code]: [number[], ErrorCode?] = !continues
+          ? [[417], 'expectation-failed']
+          : declared === undefined
+            ? [[100, 200]]
+            : [[413], 'payload-too-large'];
+        assert.deepEqual(
+          answers.map((a) => a.status),
+          statuses,
+          raw,
+        );
+        if (code) assert.equal((JSON.parse(answers[0].body) as { error: string }).error, code);
       }),
       { ...settings, numRuns: Math.max(1, Math.round(RUNS * 0.2)) },
     );

@@ -138,6 +138,40 @@ describe('what Node would answer on its own', () => {
     assertAnswers(answers, [[100], [201]]);
   });
 
+  describe('Expect: 100-continue with a declared body over the route limit', () => {
+    /** A POST declaring 70 MB, headers only: the body is sent only after a 100 Continue. */
+    const oversized = (path: string, expect: boolean) =>
+      `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: 70000000\r\n${expect ? 'Expect: 100-continue\r\n' : ''}\r\n`;
+
+    for (const [route, path] of [
+      ['an API route (100 KiB)', `${API}/contacts`],
+      ['the admin seed (64 MiB)', '/__admin/seed'],
+    ]) {
+      test(`${route}: 413 payload-too-large at once, no 100, the same answer as without Expect, and the end`, async () => {
+        // The server ends the connection without reading a byte of the body.
+        const answers = parseAnswers(await rawConnection(mock.base, oversized(path, true)));
+        assertAnswers(answers, [[413, 'payload-too-large']]);
+        assert.equal(answers[0].headers.connection, 'close');
+        const without = parseAnswers(await rawConnection(mock.base, oversized(path, false)));
+        assertAnswers(without, [[413, 'payload-too-large']]);
+        assert.equal(answers[0].body, without[0].body);
+      });
+    }
+
+    test('a declared body within the admin limit (over the API one) is met: 100, then the answer', async () => {
+      const body = JSON.stringify({ x: 'a'.repeat(200 * 1024) });
+      const raw = await rawConnection(
+        mock.base,
+        `POST /__admin/seed HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        { during: (socket) => socket.once('data', () => socket.write(body)) },
+      );
+      // Not a seed (the body is invalid): what matters is that the body was asked for and read.
+      assertAnswers(parseAnswers(raw), [[100], [400, 'invalid-request']]);
+    });
+  });
+
   test('CONNECT is 405 method-not-allowed, and the connection ends', async () => {
     const answers = parseAnswers(
       await rawConnection(
@@ -199,6 +233,34 @@ describe('a server that stops', () => {
       const answers = parseAnswers(raw);
       assertAnswers(answers, [[200], [503, 'shutting-down']]);
       assert.equal(answers[1].headers.connection, 'close');
+    } finally {
+      await (stopped ?? stopping.stop());
+    }
+  });
+
+  test('the answer running on a kept-alive connection as it stops says close, and the stop does not wait for the client', async () => {
+    const stopping = await startMock();
+    let stopped: Promise<void> | undefined;
+    try {
+      await stopping.request('POST', '/__admin/faults', {
+        key: null,
+        body: { path: `${API}/me`, delay_ms: 300, times: 1 },
+      });
+      // The client never closes: only the server can end the connection, and must, promptly
+      // (Node would otherwise keep it for its keep-alive timeout, 72 s).
+      const raw = await rawConnection(stopping.base, me, {
+        waitMs: 5000,
+        during: () => {
+          void until(() => stopping.server.services.faults.empty, 'the delayed request runs').then(
+            () => (stopped = stopping.stop()),
+          );
+        },
+      });
+      const answers = parseAnswers(raw);
+      assertAnswers(answers, [[200]]);
+      assert.equal(answers[0].headers.connection, 'close', raw);
+      assert.equal(answers[0].headers['keep-alive'], undefined, raw);
+      await stopped;
     } finally {
       await (stopped ?? stopping.stop());
     }
