@@ -11,8 +11,11 @@ import type * as Sqlite from 'node:sqlite';
 import type { DatabaseSync } from 'node:sqlite';
 import {
   COLLECTION_NAMES,
+  FOLDED_FIELDS,
   INDEXES,
   column,
+  foldCase,
+  foldedColumn,
   type CollectionName,
   type IndexSpec,
 } from './collections';
@@ -29,13 +32,32 @@ export const SEED_KEY = 'seed';
 
 /**
  * Schema migrations: entry n takes a database from version n to n + 1. Only ever appended.
- * Indexes are not versioned: the declared ones are created at every start if missing.
+ * Indexes are not versioned: the declared ones are created at every start if missing, so a
+ * migration that changes an index's definition drops the old one (by its unchanged name).
  */
 const MIGRATIONS: ((db: DatabaseSync) => void)[] = [
   (db) => {
     db.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     for (const name of COLLECTION_NAMES) {
       db.exec(`CREATE TABLE ${name} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)`);
+    }
+  },
+  // Emails compared with JavaScript's case folding, not SQLite's ASCII-only lower(): the
+  // contacts' folded email becomes a column the store writes, filled here for the contacts
+  // already stored; the index on lower() goes (the declared one is created after the
+  // migrations).
+  (db) => {
+    db.exec('DROP INDEX IF EXISTS contacts_by_email');
+    db.exec('ALTER TABLE contacts ADD COLUMN email_folded TEXT');
+    const update = db.prepare('UPDATE contacts SET email_folded = ? WHERE id = ?');
+    const rows = db
+      .prepare("SELECT id, json_extract(doc, '$.email') AS email FROM contacts")
+      .all() as {
+      id: string;
+      email: unknown;
+    }[];
+    for (const { id, email } of rows) {
+      if (typeof email === 'string') update.run(foldCase(email), id);
     }
   },
 ];
@@ -45,7 +67,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 /** The tables every version of the schema has, with the columns the store reads. */
 const TABLES: Record<string, readonly string[]> = {
   meta: ['key', 'value'],
-  ...Object.fromEntries(COLLECTION_NAMES.map((name) => [name, ['id', 'doc']])),
+  ...Object.fromEntries(
+    COLLECTION_NAMES.map((name) => [name, ['id', 'doc', ...FOLDED_FIELDS[name].map(foldedColumn)]]),
+  ),
 };
 
 /** A database the mock refuses to open; the message names the file and what is wrong. */
