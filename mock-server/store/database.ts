@@ -64,9 +64,15 @@ const MIGRATIONS: ((db: DatabaseSync) => void)[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** The tables every version of the schema has, with the columns the store reads. */
-const TABLES: Record<string, readonly string[]> = {
+/** The tables every version of the schema has, with the columns every version has. */
+const FIRST_TABLES: Record<string, readonly string[]> = {
   meta: ['key', 'value'],
+  ...Object.fromEntries(COLLECTION_NAMES.map((name) => [name, ['id', 'doc']])),
+};
+
+/** The tables of this version, with the columns the store reads and writes. */
+const TABLES: Record<string, readonly string[]> = {
+  ...FIRST_TABLES,
   ...Object.fromEntries(
     COLLECTION_NAMES.map((name) => [name, ['id', 'doc', ...FOLDED_FIELDS[name].map(foldedColumn)]]),
   ),
@@ -143,12 +149,14 @@ function start(
       );
     }
     checkIntegrity(db, name);
+    // Before a migration changes them: a file at version 1 or later without them is not ours.
+    if (version > 0) checkTables(db, name, FIRST_TABLES);
     for (let at = version; at < SCHEMA_VERSION; at++) MIGRATIONS[at](db);
     if (version < SCHEMA_VERSION) {
       if (version === 0) db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
       db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     }
-    checkTables(db, name);
+    checkTables(db, name, TABLES);
     createIndexes(db);
     const created = !hasSeed(db);
     if (created) {
@@ -195,9 +203,13 @@ function checkIntegrity(db: DatabaseSync, name: string): void {
 }
 
 /** A file with our application id but without our tables is someone else's, or damaged. */
-function checkTables(db: DatabaseSync, name: string): void {
+function checkTables(
+  db: DatabaseSync,
+  name: string,
+  tables: Record<string, readonly string[]>,
+): void {
   const missing: string[] = [];
-  for (const [table, columns] of Object.entries(TABLES)) {
+  for (const [table, columns] of Object.entries(tables)) {
     const present = new Set(
       (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name),
     );
