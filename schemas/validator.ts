@@ -176,7 +176,13 @@ const MOCK_GUARD_NOTE = "the mock's own guard, not a rule of the Chatting API";
  * own guard, not a rule of the Chatting API)`, `email: is not an email address`.
  */
 export function describeErrors(errors: readonly ErrorObject[]): string {
-  return errors.map((error) => describeError(error)).join('; ');
+  // Ajv follows the error about a property's name with a `propertyNames` one that says only
+  // that the object is invalid: the first says what, and names the property.
+  const named = errors.some((error) => error.propertyName !== undefined);
+  return errors
+    .filter((error) => !(named && error.keyword === 'propertyNames'))
+    .map((error) => describeError(error))
+    .join('; ');
 }
 
 /**
@@ -185,7 +191,14 @@ export function describeErrors(errors: readonly ErrorObject[]): string {
  */
 export function describeError(error: ErrorObject, context = ''): string {
   const guard = isMockGuardError(error) ? ` (${MOCK_GUARD_NOTE})` : '';
-  return `${locationOf(error)}: ${violation(error)}${context}${guard}`;
+  const name =
+    error.propertyName === undefined ? '' : ` field name ${shortQuote(error.propertyName)}:`;
+  return `${locationOf(error)}:${name} ${violation(error)}${context}${guard}`;
+}
+
+/** A caller's text quoted in a message, cut to a readable length. */
+function shortQuote(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
 export class SchemaSet {
@@ -298,11 +311,14 @@ export class SchemaSet {
   }
 
   /**
-   * The code of one violation: the `x-error-codes` rule nearest to the offending value, walking
-   * down the request schema along the instance path (a missing property counts as its own path).
+   * The code of one violation: invalid-request for a guard's (`x-mock-guard`), otherwise the
+   * `x-error-codes` rule nearest to the offending value, walking down the request schema along
+   * the instance path (a missing property counts as its own path).
    */
   errorCodeFor(name: SchemaName, error: ErrorObject | undefined): ErrorCode {
-    if (!error) return DEFAULT_REQUEST_ERROR;
+    // CONTRACT.md: a refusal by one of the mock's guards is invalid-request, whatever code the
+    // property's other rules give (an over-long target_url is not an invalid subscription).
+    if (!error || isMockGuardError(error)) return DEFAULT_REQUEST_ERROR;
     const segments = error.instancePath.split('/').slice(1).map(unescapePointer);
     if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
     // A null where a value belongs counts as the value being absent: `{"email": null}` is

@@ -17,6 +17,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { Delivery } from '../../schemas/generated';
 import type { DeliveryAttempt } from '../../schemas/generated/entities/delivery';
 import { now } from '../domain/clock';
+import { redactUrl } from '../http/redaction';
 import { storeRecord, replacesAll, storedRecords, type Change } from '../store/collections';
 import type { Store } from '../store/store';
 import { isBlockedAddress } from '../domain/targets';
@@ -210,7 +211,7 @@ export class Deliverer {
     // notice() skips deliveries with an attempt running (this one): schedule the retry here.
     if (updated.status === 'pending' && !this.stopping.signal.aborted) this.schedule(updated);
     this.log(
-      `delivery ${id} ${updated.event} → ${updated.target_url}: attempt ${number} ${code ?? outcome.error} (${updated.status})`,
+      `delivery ${id} ${updated.event} → ${redactUrl(updated.target_url)}: attempt ${number} ${code ?? outcome.error} (${updated.status})`,
     );
   }
 

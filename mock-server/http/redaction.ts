@@ -17,11 +17,12 @@ const USERINFO = /:\/\/[\w\-.~!$&'()*+,;=:%@]*@/g;
 const SECRET_PARAMETER = /key|token|secret|password|auth/i;
 
 export function redact(text: string): string {
-  const plain = hideSecrets(text);
-  const decoded = decodeEscapes(plain);
-  if (decoded === plain) return plain;
+  // Decoded before anything is hidden: hiding the raw text first would take a key's visible
+  // start and leave the rest of a secret that has one escaped letter (`acme%2561cme…`).
+  const decoded = decodeEscapes(text);
+  if (decoded === text) return hideSecrets(text);
   const hidden = hideSecrets(decoded);
-  return hidden === decoded ? plain : hidden;
+  return hidden === decoded ? hideSecrets(text) : hidden;
 }
 
 function hideSecrets(text: string): string {

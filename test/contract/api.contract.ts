@@ -450,7 +450,7 @@ describe("the mock's guards: limits the reference does not set", () => {
         event: 'tag.added',
         target_url: `https://hooks.zapier.com/hooks/catch/0/${'x'.repeat(2048)}`,
       }),
-      'invalid-subscription',
+      'invalid-request',
       'target_url: at most 2048 characters',
     ],
     [

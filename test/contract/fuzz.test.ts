@@ -87,6 +87,8 @@ const ENDPOINTS: { schema: SchemaName; url: string; status: number[]; response: 
 
 let mock: RunningMock;
 let generate: Generate;
+/** Each request schema with its references resolved: `annotated` as written, `dereferenced` as the generator gets it. */
+const annotated = new Map<SchemaName, Json>();
 const dereferenced = new Map<SchemaName, Json>();
 let requests = 0;
 
@@ -96,6 +98,7 @@ beforeAll(async () => {
   generate = (await import('json-schema-faker')).generateSync as Generate;
   for (const { schema } of ENDPOINTS) {
     const full = await $RefParser.dereference<Json>(schemaFile(schema));
+    annotated.set(schema, full);
     dereferenced.set(schema, withoutAnnotations(full));
   }
 });
@@ -292,6 +295,10 @@ const POISONED = /"__proto__"\s*:|"constructor"\s*:\s*\{[^}]*"prototype"\s*:/;
 /** What the schema says a violation of one top-level property gets. */
 function codeFor(schema: SchemaName, property: string | null, keyword: string): ErrorCode {
   if (!property) return 'invalid-request';
+  // A refusal by one of the mock's guards is invalid-request, whatever the property's own codes.
+  const properties = annotated.get(schema)?.properties as Record<string, Json> | undefined;
+  const guarded = properties?.[property]?.['x-mock-guard'];
+  if (Array.isArray(guarded) && guarded.includes(keyword)) return 'invalid-request';
   const rule = ((schemaJson(schema).properties as Record<string, Json>)[property]?.[
     'x-error-codes'
   ] ?? undefined) as ErrorCode | Record<string, ErrorCode> | undefined;

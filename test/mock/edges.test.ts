@@ -402,25 +402,29 @@ describe('the request journal', () => {
 
   test('a key hidden behind percent-encoding (double too) or \\u005f reaches neither journal nor log', async () => {
     const secret = DEMO_KEYS.globex.split('_').pop() as string;
+    // A key whose secret has one letter escaped: no part of the secret after it may show.
+    const [start, letter, rest] = [secret.slice(0, 3), secret[3], secret.slice(4)];
+    const oneLetter = (escape: string) => DEMO_KEYS.globex.replace(secret, start + escape + rest);
+    const code = letter.charCodeAt(0).toString(16).padStart(4, '0');
     const logged = mock.logs.length;
     const hidden = [
       DEMO_KEYS.globex.replace(/_/g, '%5F'),
       DEMO_KEYS.globex.replace(/_/g, '%255F'),
       encodeURIComponent(DEMO_KEYS.globex.replace(/_/g, '%255F')),
+      oneLetter(`%25${code.slice(2)}`),
     ];
     for (const form of hidden) {
       await mock.request('GET', `${API}/me?q=${form}`, { headers: { 'x-note': form } });
     }
-    const escaped = JSON.stringify({ message: 'x' }).replace(
-      '"x"',
-      `"${DEMO_KEYS.globex.replace(/_/g, '\\u005f')}"`,
-    );
-    await mock.request('POST', `${API}/conversations/conv_123/messages`, json(escaped));
-    const journal = await mock.request('GET', '/__admin/journal?limit=4', { key: null });
-    assert.equal(journal.body.items.length, 4);
-    assert.ok(!journal.text.includes(secret), journal.text);
+    for (const form of [DEMO_KEYS.globex.replace(/_/g, '\\u005f'), oneLetter(`\\u${code}`)]) {
+      const escaped = JSON.stringify({ message: 'x' }).replace('"x"', `"${form}"`);
+      await mock.request('POST', `${API}/conversations/conv_123/messages`, json(escaped));
+    }
+    const journal = await mock.request('GET', '/__admin/journal?limit=6', { key: null });
+    assert.equal(journal.body.items.length, 6);
+    assert.ok(!journal.text.includes(rest), journal.text);
     const lines = mock.logs.slice(logged).join('\n');
-    assert.ok(!lines.includes(secret), lines);
+    assert.ok(!lines.includes(rest), lines);
     assert.match(journal.text, /chatting_live_\[redacted\]/);
   });
 
@@ -439,7 +443,7 @@ describe('the request journal', () => {
   test('the user:password of a URL is stripped from every log line and the journal', async () => {
     const receiver = await startReceiver();
     try {
-      const target = receiver.url().replace('http://', 'http://hook-user:hook-p%40ss@');
+      const target = `${receiver.url().replace('http://', 'http://hook-user:hook-p%40ss@')}?token=hook-tok`;
       const logged = mock.logs.length;
       await mock.request('POST', `${API}/webhooks/subscribe`, {
         body: { event: 'contact.created', target_url: target },
@@ -456,6 +460,8 @@ describe('the request journal', () => {
       const lines = mock.logs.slice(logged).join('\n');
       assert.ok(!lines.includes('hook-p'), lines);
       assert.ok(!lines.includes('hook-user'), lines);
+      // A parameter named like a secret, as in a request's URL.
+      assert.ok(!lines.includes('hook-tok'), lines);
       const journal = await mock.request('GET', '/__admin/journal?limit=5', { key: null });
       assert.ok(!journal.text.includes('hook-p'), journal.text);
     } finally {

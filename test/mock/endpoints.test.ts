@@ -618,6 +618,11 @@ describe("the mock's guards: limits the reference does not set", () => {
       { ...contact, customFields: { crm: 'x'.repeat(2001) } },
       'customFields.crm: at most 2000 characters',
     ],
+    [
+      '/contacts',
+      { ...contact, customFields: { ['k'.repeat(101)]: 1 } },
+      `customFields: field name "${'k'.repeat(40)}…": at most 100 characters`,
+    ],
     ['/contacts', { ...contact, nickname: 'x' }, 'nickname: is not a field of this body'],
     ['/contacts/contact_123/tags', { tag: 'x'.repeat(101) }, 'tag: at most 100 characters'],
     [
@@ -639,6 +644,8 @@ describe("the mock's guards: limits the reference does not set", () => {
     test(`${path}: ${message}`, async () => {
       const reply = await mock.request('POST', `${API}${path}`, { body });
       assert.equal(reply.status, 400, reply.text);
+      // CONTRACT.md: every guard answers invalid-request, target_url's included.
+      assert.equal(reply.body.error, 'invalid-request');
       assert.equal(
         reply.body.message,
         `${message} (the mock's own guard, not a rule of the Chatting API)`,
