@@ -71,3 +71,16 @@ export function forbiddenTargetReason(target: string, strict: boolean): string |
   }
   return null;
 }
+
+/**
+ * What makes two target URLs the same target: their WHATWG form (`new URL(target).href`), with
+ * scheme and host in lower case, the default port dropped, dot segments resolved and an empty
+ * path as `/`. A stored target that does not parse (a hand-written seed) is compared as it is.
+ */
+export function targetIdentity(target: string): string {
+  try {
+    return new URL(target).href;
+  } catch {
+    return target;
+  }
+}

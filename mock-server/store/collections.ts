@@ -49,8 +49,23 @@ export const ENTITY_SCHEMA = {
 
 export const COLLECTION_NAMES = Object.keys(ENTITY_SCHEMA) as CollectionName[];
 
-/** An index column: a field of the record, or the field lower-cased (compared case-insensitively). */
-export type IndexColumn = string | { lower: string };
+/**
+ * An index column: a field of the record, or a field compared case-insensitively (`folded`).
+ * A folded field is a real column of the table, `<field>_folded`, that the store writes with
+ * every record (foldCase of the field's value) and that lookups compare with the folded value
+ * they are given. SQLite's own lower() folds ASCII only; a function of ours registered on the
+ * connection would fold in SQL, but an index on it cannot be written through by any other
+ * SQLite tool. A stored column keeps the file an ordinary SQLite database.
+ */
+export type IndexColumn = string | { folded: string };
+
+/**
+ * How a case-insensitive field is compared: JavaScript's toLowerCase, Unicode's default
+ * lower-case mapping, the same in every locale (`JOSÉ` → `josé`, `EXÄMPLE` → `exämple`).
+ */
+export function foldCase(value: string): string {
+  return value.toLowerCase();
+}
 
 /**
  * An index of a collection. Lookups give values for its first columns; the records come in the
@@ -69,7 +84,7 @@ export const INDEXES = {
   workspaces: {},
   sites: { by_workspace: { columns: ['workspace_id'] } },
   api_keys: { by_workspace: { columns: ['workspace_id'] } },
-  contacts: { by_email: { columns: ['workspace_id', { lower: 'email' }] } },
+  contacts: { by_email: { columns: ['workspace_id', { folded: 'email' }] } },
   conversations: {
     by_workspace: { columns: ['workspace_id'] },
     by_status: { columns: ['workspace_id', 'status'] },
@@ -93,8 +108,24 @@ export const INDEXES = {
 /** The SQL expression of an index column; the same text in CREATE INDEX and in lookups. */
 export function column(spec: IndexColumn): string {
   if (typeof spec === 'string') return `json_extract(doc, '$.${spec}')`;
-  return `lower(json_extract(doc, '$.${spec.lower}'))`;
+  return foldedColumn(spec.folded);
 }
+
+/** The table column that holds a case-insensitive field folded. */
+export function foldedColumn(field: string): string {
+  return `${field}_folded`;
+}
+
+/** The fields of each collection that its indexes compare case-insensitively (each a column). */
+export const FOLDED_FIELDS = Object.fromEntries(
+  COLLECTION_NAMES.map((name) => {
+    const indexes = Object.values(INDEXES[name] as Record<string, IndexSpec>);
+    const fields = indexes.flatMap((index) =>
+      index.columns.flatMap((spec) => (typeof spec === 'string' ? [] : [spec.folded])),
+    );
+    return [name, [...new Set(fields)]];
+  }),
+) as unknown as Record<CollectionName, readonly string[]>;
 
 export type IndexName<C extends CollectionName> = keyof (typeof INDEXES)[C] & string;
 

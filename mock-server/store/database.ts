@@ -11,8 +11,11 @@ import type * as Sqlite from 'node:sqlite';
 import type { DatabaseSync } from 'node:sqlite';
 import {
   COLLECTION_NAMES,
+  FOLDED_FIELDS,
   INDEXES,
   column,
+  foldCase,
+  foldedColumn,
   type CollectionName,
   type IndexSpec,
 } from './collections';
@@ -29,7 +32,8 @@ export const SEED_KEY = 'seed';
 
 /**
  * Schema migrations: entry n takes a database from version n to n + 1. Only ever appended.
- * Indexes are not versioned: the declared ones are created at every start if missing.
+ * Indexes are not versioned: the declared ones are created at every start if missing, so a
+ * migration that changes an index's definition drops the old one (by its unchanged name).
  */
 const MIGRATIONS: ((db: DatabaseSync) => void)[] = [
   (db) => {
@@ -38,14 +42,40 @@ const MIGRATIONS: ((db: DatabaseSync) => void)[] = [
       db.exec(`CREATE TABLE ${name} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)`);
     }
   },
+  // Emails compared with JavaScript's case folding, not SQLite's ASCII-only lower(): the
+  // contacts' folded email becomes a column the store writes, filled here for the contacts
+  // already stored; the index on lower() goes (the declared one is created after the
+  // migrations).
+  (db) => {
+    db.exec('DROP INDEX IF EXISTS contacts_by_email');
+    db.exec('ALTER TABLE contacts ADD COLUMN email_folded TEXT');
+    const update = db.prepare('UPDATE contacts SET email_folded = ? WHERE id = ?');
+    const rows = db
+      .prepare("SELECT id, json_extract(doc, '$.email') AS email FROM contacts")
+      .all() as {
+      id: string;
+      email: unknown;
+    }[];
+    for (const { id, email } of rows) {
+      if (typeof email === 'string') update.run(foldCase(email), id);
+    }
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** The tables every version of the schema has, with the columns the store reads. */
-const TABLES: Record<string, readonly string[]> = {
+/** The tables every version of the schema has, with the columns every version has. */
+const FIRST_TABLES: Record<string, readonly string[]> = {
   meta: ['key', 'value'],
   ...Object.fromEntries(COLLECTION_NAMES.map((name) => [name, ['id', 'doc']])),
+};
+
+/** The tables of this version, with the columns the store reads and writes. */
+const TABLES: Record<string, readonly string[]> = {
+  ...FIRST_TABLES,
+  ...Object.fromEntries(
+    COLLECTION_NAMES.map((name) => [name, ['id', 'doc', ...FOLDED_FIELDS[name].map(foldedColumn)]]),
+  ),
 };
 
 /** A database the mock refuses to open; the message names the file and what is wrong. */
@@ -119,12 +149,14 @@ function start(
       );
     }
     checkIntegrity(db, name);
+    // Before a migration changes them: a file at version 1 or later without them is not ours.
+    if (version > 0) checkTables(db, name, FIRST_TABLES);
     for (let at = version; at < SCHEMA_VERSION; at++) MIGRATIONS[at](db);
     if (version < SCHEMA_VERSION) {
       if (version === 0) db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
       db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     }
-    checkTables(db, name);
+    checkTables(db, name, TABLES);
     createIndexes(db);
     const created = !hasSeed(db);
     if (created) {
@@ -171,9 +203,13 @@ function checkIntegrity(db: DatabaseSync, name: string): void {
 }
 
 /** A file with our application id but without our tables is someone else's, or damaged. */
-function checkTables(db: DatabaseSync, name: string): void {
+function checkTables(
+  db: DatabaseSync,
+  name: string,
+  tables: Record<string, readonly string[]>,
+): void {
   const missing: string[] = [];
-  for (const [table, columns] of Object.entries(TABLES)) {
+  for (const [table, columns] of Object.entries(tables)) {
     const present = new Set(
       (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name),
     );

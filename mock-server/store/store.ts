@@ -23,6 +23,9 @@ import {
   column,
   deleteRecord,
   emptyCollections,
+  foldCase,
+  foldedColumn,
+  FOLDED_FIELDS,
   type Change,
   type CollectionName,
   type Collections,
@@ -164,7 +167,7 @@ export class Store {
       sql = `SELECT doc FROM ${collection} WHERE ${where} ORDER BY ${order}${limited ? ' LIMIT ?' : ''}`;
       this.findSql.set(shape, sql);
     }
-    const parameters = values.map(sqlValue);
+    const parameters = this.lookupValues(collection, index, values);
     if (limited) parameters.push(options.limit as number);
     return [...this.read(collection, sql, JSON.stringify(parameters), parameters)];
   }
@@ -177,7 +180,8 @@ export class Store {
   ): number {
     const { where } = this.lookup(collection, index, values.length, false);
     const sql = `SELECT count(*) AS n FROM ${collection} WHERE ${where}`;
-    return (this.statement(sql).get(...values.map(sqlValue)) as { n: number }).n;
+    const parameters = this.lookupValues(collection, index, values);
+    return (this.statement(sql).get(...parameters) as { n: number }).n;
   }
 
   /**
@@ -443,7 +447,7 @@ export class Store {
 
   private put(collection: CollectionName, record: RecordOf<CollectionName>): void {
     this.written(collection);
-    this.run(putSql(collection), record.id, JSON.stringify(record));
+    this.run(putSql(collection), ...row(collection, record));
   }
 
   /** Stores a whole seed (reset has emptied every collection and its cache first). */
@@ -457,19 +461,30 @@ export class Store {
     given: number,
     newestFirst = false,
   ): { where: string; order: string } {
-    const spec = (INDEXES[collection] as Record<string, IndexSpec>)[index];
-    if (!spec || given > spec.columns.length) {
-      throw new Error(`${collection} has no index ${index} of ${given} columns`);
-    }
+    const spec = indexSpec(collection, index, given);
     const where = spec.columns
       .slice(0, given)
-      .map((c) => `${column(c)} = ${typeof c === 'string' ? '?' : 'lower(?)'}`)
+      .map((c) => `${column(c)} = ?`)
       .join(' AND ');
     const direction = newestFirst ? ' DESC' : '';
     const order = [...spec.columns.slice(given).map(column), 'rowid']
       .map((expression) => `${expression}${direction}`)
       .join(', ');
     return { where: where || '1', order };
+  }
+
+  /** The parameters of a lookup: its values as SQL values, folded for a folded column. */
+  private lookupValues(
+    collection: CollectionName,
+    index: string,
+    values: readonly (string | boolean | null)[],
+  ): (string | number | null)[] {
+    const { columns } = indexSpec(collection, index, values.length);
+    return values.map((value, at) =>
+      typeof columns[at] !== 'string' && typeof value === 'string'
+        ? foldCase(value)
+        : sqlValue(value),
+    );
   }
 
   /** A read's records (frozen), from the collection's cache when it holds them. */
@@ -510,9 +525,39 @@ export class Store {
   }
 }
 
-/** The SQL that stores a record whole, as a new one or over the one with its id. */
+/**
+ * The SQL that stores a record whole, as a new one or over the one with its id, with its folded
+ * columns; its parameters are row(collection, record).
+ */
 function putSql(collection: CollectionName): string {
-  return `INSERT INTO ${collection} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`;
+  const columns = ['id', 'doc', ...FOLDED_FIELDS[collection].map(foldedColumn)];
+  const updates = columns.slice(1).map((name) => `${name} = excluded.${name}`);
+  return (
+    `INSERT INTO ${collection} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
+    `ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`
+  );
+}
+
+/** A record's row, as putSql's parameters: its id, the record as JSON, its folded fields. */
+function row(collection: CollectionName, record: RecordOf<CollectionName>): (string | null)[] {
+  const fields = record as unknown as Record<string, unknown>;
+  return [
+    record.id,
+    JSON.stringify(record),
+    ...FOLDED_FIELDS[collection].map((field) => {
+      const value = fields[field];
+      return typeof value === 'string' ? foldCase(value) : null;
+    }),
+  ];
+}
+
+/** A collection's index, checked to have at least `given` columns. */
+function indexSpec(collection: CollectionName, index: string, given: number): IndexSpec {
+  const spec = (INDEXES[collection] as Record<string, IndexSpec>)[index];
+  if (!spec || given > spec.columns.length) {
+    throw new Error(`${collection} has no index ${index} of ${given} columns`);
+  }
+  return spec;
 }
 
 /** Stores every record of `data`, one prepared statement per collection. */
@@ -521,7 +566,7 @@ function loadRecords(statement: (sql: string) => StatementSync, data: Partial<Co
     const records = data[name] ?? [];
     if (records.length === 0) continue;
     const put = statement(putSql(name));
-    for (const record of records) put.run(record.id, JSON.stringify(record));
+    for (const record of records) put.run(...row(name, record));
   }
 }
 

@@ -19,7 +19,13 @@ import type { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { buildContact } from '../../mock-server/domain/records';
 import { storeRecord } from '../../mock-server/store/collections';
-import { APPLICATION_ID, loadSqlite, SCHEMA_VERSION } from '../../mock-server/store/database';
+import {
+  APPLICATION_ID,
+  loadSqlite,
+  SCHEMA_VERSION,
+  SEED_KEY,
+} from '../../mock-server/store/database';
+import { contactByEmail } from '../../mock-server/store/lookups';
 import { demoSeed } from '../../mock-server/store/seed';
 import { Store } from '../../mock-server/store/store';
 import { CLI, startChild, TSX, type Child } from '../helpers/child';
@@ -211,6 +217,72 @@ describe('the database file', () => {
     assert.equal(again.created, false);
     assert.equal(again.all('workspaces').length, 3);
     await again.close();
+  });
+
+  test('a version 1 database (emails folded by lower()) is migrated: any case finds its contacts', async () => {
+    // The layout version 1 wrote: tables of id and doc, the email index on SQLite's lower().
+    const seed = demoSeed();
+    const jose = buildContact(
+      {
+        id: 'contact_jose',
+        workspace_id: 'owner_123',
+        site_id: 'site_acme',
+        email: 'JOSÉ@Exämple.com',
+      },
+      '2026-04-09T00:00:00.000Z',
+    );
+    const old = new Database(file);
+    old.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+    old.exec('PRAGMA user_version = 1');
+    old.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    old.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(SEED_KEY, JSON.stringify(seed));
+    for (const [name, records] of Object.entries({ ...seed, contacts: [...seed.contacts, jose] })) {
+      old.exec(`CREATE TABLE ${name} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)`);
+      const insert = old.prepare(`INSERT INTO ${name} (id, doc) VALUES (?, ?)`);
+      for (const record of records as { id: string }[])
+        insert.run(record.id, JSON.stringify(record));
+    }
+    old.exec(
+      "CREATE INDEX contacts_by_email ON contacts (json_extract(doc, '$.workspace_id'), lower(json_extract(doc, '$.email')))",
+    );
+    old.close();
+
+    const store = Store.open({ file, seed: demoSeed() });
+    assert.equal(store.created, false);
+    assert.equal(contactByEmail(store, 'owner_123', 'josé@exämple.com')?.id, 'contact_jose');
+    assert.equal(
+      contactByEmail(store, 'owner_123', seed.contacts[0].email.toUpperCase())?.id,
+      seed.contacts[0].id,
+    );
+    await store.commit([
+      storeRecord('contacts', { ...jose, id: 'contact_new', email: 'ÀDA@x.example' }),
+    ]);
+    assert.equal(contactByEmail(store, 'owner_123', 'àda@X.EXAMPLE')?.id, 'contact_new');
+    await store.close();
+
+    // Still an ordinary SQLite file: a connection without any function of ours reads the folded
+    // column (the README's query) and writes contacts (an index on a function of ours would
+    // refuse that write).
+    const plain = new Database(file);
+    assert.equal(
+      (plain.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
+      SCHEMA_VERSION,
+    );
+    const found = plain
+      .prepare("SELECT id FROM contacts WHERE email_folded = 'josé@exämple.com'")
+      .all() as { id: string }[];
+    assert.deepEqual(
+      found.map((row) => row.id),
+      ['contact_jose'],
+    );
+    const byHand = { ...jose, id: 'contact_by_hand', email: 'Hand@Example.com' };
+    plain
+      .prepare('INSERT INTO contacts (id, doc, email_folded) VALUES (?, ?, ?)')
+      .run(byHand.id, JSON.stringify(byHand), 'hand@example.com');
+    plain.close();
+    const reopened = Store.open({ file, seed: demoSeed() });
+    assert.equal(contactByEmail(reopened, 'owner_123', 'HAND@example.com')?.id, 'contact_by_hand');
+    await reopened.close();
   });
 
   test('--db :memory: is --memory: no file of that name is written', async () => {

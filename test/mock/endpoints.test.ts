@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { payloadSchemaOf, validate } from '../../schemas/validator';
+import { storeRecord } from '../../mock-server/store/collections';
 import { assertError, DEMO_KEYS, useMock } from '../helpers/mock';
 
 const API = '/api/zapier';
@@ -140,6 +141,109 @@ describe('webhook subscriptions', () => {
       active(body.target_url).map((s) => s.id),
       [again.body.id],
     );
+  });
+
+  const subscribe = (event: string, target_url: string) =>
+    mock.request('POST', `${API}/webhooks/subscribe`, { body: { event, target_url } });
+  /** Nothing is left subscribed to a URL outside the machine, whatever the test found. */
+  const unsubscribeAll = (ids: Iterable<string>) =>
+    Promise.all([...new Set(ids)].map((id) => mock.request('DELETE', `${API}/webhooks/${id}`)));
+
+  test('equivalent forms of a target URL are one target, kept as first sent', async () => {
+    const first = 'https://hooks.zapier.com/hooks/catch/123/same';
+    const event = 'contact.created';
+    const ids: string[] = [];
+    try {
+      const subscribed = await subscribe(event, first);
+      assert.equal(subscribed.status, 201);
+      ids.push(subscribed.body.id);
+      for (const target of [
+        'https://HOOKS.zapier.com/hooks/catch/123/same',
+        'https://hooks.zapier.com:443/hooks/catch/123/same',
+        'HTTPS://hooks.zapier.com/hooks/catch/123/x/../same',
+      ]) {
+        const again = await subscribe(event, target);
+        ids.push(again.body.id);
+        assert.equal(again.status, 201);
+        assert.deepEqual(again.body, subscribed.body, target);
+      }
+      const stored = mock.server.services.store.get('subscriptions', subscribed.body.id);
+      assert.equal(stored?.target_url, first);
+      const active = mock.server.services.store
+        .all('subscriptions')
+        .filter((s) => s.active && s.event === event && s.target_url.includes('/catch/123/'));
+      assert.deepEqual(
+        active.map((s) => s.id),
+        [subscribed.body.id],
+      );
+      // Another path (paths are case-sensitive), scheme or port is another target.
+      for (const target of [
+        'https://hooks.zapier.com/hooks/catch/123/Same',
+        'http://hooks.zapier.com/hooks/catch/123/same',
+        'https://hooks.zapier.com:8443/hooks/catch/123/same',
+      ]) {
+        const other = await subscribe(event, target);
+        ids.push(other.body.id);
+        assert.notEqual(other.body.id, subscribed.body.id, target);
+      }
+    } finally {
+      await unsubscribeAll(ids);
+    }
+  });
+
+  test('an event is delivered once per target, whatever forms a seed holds', async () => {
+    const { store } = mock.server.services;
+    const seeded = [
+      'http://127.0.0.1:9/once-per-target',
+      'HTTP://127.0.0.1:9/x/../once-per-target',
+    ];
+    const ids = seeded.map((_, i) => `wh_forms${i}`);
+    await store.commit(
+      seeded.map((target_url, i) =>
+        storeRecord('subscriptions', {
+          id: ids[i],
+          workspace_id: 'owner_123',
+          event: 'conversation.resolved',
+          target_url,
+          active: true,
+          created_at: `2026-04-0${i + 1}T00:00:00.000Z`,
+          deactivated_at: null,
+        }),
+      ),
+    );
+    const fired = await mock.request('POST', '/__admin/events', {
+      key: null,
+      body: { workspace_id: 'owner_123', event: 'conversation.resolved' },
+    });
+    assert.equal(fired.status, 201);
+    const deliveries = store.all('deliveries').filter((d) => ids.includes(d.subscription_id));
+    assert.deepEqual(
+      deliveries.map((d) => [d.subscription_id, d.target_url]),
+      [[ids[0], seeded[0]]],
+    );
+    await unsubscribeAll(ids);
+  });
+
+  test('concurrent subscribes of equivalent forms of one target make one subscription', async () => {
+    const forms = [
+      'https://hooks.zapier.com/hooks/catch/123/race',
+      'https://HOOKS.zapier.com/hooks/catch/123/race',
+      'https://hooks.zapier.com:443/hooks/catch/123/race',
+      'HTTPS://Hooks.Zapier.Com:443/hooks/catch/123/race',
+    ];
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => subscribe('tag.added', forms[i % forms.length])),
+    );
+    try {
+      assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([201]));
+      assert.equal(new Set(replies.map((r) => r.body.id)).size, 1);
+      const stored = mock.server.services.store
+        .all('subscriptions')
+        .filter((s) => s.event === 'tag.added' && s.target_url.endsWith('/catch/123/race'));
+      assert.equal(stored.length, 1);
+    } finally {
+      await unsubscribeAll(replies.map((r) => r.body.id as string));
+    }
   });
 
   test('concurrent subscribes of one target make exactly one subscription', async () => {
@@ -296,6 +400,30 @@ describe('POST /contacts', () => {
     assert.deepEqual(stored?.customFields, { x: 2, y: 'keep' });
     assert.equal(mock.server.services.store.all('events').length, events, 'no second event');
   });
+
+  for (const [first, second] of [
+    ['josé@example.com', 'JOSÉ@EXAMPLE.COM'],
+    ['ÀDA@example.com', 'àda@example.com'],
+    ['a@exämple.com', 'a@EXÄMPLE.com'],
+  ]) {
+    test(`non-ASCII capitals fold too: ${first} then ${second} is one contact`, async () => {
+      // Globex: the RFC 6531 tests above made some of these addresses in Acme.
+      const key = DEMO_KEYS.globex;
+      const created = await mock.request('POST', `${API}/contacts`, {
+        key,
+        body: { email: first },
+      });
+      assert.equal(created.status, 201, created.text);
+      const updated = await mock.request('POST', `${API}/contacts`, {
+        key,
+        body: { email: second, name: 'Second' },
+      });
+      assert.equal(updated.status, 200, updated.text);
+      assert.equal(updated.body.id, created.body.id);
+      assert.equal(updated.body.email, first, 'the stored email keeps its first case');
+      assert.equal(updated.body.name, 'Second');
+    });
+  }
 
   for (const [why, body, code] of [
     ['no email', { name: 'x' }, 'missing-email'],

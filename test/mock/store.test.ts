@@ -138,6 +138,34 @@ describe('store', () => {
     await store.close();
   });
 
+  test('a contact is found by its email in any case, non-ASCII capitals included, through the index', async () => {
+    const store = Store.open({ seed: demoSeed() });
+    const db = (store as unknown as { db: DatabaseSync }).db;
+    const queries: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = (sql: string) => {
+      queries.push(sql);
+      return prepare(sql);
+    };
+    await store.commit([storeRecord('contacts', { ...contact(1), email: 'JOSÉ@Exämple.com' })]);
+    queries.length = 0;
+    for (const email of ['josé@exämple.com', 'JOSÉ@EXÄMPLE.COM', 'José@exÄmple.com']) {
+      assert.equal(contactByEmail(store, 'owner_123', email)?.id, 'contact_t1', email);
+    }
+    assert.equal(contactByEmail(store, 'owner_456', 'josé@exämple.com'), undefined);
+    assert.equal(contactByEmail(store, 'owner_123', 'jose@example.com'), undefined);
+    assert.equal(store.count('contacts', 'by_email', ['owner_123', 'JOSÉ@EXÄMPLE.COM']), 1);
+    const [lookup] = queries;
+    const plan = prepare(`EXPLAIN QUERY PLAN ${lookup}`).all('owner_123', 'x', 1) as {
+      detail: string;
+    }[];
+    assert.deepEqual(
+      plan.map((row) => row.detail),
+      ['SEARCH contacts USING INDEX contacts_by_email (<expr>=? AND email_folded=?)'],
+    );
+    await store.close();
+  });
+
   test('a page reads matching records oldest or newest first, with the total', async () => {
     const store = Store.open({ seed: demoSeed() });
     await store.commit([1, 2, 3, 4, 5].map((i) => storeRecord('contacts', contact(i))));

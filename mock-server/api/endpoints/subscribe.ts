@@ -1,7 +1,8 @@
 /**
  * POST /webhooks/subscribe: a REST-hook subscription of a target URL to one event. A target
- * already actively subscribed to that event gets that subscription again (201, same id), so an
- * event reaches each URL once.
+ * already actively subscribed to that event, in this form or an equivalent one (targetIdentity),
+ * gets that subscription again (201, same id, the URL as first sent), so an event reaches each
+ * target once.
  */
 import type { Subscription } from '../../../schemas/generated';
 import { defineEndpoint } from '../endpoint';
@@ -10,7 +11,7 @@ import { now } from '../../domain/clock';
 import { newId } from '../../domain/record-ids';
 import { forbiddenTargetReason } from '../../domain/targets';
 import { storeRecord } from '../../store/collections';
-import { activeSubscriptions } from '../../store/lookups';
+import { activeSubscriptionOf } from '../../store/lookups';
 
 export default defineEndpoint({
   method: 'POST',
@@ -21,8 +22,11 @@ export default defineEndpoint({
   handle: ({ workspace, body, services }) => {
     const refusal = forbiddenTargetReason(body.target_url, services.settings.strictTargets);
     if (refusal) throw new ApiError('invalid-subscription', refusal);
-    const existing = activeSubscriptions(services.store, workspace.id, body.event).find(
-      (active) => active.target_url === body.target_url,
+    const existing = activeSubscriptionOf(
+      services.store,
+      workspace.id,
+      body.event,
+      body.target_url,
     );
     if (existing) return { status: 201, body: answer(existing) };
     const subscription: Subscription = {
