@@ -33,7 +33,7 @@ import {
   type IndexSpec,
   type RecordOf,
 } from './collections';
-import { openDatabase, SEED_KEY } from './database';
+import { openDatabase, recordCleanClose, SEED_KEY } from './database';
 
 export interface StoreOptions {
   /** The database file. Absent: an in-memory database (nothing read or written). */
@@ -322,6 +322,7 @@ export class Store {
     this.closed = true;
     this.wakeRetries();
     this.db.close();
+    if (this.options.file) recordCleanClose(this.options.file);
   }
 
   /** The whole state, as collections (seed files, json-server, export). */

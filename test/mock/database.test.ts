@@ -12,6 +12,7 @@ import {
   readFileSync,
   rmSync,
   statfsSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +23,7 @@ import { storeRecord } from '../../mock-server/store/collections';
 import {
   APPLICATION_ID,
   loadSqlite,
+  recordCleanClose,
   SCHEMA_VERSION,
   SEED_KEY,
 } from '../../mock-server/store/database';
@@ -154,6 +156,25 @@ describe('the database file', () => {
     assert.ok(message.includes(file), message);
     assert.match(message, /is damaged \(/);
     assert.deepEqual(readFileSync(file), bytes);
+  });
+
+  test('a file exactly as its last clean stop left it is not checked again; any change since is', async () => {
+    const record = `${file}-closed`;
+    const store = Store.open({ file, seed: demoSeed() });
+    await store.close();
+    assert.ok(existsSync(record), 'a clean stop records the file');
+    // Damage the record cannot see (as if the bytes had always been so): the start trusts it.
+    const bytes = readFileSync(file);
+    noise(4096).copy(bytes, Math.floor(bytes.length / 2 / 4096) * 4096);
+    writeFileSync(file, bytes);
+    recordCleanClose(file);
+    const trusting = Store.open({ file });
+    assert.ok(!existsSync(record), 'a record is used once');
+    await trusting.close();
+    // Any write since the record moves the file's times: the start checks, and refuses.
+    utimesSync(file, new Date(), new Date());
+    const message = await refusal(['--db', file]);
+    assert.match(message, /is damaged \(/);
   });
 
   test('a folder, a path under a file and a read-only file are refused, each for its reason', async () => {
