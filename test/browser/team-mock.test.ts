@@ -48,7 +48,8 @@ describeUnless(unsupported)('the dashboard of a team mock, under a name of the m
     await page.goto(`http://${NAME}:${new URL(mock.base).port}/`);
     await page.locator('#token-form').waitFor();
     assert.match(await page.innerText('#token-why'), /started with an admin token/);
-    assert.match(await page.innerText('#live-status'), /admin token/);
+    // The status line follows the poll that met the 401: wait for it rather than read it once.
+    await page.locator('#live-status', { hasText: /admin token/ }).waitFor();
     await page.fill('#token-input', TOKEN);
     await page.press('#token-input', 'Enter');
     await page.locator('#workspace-rows tr', { hasText: 'Acme Team' }).waitFor();
