@@ -50,6 +50,14 @@ export const ENTITY_SCHEMA = {
 export const COLLECTION_NAMES = Object.keys(ENTITY_SCHEMA) as CollectionName[];
 
 /**
+ * The collections whose stored records requests merge into (an upsert's tags and custom fields,
+ * Add Tag): the only records a caller can grow past what one request carries. Every other record
+ * is built from one request, validated within the same limits, or by the mock itself (a
+ * delivery's attempts, as many as its settings allow).
+ */
+export const MERGED_COLLECTIONS: ReadonlySet<CollectionName> = new Set(['contacts']);
+
+/**
  * An index column: a field of the record, or a field compared case-insensitively (`folded`).
  * A folded field is a real column of the table, `<field>_folded`, that the store writes with
  * every record (foldCase of the field's value) and that lookups compare with the folded value
