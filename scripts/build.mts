@@ -75,20 +75,30 @@ function sourceFiles(): string[] {
   ).sort();
 }
 
+/** Each file's contents, read once however many digests take it. */
+type Contents = Map<string, Buffer>;
+
+function readAll(files: string[]): Contents {
+  return new Map(files.map((file) => [file, readFileSync(path.join(REPO, file))]));
+}
+
 /** A SHA-256 over the path and contents of each file, in a fixed order. */
-function digestOf(files: string[]): string {
+function digestOf(files: string[], contents: Contents): string {
   const hash = createHash('sha256');
-  for (const file of files) {
+  for (const file of [...files].sort()) {
     hash.update(`${file.split(path.sep).join('/')}\0`);
-    hash.update(readFileSync(path.join(REPO, file)));
+    const bytes = contents.get(file);
+    if (!bytes) throw new Error(`${file} was not read`);
+    hash.update(bytes);
     hash.update('\0');
   }
   return hash.digest('hex');
 }
 
 /** The digest of every input: what the stamp compares. */
-export function sourcesDigest(): string {
-  return digestOf([...sourceFiles(), ...INPUT_FILES].sort());
+export function sourcesDigest(sources: string[] = sourceFiles(), contents?: Contents): string {
+  const files = [...sources, ...INPUT_FILES];
+  return digestOf(files, contents ?? readAll(files));
 }
 
 function readManifest(): Manifest | null {
@@ -105,14 +115,15 @@ function readManifest(): Manifest | null {
  * `clean` or the last build cannot be built upon, in which case dist/ is emptied first).
  */
 export function planBuild(clean = false): { steps: BuildStep[]; finish: () => void } {
-  const digest = sourcesDigest();
   const sources = sourceFiles();
+  const contents = readAll([...sources, ...INPUT_FILES]);
+  const digest = sourcesDigest(sources, contents);
   const schemaFiles = sources.filter(
     (file) => file.startsWith('schemas') && file.endsWith('.json'),
   );
   const manifest: Manifest = {
-    toolchain: digestOf(TOOLCHAIN_FILES),
-    schemas: digestOf(schemaFiles),
+    toolchain: digestOf(TOOLCHAIN_FILES, contents),
+    schemas: digestOf(schemaFiles, contents),
     sources,
   };
   const last = clean ? null : readManifest();

@@ -264,6 +264,15 @@ const oddPath = fc
       `${prefix}/${shape.map((part, i) => part ?? segments[i]).join('/')}`,
   );
 
+/** A request's Content-Type, or none: JSON, JSON in another charset, and what is not JSON. */
+const oddContentType = fc.constantFrom(
+  undefined,
+  'application/json',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/json; charset=latin1',
+);
+
 /** Header sets a client (or an attacker) might send, on top of random ones. */
 const oddHeaders = fc.record(
   {
@@ -468,13 +477,7 @@ describe(`fuzzing from the schemas (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} 
         { maxKeys: 4 },
       ),
       odd: oddHeaders,
-      contentType: fc.constantFrom(
-        undefined,
-        'application/json',
-        'text/plain',
-        'application/x-www-form-urlencoded',
-        'application/json; charset=latin1',
-      ),
+      contentType: oddContentType,
       body: fc.oneof(
         fc.constant(undefined),
         fc.json(),
@@ -514,13 +517,7 @@ describe(`fuzzing from the schemas (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} 
       ),
       key: fc.constantFrom(DEMO_KEYS.acme, undefined, 'chatting_live_x_y'),
       idempotencyKey: fc.option(fc.constantFrom('k-1', 'k-2', ''), { nil: undefined }),
-      contentType: fc.constantFrom(
-        undefined,
-        'application/json',
-        'text/plain',
-        'application/x-www-form-urlencoded',
-        'application/json; charset=latin1',
-      ),
+      contentType: oddContentType,
       body: fc.oneof(
         fc.constant(undefined),
         fc.constant('valid'),

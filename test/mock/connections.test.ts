@@ -5,6 +5,7 @@
  * cannot meet, CONNECT, a request while the server stops) is the envelope too.
  */
 import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
 import { validate } from '../../schemas/validator';
 import { DEMO_KEYS, startMock, useMock } from '../helpers/mock';
 import { parseAnswers, rawConnection, type ParsedAnswer } from '../helpers/raw-http';
@@ -212,7 +213,15 @@ describe('what Node would answer on its own', () => {
 });
 
 describe('a server that stops', () => {
-  test('a request pipelined while it stops is 503 shutting-down, after the one running', async () => {
+  /**
+   * Sends GET /me (delayed 300 ms by a fault) on a raw connection and stops the server while it
+   * runs, then calls `whileStopping` with the socket; resolves with all the server sent once it
+   * closed the connection (or `waitMs` passed), and with the stop finished.
+   */
+  async function stopDuringRequest(
+    whileStopping: (socket: Socket) => void,
+    waitMs?: number,
+  ): Promise<string> {
     const stopping = await startMock();
     let stopped: Promise<void> | undefined;
     try {
@@ -221,48 +230,36 @@ describe('a server that stops', () => {
         body: { path: `${API}/me`, delay_ms: 300, times: 1 },
       });
       const raw = await rawConnection(stopping.base, me, {
+        waitMs,
         during: (socket) => {
           void until(() => stopping.server.services.faults.empty, 'the delayed request runs').then(
             () => {
               stopped = stopping.stop();
-              socket.write(me);
+              whileStopping(socket);
             },
           );
         },
       });
-      const answers = parseAnswers(raw);
-      assertAnswers(answers, [[200], [503, 'shutting-down']]);
-      assert.equal(answers[1].headers.connection, 'close');
+      await stopped;
+      return raw;
     } finally {
       await (stopped ?? stopping.stop());
     }
+  }
+
+  test('a request pipelined while it stops is 503 shutting-down, after the one running', async () => {
+    const answers = parseAnswers(await stopDuringRequest((socket) => socket.write(me)));
+    assertAnswers(answers, [[200], [503, 'shutting-down']]);
+    assert.equal(answers[1].headers.connection, 'close');
   });
 
   test('the answer running on a kept-alive connection as it stops says close, and the stop does not wait for the client', async () => {
-    const stopping = await startMock();
-    let stopped: Promise<void> | undefined;
-    try {
-      await stopping.request('POST', '/__admin/faults', {
-        key: null,
-        body: { path: `${API}/me`, delay_ms: 300, times: 1 },
-      });
-      // The client never closes: only the server can end the connection, and must, promptly
-      // (Node would otherwise keep it for its keep-alive timeout, 72 s).
-      const raw = await rawConnection(stopping.base, me, {
-        waitMs: 5000,
-        during: () => {
-          void until(() => stopping.server.services.faults.empty, 'the delayed request runs').then(
-            () => (stopped = stopping.stop()),
-          );
-        },
-      });
-      const answers = parseAnswers(raw);
-      assertAnswers(answers, [[200]]);
-      assert.equal(answers[0].headers.connection, 'close', raw);
-      assert.equal(answers[0].headers['keep-alive'], undefined, raw);
-      await stopped;
-    } finally {
-      await (stopped ?? stopping.stop());
-    }
+    // The client never closes: only the server can end the connection, and must, promptly
+    // (Node would otherwise keep it for its keep-alive timeout, 72 s).
+    const raw = await stopDuringRequest(() => undefined, 5000);
+    const answers = parseAnswers(raw);
+    assertAnswers(answers, [[200]]);
+    assert.equal(answers[0].headers.connection, 'close', raw);
+    assert.equal(answers[0].headers['keep-alive'], undefined, raw);
   });
 });

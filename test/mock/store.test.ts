@@ -15,6 +15,21 @@ import { capPages, withWritesRefused } from '../helpers/database';
 import { until } from '../helpers/receiver';
 import { temporaryDirectoryForEachTest } from '../helpers/mock';
 
+/**
+ * Records the SQL of every statement the store prepares from now on; `prepare` is the
+ * connection's own, for EXPLAIN QUERY PLAN of what was recorded.
+ */
+function recordQueries(store: Store): { queries: string[]; prepare: DatabaseSync['prepare'] } {
+  const db = (store as unknown as { db: DatabaseSync }).db;
+  const queries: string[] = [];
+  const prepare = db.prepare.bind(db);
+  db.prepare = (sql: string) => {
+    queries.push(sql);
+    return prepare(sql);
+  };
+  return { queries, prepare };
+}
+
 function contact(i: number): Contact {
   return buildContact(
     {
@@ -140,13 +155,7 @@ describe('store', () => {
 
   test('a contact is found by its email in any case, non-ASCII capitals included, through the index', async () => {
     const store = Store.open({ seed: demoSeed() });
-    const db = (store as unknown as { db: DatabaseSync }).db;
-    const queries: string[] = [];
-    const prepare = db.prepare.bind(db);
-    db.prepare = (sql: string) => {
-      queries.push(sql);
-      return prepare(sql);
-    };
+    const { queries, prepare } = recordQueries(store);
     await store.commit([storeRecord('contacts', { ...contact(1), email: 'JOSÉ@Exämple.com' })]);
     queries.length = 0;
     for (const email of ['josé@exämple.com', 'JOSÉ@EXÄMPLE.COM', 'José@exÄmple.com']) {
@@ -217,13 +226,7 @@ describe('store', () => {
 
   test('admin lists and counts read through an index: no record is read but those shown', async () => {
     const store = Store.open({ seed: demoSeed() });
-    const db = (store as unknown as { db: DatabaseSync }).db;
-    const queries: string[] = [];
-    const prepare = db.prepare.bind(db);
-    db.prepare = (sql: string) => {
-      queries.push(sql);
-      return prepare(sql);
-    };
+    const { queries, prepare } = recordQueries(store);
     const plan = (sql: string) =>
       (
         prepare(`EXPLAIN QUERY PLAN ${sql}`).all(
