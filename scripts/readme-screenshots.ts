@@ -1,5 +1,6 @@
 /**
- * Retakes the README's screenshots, docs/dashboard.png and docs/docs-page.png, in headless
+ * Retakes the README's screenshots, docs/dashboard-1280.png, docs/dashboard-1920.png and
+ * docs/docs-page.png (1280 wide), in headless
  * Chromium against a mock of its own (in memory, on 127.0.0.1) after a short QA session: a
  * subscription, an event fired from the dashboard whose delivery is retried once, a refused
  * request in the journal, a fault rule; then the docs page with its Authorize dialog open.
@@ -13,7 +14,11 @@ import { REPO } from '../test/helpers/child';
 import { DEMO_KEYS, startMock } from '../test/helpers/mock';
 import { startReceiver } from '../test/helpers/receiver';
 
-const VIEWPORT = { width: 1440, height: 1000 };
+/** The two screens the dashboard is laid out for (test/browser/dashboard-layout.test.ts). */
+const SCREENS = [
+  { width: 1280, height: 800 },
+  { width: 1920, height: 1080 },
+];
 
 async function main(): Promise<void> {
   if (noChromium) throw new Error(noChromium);
@@ -40,7 +45,7 @@ async function main(): Promise<void> {
     await mock.request('GET', '/api/zapier/me', { key: 'chatting_live_x_notarealkeynotareal' });
 
     const { page } = browser;
-    await page.setViewportSize(VIEWPORT);
+    await page.setViewportSize(SCREENS[0]);
     await page.goto(`${mock.base}/`);
     await page.fill('#fire-workspace', 'owner_123');
     await page.click('#fire-button');
@@ -52,14 +57,18 @@ async function main(): Promise<void> {
     await page.locator('#fault-rows li[data-fault]').waitFor();
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: path.join(REPO, 'docs', 'dashboard.png') });
+    for (const screen of SCREENS) {
+      await page.setViewportSize(screen);
+      await page.screenshot({ path: path.join(REPO, 'docs', `dashboard-${screen.width}.png`) });
+    }
+    await page.setViewportSize(SCREENS[0]);
 
     await page.goto(`${mock.base}/docs`);
     await page.getByRole('button', { name: 'Authorize' }).first().click();
     // The first box is the API key's: the demo key goes there.
     await page.locator('.auth-container').first().locator('input').fill(DEMO_KEYS.acme);
     await page.screenshot({ path: path.join(REPO, 'docs', 'docs-page.png') });
-    console.log('written: docs/dashboard.png, docs/docs-page.png');
+    console.log('written: docs/dashboard-1280.png, docs/dashboard-1920.png, docs/docs-page.png');
   } finally {
     await browser.close();
     await receiver.close();
