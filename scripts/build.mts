@@ -2,10 +2,10 @@
  * Builds dist/: the types from schemas/, then tsc, then a stamp of the sources it was built from
  * (dist/.sources.sha256).
  *
- *   npm run build                       builds what changed
- *   node scripts/build.mts --if-stale   does nothing when dist/ carries the stamp of the sources as
- *                                       they are now (npm start, npm run zap: no compile on every
- *                                       start)
+ *   npm run build                       builds what changed; nothing when dist/ carries the stamp
+ *                                       of the sources as they are now (no compiler starts)
+ *   node scripts/build.mts --if-stale   the same, silent when there is nothing to do (npm start,
+ *                                       npm run zap: no compile on every start)
  *   node scripts/build.mts --clean      empties dist/ and builds everything
  *
  * The stamp hashes the contents of every input, not their times: a git checkout or a copy sets
@@ -34,6 +34,7 @@ const MANIFEST = path.join(DIST, '.build.json');
 
 /** The compiled folders (tsconfig.build.json's include). schemas/generated/ is the build's output. */
 const INPUT_FOLDERS = ['src', 'mock-server', 'schemas'];
+const LOCK = 'package-lock.json';
 /**
  * What decides how the sources are built rather than what they say: the type generator, the
  * compiler settings, this script, and the lock (the compiler's and the generator's versions).
@@ -43,7 +44,7 @@ const TOOLCHAIN_FILES = [
   'scripts/build.mts',
   'tsconfig.json',
   'tsconfig.build.json',
-  'package-lock.json',
+  LOCK,
 ];
 /** package.json too: its `type` decides what tsc emits. */
 const INPUT_FILES = [...TOOLCHAIN_FILES, 'package.json'];
@@ -95,6 +96,21 @@ function digestOf(files: string[], contents: Contents): string {
   return hash.digest('hex');
 }
 
+/**
+ * The contents with the lock's record of this package's own version left out: `npm version`
+ * rewrites it, and a release bump changes no compiler or generator (the version reaches dist/
+ * through package.json, an input tsc reads), so it must not make the next build a clean one.
+ */
+function withoutOwnVersion(contents: Contents): Contents {
+  const lock = JSON.parse(contents.get(LOCK)?.toString('utf8') ?? '{}') as {
+    version?: string;
+    packages?: Record<string, { version?: string }>;
+  };
+  delete lock.version;
+  delete lock.packages?.['']?.version;
+  return new Map(contents).set(LOCK, Buffer.from(JSON.stringify(lock)));
+}
+
 /** The digest of every input: what the stamp compares. */
 export function sourcesDigest(sources: string[] = sourceFiles(), contents?: Contents): string {
   const files = [...sources, ...INPUT_FILES];
@@ -111,18 +127,21 @@ function readManifest(): Manifest | null {
 
 /**
  * The steps that bring dist/ up to date with the sources, and what to record once they have
- * run: the types only if a schema (or the generator) changed, tsc always (incrementally, unless
- * `clean` or the last build cannot be built upon, in which case dist/ is emptied first).
+ * run: none when dist/ was built from the sources as they are; else the types only if a schema
+ * (or the generator) changed, and tsc (incrementally, unless `clean` or the last build cannot be
+ * built upon, in which case dist/ is emptied first). An incremental tsc with nothing to do still
+ * takes about 2 s to load and compare, and every zapier-platform command starts with a build.
  */
 export function planBuild(clean = false): { steps: BuildStep[]; finish: () => void } {
   const sources = sourceFiles();
   const contents = readAll([...sources, ...INPUT_FILES]);
   const digest = sourcesDigest(sources, contents);
+  if (!clean && isBuilt(digest)) return { steps: [], finish: () => {} };
   const schemaFiles = sources.filter(
     (file) => file.startsWith('schemas') && file.endsWith('.json'),
   );
   const manifest: Manifest = {
-    toolchain: digestOf(TOOLCHAIN_FILES, contents),
+    toolchain: digestOf(TOOLCHAIN_FILES, withoutOwnVersion(contents)),
     schemas: digestOf(schemaFiles, contents),
     sources,
   };
@@ -180,9 +199,12 @@ export function build(clean = false): number {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const clean = process.argv.includes('--clean');
   if (process.argv.includes('--if-stale')) {
     if (isBuilt()) process.exit(0);
     console.error('dist/ is not built from the current sources: building it first');
+  } else if (!clean && isBuilt()) {
+    console.log('dist/ is already built from the current sources (--clean builds it again)');
   }
-  process.exit(build(process.argv.includes('--clean')));
+  process.exit(build(clean));
 }

@@ -25,6 +25,10 @@ const run = promisify(execFile);
 describe('build.mts --if-stale', () => {
   const at = temporaryDirectoryForEachTest();
 
+  /** The lock as `npm version` leaves it: the package's own version recorded twice. */
+  const lockAt = (version: string) =>
+    `${JSON.stringify({ name: 'fixture', version, packages: { '': { version } } })}\n`;
+
   /** The project: what the script hashes and compiles, with a one-line type generator. */
   function project(): void {
     const files: Record<string, string> = {
@@ -43,8 +47,8 @@ describe('build.mts --if-stale', () => {
         compilerOptions: { rootDir: '.', outDir: 'dist', types: [] },
         include: ['src', 'mock-server', 'schemas'],
       }),
-      'package.json': '{"name": "fixture", "private": true}\n',
-      'package-lock.json': '{}\n',
+      'package.json': '{"name": "fixture", "version": "1.0.0", "private": true}\n',
+      'package-lock.json': lockAt('1.0.0'),
     };
     for (const [file, text] of Object.entries(files)) {
       mkdirSync(path.dirname(at(file)), { recursive: true });
@@ -88,6 +92,11 @@ describe('build.mts --if-stale', () => {
     writeFileSync(at('schemas', 'other.json'), '{"title": "Other"}\n');
     assert.equal((await ifStale()).built, true);
     assert.equal((await ifStale()).built, false);
+
+    // Without --if-stale (npm run build): says so, and starts no compiler.
+    const { stdout } = await run(process.execPath, [at('scripts', 'build.mts')], { cwd: at() });
+    assert.match(stdout, /already built from the current sources/);
+    assert.doesNotMatch(stdout, /error|TS\d/);
   });
 
   test('builds incrementally: types only for a changed schema, and a removed source leaves nothing behind', async () => {
@@ -106,6 +115,23 @@ describe('build.mts --if-stale', () => {
     writeFileSync(at('schemas', 'thing.json'), '{"title": "Thing", "type": "object"}\n');
     await ifStale();
     assert.equal(generatorRuns(), 2, 'a schema changed: types again');
+
+    // `npm version` rewrites package.json and the lock's record of the package's own version:
+    // a rebuild, but an incremental one (the lock stands for the toolchain, which is unchanged).
+    writeFileSync(at('dist', 'kept-by-incremental-builds'), '');
+    writeFileSync(at('package.json'), '{"name": "fixture", "version": "1.1.0", "private": true}\n');
+    writeFileSync(at('package-lock.json'), lockAt('1.1.0'));
+    assert.equal((await ifStale()).built, true);
+    assert.equal(generatorRuns(), 2, 'a version bump: no new types');
+    assert.ok(existsSync(at('dist', 'kept-by-incremental-builds')), 'dist/ was not emptied');
+    // A dependency's version in the lock is the toolchain: a clean build.
+    writeFileSync(
+      at('package-lock.json'),
+      `${JSON.stringify({ version: '1.1.0', packages: { '': { version: '1.1.0' }, 'node_modules/typescript': { version: '9.9.9' } } })}\n`,
+    );
+    assert.equal((await ifStale()).built, true);
+    assert.equal(generatorRuns(), 3, 'another toolchain: everything again');
+    assert.ok(!existsSync(at('dist', 'kept-by-incremental-builds')), 'dist/ was emptied');
 
     // A source gone since the last build: its output would linger, so the build starts clean.
     rmSync(at('src', 'extra.ts'));
