@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { launchBrowser, noChromium, screenshot, type Browser } from '../helpers/browser';
-import { CLI, REPO, startChild, TSX, type Child } from '../helpers/child';
+import { type Child, MOCK_CLI, REPO, startChild } from '../helpers/child';
 import { createNamespace, noNetns, type Namespace } from '../helpers/netns';
 import { startMock, type RunningMock } from '../helpers/mock';
 import { describeUnless } from '../helpers/skip';
@@ -24,7 +24,7 @@ describeUnless(unsupported)('the dashboard of a team mock, under a name of the m
 
   beforeAll(async () => {
     namespace = createNamespace();
-    const { file, args } = namespace.command(process.execPath, ...TSX, CLI);
+    const { file, args } = namespace.command(process.execPath, MOCK_CLI);
     mock = await startChild(
       ['--host', '0.0.0.0', '--admin-token', TOKEN, '--memory', '--quiet'],
       REPO,

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { validate } from '../../schemas/validator';
 import { adminGuardRefusal } from '../../mock-server/admin/guard';
-import { CLI, TSX } from '../helpers/child';
+import { MOCK_CLI } from '../helpers/child';
 import { assertError, call, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 
 const API = '/api/zapier';
@@ -496,7 +496,7 @@ describe('admin guard', () => {
     assert.equal(adminGuardRefusal('0.0.0.0', 'token'), null);
     assert.match(adminGuardRefusal('0.0.0.0', null) ?? '', /admin token/);
     await assert.rejects(
-      run(process.execPath, [...TSX, CLI, '--host', '0.0.0.0', '--memory'], {
+      run(process.execPath, [MOCK_CLI, '--host', '0.0.0.0', '--memory'], {
         env: { ...process.env, CHATTING_MOCK_ADMIN_TOKEN: '' },
       }),
       (error: { code: number; stderr: string }) => {

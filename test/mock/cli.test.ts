@@ -5,7 +5,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { BODY_LIMIT_BYTES } from '../../mock-server/http/errors';
 import { DEFAULT_REQUEST_TIMEOUTS } from '../../mock-server/server';
-import { CLI, MOCK_BIN, MOCK_RUNTIME_FLAGS, REPO, startChild, TSX } from '../helpers/child';
+import {
+  CLI_SOURCE,
+  MOCK_BIN,
+  MOCK_CLI,
+  MOCK_RUNTIME_FLAGS,
+  REPO,
+  startChild,
+  TSX,
+} from '../helpers/child';
 import { call, DEMO_KEYS, temporaryDirectory } from '../helpers/mock';
 import { testUnless } from '../helpers/skip';
 
@@ -13,14 +21,14 @@ const run = promisify(execFile);
 
 describe('chatting-mock', () => {
   test('--help lists every flag', async () => {
-    const { stdout } = await run(process.execPath, [...TSX, CLI, '--help']);
+    const { stdout } = await run(process.execPath, [MOCK_CLI, '--help']);
     for (const flag of ['--port', '--host', '--db', '--memory', '--seed', '--quiet', '--help']) {
       assert.ok(stdout.includes(flag), flag);
     }
   });
 
   test('--help states the time and size limits', async () => {
-    const { stdout } = await run(process.execPath, [...TSX, CLI, '--help']);
+    const { stdout } = await run(process.execPath, [MOCK_CLI, '--help']);
     const { headersMs, requestMs } = DEFAULT_REQUEST_TIMEOUTS;
     assert.match(stdout, new RegExp(`request headers +within ${headersMs / 1000} s`));
     assert.match(stdout, new RegExp(`whole request +within ${requestMs / 1000} s`));
@@ -31,7 +39,7 @@ describe('chatting-mock', () => {
   // The same command from each entry point: the TypeScript source, and the installed bin (which
   // runs the compiled CLI that npm test builds first).
   for (const [entry, args] of [
-    ['mock-server/cli.ts', [...TSX, CLI]],
+    ['mock-server/cli.ts', [...TSX, CLI_SOURCE]],
     ['bin/chatting-mock.js', [path.join(REPO, 'bin', 'chatting-mock.js')]],
   ] as const) {
     test(`${entry}: an unknown flag exits 2 with a hint`, async () => {
@@ -279,7 +287,7 @@ describe('chatting-mock', () => {
     writeFileSync(seed, JSON.stringify({ api_keys: [{ token, workspace_id: 'w' }] }));
     try {
       await assert.rejects(
-        run(process.execPath, [...TSX, CLI, '--memory', '--seed', seed]),
+        run(process.execPath, [MOCK_CLI, '--memory', '--seed', seed]),
         (error: { code: number; stderr: string }) => {
           assert.equal(error.code, 1);
           assert.match(error.stderr, /api_keys\[0\]: .*key id is 1-64 letters and digits/);
@@ -297,7 +305,7 @@ describe('chatting-mock', () => {
     try {
       const port = new URL(busy.base).port;
       await assert.rejects(
-        run(process.execPath, [...TSX, CLI, '--memory', '--port', port]),
+        run(process.execPath, [MOCK_CLI, '--memory', '--port', port]),
         (error: { code: number; stderr: string }) => {
           assert.equal(error.code, 1);
           assert.match(error.stderr, new RegExp(`127\\.0\\.0\\.1:${port} is in use`));
@@ -317,7 +325,7 @@ describe('chatting-mock', () => {
     writeFileSync(seed, JSON.stringify({ contacts: [{ id: 'c1', email: 'not-an-email' }] }));
     try {
       await assert.rejects(
-        run(process.execPath, [...TSX, CLI, '--memory', '--seed', seed]),
+        run(process.execPath, [MOCK_CLI, '--memory', '--seed', seed]),
         (error: { code: number; stderr: string }) => {
           assert.equal(error.code, 1);
           assert.match(error.stderr, /contacts\[0\]/);

@@ -30,7 +30,7 @@ import {
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { demoSeed } from '../../mock-server/store/seed';
 import { Store } from '../../mock-server/store/store';
-import { CLI, startChild, TSX, type Child } from '../helpers/child';
+import { type Child, MOCK_CLI, startChild } from '../helpers/child';
 import {
   call,
   startMock,
@@ -46,7 +46,7 @@ const { DatabaseSync: Database } = loadSqlite();
 async function refusal(args: string[], cwd?: string): Promise<string> {
   let stderr = '';
   await assert.rejects(
-    run(process.execPath, [...TSX, CLI, '--port', '0', '--quiet', ...args], { cwd }),
+    run(process.execPath, [MOCK_CLI, '--port', '0', '--quiet', ...args], { cwd }),
     (error: { code: number; stderr: string }) => {
       assert.equal(error.code, 1, error.stderr);
       stderr = error.stderr;
@@ -328,7 +328,7 @@ describe('the database file', () => {
     await call(child.base, 'POST', '/api/zapier/contacts', { body: { email: 'out@example.com' } });
     await stop(child);
     const out = inDirectory('export.json');
-    await run(process.execPath, [...TSX, CLI, 'export', out, '--db', file]);
+    await run(process.execPath, [MOCK_CLI, 'export', out, '--db', file]);
     const exported = JSON.parse(readFileSync(out, 'utf8')) as Record<string, { email?: string }[]>;
     assert.deepEqual(Object.keys(exported).sort(), Object.keys(demoSeed()).sort());
     assert.ok(exported.contacts.some((c) => c.email === 'out@example.com'));

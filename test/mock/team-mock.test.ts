@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { validate } from '../../schemas/validator';
-import { CLI, REPO, startChild, TSX, type Child } from '../helpers/child';
+import { type Child, MOCK_CLI, REPO, startChild } from '../helpers/child';
 import { DEMO_KEYS } from '../helpers/mock';
 import { createNamespace, noNetns, type Namespace } from '../helpers/netns';
 import type { RawAnswer, RawOptions } from '../helpers/raw-http';
@@ -20,7 +20,7 @@ if (noNetns) console.warn(`The team mock tests are skipped: ${noNetns}.`);
 
 /** The mock's CLI started inside the namespace with these flags (and --port 0, --memory). */
 async function startInside(namespace: Namespace, ...flags: string[]): Promise<Child> {
-  const { file, args } = namespace.command(process.execPath, ...TSX, CLI);
+  const { file, args } = namespace.command(process.execPath, MOCK_CLI);
   return startChild([...flags, '--memory', '--quiet'], REPO, args, { file });
 }
 
