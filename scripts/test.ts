@@ -2,8 +2,9 @@
  * `npm test`: every check, each step once, then jest.
  *
  *   npm test                  types, compile, then typecheck, lint, openapi lint, Zapier's
- *                             validate and build, the compatibility guard (two at a time),
- *                             then every test
+ *                             validate, the compatibility guard (two at a time), then every
+ *                             test (the slim build is made, uploaded and loaded by one of them:
+ *                             test/release/build-paths.test.ts)
  *   npm test -- <jest args>   types and compile, then jest with those arguments only (this is
  *                             what `zapier-platform test -- <args>` runs)
  *
@@ -51,7 +52,6 @@ const CHECKS: Step[] = [
   STEP('openapi.yaml (Spectral oas)', 'spectral', 'lint', '--fail-severity=warn', 'openapi.yaml'),
   // --skip-build: dist/ was compiled above; the CLI would otherwise compile it again.
   STEP('zapier validate', 'zapier-platform', 'validate', '--without-style', '--skip-build'),
-  STEP('zapier build (staged, slim)', 'tsx', 'scripts/zapier-build.ts'),
   STEP('zapier compat (against releases/)', 'tsx', 'scripts/zapier-compat.ts'),
 ];
 
