@@ -169,4 +169,37 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
     },
     SLOW,
   );
+
+  test(
+    'release refuses a tree with uncommitted changes, naming them; a dry run only warns',
+    async () => {
+      const git = async (...args: string[]) => {
+        const outcome = await repo.run('git', [
+          '-c',
+          'user.name=t',
+          '-c',
+          'user.email=t@t',
+          ...args,
+        ]);
+        assert.equal(outcome.code, 0, outcome.stderr);
+      };
+      await git('init', '-q');
+      await git('add', '-A');
+      await git('commit', '-qm', 'as released');
+      repo.edit('README.md', (text) => `${text}\nWork in progress.\n`);
+      const release = (...args: string[]) =>
+        repo.run('npx', ['tsx', 'scripts/release.ts', ...args]);
+
+      const refused = await release('patch');
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /uncommitted changes \(README\.md\).*--allow-dirty/);
+      assert.equal(readJson<{ version: string }>('package.json').version, '0.2.0');
+
+      const dry = await release('patch', '--dry-run');
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /Note: the tree has uncommitted changes \(README\.md\)/);
+      assert.match(dry.stdout, /Would release 0\.2\.1/);
+    },
+    SLOW,
+  );
 });
