@@ -17,5 +17,9 @@ export default function buildFirst(): void {
     cwd: repo,
     stdio: 'inherit',
   });
-  if (result.status !== 0) throw new Error('dist/ could not be built: see the compiler above');
+  if (result.status !== 0) {
+    throw new Error(
+      'dist/ could not be built: `node scripts/build.mts --if-stale` failed (see above)',
+    );
+  }
 }
