@@ -1,12 +1,12 @@
 /**
- * npm run release -- <major|minor|patch|x.y.z> [--dry-run] [--allow-dirty]
+ * npm run release -- <major|minor|patch|x.y.z> [--dry-run]
  * npm run release -- current
  *
  * Prepares a release of the Zapier app in the repo: refuses a bump smaller than the compatibility
  * guard says the changes need, bumps package.json (and package-lock.json, through `npm version`),
  * opens a CHANGELOG.md section for the version, writes its definition snapshot to
  * releases/<version>.json, and prints the upload → promote → migrate steps. Nothing is uploaded.
- * Refuses a tree with uncommitted changes (a dry run only warns), unless --allow-dirty.
+ * Warns, naming them, when the tree has uncommitted changes.
  *
  * `current` records package.json's version as released without bumping it: the first snapshot of
  * an app that was released before the guard existed, or one that was lost.
@@ -28,7 +28,7 @@ import {
   type ReleaseSnapshot,
 } from './release/snapshot';
 
-const USAGE = `Usage: npm run release -- <major|minor|patch|x.y.z> [--dry-run] [--allow-dirty]
+const USAGE = `Usage: npm run release -- <major|minor|patch|x.y.z> [--dry-run]
        npm run release -- current      record package.json's version as released (no bump)`;
 
 const BUMPS: Bump[] = ['major', 'minor', 'patch'];
@@ -108,19 +108,21 @@ function uncommittedFiles(): string[] | null {
 }
 
 /**
- * A release starts from a committed tree: the snapshot and the version describe the tree as it
- * is, and the release commit is what the next guard and every reviewer read. Uncommitted work
- * would ride along in that commit unreviewed, or, left out of it, leave a snapshot of code no
- * commit holds. A dry run only warns.
+ * A release is best made from a committed tree: the snapshot and the version describe the tree
+ * as it is, and the release commit is what the next guard and every reviewer read. Uncommitted
+ * work would ride along in that commit unreviewed, or, left out of it, leave a snapshot of code
+ * no commit holds. A warning, not a refusal: the changes being released may be the uncommitted
+ * ones, and the maintainer commits them with the release.
  */
-function checkCommitted(dryRun: boolean, allowDirty: boolean): void {
+function warnIfUncommitted(): void {
   const files = uncommittedFiles();
-  if (!files || files.length === 0 || allowDirty) return;
+  if (!files || files.length === 0) return;
   const shown =
     files.slice(0, 5).join(', ') + (files.length > 5 ? ` and ${files.length - 5} more` : '');
-  const message = `the tree has uncommitted changes (${shown}): commit or stash them first, or pass --allow-dirty`;
-  if (!dryRun) throw new ReleaseRefused(`Refused: ${message}.`);
-  console.log(`Note: ${message}.\n`);
+  console.log(
+    `Note: the tree has uncommitted changes (${shown}); they go into the release commit ` +
+      'below unless you commit or stash them first.\n',
+  );
 }
 
 async function recordCurrent(dryRun: boolean): Promise<void> {
@@ -184,14 +186,11 @@ async function release(request: string, dryRun: boolean): Promise<void> {
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: {
-      'dry-run': { type: 'boolean', default: false },
-      'allow-dirty': { type: 'boolean', default: false },
-    },
+    options: { 'dry-run': { type: 'boolean', default: false } },
   });
   if (positionals.length !== 1) throw new ReleaseRefused(USAGE);
   const [request] = positionals;
-  checkCommitted(values['dry-run'], values['allow-dirty']);
+  warnIfUncommitted();
   if (request === 'current') await recordCurrent(values['dry-run']);
   else await release(request, values['dry-run']);
 }
