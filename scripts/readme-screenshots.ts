@@ -1,9 +1,9 @@
 /**
  * Retakes the README's screenshots, docs/dashboard-1280.png, docs/dashboard-1920.png and
- * docs/docs-page.png (1280 wide), in headless
- * Chromium against a mock of its own (in memory, on 127.0.0.1) after a short QA session: a
- * subscription, an event fired from the dashboard whose delivery is retried once, a refused
- * request in the journal, a fault rule; then the docs page with its Authorize dialog open.
+ * docs/docs-page.png (1280 wide), in headless Chromium against a mock of its own (in memory, on
+ * 127.0.0.1) after a short QA session: a subscription, an event fired from the dashboard whose
+ * delivery is retried once, a refused request in the journal, a fault rule; then the docs page
+ * with its Authorize dialog open.
  *
  *   npx tsx scripts/readme-screenshots.ts
  */
@@ -11,14 +11,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { launchBrowser, noChromium } from '../test/helpers/browser';
 import { REPO } from '../test/helpers/child';
+import { DASHBOARD_SCREENS } from '../test/helpers/dashboard';
 import { DEMO_KEYS, startMock } from '../test/helpers/mock';
 import { startReceiver } from '../test/helpers/receiver';
-
-/** The two screens the dashboard is laid out for (test/browser/dashboard-layout.test.ts). */
-const SCREENS = [
-  { width: 1280, height: 800 },
-  { width: 1920, height: 1080 },
-];
 
 async function main(): Promise<void> {
   if (noChromium) throw new Error(noChromium);
@@ -45,7 +40,7 @@ async function main(): Promise<void> {
     await mock.request('GET', '/api/zapier/me', { key: 'chatting_live_x_notarealkeynotareal' });
 
     const { page } = browser;
-    await page.setViewportSize(SCREENS[0]);
+    await page.setViewportSize(DASHBOARD_SCREENS[0]);
     await page.goto(`${mock.base}/`);
     await page.fill('#fire-workspace', 'owner_123');
     await page.click('#fire-button');
@@ -57,11 +52,11 @@ async function main(): Promise<void> {
     await page.locator('#fault-rows li[data-fault]').waitFor();
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await page.mouse.move(0, 0);
-    for (const screen of SCREENS) {
+    for (const screen of DASHBOARD_SCREENS) {
       await page.setViewportSize(screen);
       await page.screenshot({ path: path.join(REPO, 'docs', `dashboard-${screen.width}.png`) });
     }
-    await page.setViewportSize(SCREENS[0]);
+    await page.setViewportSize(DASHBOARD_SCREENS[0]);
 
     await page.goto(`${mock.base}/docs`);
     await page.getByRole('button', { name: 'Authorize' }).first().click();

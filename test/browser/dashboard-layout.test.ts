@@ -5,18 +5,13 @@
  * than a page holds, a poll is still one request per list. Screenshots go to reports/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { layoutProblems, polls, recordPolls } from '../helpers/dashboard';
+import { DASHBOARD_SCREENS, layoutProblems, polls, recordPolls } from '../helpers/dashboard';
 import { launchBrowser, noChromium, screenshot, type Browser } from '../helpers/browser';
 import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { describeUnless } from '../helpers/skip';
 
 if (noChromium) console.warn(`The browser tests are skipped: ${noChromium}.`);
-
-const SCREENS = [
-  { width: 1280, height: 800 },
-  { width: 1920, height: 1080 },
-];
 
 describeUnless(noChromium)('QA dashboard layout', () => {
   let mock: RunningMock;
@@ -63,7 +58,7 @@ describeUnless(noChromium)('QA dashboard layout', () => {
     await mock?.stop();
   });
 
-  for (const screen of SCREENS) {
+  for (const screen of DASHBOARD_SCREENS) {
     test(`at ${screen.width}×${screen.height} no column is cut off and no card scrolls`, async () => {
       const { page } = browser;
       await page.setViewportSize(screen);
@@ -82,7 +77,7 @@ describeUnless(noChromium)('QA dashboard layout', () => {
 
   test('the self-test: a cut-off column and a scrolling card are found', async () => {
     const { page } = browser;
-    await page.setViewportSize(SCREENS[0]);
+    await page.setViewportSize(DASHBOARD_SCREENS[0]);
     await page.addStyleTag({
       content:
         '#delivery-rows td.fill .clip { text-overflow: clip }' +

@@ -5,6 +5,12 @@
  */
 import type { Page } from 'playwright-core';
 
+/** The two screens the dashboard is laid out for: a laptop's and a desktop monitor's. */
+export const DASHBOARD_SCREENS = [
+  { width: 1280, height: 800 },
+  { width: 1920, height: 1080 },
+] as const;
+
 /*
  * What the in-page checks use of the DOM. The project's TypeScript has Node's globals, not the
  * browser's (adding the DOM library would change them for every file), so the few used are
