@@ -157,8 +157,13 @@ function jsonType(value: unknown): string {
 
 /** Whether the schema marks the failing keyword as the mock's own guard (`x-mock-guard`). */
 export function isMockGuardError(error: ErrorObject): boolean {
-  const guarded: unknown = error.parentSchema?.['x-mock-guard'];
-  return Array.isArray(guarded) && guarded.includes(error.keyword);
+  return isGuardedBy(error.parentSchema, error.keyword);
+}
+
+/** Whether `schema` marks `keyword` as one of the mock's guards (`x-mock-guard`). */
+export function isGuardedBy(schema: unknown, keyword: string): boolean {
+  const guarded: unknown = (schema as Record<string, unknown> | undefined)?.['x-mock-guard'];
+  return Array.isArray(guarded) && guarded.includes(keyword);
 }
 
 /** Where a violation is: `email`, `customFields.crm_owner`, `tags.3`, or `body` for the whole. */

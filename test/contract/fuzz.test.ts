@@ -25,6 +25,7 @@ import { connect } from 'node:net';
 import { schemaFile } from '../../schemas/catalog';
 import {
   ERROR_CODES,
+  isGuardedBy,
   schemaJson,
   statusOf,
   validate,
@@ -308,8 +309,7 @@ function codeFor(schema: SchemaName, property: string | null, keyword: string): 
   if (!property) return 'invalid-request';
   // A refusal by one of the mock's guards is invalid-request, whatever the property's own codes.
   const properties = annotated.get(schema)?.properties as Record<string, Json> | undefined;
-  const guarded = properties?.[property]?.['x-mock-guard'];
-  if (Array.isArray(guarded) && guarded.includes(keyword)) return 'invalid-request';
+  if (isGuardedBy(properties?.[property], keyword)) return 'invalid-request';
   const rule = ((schemaJson(schema).properties as Record<string, Json>)[property]?.[
     'x-error-codes'
   ] ?? undefined) as ErrorCode | Record<string, ErrorCode> | undefined;
