@@ -13,16 +13,17 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { build, isBuilt } from '../scripts/build.mjs';
+import { build } from '../scripts/build.mjs';
 import { CASES } from './cases';
 import { FULL_PLAN, QUICK_PLAN, unmeasured, type Row } from './lib/case';
 import { startReport, table, writeReport } from './lib/report';
 
 /** The bench measures the compiled mock and app, as users run them. */
 function ensureBuilt(): void {
-  if (isBuilt()) return;
-  console.log('dist/ is not built from the current sources: building it');
-  if (build() !== 0) throw new Error('the build failed');
+  const status = build(false, (stale) => {
+    if (stale) console.log('dist/ is not built from the current sources: building it');
+  });
+  if (status !== 0) throw new Error('the build failed');
 }
 
 async function main(): Promise<void> {

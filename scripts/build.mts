@@ -181,14 +181,19 @@ export function planBuild(clean = false): { steps: BuildStep[]; finish: () => vo
   };
 }
 
-/** Whether dist/ was built, successfully, from the sources as they are now. */
-export function isBuilt(digest: string = sourcesDigest()): boolean {
+/** Whether dist/ was built, successfully, from the digest of the sources as they are now. */
+function isBuilt(digest: string): boolean {
   return existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === digest;
 }
 
-/** The whole build, in this process's terminal; the exit code of the step that failed, or 0. */
-export function build(clean = false): number {
+/**
+ * The whole build, in this process's terminal; the exit code of the step that failed, or 0.
+ * `before` hears whether anything is to be built, before anything is (the sources are read and
+ * hashed once, for that answer and for the build).
+ */
+export function build(clean = false, before: (stale: boolean) => void = () => {}): number {
   const { steps, finish } = planBuild(clean);
+  before(steps.length > 0);
   for (const step of steps) {
     const [command, ...args] = step.command;
     const result = spawnSync(command, args, { cwd: REPO, stdio: 'inherit' });
@@ -199,12 +204,13 @@ export function build(clean = false): number {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const clean = process.argv.includes('--clean');
-  if (process.argv.includes('--if-stale')) {
-    if (isBuilt()) process.exit(0);
-    console.error('dist/ is not built from the current sources: building it first');
-  } else if (!clean && isBuilt()) {
-    console.log('dist/ is already built from the current sources (--clean builds it again)');
-  }
-  process.exit(build(clean));
+  const ifStale = process.argv.includes('--if-stale');
+  const status = build(process.argv.includes('--clean'), (stale) => {
+    if (stale && ifStale)
+      console.error('dist/ is not built from the current sources: building it first');
+    if (!stale && !ifStale) {
+      console.log('dist/ is already built from the current sources (--clean builds it again)');
+    }
+  });
+  process.exit(status);
 }
