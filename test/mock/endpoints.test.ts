@@ -153,17 +153,25 @@ describe('webhook subscriptions', () => {
     const first = 'https://hooks.zapier.com/hooks/catch/123/same';
     const event = 'contact.created';
     const ids: string[] = [];
+    /** Subscribes each target in turn, noting every id for the clean-up. */
+    const subscribeEach = async (targets: string[]) => {
+      const replies: [string, Awaited<ReturnType<typeof subscribe>>][] = [];
+      for (const target of targets) {
+        const reply = await subscribe(event, target);
+        ids.push(reply.body.id);
+        replies.push([target, reply]);
+      }
+      return replies;
+    };
     try {
       const subscribed = await subscribe(event, first);
       assert.equal(subscribed.status, 201);
       ids.push(subscribed.body.id);
-      for (const target of [
+      for (const [target, again] of await subscribeEach([
         'https://HOOKS.zapier.com/hooks/catch/123/same',
         'https://hooks.zapier.com:443/hooks/catch/123/same',
         'HTTPS://hooks.zapier.com/hooks/catch/123/x/../same',
-      ]) {
-        const again = await subscribe(event, target);
-        ids.push(again.body.id);
+      ])) {
         assert.equal(again.status, 201);
         assert.deepEqual(again.body, subscribed.body, target);
       }
@@ -177,13 +185,11 @@ describe('webhook subscriptions', () => {
         [subscribed.body.id],
       );
       // Another path (paths are case-sensitive), scheme or port is another target.
-      for (const target of [
+      for (const [target, other] of await subscribeEach([
         'https://hooks.zapier.com/hooks/catch/123/Same',
         'http://hooks.zapier.com/hooks/catch/123/same',
         'https://hooks.zapier.com:8443/hooks/catch/123/same',
-      ]) {
-        const other = await subscribe(event, target);
-        ids.push(other.body.id);
+      ])) {
         assert.notEqual(other.body.id, subscribed.body.id, target);
       }
     } finally {
