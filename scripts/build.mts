@@ -208,8 +208,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const status = build(process.argv.includes('--clean'), (stale) => {
     if (stale && ifStale)
       console.error('dist/ is not built from the current sources: building it first');
+    // On stderr, as the note above: stdout is the output of what runs after a build
+    // (`npm run -s zapier:compat -- --json` is JSON only).
     if (!stale && !ifStale) {
-      console.log('dist/ is already built from the current sources (--clean builds it again)');
+      console.error('dist/ is already built from the current sources (--clean builds it again)');
     }
   });
   process.exit(status);

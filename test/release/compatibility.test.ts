@@ -132,6 +132,10 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       const same = await guardCompiled();
       assert.equal(same.code, 0, same.stderr);
       assert.match(same.stdout, /next release needs a minor bump: 0\.2\.0/);
+      // As the README gives it: the compile first (nothing to do here), and JSON only on stdout.
+      const json = await repo.run('npm', ['run', '-s', 'zapier:compat', '--', '--json']);
+      assert.equal(json.code, 0, json.stderr);
+      assert.equal((JSON.parse(json.stdout) as { ok: boolean }).ok, true);
     },
     SLOW,
   );
