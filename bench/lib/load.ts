@@ -48,6 +48,8 @@ export async function drive(base: string, load: Load, seconds: number): Promise<
 export interface Comparison {
   /** Median of the per-round ratios ours / bare. */
   ratio: number;
+  /** Every round's ratio, lowest first: their spread is how far one window can be trusted. */
+  rounds: number[];
   ours: number;
   bare: number;
 }
@@ -79,7 +81,12 @@ export async function compare(
     oursRates.push(oursRate);
     bareRates.push(bareRate);
   }
-  return { ratio: median(ratios), ours: median(oursRates), bare: median(bareRates) };
+  return {
+    ratio: median(ratios),
+    rounds: ratios.sort((a, b) => a - b),
+    ours: median(oursRates),
+    bare: median(bareRates),
+  };
 }
 
 /**
@@ -104,11 +111,21 @@ export async function compareWithBare(ours: Running, load: Load, plan: Plan): Pr
   }
 }
 
-/** A comparison's row: its ratio judged, shown as `0.62 × bare (31,200/s vs 50,300/s)`. */
+/** `rounds 0.55-0.68`: the lowest and highest round of a comparison. */
+export function roundSpread(comparison: Comparison): string {
+  const { rounds } = comparison;
+  return `rounds ${rounds[0].toFixed(2)}-${rounds[rounds.length - 1].toFixed(2)}`;
+}
+
+/**
+ * A comparison's row: its ratio judged, shown as
+ * `0.62 × bare (31,200/s vs 50,300/s; rounds 0.55-0.68)`.
+ */
 export function ratioRow(name: string, goal: Goal, comparison: Comparison): Row {
   const shown =
     `${comparison.ratio.toFixed(2)} × bare ` +
-    `(${formatCount(comparison.ours)}/s vs ${formatCount(comparison.bare)}/s)`;
+    `(${formatCount(comparison.ours)}/s vs ${formatCount(comparison.bare)}/s; ` +
+    `${roundSpread(comparison)})`;
   return judged(name, goal, comparison.ratio, shown);
 }
 
