@@ -7,6 +7,8 @@
  *   node scripts/build.mts --if-stale   the same, silent when there is nothing to do (npm start,
  *                                       npm run zap: no compile on every start)
  *   node scripts/build.mts --clean      empties dist/ and builds everything
+ *   node scripts/build.mts --discard-zips   removes build/build.zip and build/source.zip only
+ *                                       (`npm version` runs it; a build that compiles does too)
  *
  * The stamp hashes the contents of every input, not their times: a git checkout or a copy sets
  * times that say nothing about what dist/ was built from. It is removed when a build starts and
@@ -31,6 +33,11 @@ const DIST = path.join(REPO, 'dist');
 const STAMP = path.join(DIST, '.sources.sha256');
 /** What the last build was made from: its toolchain, its schemas, its compiled sources. */
 const MANIFEST = path.join(DIST, '.build.json');
+/**
+ * What `zapier-platform upload` sends as it finds them: the CLI runs no script before an upload,
+ * so these must not outlive the sources and version they were made from.
+ */
+const UPLOADABLES = ['build/build.zip', 'build/source.zip'].map((file) => path.join(REPO, file));
 
 /** The compiled folders (tsconfig.build.json's include). schemas/generated/ is the build's output. */
 const INPUT_FOLDERS = ['src', 'mock-server', 'schemas'];
@@ -137,6 +144,9 @@ export function planBuild(clean = false): { steps: BuildStep[]; finish: () => vo
   const contents = readAll([...sources, ...INPUT_FILES]);
   const digest = sourcesDigest(sources, contents);
   if (!clean && isBuilt(digest)) return { steps: [], finish: () => {} };
+  // The zips were made from the dist/ this build replaces (every path that makes one compiles
+  // first): a bare `upload` now finds none and says to build, rather than send the old app.
+  discardUploadables();
   const schemaFiles = sources.filter(
     (file) => file.startsWith('schemas') && file.endsWith('.json'),
   );
@@ -181,6 +191,15 @@ export function planBuild(clean = false): { steps: BuildStep[]; finish: () => vo
   };
 }
 
+/**
+ * Removes build/build.zip and build/source.zip: when dist/ is rebuilt, and when `npm version`
+ * bumps the version (package.json's `version` script), which needs no compile, since the app
+ * reads its version when it loads, but leaves a zip whose definition.json has the old one.
+ */
+export function discardUploadables(): void {
+  for (const file of UPLOADABLES) rmSync(file, { force: true });
+}
+
 /** Whether dist/ was built, successfully, from the digest of the sources as they are now. */
 function isBuilt(digest: string): boolean {
   return existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === digest;
@@ -203,9 +222,13 @@ export function build(clean = false, before: (stale: boolean) => void = () => {}
   return 0;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const ifStale = process.argv.includes('--if-stale');
-  const status = build(process.argv.includes('--clean'), (stale) => {
+function main(args: string[]): number {
+  if (args.includes('--discard-zips')) {
+    discardUploadables();
+    return 0;
+  }
+  const ifStale = args.includes('--if-stale');
+  return build(args.includes('--clean'), (stale) => {
     if (stale && ifStale)
       console.error('dist/ is not built from the current sources: building it first');
     // On stderr, as the note above: stdout is the output of what runs after a build
@@ -214,5 +237,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       console.error('dist/ is already built from the current sources (--clean builds it again)');
     }
   });
-  process.exit(status);
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exit(main(process.argv.slice(2)));

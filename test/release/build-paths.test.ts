@@ -11,11 +11,12 @@
  * before the tests (and _zapier-build before that), so the test case covers `validate`: the
  * fake Zapier sees that validation, and each path costs a compile and a CLI start. Bare `build`/`push`, without --skip-dep-install, copy
  * node_modules to a temporary folder and fail with EMFILE on a tree this size (zapier-platform
- * issue #820; see the README): nothing stale can be uploaded that way, nothing at all can.
+ * issue #820; see the README): nothing stale can be uploaded that way, nothing at all can. A bare
+ * `upload` runs no script at all: `npm version` and every compile remove the zips it would send.
  */
 import assert from 'node:assert/strict';
 import AdmZip from 'adm-zip';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   FAKE_APP_ID,
@@ -161,13 +162,39 @@ test(
 );
 
 test(
+  'npx zapier-platform upload on its own: never the zip of an older version or older sources',
+  async () => {
+    // The upload runs no script, so it cannot compile: what it must not find is a stale zip.
+    const zip = path.join(repo.dir, 'build', 'build.zip');
+    assert.ok(existsSync(zip), 'zapier:push above left its zip in build/');
+    const uploads = zapier.uploads.length;
+    const bumped = await repo.run('npm', ['version', '0.2.2', '--no-git-tag-version']);
+    assert.equal(bumped.code, 0, bumped.stderr);
+    assert.ok(!existsSync(zip), 'npm version discarded the zip of 0.2.1');
+    const outcome = await zapierCli(['upload']);
+    assert.notEqual(outcome.code, 0);
+    assert.match(report(outcome), /Missing a built integration/);
+    assert.equal(zapier.uploads.length, uploads, 'nothing was uploaded');
+    // A label changed after a build: the next compile (any command's) discards that build's zip.
+    writeFileSync(zip, 'the zip of the sources before the edit');
+    repo.edit(TRIGGER_FILE, (text) =>
+      text.replace(/label: 'New Conversation[^']*'/, "label: 'New Conversation Edited'"),
+    );
+    const built = await repo.run('npm', ['run', 'build']);
+    assert.equal(built.code, 0, built.stderr);
+    assert.ok(!existsSync(zip), 'the compile discarded the zip of the old sources');
+  },
+  SLOW,
+);
+
+test(
   'a bump too small for the changes stops every zapier-platform path before anything is built',
   async () => {
     // The guard (npm run zapier:compat) runs in _zapier-build.
     repo.edit('src/creates/create-contact.ts', (text) =>
       text.replace(/\n\s*\{\n\s*key: 'phone',[^}]*\},/, ''),
     );
-    await change('0.2.2', 'Guarded');
+    await change('0.2.3', 'Guarded');
     const uploads = zapier.uploads.length;
     const outcome = await zapierCli(['push', '--skip-dep-install']);
     assert.notEqual(outcome.code, 0);
