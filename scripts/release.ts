@@ -9,7 +9,8 @@
  * Warns, naming them, when the tree has uncommitted changes.
  *
  * `current` records package.json's version as released without bumping it: the first snapshot of
- * an app that was released before the guard existed, or one that was lost.
+ * an app that was released before the guard existed, or one that was lost. After an earlier
+ * release the guard holds for it as for a bump.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -67,8 +68,10 @@ function openChangelogSection(version: string, notes: string): boolean {
   return true;
 }
 
+/** Sets the version; package.json may say it already (a maintainer's `npm version` first). */
 function npmVersion(version: string): void {
-  const result = spawnSync('npm', ['version', version, '--no-git-tag-version'], {
+  const args = ['version', version, '--no-git-tag-version', '--allow-same-version'];
+  const result = spawnSync('npm', args, {
     cwd: REPO,
     encoding: 'utf8',
   });
@@ -134,8 +137,16 @@ async function recordCurrent(dryRun: boolean): Promise<void> {
   if (newest && semver.lte(version, newest.version)) {
     throw new ReleaseRefused(`${version} is not newer than the released ${newest.version}.`);
   }
+  // After an earlier release, recording this version is releasing it: the same guard holds, or
+  // a bump too small would pass by being recorded as released.
+  const verdict = newest ? await assess() : null;
+  if (verdict && verdict.changes.length > 0) console.log(`${describeChanges(verdict.changes)}\n`);
+  if (verdict && !verdict.ok) throw new ReleaseRefused(`Refused: ${verdict.summary}`);
   const snapshot = await takeSnapshot(version);
-  if (!dryRun) writeSnapshot(snapshot);
+  if (!dryRun) {
+    if (verdict) openChangelogSection(version, draftNotes(verdict.changes));
+    writeSnapshot(snapshot);
+  }
   console.log(
     `${dryRun ? 'Would record' : 'Recorded'} ${version} as released: ${path.relative(REPO, releaseFile(version))}.`,
   );

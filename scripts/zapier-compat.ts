@@ -13,11 +13,12 @@ import { assess, describeChanges } from './release/guard';
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
   const verdict = await assess();
-  // A refusal goes to stderr: zapier-platform shows only that of a failed _zapier-build.
-  const print = verdict.ok ? console.log : console.error;
   if (values.json) {
-    print(JSON.stringify(verdict, null, 2));
+    // Output for a program: on stdout whatever the verdict, which the exit code carries.
+    console.log(JSON.stringify(verdict, null, 2));
   } else {
+    // A refusal goes to stderr: zapier-platform shows only that of a failed _zapier-build.
+    const print = verdict.ok ? console.log : console.error;
     if (verdict.released && verdict.changes.length > 0) {
       print(
         `Changes since the ${verdict.released} release:\n\n${describeChanges(verdict.changes)}\n`,

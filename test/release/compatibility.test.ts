@@ -5,7 +5,7 @@
  * maintainer runs them, in a copy of the repo.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyPatch, deepClone, type Operation } from 'fast-json-patch';
 import {
@@ -14,6 +14,7 @@ import {
   requiredBump,
   type Bump,
 } from '../../scripts/release/compatibility';
+import type { Verdict } from '../../scripts/release/guard';
 import { readSnapshot, type ReleaseSnapshot } from '../../scripts/release/snapshot';
 import { copyRepo, type RepoCopy } from '../helpers/repo-copy';
 
@@ -92,6 +93,17 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       assert.equal(patch.code, 1, patch.stdout);
       assert.match(patch.stderr, /create create_contact › input field phone \("Phone"\): removed/);
       assert.match(patch.stderr, /need a major release.*0\.1\.1, a patch after 0\.1\.0: too small/);
+      // For a program, the same verdict as JSON on stdout, refusal or not.
+      const patchJson = await repo.run('npx', ['tsx', 'scripts/zapier-compat.ts', '--json']);
+      assert.equal(patchJson.code, 1, patchJson.stderr);
+      const verdict = JSON.parse(patchJson.stdout) as Verdict;
+      assert.equal(verdict.ok, false);
+      assert.equal(verdict.needed, 'major');
+      assert.ok(
+        verdict.changes.some(
+          ({ where, what }) => /input field phone/.test(where) && what === 'removed',
+        ),
+      );
 
       await setVersion('1.0.0');
       const major = await guardCompiled();
@@ -201,6 +213,28 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       assert.equal(dirty.code, 0, dirty.stderr);
       assert.match(dirty.stdout, /Note: the tree has uncommitted changes \(README\.md\)/);
       assert.match(dirty.stdout, /Would release 0\.2\.1/);
+    },
+    SLOW,
+  );
+
+  test(
+    'release takes a version bumped by hand first, and `current` is held to the same guard',
+    async () => {
+      // The sources are as released (0.2.0) but for README.md: a patch is enough.
+      await setVersion('0.2.1');
+      const patch = await repo.run('npx', ['tsx', 'scripts/release.ts', 'patch']);
+      assert.equal(patch.code, 0, patch.stderr);
+      assert.equal(readJson<ReleaseSnapshot>('releases/0.2.1.json').definition.version, '0.2.1');
+      assert.match(readFileSync(path.join(repo.dir, 'CHANGELOG.md'), 'utf8'), /^## 0\.2\.1$/m);
+
+      // A removed field needs a major: recording 0.2.2 as released is releasing it, refused.
+      repo.edit(CREATE_CONTACT, (text) => text.replace(PHONE_FIELD, ''));
+      await setVersion('0.2.2');
+      const current = await repo.run('npm', ['run', '--silent', 'release', '--', 'current']);
+      assert.equal(current.code, 1, current.stdout);
+      assert.match(current.stdout, /input field phone \("Phone"\): removed/);
+      assert.match(current.stderr, /Refused: .*need a major release/);
+      assert.ok(!existsSync(path.join(repo.dir, 'releases', '0.2.2.json')));
     },
     SLOW,
   );
