@@ -295,26 +295,33 @@ function compareFields(
 // ---- outputs: outputFields and the sample ----
 
 interface OutputKey {
+  /** Whether outputFields lists the key, and whether the sample (what results carry) has it. */
+  inFields: boolean;
+  inSample: boolean;
   label?: Json;
   /** The type outputFields declares (absent: none declared). */
   declared?: Json;
   list?: Json;
-  /** The JSON type of the sample's value (null values say nothing). */
-  sampled?: string;
-  value?: Json;
+  /**
+   * Every sample value offered under this key, in order: `data__email` and `data: {email}` both
+   * flatten to `data__email`, and a change to either must show.
+   */
+  samples: Json[];
 }
 
 const jsonType = (value: Json): string | undefined =>
   value === null ? undefined : Array.isArray(value) ? 'array' : typeof value;
+
+const newKey = (): OutputKey => ({ inFields: false, inSample: false, samples: [] });
 
 /** The sample's keys as Zapier offers them for mapping: nested objects flattened with `__`. */
 function flattenSample(sample: Json | undefined, into: Map<string, OutputKey>, prefix = ''): void {
   if (!isObject(sample)) return;
   for (const [key, value] of Object.entries(sample)) {
     const flat = prefix ? `${prefix}__${key}` : key;
-    const entry = into.get(flat) ?? {};
-    entry.sampled = jsonType(value) ?? entry.sampled;
-    entry.value = value;
+    const entry = into.get(flat) ?? newKey();
+    entry.inSample = true;
+    entry.samples.push(value);
     into.set(flat, entry);
     if (isObject(value)) flattenSample(value, into, flat);
   }
@@ -326,9 +333,35 @@ function outputKeys(operation: JsonObject): Map<string, OutputKey> {
   const fields = Array.isArray(operation.outputFields) ? operation.outputFields : [];
   for (const field of fields.filter(isObject)) {
     const key = text(field.key);
-    keys.set(key, { ...keys.get(key), label: field.label, declared: field.type, list: field.list });
+    const entry = keys.get(key) ?? newKey();
+    keys.set(key, {
+      ...entry,
+      inFields: true,
+      label: field.label,
+      declared: field.type,
+      list: field.list,
+    });
   }
   return keys;
+}
+
+/**
+ * The first sample value whose JSON type changed (null values say nothing), as `array → string`;
+ * null when none did.
+ */
+function retyped(was: OutputKey, is: OutputKey): string | null {
+  for (const [index, value] of was.samples.entries()) {
+    const [before, after] = [jsonType(value), jsonType(is.samples[index] ?? null)];
+    if (before && after && before !== after) return `${before} → ${after}`;
+  }
+  return null;
+}
+
+/** Where a key that stays an output was taken from: the sample or outputFields. */
+function partlyRemoved(was: OutputKey, is: OutputKey): string | null {
+  if (was.inSample && !is.inSample) return 'removed from the sample (outputFields still lists it)';
+  if (was.inFields && !is.inFields) return 'removed from outputFields (the sample still has it)';
+  return null;
 }
 
 function compareOutputs(changes: ChangeList, where: string, before: JsonObject, after: JsonObject) {
@@ -346,7 +379,19 @@ function compareOutputs(changes: ChangeList, where: string, before: JsonObject, 
       );
       continue;
     }
-    const resampled = !!was.sampled && !!is.sampled && was.sampled !== is.sampled;
+    // The sample is what results carry, and outputFields what the editor offers to map: a key
+    // gone from either is gone for the Zaps that rely on it there.
+    const removal = partlyRemoved(was, is);
+    if (removal) {
+      changes.add(
+        'major',
+        at,
+        removal,
+        `Zaps that map {{${key}}} may get nothing; ${ZAPS_BREAK_UNCHECKED}`,
+      );
+      continue;
+    }
+    const resampled = retyped(was, is);
     if (
       was.declared !== undefined &&
       is.declared !== undefined &&
@@ -362,7 +407,7 @@ function compareOutputs(changes: ChangeList, where: string, before: JsonObject, 
       changes.add(
         'major',
         at,
-        `sample value ${was.sampled} → ${is.sampled}`,
+        `sample value ${resampled}`,
         `the output's structure changed; ${ZAPS_BREAK_UNCHECKED}`,
       );
     } else if (was.declared === undefined && is.declared !== undefined) {
@@ -392,9 +437,8 @@ function compareOutputs(changes: ChangeList, where: string, before: JsonObject, 
       changes.add('patch', at, `label ${show(was.label)} → ${show(is.label)}`, WORDING);
     }
     // A value of another type is said above; a nested object's values are their own keys.
-    if (!resampled && !isObject(was.value ?? null) && !same(was.value, is.value)) {
-      changedValues.push(key);
-    }
+    const scalars = (entry: OutputKey) => entry.samples.filter((value) => !isObject(value));
+    if (!resampled && !same(scalars(was), scalars(is))) changedValues.push(key);
   }
   for (const key of now.keys()) {
     if (!old.has(key)) changes.add('minor', `${where} › output ${key}`, 'added', ADDITIVE);
