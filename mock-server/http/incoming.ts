@@ -31,7 +31,12 @@ export function installIncomingChecks(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
     // A request on a connection kept alive, or pipelined behind one still running, once the
     // server has begun to stop (in-flight ones finish).
-    if (isStopping(app.server)) return done(new ApiError('shutting-down', 'the mock is stopping'));
+    // Refused on the next turn: Node first parses the rest of what the client sent, so the
+    // requests pipelined behind this one are known, each gets its own 503, and the last closes.
+    if (isStopping(app.server)) {
+      setImmediate(done, new ApiError('shutting-down', 'the mock is stopping'));
+      return;
+    }
     // Node's own check answers a missing Host with an empty 400; it is off so that this answers.
     if (request.raw.httpVersion === '1.1' && !request.headers.host) {
       return done(new ApiError('invalid-request', 'an HTTP/1.1 request needs a Host header'));

@@ -173,6 +173,22 @@ describe('what Node would answer on its own', () => {
     });
   });
 
+  test('a body over the limit sent whole, without Expect: the 413 reaches the client still sending it', async () => {
+    // The answer comes by the Content-Length, long before the body has arrived: closed at once
+    // with that body unread, the connection was reset and fetch lost the answer (EPIPE), most
+    // times for 5 MB.
+    const body = JSON.stringify({ email: 'big@example.com', name: 'x'.repeat(5_000_000) });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const response = await fetch(`${mock.base}${API}/contacts`, {
+        method: 'POST',
+        headers: { 'x-api-key': DEMO_KEYS.acme, 'content-type': 'application/json' },
+        body,
+      });
+      assert.equal(response.status, 413);
+      assert.equal(((await response.json()) as { error: string }).error, 'payload-too-large');
+    }
+  });
+
   test('CONNECT is 405 method-not-allowed, and the connection ends', async () => {
     const answers = parseAnswers(
       await rawConnection(
@@ -221,6 +237,7 @@ describe('a server that stops', () => {
   async function stopDuringRequest(
     whileStopping: (socket: Socket) => void,
     waitMs?: number,
+    bytes = me,
   ): Promise<string> {
     const stopping = await startMock();
     let stopped: Promise<void> | undefined;
@@ -229,7 +246,7 @@ describe('a server that stops', () => {
         key: null,
         body: { path: `${API}/me`, delay_ms: 300, times: 1 },
       });
-      const raw = await rawConnection(stopping.base, me, {
+      const raw = await rawConnection(stopping.base, bytes, {
         waitMs,
         during: (socket) => {
           void until(() => stopping.server.services.faults.empty, 'the delayed request runs').then(
@@ -251,6 +268,28 @@ describe('a server that stops', () => {
     const answers = parseAnswers(await stopDuringRequest((socket) => socket.write(me)));
     assertAnswers(answers, [[200], [503, 'shutting-down']]);
     assert.equal(answers[1].headers.connection, 'close');
+  });
+
+  test('three requests pipelined while it stops: each its own 503 shutting-down, after the one running', async () => {
+    const answers = parseAnswers(await stopDuringRequest((socket) => socket.write(me + me + me)));
+    assertAnswers(answers, [
+      [200],
+      [503, 'shutting-down'],
+      [503, 'shutting-down'],
+      [503, 'shutting-down'],
+    ]);
+    // Only the last ends the connection, and says so.
+    assert.deepEqual(
+      answers.map((answer) => answer.headers.connection === 'close'),
+      [false, false, false, true],
+    );
+  });
+
+  test('a request pipelined before it stops, answered behind the one running: both leave, then the connection ends', async () => {
+    // The second answer's head said keep-alive before the stop began; the client never closes,
+    // so only the server can end the connection, and must once that answer has left.
+    const raw = await stopDuringRequest(() => undefined, 5000, me + me);
+    assertAnswers(parseAnswers(raw), [[200], [200]]);
   });
 
   test('the answer running on a kept-alive connection as it stops says close, and the stop does not wait for the client', async () => {
