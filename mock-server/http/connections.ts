@@ -212,7 +212,10 @@ export function installConnectionOrder(app: FastifyInstance): void {
   // the limit fastify's own 413 checks it against (that 413 then answers at once, and Node ends
   // the connection, as after any final answer that came without 100).
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
-    awaitingContinue.add(request);
+    // Node takes any Expect that mentions 100-continue (`100-continue, foo`, or two headers it
+    // joined so) for one it can meet; one with anything else is refused as unmet.
+    if (ONLY_CONTINUE.test(request.headers.expect ?? '')) awaitingContinue.add(request);
+    else unmetExpectations.add(request);
     app.routing(request, response);
   });
   app.addHook('preParsing', (request, reply, payload, done) => {
@@ -228,6 +231,9 @@ export function installConnectionOrder(app: FastifyInstance): void {
 
 /** Requests whose `Expect` Node could not meet (anything but 100-continue), for fastify to refuse. */
 const unmetExpectations = new WeakSet<IncomingMessage>();
+
+/** An Expect that asks for 100-continue and nothing else (the token is case-insensitive). */
+const ONLY_CONTINUE = /^\s*100-continue\s*$/i;
 
 /** Requests sent with `Expect: 100-continue`, whose body waits for the server's 100. */
 const awaitingContinue = new WeakSet<IncomingMessage>();

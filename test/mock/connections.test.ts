@@ -126,6 +126,19 @@ describe('what Node would answer on its own', () => {
     assertAnswers(answers, [[417, 'expectation-failed']]);
   });
 
+  test('Expect: 100-continue with another expectation (in one header or two) is 417 too', async () => {
+    for (const expect of ['Expect: 100-continue, foo', 'Expect: 100-continue\r\nExpect: foo']) {
+      const answers = parseAnswers(
+        await rawConnection(
+          mock.base,
+          `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n${expect}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+      assertAnswers(answers, [[417, 'expectation-failed']]);
+    }
+  });
+
   test('Expect: 100-continue is met: 100, then the answer', async () => {
     const body = JSON.stringify({ email: 'continue@example.com' });
     const answers = parseAnswers(
