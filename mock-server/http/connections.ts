@@ -72,7 +72,9 @@ export class OrderedResponse<
    * ends the connection after it: kept alive, an idle connection held the server's close until
    * Node's keep-alive timeout (72 s), as the server only closes connections idle when it starts
    * to stop. An answer with others due behind it (pipelined) leaves the connection open for
-   * theirs (503 shutting-down, which fastify sends with close).
+   * theirs (503 shutting-down, which fastify sends with close). One whose head was written before
+   * the stop began still says keep-alive; the stop ends its connection once it has left
+   * (endAfterLastAnswer).
    */
   override writeHead(
     statusCode: number,
