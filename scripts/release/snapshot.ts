@@ -12,7 +12,7 @@
  * Snapshots live in releases/<version>.json, written by `npm run release`, so the guard needs no
  * network and no Zapier account.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import { readSchema } from '../../schemas/catalog';
@@ -205,6 +205,8 @@ export function latestRelease(dir: string = RELEASES_DIR): ReleaseSnapshot | nul
 
 export function writeSnapshot(snapshot: ReleaseSnapshot, dir: string = RELEASES_DIR): string {
   const file = releaseFile(snapshot.version, dir);
+  // The first release of an app makes the folder.
+  mkdirSync(dir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(snapshot, null, 2)}\n`);
   return file;
 }
