@@ -8,9 +8,8 @@
  * releases/<version>.json, and prints the upload → promote → migrate steps. Nothing is uploaded.
  * Warns, naming them, when the tree has uncommitted changes.
  *
- * `current` records package.json's version as released without bumping it: the first snapshot of
- * an app that was released before the guard existed, or one that was lost. After an earlier
- * release the guard holds for it as for a bump.
+ * `current` releases package.json's version as it is, without a bump: the first snapshot of an
+ * app that was released before the guard existed, one that was lost, or a version set by hand.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +19,6 @@ import semver from 'semver';
 import { bumpBetween, isEnough, type Bump, type Change } from './release/compatibility';
 import { assess, describeChanges } from './release/guard';
 import {
-  latestRelease,
   packageVersion,
   releaseFile,
   REPO,
@@ -30,7 +28,7 @@ import {
 } from './release/snapshot';
 
 const USAGE = `Usage: npm run release -- <major|minor|patch|x.y.z> [--dry-run]
-       npm run release -- current      record package.json's version as released (no bump)`;
+       npm run release -- current      release package.json's version as it is (no bump)`;
 
 const BUMPS: Bump[] = ['major', 'minor', 'patch'];
 const CHANGELOG = path.join(REPO, 'CHANGELOG.md');
@@ -128,30 +126,6 @@ function warnIfUncommitted(): void {
   );
 }
 
-async function recordCurrent(dryRun: boolean): Promise<void> {
-  const version = packageVersion();
-  if (existsSync(releaseFile(version))) {
-    throw new ReleaseRefused(`${path.relative(REPO, releaseFile(version))} exists already.`);
-  }
-  const newest = latestRelease();
-  if (newest && semver.lte(version, newest.version)) {
-    throw new ReleaseRefused(`${version} is not newer than the released ${newest.version}.`);
-  }
-  // After an earlier release, recording this version is releasing it: the same guard holds, or
-  // a bump too small would pass by being recorded as released.
-  const verdict = newest ? await assess() : null;
-  if (verdict && verdict.changes.length > 0) console.log(`${describeChanges(verdict.changes)}\n`);
-  if (verdict && !verdict.ok) throw new ReleaseRefused(`Refused: ${verdict.summary}`);
-  const snapshot = await takeSnapshot(version);
-  if (!dryRun) {
-    if (verdict) openChangelogSection(version, draftNotes(verdict.changes));
-    writeSnapshot(snapshot);
-  }
-  console.log(
-    `${dryRun ? 'Would record' : 'Recorded'} ${version} as released: ${path.relative(REPO, releaseFile(version))}.`,
-  );
-}
-
 async function release(request: string, dryRun: boolean): Promise<void> {
   const verdict = await assess();
   const base = verdict.released ?? verdict.version;
@@ -202,8 +176,9 @@ async function main(): Promise<void> {
   if (positionals.length !== 1) throw new ReleaseRefused(USAGE);
   const [request] = positionals;
   warnIfUncommitted();
-  if (request === 'current') await recordCurrent(values['dry-run']);
-  else await release(request, values['dry-run']);
+  // `current` is a release of the version package.json has already: the same guard, changelog
+  // section and snapshot, and `npm version` leaves the version as it is.
+  await release(request === 'current' ? packageVersion() : request, values['dry-run']);
 }
 
 main().catch((error: unknown) => {
