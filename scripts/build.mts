@@ -33,11 +33,6 @@ const DIST = path.join(REPO, 'dist');
 const STAMP = path.join(DIST, '.sources.sha256');
 /** What the last build was made from: its toolchain, its schemas, its compiled sources. */
 const MANIFEST = path.join(DIST, '.build.json');
-/**
- * What `zapier-platform upload` sends as it finds them: the CLI runs no script before an upload,
- * so these must not outlive the sources and version they were made from.
- */
-const UPLOADABLES = ['build/build.zip', 'build/source.zip'].map((file) => path.join(REPO, file));
 
 /** The compiled folders (tsconfig.build.json's include). schemas/generated/ is the build's output. */
 const INPUT_FOLDERS = ['src', 'mock-server', 'schemas'];
@@ -197,7 +192,13 @@ export function planBuild(clean = false): { steps: BuildStep[]; finish: () => vo
  * reads its version when it loads, but leaves a zip whose definition.json has the old one.
  */
 export function discardUploadables(): void {
-  for (const file of UPLOADABLES) rmSync(file, { force: true });
+  // What `zapier-platform upload` sends as it finds them, by the CLI's own paths: it runs no
+  // script before an upload, so they must not outlive the sources and version they came from.
+  const { BUILD_PATH, SOURCE_PATH } = require('zapier-platform-cli/src/constants') as {
+    BUILD_PATH: string;
+    SOURCE_PATH: string;
+  };
+  for (const file of [BUILD_PATH, SOURCE_PATH]) rmSync(path.join(REPO, file), { force: true });
 }
 
 /** Whether dist/ was built, successfully, from the digest of the sources as they are now. */

@@ -5,12 +5,14 @@
  * the repo would. Uses the dist/ that `npm run build` made; never rebuilds it.
  */
 import path from 'node:path';
+import { BUILD_PATH, SOURCE_PATH } from 'zapier-platform-cli/src/constants';
 import { makeSourceZip } from 'zapier-platform-cli/src/utils/build';
 import { buildStaged, REPO, writeChattingApp } from './zapier-staging';
 
 async function main(): Promise<void> {
-  const build = buildStaged('chatting', writeChattingApp, path.join(REPO, 'build', 'build.zip'));
-  await makeSourceZip(REPO, path.join(REPO, 'build', 'source.zip'));
+  // Where `zapier-platform upload` reads them.
+  const build = buildStaged('chatting', writeChattingApp, path.join(REPO, BUILD_PATH));
+  await makeSourceZip(REPO, path.join(REPO, SOURCE_PATH));
   console.log(
     `${path.relative(REPO, build.path)}: ${build.bytes} bytes, ${build.files} files (source.zip beside it)`,
   );

@@ -11,3 +11,10 @@ declare module 'zapier-platform-cli/src/utils/changelog' {
     appDir?: string,
   ): Promise<{ changelog: string }>;
 }
+
+declare module 'zapier-platform-cli/src/constants' {
+  /** Where `build` writes, and `upload` reads, the app's zip: `build/build.zip`. */
+  export const BUILD_PATH: string;
+  /** Where `build` writes, and `upload` reads, the sources' zip: `build/source.zip`. */
+  export const SOURCE_PATH: string;
+}
