@@ -357,6 +357,10 @@ function retyped(was: OutputKey, is: OutputKey): string | null {
   return null;
 }
 
+/** A key's sample values other than objects (whose values are keys of their own). */
+const scalarSamples = (entry: OutputKey): Json[] =>
+  entry.samples.filter((value) => !isObject(value));
+
 /** Where a key that stays an output was taken from: the sample or outputFields. */
 function partlyRemoved(was: OutputKey, is: OutputKey): string | null {
   if (was.inSample && !is.inSample) return 'removed from the sample (outputFields still lists it)';
@@ -437,8 +441,7 @@ function compareOutputs(changes: ChangeList, where: string, before: JsonObject, 
       changes.add('patch', at, `label ${show(was.label)} → ${show(is.label)}`, WORDING);
     }
     // A value of another type is said above; a nested object's values are their own keys.
-    const scalars = (entry: OutputKey) => entry.samples.filter((value) => !isObject(value));
-    if (!resampled && !same(scalars(was), scalars(is))) changedValues.push(key);
+    if (!resampled && !same(scalarSamples(was), scalarSamples(is))) changedValues.push(key);
   }
   for (const key of now.keys()) {
     if (!old.has(key)) changes.add('minor', `${where} › output ${key}`, 'added', ADDITIVE);
