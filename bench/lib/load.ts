@@ -81,12 +81,8 @@ export async function compare(
     oursRates.push(oursRate);
     bareRates.push(bareRate);
   }
-  return {
-    ratio: median(ratios),
-    rounds: ratios.sort((a, b) => a - b),
-    ours: median(oursRates),
-    bare: median(bareRates),
-  };
+  const rounds = ratios.sort((a, b) => a - b);
+  return { ratio: median(rounds), rounds, ours: median(oursRates), bare: median(bareRates) };
 }
 
 /**
