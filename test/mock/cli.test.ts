@@ -112,6 +112,15 @@ describe('chatting-mock', () => {
     );
   });
 
+  test('npm start hands over to the mock: a SIGTERM to npm stops the mock, not only npm', async () => {
+    const npm = await startChild(['--memory', '--quiet'], REPO, ['start', '--'], { file: 'npm' });
+    assert.equal((await fetch(`${npm.base}/__admin/health`)).status, 200);
+    npm.process.kill('SIGTERM');
+    await npm.exited;
+    // Left under a shell that did not pass the signal on, the mock would still answer here.
+    await assert.rejects(fetch(`${npm.base}/__admin/health`));
+  });
+
   test('the banner shows the URL, the demo key and a curl for /me that works', async () => {
     const { dir, remove } = temporaryDirectory();
     const child = await startChild([], dir);
