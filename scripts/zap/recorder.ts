@@ -79,10 +79,13 @@ export async function startRecorder(target: string): Promise<Recorder> {
           response.end(answerBody);
         })
         .catch((error: Error) => {
+          // Chatting never answered: the message names the real cause (fetch's own says only
+          // "fetch failed"), so the call log does not read as a failure on Chatting's side.
+          const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message;
           const answerBody = JSON.stringify({
             ok: false,
             error: 'internal-error',
-            message: error.message,
+            message: `the relay could not reach ${forwardTo}: ${cause}`,
           });
           exchanges.push({
             method,
