@@ -14,6 +14,7 @@ import { answerClientError, installConnectionOrder, OrderedResponse } from './ht
 import { answerFrameworkError, BODY_LIMIT_BYTES, installErrorHandling } from './http/errors';
 import { DEFAULT_DELIVERY_SETTINGS, Deliverer, type DeliverySettings } from './events/deliverer';
 import { installIncomingChecks } from './http/incoming';
+import { installOtherMethods, KnownPaths } from './http/other-methods';
 import { pagesPlugin } from './pages/plugin';
 import { RecentRequests } from './http/recent-requests';
 import { redact, redactUrl } from './http/redaction';
@@ -47,12 +48,15 @@ export interface RequestTimeouts {
 }
 
 /** A client that has not sent its headers, or its whole request, by then gets 408. */
+/** Longer than any id the schemas allow: the route's params schema decides, not the router. */
+const MAX_PARAM_LENGTH = 1024;
+
 export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = { headersMs: 10_000, requestMs: 30_000 };
 
 export interface MockServer {
   app: FastifyInstance;
   services: Services;
-  /** Every API and admin route (not its 405 answers for other methods, nor HEAD, nor pages). */
+  /** Every API and admin route (not HEAD, nor pages). */
   routes: { method: string; url: string }[];
   /** Stops accepting, finishes in-flight requests, commits what is pending, closes the store. */
   close(): Promise<void>;
@@ -92,8 +96,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
   const timeouts = { ...DEFAULT_REQUEST_TIMEOUTS, ...definedOnly(options.timeouts ?? {}) };
   const app = Fastify({
     bodyLimit: BODY_LIMIT_BYTES,
-    // Longer than any id the schemas allow: the route's params schema decides, not the router.
-    routerOptions: { maxParamLength: 1024 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     requestTimeout: timeouts.requestMs,
     http: {
       maxHeaderSize: 64 * 1024,
@@ -127,14 +130,17 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     }
   }
   app.removeContentTypeParser('text/plain');
+  const knownPaths = new KnownPaths(MAX_PARAM_LENGTH);
+  // First: its 405 comes before installConnectionOrder's 100 Continue.
+  installOtherMethods(app, knownPaths);
   installConnectionOrder(app);
   installErrorHandling(app, (error) => log(`internal error: ${error.message}`));
-  installIncomingChecks(app);
+  installIncomingChecks(app, knownPaths);
   services.requests.install(app);
   const routes: MockServer['routes'] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (route.config?.methodNotAllowed || route.config?.page) return;
+    if (route.config?.page) return;
     for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   // The request log line, only where log lines go somewhere (not with --quiet).

@@ -20,7 +20,6 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import type { FastifyInstance } from 'fastify';
 import type * as JsonServer from 'json-server';
 import { ApiError, errorAnswer, JSON_TYPE, sendError } from '../http/errors';
-import { answerOtherMethods } from '../http/routing';
 import type { Services } from '../domain/services';
 import { COLLECTION_NAMES, type CollectionName } from '../store/collections';
 
@@ -31,6 +30,7 @@ export function dbBrowser(services: Services) {
       url: '/*',
       // GET only, as openapi.yaml lists it (HEAD is a 405, like every other method).
       exposeHeadRoute: false,
+      config: { otherMethods: 'the db browser is read-only' },
       handler: async (request, reply) => {
         const url = new URL(request.url.slice(app.prefix.length) || '/', 'http://db');
         const path = url.pathname.replace(/\/$/, '');
@@ -60,7 +60,6 @@ export function dbBrowser(services: Services) {
         browser(data, app.prefix, query)(request.raw as Request, reply.raw as Response);
       },
     });
-    answerOtherMethods(app, new Map([['/*', ['GET']]]), 'the db browser is read-only');
   };
 }
 

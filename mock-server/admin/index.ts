@@ -5,6 +5,7 @@ import {
   installSchemaValidation,
   registerRoutes,
 } from '../http/routing';
+import { ownNotFoundContext } from '../http/other-methods';
 import type { Services } from '../domain/services';
 import { dbBrowser } from './db-browser';
 import { deliveryRoutes } from './deliveries';
@@ -20,6 +21,7 @@ import { workspaceRoutes } from './workspaces';
 export function adminPlugin(services: Services, verify: boolean) {
   return async (app: FastifyInstance): Promise<void> => {
     installAdminGuard(app, services.settings.adminToken);
+    ownNotFoundContext(app);
     installSchemaValidation(app);
     if (verify) installResponseVerification(app);
     registerRoutes(

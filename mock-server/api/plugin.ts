@@ -10,6 +10,7 @@ import {
   installSchemaValidation,
   registerRoutes,
 } from '../http/routing';
+import { ownNotFoundContext } from '../http/other-methods';
 import type { Services } from '../domain/services';
 import { authenticate } from './auth';
 import type { Caller } from './endpoint';
@@ -34,6 +35,7 @@ export function apiPlugin(options: ApiOptions) {
       : null;
     installSchemaValidation(app);
     if (options.verifyResponses) installResponseVerification(app);
+    ownNotFoundContext(app);
 
     // Both hooks take fastify's callback rather than being async: every API request runs them,
     // and a promise each cost more than their common case (no fault, a known key) itself.

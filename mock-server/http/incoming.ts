@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Workspace } from '../../schemas/generated';
 import { hasUnmetExpectation, isStopping } from './connections';
 import { ApiError } from './errors';
+import type { KnownPaths } from './other-methods';
 
 /** How deep objects and arrays may nest in a body; the deepest real one (a seed) needs 6. */
 export const MAX_JSON_DEPTH = 32;
@@ -22,7 +23,7 @@ declare module 'fastify' {
   }
 }
 
-export function installIncomingChecks(app: FastifyInstance): void {
+export function installIncomingChecks(app: FastifyInstance, knownPaths: KnownPaths): void {
   app.decorateRequest('workspace', null);
   app.decorateRequest('receivedBody', null);
 
@@ -53,8 +54,11 @@ export function installIncomingChecks(app: FastifyInstance): void {
       );
     }
     // Before the body is read: an unknown route is not-found whatever the method (QUERY needs a
-    // Content-Type) or the body (another media type) would make of it.
-    if (request.is404) return done(new ApiError('not-found', 'no such route'));
+    // Content-Type) or the body (another media type) would make of it. A known path's other
+    // methods go on to the checks of its plugin, then to their 405 (other-methods.ts).
+    if (request.is404 && !knownPaths.find(request.url)) {
+      return done(new ApiError('not-found', 'no such route'));
+    }
     done();
   });
 

@@ -2,8 +2,8 @@
  * The one route shape of the mock, for the API and the admin API alike. A route names its path
  * parameters, query and body by schema file (the handler gets them typed, validated, defaults
  * applied, and a violation gets the code its schema names) and answers status, body and the
- * changes to store. One registration does the rest for every route: 405 with Allow for the
- * path's other methods, validation, the durable commit, and the send.
+ * changes to store. One registration does the rest for every route: validation, the durable
+ * commit, and the send (the path's other methods are answered for every route: other-methods.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -13,7 +13,7 @@ import {
   type SchemaName,
   type SchemaReadTypes,
 } from '../../schemas/validator';
-import { ApiError, JSON_TYPE, sendError } from './errors';
+import { ApiError, JSON_TYPE } from './errors';
 import { checkRecordLimits } from './record-limits';
 import type { Services } from '../domain/services';
 import type { Change } from '../store/collections';
@@ -25,8 +25,6 @@ declare module 'fastify' {
      * one per status (a 2xx it does not list is then a mismatch too).
      */
     response?: SchemaName | Partial<Record<number, SchemaName>>;
-    /** The route only answers 405 for methods its path does not serve. */
-    methodNotAllowed?: boolean;
   }
 }
 
@@ -132,9 +130,7 @@ export function registerRoutes<Extra>(
   surface: Surface<Extra>,
 ): void {
   const { services } = surface;
-  const methods = new Map<string, string[]>();
   for (const route of routes) {
-    methods.set(route.url, [...(methods.get(route.url) ?? []), route.method]);
     const commit = committer(services, route.saveFailure ?? DEFAULT_SAVE_FAILURE);
     const handle = (input: AnyInput<Extra>) => route.handle(input);
     const handling: Handling<Extra> =
@@ -175,7 +171,6 @@ export function registerRoutes<Extra>(
       },
     });
   }
-  answerOtherMethods(app, methods);
 }
 
 function committer(services: Services, failure: ErrorCode): Commit {
@@ -199,41 +194,6 @@ function send(reply: FastifyReply, answer: Answer): FastifyReply {
     .headers(answer.headers ?? {})
     .type(JSON_TYPE)
     .send(answer.text ?? JSON.stringify(answer.body));
-}
-
-/**
- * 405 with Allow for every method a known path does not serve, including the ones no route
- * uses (TRACE, PROPFIND...: the server knows every method Node parses). Answered in onRequest,
- * so a body the route would not take (another media type) cannot turn it into a 415. `why`
- * replaces the message that lists the methods.
- */
-export function answerOtherMethods(
-  app: FastifyInstance,
-  methods: Map<string, string[]>,
-  why?: string,
-): void {
-  for (const [url, served] of methods) {
-    const allow = served.join(', ');
-    const refuse = (request: FastifyRequest, reply: FastifyReply) =>
-      sendError(
-        reply,
-        new ApiError(
-          'method-not-allowed',
-          why ?? `${request.method} is not served here, only ${allow}`,
-          {
-            allow,
-          },
-        ),
-      );
-    app.route({
-      method: app.supportedMethods.filter((method) => !served.includes(method)),
-      url,
-      config: { methodNotAllowed: true },
-      onRequest: async (request, reply) => refuse(request, reply),
-      // Never reached (onRequest answers), but fastify wants a handler.
-      handler: async (request, reply) => refuse(request, reply),
-    });
-  }
 }
 
 /** Validates bodies, query strings and params with the shared validator. */

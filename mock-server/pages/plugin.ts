@@ -9,7 +9,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from '../http/errors';
-import { answerOtherMethods } from '../http/routing';
 import { bundledOpenapi } from './openapi-document';
 import { PROJECT_ROOT, staticFiles, type StaticFile } from './static-files';
 
@@ -75,6 +74,7 @@ export function pagesPlugin() {
       '/openapi.json': async (request, reply) =>
         reply.headers(PAGE_HEADERS).send(await bundledOpenapi(originOf(request))),
     };
+    // Pages answer HEAD as well (fastify's own HEAD route for each GET): browsers may ask.
     for (const [url, handler] of Object.entries(pages)) {
       app.route({
         method: 'GET',
@@ -83,7 +83,5 @@ export function pagesPlugin() {
         handler: async (request, reply) => handler(request, reply),
       });
     }
-    // Pages answer HEAD as well (fastify's own HEAD route for each GET): browsers may ask.
-    answerOtherMethods(app, new Map(Object.keys(pages).map((url) => [url, ['GET', 'HEAD']])));
   };
 }

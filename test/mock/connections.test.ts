@@ -152,6 +152,17 @@ describe('what Node would answer on its own', () => {
     assertAnswers(answers, [[100], [201]]);
   });
 
+  test('Expect: 100-continue on a method the path does not serve: 405 at once, no 100', async () => {
+    const answers = parseAnswers(
+      await rawConnection(
+        mock.base,
+        `PUT ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\nExpect: 100-continue\r\n` +
+          `Content-Type: application/json\r\nContent-Length: 2\r\n\r\n`,
+      ),
+    );
+    assertAnswers(answers, [[405, 'method-not-allowed']]);
+  });
+
   describe('Expect: 100-continue with a declared body over the route limit', () => {
     /** A POST declaring 70 MB, headers only: the body is sent only after a 100 Continue. */
     const oversized = (path: string, expect: boolean) =>

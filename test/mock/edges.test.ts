@@ -104,6 +104,31 @@ describe('framework errors answer the envelope', () => {
     });
   }
 
+  test("a wrong method meets its path's checks first: the API key, a fault rule", async () => {
+    assertError(await mock.request('DELETE', `${API}/me`, { key: null }), 401, 'api-key-missing');
+    // An unknown path is not-found before any check.
+    assertError(await mock.request('DELETE', `${API}/nothing`, { key: null }), 404, 'not-found');
+    const fault = await mock.request('DELETE', `${API}/me`, {
+      headers: { 'x-mock-fault': 'error=internal-error; status=503' },
+    });
+    assert.equal(fault.status, 503, fault.raw);
+  });
+
+  test('with an admin token, a wrong method on an admin path needs the token before its 405', async () => {
+    const guarded = await startMock({ adminToken: 'edge-token' });
+    try {
+      for (const path of ['/__admin/health', '/__admin/db/contacts']) {
+        assertError(await guarded.request('DELETE', path), 401, 'admin-token-missing');
+        const refused = await guarded.request('DELETE', path, {
+          headers: { 'x-admin-token': 'edge-token' },
+        });
+        assertError(refused, 405, 'method-not-allowed');
+      }
+    } finally {
+      await guarded.stop();
+    }
+  });
+
   test('a wrong method is 405 even with a body the route would refuse (not 415)', async () => {
     const reply = await mock.request('PUT', `${API}/contacts`, {
       raw: 'x',

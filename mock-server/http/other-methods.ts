@@ -1,0 +1,92 @@
+/**
+ * 405 with Allow for every method a known path does not serve, including the ones no route uses
+ * (TRACE, PROPFIND...: the server knows every method Node parses), for every route of the server
+ * as it is added. The paths are kept in one table, looked up only for a request the router found
+ * no route for: a route per path and refused method (about 900 of them) took half the time of
+ * creating a server, as the router compiled each (docs/decisions.md).
+ *
+ * Such a request is answered where its own route's checks would have run:
+ * - an unknown path is 404 in onRequest, before any plugin's checks (installIncomingChecks);
+ * - a known path's other method is 405 in preParsing: after the onRequest hooks of the plugin it
+ *   belongs to (faults and the key check, the admin guard: a prefixed plugin answers its own
+ *   not-found requests, see ownNotFoundContext), before a body is read, which another media type
+ *   would make a 415, and before 100 Continue invites one.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay from 'find-my-way';
+import { ApiError, sendError } from './errors';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Why the path refuses other methods, instead of a message listing the ones it serves. */
+    otherMethods?: string;
+  }
+}
+
+interface Served {
+  methods: string[];
+  why: string | undefined;
+}
+
+export class KnownPaths {
+  private readonly router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
+  private readonly served = new Map<string, Served>();
+
+  /** `maxParamLength` as the server's router has it, so that both match the same paths. */
+  constructor(maxParamLength: number) {
+    this.router = FindMyWay({ maxParamLength });
+  }
+
+  /** A route's path (prefixed, as fastify registered it) serves `method`. */
+  add(url: string, method: string, why: string | undefined): void {
+    const known = this.served.get(url);
+    if (known) {
+      known.methods.push(method);
+      return;
+    }
+    const served: Served = { methods: [method], why };
+    this.served.set(url, served);
+    // One tree (GET) holds every path: the methods are the table's, not the router's.
+    this.router.on('GET', url, () => undefined, served);
+  }
+
+  /** What the path of a request's URL (query and all) serves, or undefined if no route has it. */
+  find(url: string): Served | undefined {
+    return this.router.find('GET', url)?.store as Served | undefined;
+  }
+}
+
+/**
+ * Notes every route the server adds, and answers 405 for the other methods of its path. Installed
+ * before any other preParsing hook: the 405 comes before 100 Continue.
+ */
+export function installOtherMethods(app: FastifyInstance, paths: KnownPaths): void {
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) paths.add(route.url, method, route.config?.otherMethods);
+  });
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    if (!request.is404) return done(null, payload);
+    // Unknown paths were answered in onRequest: this one is known.
+    const served = paths.find(request.url) as Served;
+    const allow = served.methods.join(', ');
+    done(
+      new ApiError(
+        'method-not-allowed',
+        served.why ?? `${request.method} is not served here, only ${allow}`,
+        { allow },
+      ),
+    );
+  });
+}
+
+/**
+ * For a plugin with its own prefix and onRequest hooks: requests under the prefix that no route
+ * takes run those hooks too (fastify gives each not-found handler the hooks of the plugin that
+ * set it), so a path's other methods meet the same checks as its routes before their 405.
+ */
+export function ownNotFoundContext(app: FastifyInstance): void {
+  app.setNotFoundHandler((_request: FastifyRequest, reply: FastifyReply) =>
+    sendError(reply, new ApiError('not-found', 'no such route')),
+  );
+}
