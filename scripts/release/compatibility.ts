@@ -473,17 +473,20 @@ function compareTriggerResults(
   before: TriggerResult[] | undefined,
   after: TriggerResult[] | undefined,
 ) {
-  for (const [index, result] of (before ?? []).entries()) {
+  const changed = (before ?? []).flatMap((result, index) => {
     const now = after?.[index];
-    if (now && !same(result.id, now.id)) {
-      changes.add(
-        'major',
-        `${where} › result id`,
-        `${show(result.id)} → ${show(now.id)} for the same delivery`,
-        `Zapier deduplicates by this id: every live Zap sees items it already had as new and runs again; ${ZAPS_BREAK_UNCHECKED}`,
-      );
-    }
-  }
+    return now && !same(result.id, now.id) ? [[result.id, now.id] as const] : [];
+  });
+  if (changed.length === 0) return;
+  // One change for the derivation, shown on the first delivery it gives another id.
+  const [[was, is]] = changed;
+  const others = changed.length > 1 ? ` (and ${changed.length - 1} more of ${before?.length})` : '';
+  changes.add(
+    'major',
+    `${where} › result id`,
+    `${show(was)} → ${show(is)} for the same delivery${others}`,
+    `Zapier deduplicates by this id: every live Zap sees items it already had as new and runs again; ${ZAPS_BREAK_UNCHECKED}`,
+  );
 }
 
 function compareStep(

@@ -4,10 +4,10 @@
  * - `definition`: the app definition exactly as `zapier-platform build` writes it into
  *   build.zip's definition.json (zapier-platform-core's own serialisation: functions become
  *   `$func$…$f$` markers, everything else as declared).
- * - `triggerResults`: for each hook trigger, its sample payloads and the result id `perform` gives
- *   each. Zapier deduplicates a trigger's results by that id, and the id is derived in code, so
- *   the definition alone cannot show a change to it; running the new `perform` on the released
- *   payloads can.
+ * - `triggerResults`: for each hook trigger, payloads made from its sample and the result id
+ *   `perform` gives each. Zapier deduplicates a trigger's results by that id, and the id is
+ *   derived in code, so the definition alone cannot show a change to it; running the new
+ *   `perform` on the released payloads can (probePayloads says which payloads).
  *
  * Snapshots live in releases/<version>.json, written by `npm run release`, so the guard needs no
  * network and no Zapier account.
@@ -103,8 +103,8 @@ function hookSamples(definition: JsonObject): Record<string, JsonObject> {
 
 /**
  * Runs the app's hook triggers on payloads: a released snapshot's (to see whether the same
- * deliveries still get the same ids), or, for a new snapshot, the samples of its own definition
- * (each without the `id` the app added to it).
+ * deliveries still get the same ids), or, for a new snapshot, those made from the samples of its
+ * own definition (probePayloads).
  */
 export async function triggerResultsOf(
   app: LoadedApp,
@@ -124,17 +124,44 @@ export async function triggerResultsOf(
 /** The fields the app adds to a payload (schemas/app/derived-fields.json): not Chatting's. */
 const DERIVED_FIELDS = Object.keys(readSchema('app/derived-fields').properties as object);
 
-/** Each hook trigger's sample as Chatting would deliver it: without the fields the app adds. */
-export function ownSamplePayloads(definition: JsonObject): Record<string, JsonObject[]> {
+/**
+ * The deliveries a snapshot records for each hook trigger: its sample as Chatting would send it
+ * (without the fields the app adds), then the same with every text in capitals, and with every
+ * text padded and carrying separators and a non-ASCII letter. An id derivation changed only for
+ * some values (a tag lower-cased, a name trimmed, a separator escaped) gives another id for one
+ * of these even where the sample's own values come out the same. `event` is left as it is: it
+ * names the event the trigger takes.
+ */
+export function probePayloads(definition: JsonObject): Record<string, JsonObject[]> {
   return Object.fromEntries(
-    Object.entries(hookSamples(definition)).map(([key, sample]) => [
-      key,
-      [
-        Object.fromEntries(
-          Object.entries(sample).filter(([field]) => !DERIVED_FIELDS.includes(field)),
-        ),
-      ],
-    ]),
+    Object.entries(hookSamples(definition)).map(([key, sample]) => {
+      const delivered = Object.fromEntries(
+        Object.entries(sample).filter(([field]) => !DERIVED_FIELDS.includes(field)),
+      );
+      return [
+        key,
+        [
+          delivered,
+          withTexts(delivered, (text) => text.toUpperCase()),
+          withTexts(delivered, (text) => ` ${text} :|/%Ä `),
+        ],
+      ];
+    }),
+  );
+}
+
+/** `payload` with `change` made to every string in it but `event`, nested ones included. */
+function withTexts(payload: JsonObject, change: (text: string) => string): JsonObject {
+  const changed = (value: Json): Json => {
+    if (typeof value === 'string') return change(value);
+    if (Array.isArray(value)) return value.map(changed);
+    if (isObject(value)) {
+      return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, changed(v)]));
+    }
+    return value;
+  };
+  return Object.fromEntries(
+    Object.entries(payload).map(([key, value]) => [key, key === 'event' ? value : changed(value)]),
   );
 }
 
@@ -147,7 +174,7 @@ export async function takeSnapshot(
   return {
     version,
     definition: app.definition,
-    triggerResults: await triggerResultsOf(app, ownSamplePayloads(app.definition)),
+    triggerResults: await triggerResultsOf(app, probePayloads(app.definition)),
   };
 }
 

@@ -117,6 +117,30 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
   );
 
   test(
+    'an id derived differently only for some values (a tag lower-cased) needs a major',
+    async () => {
+      const EVENTS = 'src/events.ts';
+      const original = readFileSync(path.join(repo.dir, EVENTS), 'utf8');
+      repo.edit(EVENTS, (text) =>
+        text.replace(
+          'parts.push(payload.data__tag)',
+          'parts.push(payload.data__tag.toLowerCase())',
+        ),
+      );
+      await setVersion('0.2.0');
+      const minor = await guard();
+      assert.equal(minor.code, 1, minor.stdout);
+      assert.match(
+        minor.stderr,
+        /trigger tag_added › result id: "tag\.added:CONV_ABC123:VIP:[^"]*" → "tag\.added:CONV_ABC123:vip:/,
+      );
+      repo.edit(EVENTS, () => original);
+      await setVersion('0.1.0');
+    },
+    SLOW,
+  );
+
+  test(
     'a new optional field needs only a minor',
     async () => {
       repo.edit(CREATE_CONTACT, (text) =>
