@@ -4,7 +4,8 @@ import { globMatches } from '../../mock-server/api/fault-injection';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { validate } from '../../schemas/validator';
+import { ERROR_CODES, validate } from '../../schemas/validator';
+import { operations, readOpenapi } from '../contract/guards';
 import { adminGuardRefusal } from '../../mock-server/admin/guard';
 import { MOCK_CLI } from '../helpers/child';
 import { assertError, call, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
@@ -122,7 +123,7 @@ describe('admin API', () => {
     assert.equal(mock.server.services.store.get('conversations', id)?.status, 'resolved');
   });
 
-  for (const [why, body, status, code] of [
+  const EVENT_REFUSALS = [
     ['an unknown workspace', { workspace_id: 'nobody', event: 'tag.added' }, 404, 'not-found'],
     [
       'an unknown event',
@@ -160,11 +161,27 @@ describe('admin API', () => {
       404,
       'not-found',
     ],
-  ] as const) {
+    [
+      'a contact in a workspace without a site',
+      { workspace_id: 'owner_789', event: 'contact.created' },
+      409,
+      'workspace-site-missing',
+    ],
+  ] as const;
+  for (const [why, body, status, code] of EVENT_REFUSALS) {
     test(`POST /events with ${why} is ${code}`, async () => {
       assertError(await admin('POST', '/events', body), status, code);
     });
   }
+
+  test('openapi.yaml declares each of these refusals of POST /__admin/events', () => {
+    const op = operations(readOpenapi(), ERROR_CODES).find(
+      ({ method, path }) => method === 'POST' && path === '/__admin/events',
+    );
+    for (const [why, , status, code] of EVENT_REFUSALS) {
+      assert.ok(op?.errorCodes[status]?.includes(code), `${why}: ${status} ${code}`);
+    }
+  });
 
   test('deliveries: list with filters, one, redeliver', async () => {
     const sub = await mock.request('POST', `${API}/webhooks/subscribe`, {
