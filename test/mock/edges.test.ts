@@ -111,7 +111,7 @@ describe('framework errors answer the envelope', () => {
     const fault = await mock.request('DELETE', `${API}/me`, {
       headers: { 'x-mock-fault': 'error=internal-error; status=503' },
     });
-    assert.equal(fault.status, 503, fault.raw);
+    assert.equal(fault.status, 503, fault.text);
   });
 
   test('with an admin token, a wrong method on an admin path needs the token before its 405', async () => {
