@@ -64,17 +64,33 @@ export function installIncomingChecks(app: FastifyInstance, knownPaths: KnownPat
 
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    request.receivedBody = text;
-    const refusal = bodyRefusal(request.headers, text);
-    if (refusal) {
-      done(refusal, undefined);
+  // Read as bytes: read as text, bytes that are not UTF-8 became U+FFFD and were stored so.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    const refusal = encodingRefusal(request.headers);
+    let text: string;
+    try {
+      text = UTF8.decode(bytes);
+    } catch {
+      request.receivedBody = bytes.toString('utf8');
+      done(refusal ?? new ApiError('invalid-request', 'the body is not valid UTF-8'), undefined);
       return;
+    }
+    request.receivedBody = text;
+    if (refusal) return done(refusal, undefined);
+    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+      const deep = `the body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`;
+      return done(new ApiError('invalid-request', deep), undefined);
     }
     void parseJson(request, text, done);
   });
 }
+
+/**
+ * Strict UTF-8: a byte sequence that is not UTF-8 throws. A byte order mark is kept in the text,
+ * where JSON.parse refuses it, as it did when fastify read the body as text.
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The headers the API reads, by each of their names: one value each, never two merged. */
 const SINGLE_VALUED = new Map([
@@ -105,10 +121,8 @@ function conflictingHeader(request: FastifyRequest): string | null {
   return null;
 }
 
-function bodyRefusal(
-  headers: Record<string, string | string[] | undefined>,
-  text: string,
-): ApiError | null {
+/** A body sent compressed, or in a charset other than UTF-8: 415. */
+function encodingRefusal(headers: Record<string, string | string[] | undefined>): ApiError | null {
   const encoding = String(headers['content-encoding'] ?? 'identity')
     .trim()
     .toLowerCase();
@@ -121,12 +135,6 @@ function bodyRefusal(
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(headers['content-type']))?.[1];
   if (charset && !/^(utf-?8|us-ascii)$/i.test(charset)) {
     return new ApiError('unsupported-media-type', `send the body as UTF-8 JSON, not ${charset}`);
-  }
-  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
-    return new ApiError(
-      'invalid-request',
-      `the body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`,
-    );
   }
   return null;
 }

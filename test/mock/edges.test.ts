@@ -179,6 +179,30 @@ describe('bodies', () => {
     });
   }
 
+  for (const [path, json] of [
+    [`${API}/contacts`, '{"email":"\xff@example.com"}'],
+    [
+      '/__admin/events',
+      '{"workspace_id":"owner_123","event":"contact.created","data":{"name":"\xc3"}}',
+    ],
+  ]) {
+    test(`bytes that are not UTF-8 in a body to ${path} are invalid-request, nothing stored`, async () => {
+      const contacts = mock.server.services.store.all('contacts').length;
+      const body = Buffer.from(json, 'latin1');
+      const head =
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+      const answer = await rawRequest(mock.base, Buffer.concat([Buffer.from(head), body]));
+      assertEnvelope(answer, 400);
+      assert.deepEqual(answer.body, {
+        ok: false,
+        error: 'invalid-request',
+        message: 'the body is not valid UTF-8',
+      });
+      assert.equal(mock.server.services.store.all('contacts').length, contacts);
+    });
+  }
+
   for (const encoding of ['gzip', 'deflate', 'br']) {
     test(`Content-Encoding: ${encoding} is unsupported-media-type, nothing stored`, async () => {
       const reply = await mock.request('POST', `${API}/contacts`, {
