@@ -82,8 +82,32 @@ export function installIncomingChecks(app: FastifyInstance, knownPaths: KnownPat
       const deep = `the body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`;
       return done(new ApiError('invalid-request', deep), undefined);
     }
-    void parseJson(request, text, done);
+    void parseJson(request, text, (error, value) =>
+      // fastify's parser says "not valid JSON" for a forbidden key too: name the key instead.
+      done(error && isJson(text) ? forbiddenKey() : error, value),
+    );
   });
+}
+
+/**
+ * What a body of valid JSON with a `__proto__` key, or a `constructor` holding `prototype`,
+ * gets: fastify refuses them, as merging one into an object could change what every object of
+ * the mock inherits.
+ */
+function forbiddenKey(): ApiError {
+  return new ApiError(
+    'invalid-request',
+    'the body has a "__proto__" or "constructor": {"prototype": …} key, which the mock refuses',
+  );
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

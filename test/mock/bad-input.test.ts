@@ -78,12 +78,29 @@ describe('bad bodies', () => {
     assertError(reply, 400, 'invalid-request');
   });
 
-  test('prototype poisoning is refused', async () => {
+  for (const raw of [
+    '{"email":"p@example.com","__proto__":{"admin":true}}',
+    '{"email":"p@example.com","customFields":{"__proto__":null}}',
+    '{"email":"p@example.com","customFields":{"\\u005f_proto__":null}}',
+    '{"email":"p@example.com","customFields":{"constructor":{"prototype":1}}}',
+  ]) {
+    test(`prototype poisoning is refused, naming the key: ${raw}`, async () => {
+      const reply = await mock.request('POST', `${API}/contacts`, {
+        raw,
+        headers: { 'content-type': 'application/json' },
+      });
+      assertError(reply, 400, 'invalid-request');
+      assert.match(reply.body.message, /"__proto__" or "constructor"/);
+    });
+  }
+
+  test('broken JSON is still named as such', async () => {
     const reply = await mock.request('POST', `${API}/contacts`, {
-      raw: '{"email":"p@example.com","__proto__":{"admin":true}}',
+      raw: '{"email":',
       headers: { 'content-type': 'application/json' },
     });
     assertError(reply, 400, 'invalid-request');
+    assert.equal(reply.body.message, 'the body is not valid JSON');
   });
 });
 
