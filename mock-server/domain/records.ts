@@ -1,9 +1,9 @@
 /**
- * The one place a contact and a conversation are built: POST /contacts, the event simulator and
- * the seed all build theirs here. What a caller leaves out (or gives as undefined) gets the
+ * The one place a contact, a conversation and a message are built: the API's endpoints, the
+ * event simulator and the seed all build theirs here. What a caller leaves out (or gives as undefined) gets the
  * product's default; the id is a new one unless given.
  */
-import type { Contact, Conversation } from '../../schemas/generated';
+import type { Contact, Conversation, Message } from '../../schemas/generated';
 import { newId } from './record-ids';
 
 export type ContactFields = Pick<Contact, 'workspace_id' | 'site_id' | 'email'> & Partial<Contact>;
@@ -41,6 +41,16 @@ export function buildConversation(fields: ConversationFields, timestamp: string)
     resolved_at: null,
     ...defined(fields),
   };
+}
+
+export type MessageFields = Pick<
+  Message,
+  'workspace_id' | 'conversation_id' | 'message' | 'sender'
+> &
+  Partial<Message>;
+
+export function buildMessage(fields: MessageFields, timestamp: string): Message {
+  return { id: newId('msg'), created_at: timestamp, ...defined(fields) };
 }
 
 function defined<T extends object>(fields: T): T {

@@ -10,7 +10,7 @@ import { payloadSchemaOf, validate } from '../../schemas/validator';
 import { ApiError } from '../http/errors';
 import { now } from '../domain/clock';
 import { newId } from '../domain/record-ids';
-import { buildContact, buildConversation } from '../domain/records';
+import { buildContact, buildConversation, buildMessage } from '../domain/records';
 import { storeRecord, type Change } from '../store/collections';
 import { contactByEmail } from '../store/lookups';
 import type { Store } from '../store/store';
@@ -70,6 +70,21 @@ class Happening {
       this.timestamp,
     );
     this.put(storeRecord('conversations', conversation));
+    // The visitor's first message is the conversation's first message record, as in the seed:
+    // a later conversation.resolved counts it.
+    if (conversation.first_message) {
+      const { id: conversationId, workspace_id: workspaceId } = conversation;
+      const message = buildMessage(
+        {
+          workspace_id: workspaceId,
+          conversation_id: conversationId,
+          message: conversation.first_message,
+          sender: 'visitor',
+        },
+        this.timestamp,
+      );
+      this.put(storeRecord('messages', message));
+    }
     this.raise('conversation.created', conversationCreatedData(conversation));
     return conversation;
   }

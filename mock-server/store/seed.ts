@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { assertValid } from '../../schemas/validator';
-import type { ApiKey, Contact, EventRecord, Message } from '../../schemas/generated';
+import type { ApiKey, Contact, EventRecord } from '../../schemas/generated';
 import {
   contactCreatedData,
   conversationCreatedData,
@@ -16,7 +16,7 @@ import {
   type EventData,
 } from '../domain/payloads';
 import { makeApiKey } from '../domain/keys';
-import { buildContact, buildConversation } from '../domain/records';
+import { buildContact, buildConversation, buildMessage } from '../domain/records';
 import { COLLECTION_NAMES, ENTITY_SCHEMA, emptyCollections, type Collections } from './collections';
 
 /** The demo keys of the contract. They are public demo data, printed by the start-up banner. */
@@ -119,14 +119,16 @@ export function demoSeed(): Collections {
     seed.conversations.push(conversation);
     addEvent(workspaceId, 'conversation.created', conversationCreatedData(conversation));
     spec.messages.forEach(([sender, text], i) => {
-      const message: Message = {
-        id: `msg_${spec.id.slice('conv_'.length)}${i + 1}`,
-        workspace_id: workspaceId,
-        conversation_id: spec.id,
-        message: text,
-        sender,
-        created_at: at((minute += 1)),
-      };
+      const message = buildMessage(
+        {
+          id: `msg_${spec.id.slice('conv_'.length)}${i + 1}`,
+          workspace_id: workspaceId,
+          conversation_id: spec.id,
+          message: text,
+          sender,
+        },
+        at((minute += 1)),
+      );
       seed.messages.push(message);
     });
     for (const tag of spec.tags) {

@@ -104,6 +104,30 @@ describe('admin API', () => {
     });
   }
 
+  test("POST /events conversation.created stores the visitor's first message; resolved counts it", async () => {
+    const created = await admin('POST', '/events', {
+      workspace_id: 'owner_123',
+      event: 'conversation.created',
+      data: { first_message: 'Is anyone there?' },
+    });
+    const id = created.body.event.data__conversation_id;
+    const messages = mock.server.services.store.find('messages', 'by_conversation', [id]);
+    assert.deepEqual(
+      messages.map(({ message, sender }) => ({ message, sender })),
+      [{ message: 'Is anyone there?', sender: 'visitor' }],
+    );
+    const sent = await mock.request('POST', `${API}/conversations/${id}/messages`, {
+      body: { message: 'Yes, how can I help?' },
+    });
+    assert.equal(sent.status, 201, sent.text);
+    const resolved = await admin('POST', '/events', {
+      workspace_id: 'owner_123',
+      event: 'conversation.resolved',
+      data: { conversation_id: id },
+    });
+    assert.equal(resolved.body.event.data__message_count, 2);
+  });
+
   test('POST /events uses the data given', async () => {
     const reply = await admin('POST', '/events', {
       workspace_id: 'owner_123',

@@ -1,9 +1,8 @@
 /** POST /conversations/{id}/messages: adds a message to a conversation of the workspace. */
-import type { Message } from '../../../schemas/generated';
 import { defineEndpoint } from '../endpoint';
 import { ApiError } from '../../http/errors';
 import { now } from '../../domain/clock';
-import { newId } from '../../domain/record-ids';
+import { buildMessage } from '../../domain/records';
 import { storeRecord } from '../../store/collections';
 
 export default defineEndpoint({
@@ -18,14 +17,15 @@ export default defineEndpoint({
     if (!conversation || conversation.workspace_id !== workspace.id) {
       throw new ApiError('not-found', `no conversation ${params.id}`);
     }
-    const message: Message = {
-      id: newId('msg'),
-      workspace_id: workspace.id,
-      conversation_id: conversation.id,
-      message: body.message,
-      sender: body.sender,
-      created_at: now(),
-    };
+    const message = buildMessage(
+      {
+        workspace_id: workspace.id,
+        conversation_id: conversation.id,
+        message: body.message,
+        sender: body.sender,
+      },
+      now(),
+    );
     return {
       status: 201,
       body: {
