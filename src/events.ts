@@ -53,11 +53,28 @@ export function splitName(fullName: unknown): [first: string, last: string] {
   return [words[0] ?? '', words.slice(1).join(' ')];
 }
 
+/** The full-name field an event's payload type has, or null (checked against schemas/events/). */
+type NameFieldOf<E> = [Extract<PersonNameField, keyof E>] extends [never]
+  ? null
+  : Extract<PersonNameField, keyof E>;
+
+/**
+ * Each event's full-name field, by its payload type: the name parts follow the event, so they are
+ * there (empty) even for a payload that leaves its name out.
+ */
+const NAME_FIELD_OF: { [E in WebhookEvent as E['event']]: NameFieldOf<E> } = {
+  'conversation.created': 'data__visitor_name',
+  'conversation.resolved': null,
+  'contact.created': 'data__name',
+  'tag.added': null,
+};
+
 export function toTriggerResult<E extends WebhookEvent>(payload: E): TriggerResult<E> {
   const nameParts: Partial<Pick<DerivedFields, NamePartKey>> = {};
-  for (const { from, first, last } of PERSON_NAMES) {
-    if (from in payload)
-      [nameParts[first], nameParts[last]] = splitName(Reflect.get(payload, from));
+  const from: PersonNameField | null = NAME_FIELD_OF[payload.event] ?? null;
+  if (from) {
+    const { first, last } = namePartKeys(from);
+    [nameParts[first], nameParts[last]] = splitName(Reflect.get(payload, from));
   }
   return { id: occurrenceId(payload), ...payload, ...nameParts };
 }

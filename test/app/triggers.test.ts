@@ -467,18 +467,28 @@ describe('first and last names', () => {
     }
   });
 
-  test('a delivery without a name still has both fields, empty, as the samples do', async () => {
-    const contact = referenceExample('events/contact-created/reference') as Record<string, unknown>;
-    const noName = {
-      ...contact,
-      data__name: null,
-      data: { ...(contact.data as object), name: null },
-    };
-    const [result] = (await appTester(triggerOperation('contact_created', 'perform'), {
-      authData,
-      cleanedRequest: noName,
-    })) as Record<string, unknown>[];
-    assert.equal(result.first_name, '');
-    assert.equal(result.last_name, '');
-  });
+  for (const [why, withoutName] of [
+    ['a null name', (data: object) => ({ data__name: null, data: { ...data, name: null } })],
+    [
+      'no name key at all',
+      (data: object) => ({ data__name: undefined, data: { ...data, name: undefined } }),
+    ],
+  ] as const) {
+    test(`a delivery with ${why} still has both fields, empty, as the samples do`, async () => {
+      const contact = referenceExample('events/contact-created/reference') as Record<
+        string,
+        unknown
+      >;
+      // JSON drops the undefined keys, as a payload without them would arrive.
+      const delivered = JSON.parse(
+        JSON.stringify({ ...contact, ...withoutName(contact.data as object) }),
+      ) as Record<string, unknown>;
+      const [result] = (await appTester(triggerOperation('contact_created', 'perform'), {
+        authData,
+        cleanedRequest: delivered,
+      })) as Record<string, unknown>[];
+      assert.equal(result.first_name, '');
+      assert.equal(result.last_name, '');
+    });
+  }
 });
