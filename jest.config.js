@@ -29,7 +29,7 @@ module.exports = {
   },
   transformIgnorePatterns: [`^(?!.*/node_modules/(${esmOnly.join('|')})/).*/node_modules/`],
   globalSetup: '<rootDir>/test/setup/build-first.ts',
-  setupFiles: ['<rootDir>/test/setup/pristine-http.ts'],
+  setupFiles: ['<rootDir>/test/setup/pristine-http.ts', '<rootDir>/test/setup/loopback-only.ts'],
   // jest's default leaves a core to its own process, which mostly waits: on 2 cores one worker
   // took 93 s, two 50 s, three 62 s. The tests mostly wait on sockets and child processes.
   maxWorkers: '100%',
