@@ -94,6 +94,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
   };
 
   const timeouts = { ...DEFAULT_REQUEST_TIMEOUTS, ...definedOnly(options.timeouts ?? {}) };
+  const knownPaths = new KnownPaths(MAX_PARAM_LENGTH);
   const app = Fastify({
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
@@ -110,7 +111,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     // shutting-down with the envelope instead.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, knownPaths),
     frameworkErrors: answerFrameworkError,
     // Request parts are read by the shared validator (installSchemaValidation in each plugin) and
     // routes serialise their own answers: fastify's default compilers (another Ajv,
@@ -130,7 +131,6 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     }
   }
   app.removeContentTypeParser('text/plain');
-  const knownPaths = new KnownPaths(MAX_PARAM_LENGTH);
   // First: its 405 comes before installConnectionOrder's 100 Continue.
   installOtherMethods(app, knownPaths);
   installConnectionOrder(app);

@@ -21,6 +21,7 @@ import {
 } from 'node:http';
 import type { Socket } from 'node:net';
 import { ApiError, rawAnswer } from './errors';
+import { unknownMethodRefusal, type KnownPaths } from './other-methods';
 
 /**
  * The two newest responses Node made on each connection: the newest may belong to the request a
@@ -130,6 +131,20 @@ function endAfterLastAnswer(socket: Socket): void {
   });
 }
 
+/** The connection's newest answer, while it has not all been handed over. */
+function runningAnswer(socket: Socket): ServerResponse | undefined {
+  const newest = newestResponses.get(socket)?.[1];
+  return newest && !newest.writableFinished && !socket.destroyed ? newest : undefined;
+}
+
+/** Settles once `answer` has been handed over, or its connection has closed without it. */
+function answered(answer: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    answer.once('finish', resolve);
+    answer.once('close', resolve);
+  });
+}
+
 /** Runs `answer` once every answer due before it on the connection has been handed over. */
 function afterEarlierAnswers(socket: Socket, answer: () => void): void {
   const [before, newest] = newestResponses.get(socket) ?? [];
@@ -156,21 +171,31 @@ function refuseConnection(socket: Socket, error: ApiError, headers: Record<strin
  * For fastify's `clientErrorHandler`: what Node's HTTP parser refuses before fastify sees a
  * request (bad bytes, oversized headers, a request not received in time).
  */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+export function answerClientError(
+  error: NodeJS.ErrnoException & { rawPacket?: unknown; bytesParsed?: number },
+  socket: Socket,
+  paths: KnownPaths,
+): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) {
     socket.destroy();
     return;
   }
+  const unknownMethod =
+    error.code === 'HPE_INVALID_METHOD'
+      ? unknownMethodRefusal(error.rawPacket, error.bytesParsed, paths)
+      : null;
   refuseConnection(
     socket,
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? new ApiError('request-timeout', 'the request was not received in time')
-      : new ApiError(
-          'invalid-request',
-          error.code === 'HPE_HEADER_OVERFLOW'
-            ? 'the request headers are too large'
-            : 'malformed HTTP request',
-        ),
+    unknownMethod ??
+      (error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new ApiError('request-timeout', 'the request was not received in time')
+        : new ApiError(
+            'invalid-request',
+            error.code === 'HPE_HEADER_OVERFLOW'
+              ? 'the request headers are too large'
+              : 'malformed HTTP request',
+          )),
+    unknownMethod?.headers,
   );
 }
 
@@ -191,8 +216,16 @@ export function installConnectionOrder(app: FastifyInstance): void {
   });
   app.addHook('preClose', (done) => {
     stoppingServers.add(server);
-    for (const socket of open) endAfterLastAnswer(socket);
-    done();
+    const running: Promise<void>[] = [];
+    for (const socket of open) {
+      endAfterLastAnswer(socket);
+      const answer = runningAnswer(socket);
+      if (answer) running.push(answered(answer));
+    }
+    // fastify closes the idle connections after this hook. Kept open while the answers running
+    // at the stop finish, a request that arrives on one meanwhile gets its 503 shutting-down;
+    // closed at once, the client saw its connection end with nothing said.
+    void Promise.all(running).then(() => done());
   });
   server.on('connect', (_request: IncomingMessage, socket: Socket) => {
     // Node has taken its own listeners off the socket: a reset must not become an uncaught error.

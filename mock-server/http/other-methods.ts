@@ -80,6 +80,41 @@ export function installOtherMethods(app: FastifyInstance, paths: KnownPaths): vo
   });
 }
 
+/** An HTTP method token (RFC 9110), its target, and the version, as a request line has them. */
+const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.[01]\r?$/;
+
+/**
+ * For a request whose method Node's parser does not know (`FOO /path`, which it refuses before
+ * fastify sees a request): 405 on a known path, 404 on another, as for a method it knows. Read
+ * from the request line in the bytes the parser stopped in (`offset`: where it stopped); null
+ * when that is no request line (bad bytes). The plugin's checks cannot run on it, and its
+ * connection ends after the answer: how much body follows is unknown.
+ */
+export function unknownMethodRefusal(
+  packet: unknown,
+  offset: number | undefined,
+  paths: KnownPaths,
+): ApiError | null {
+  // Node gives the bytes as a Buffer (fastify's types say otherwise).
+  if (!Buffer.isBuffer(packet)) return null;
+  const text = packet.toString('latin1');
+  const start = text.lastIndexOf('\n', Math.max(0, (offset ?? 0) - 1)) + 1;
+  const end = text.indexOf('\n', start);
+  const line = REQUEST_LINE.exec(text.slice(start, end === -1 ? undefined : end));
+  if (!line) return null;
+  const [, method, target] = line;
+  const served = target.startsWith('/') ? paths.find(target) : undefined;
+  if (!served) return new ApiError('not-found', 'no such route');
+  const allow = served.methods.join(', ');
+  return new ApiError(
+    'method-not-allowed',
+    served.why ?? `${method} is not served here, only ${allow}`,
+    {
+      allow,
+    },
+  );
+}
+
 /**
  * For a plugin with its own prefix and onRequest hooks: requests under the prefix that no route
  * takes run those hooks too (fastify gives each not-found handler the hooks of the plugin that

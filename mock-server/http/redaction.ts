@@ -6,7 +6,8 @@
  * `\u005f` and `\/` escapes are undone: text that hides one behind them is shown decoded, with
  * it redacted; any other text is shown as it arrived.
  */
-const KEY_PATTERN = /chatting_live_[A-Za-z0-9]+_[A-Za-z0-9]+/g;
+/** A key's form, in any letter case: a prefix typed in capitals still carries the secret. */
+const KEY_PATTERN = /chatting_live_[A-Za-z0-9]+_[A-Za-z0-9]+/gi;
 /**
  * The `user:password@` after a URL's `://`: the characters a userinfo may have (RFC 3986, and
  * `@`: URL parsing takes the last one as its end), so that it stops at a quote in JSON. Linear:

@@ -5,7 +5,7 @@
  * cannot meet, CONNECT, a request while the server stops) is the envelope too.
  */
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { validate } from '../../schemas/validator';
 import { DEMO_KEYS, startMock, useMock } from '../helpers/mock';
 import { parseAnswers, rawConnection, type ParsedAnswer } from '../helpers/raw-http';
@@ -231,6 +231,39 @@ describe('what Node would answer on its own', () => {
     assertAnswers(answers, [[200], [405, 'method-not-allowed']]);
   });
 
+  test('a method Node does not know (FOO): 405 with Allow on a known path, 404 on another, then the end', async () => {
+    for (const [method, path, status, allow] of [
+      ['FOO', `${API}/me`, 405, 'GET'],
+      ['BREW', `${API}/contacts?limit=1`, 405, 'GET, POST'],
+      ['FOO', '/__admin/db/contacts', 405, 'GET'],
+      ['FOO', '/docs', 405, 'GET, HEAD'],
+      ['FOO', `${API}/nothing`, 404, undefined],
+    ] as const) {
+      const answers = parseAnswers(
+        await rawConnection(
+          mock.base,
+          `${method} ${path} HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n\r\n`,
+        ),
+      );
+      assertAnswers(answers, [[status, status === 405 ? 'method-not-allowed' : 'not-found']]);
+      assert.equal(answers[0].headers.allow, allow, `${method} ${path}`);
+      assert.equal(answers[0].headers.connection, 'close');
+    }
+  });
+
+  test('a method Node does not know behind a delayed request: 200, then its 405', async () => {
+    await delayNext(`${API}/me`);
+    const answers = parseAnswers(
+      await rawConnection(mock.base, `${me}FOO ${API}/me HTTP/1.1\r\nHost: x\r\n\r\n`),
+    );
+    assertAnswers(answers, [[200], [405, 'method-not-allowed']]);
+  });
+
+  test('bytes that are no request line at all are still malformed', async () => {
+    const answers = parseAnswers(await rawConnection(mock.base, 'G@T / HTTP/1.1\r\n\r\n'));
+    assertAnswers(answers, [[400, 'invalid-request']]);
+  });
+
   test('QUERY on an unknown path is not-found, as every other method', async () => {
     for (const method of ['QUERY', 'PROPFIND', 'POST']) {
       const answers = parseAnswers(
@@ -314,6 +347,37 @@ describe('a server that stops', () => {
     // so only the server can end the connection, and must once that answer has left.
     const raw = await stopDuringRequest(() => undefined, 5000, me + me);
     assertAnswers(parseAnswers(raw), [[200], [200]]);
+  });
+
+  test('a request on a connection idle as it stops, while another answer runs: 503 shutting-down', async () => {
+    const stopping = await startMock();
+    let stopped: Promise<void> | undefined;
+    try {
+      // A connection kept alive after its answer, idle when the stop begins.
+      const idle = connect(Number(new URL(stopping.base).port), '127.0.0.1');
+      let received = '';
+      const closed = new Promise((resolve) => idle.on('close', resolve));
+      idle.on('data', (chunk) => (received += chunk.toString('latin1')));
+      idle.write(me);
+      await until(() => /\r\n\r\n\{.*\}$/s.test(received), 'the first answer');
+      const first = received;
+      await stopping.request('POST', '/__admin/faults', {
+        key: null,
+        body: { path: `${API}/me`, delay_ms: 1000, times: 1 },
+      });
+      const running = rawConnection(stopping.base, me);
+      await until(() => stopping.server.services.faults.empty, 'the delayed request runs');
+      stopped = stopping.stop();
+      idle.write(me);
+      await closed;
+      assertAnswers(parseAnswers(first), [[200]]);
+      const [refused] = parseAnswers(received.slice(first.length));
+      assertAnswers([refused], [[503, 'shutting-down']]);
+      assert.equal(refused.headers.connection, 'close');
+      assertAnswers(parseAnswers(await running), [[200]]);
+    } finally {
+      await (stopped ?? stopping.stop());
+    }
   });
 
   test('the answer running on a kept-alive connection as it stops says close, and the stop does not wait for the client', async () => {

@@ -487,6 +487,11 @@ describe('the request journal', () => {
       assert.equal(redact(text), text);
     }
     assert.equal(redact('{"u":"http://a:b@c@x.example/p"}'), '{"u":"http://x.example/p"}');
+    // Not a key the API takes (the prefix is lower case), but the secret is there all the same.
+    assert.equal(
+      redact(`?k=${DEMO_KEYS.acme.toUpperCase()}&l=Chatting_Live_a_b`),
+      '?k=chatting_live_[redacted]&l=chatting_live_[redacted]',
+    );
   });
 
   test('the user:password of a URL is stripped from every log line and the journal', async () => {
