@@ -138,11 +138,31 @@ function runningAnswer(socket: Socket): ServerResponse | undefined {
 }
 
 /** Settles once `answer` has been handed over, or its connection has closed without it. */
-function answered(answer: ServerResponse): Promise<void> {
+function answered(answer: ServerResponse, socket: Socket): Promise<void> {
   return new Promise((resolve) => {
     answer.once('finish', resolve);
     answer.once('close', resolve);
+    // A pipelined answer still queued is not on the socket yet: it says nothing if the client leaves.
+    socket.once('close', resolve);
   });
+}
+
+/**
+ * How long the stop keeps idle connections open for the answers running when it began: within
+ * the 10 s fastify gives a close hook.
+ */
+const STOP_GRACE_MS = 4000;
+
+/**
+ * A connection that would keep the stopped server from closing for good: one waiting for a
+ * request, or for the rest of one (Node's close stops the header and request timeouts that
+ * would otherwise end it with a 408). One that is ending already (a 503 with close, a lingering
+ * close) or whose request is being answered is left to finish.
+ */
+function holdsTheStop(socket: Socket): boolean {
+  if (socket.destroyed || socket.writableEnded) return false;
+  const answer = runningAnswer(socket);
+  return !answer || !answer.req.complete;
 }
 
 /** Runs `answer` once every answer due before it on the connection has been handed over. */
@@ -220,12 +240,22 @@ export function installConnectionOrder(app: FastifyInstance): void {
     for (const socket of open) {
       endAfterLastAnswer(socket);
       const answer = runningAnswer(socket);
-      if (answer) running.push(answered(answer));
+      if (answer?.req.complete) running.push(answered(answer, socket));
     }
     // fastify closes the idle connections after this hook. Kept open while the answers running
     // at the stop finish, a request that arrives on one meanwhile gets its 503 shutting-down;
-    // closed at once, the client saw its connection end with nothing said.
-    void Promise.all(running).then(() => done());
+    // closed at once, the client saw its connection end with nothing said. The wait is bounded:
+    // fastify fails a close hook that takes 10 s, and the stop still waits for longer answers.
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(grace);
+      for (const socket of open) if (holdsTheStop(socket)) socket.destroy();
+      done();
+    };
+    const grace = setTimeout(finish, STOP_GRACE_MS);
+    void Promise.all(running).then(finish);
   });
   server.on('connect', (_request: IncomingMessage, socket: Socket) => {
     // Node has taken its own listeners off the socket: a reset must not become an uncaught error.

@@ -380,6 +380,59 @@ describe('a server that stops', () => {
     }
   });
 
+  test('connections waiting for a request, or the rest of one, do not hold the stop', async () => {
+    // Node's close stops the header and request timeouts: left open, these held it for good.
+    const stopping = await startMock();
+    const port = Number(new URL(stopping.base).port);
+    const open = (bytes: string) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      const closed = new Promise((resolve) => socket.on('close', resolve));
+      socket.write(bytes);
+      return closed;
+    };
+    const closed = [
+      open(''),
+      open(`GET ${API}/me HTTP/1.1\r\nHost: x\r\nX-Partial: yes`),
+      open(
+        `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email":`,
+      ),
+    ];
+    // Once the server holds all three (and the partial ones have sent what they send).
+    let held = 0;
+    await until(() => {
+      stopping.server.app.server.getConnections((_error, count) => (held = count));
+      return held === 3;
+    }, 'the three connections');
+    await stopping.stop();
+    await Promise.all(closed);
+  });
+
+  test('an answer running longer than the stop keeps idle connections: the stop still ends, the answer leaves', async () => {
+    const stopping = await startMock();
+    let stopped: Promise<void> | undefined;
+    try {
+      // Longer than the 4 s the stop keeps idle connections open for it.
+      await stopping.request('POST', '/__admin/faults', {
+        key: null,
+        body: { path: `${API}/me`, delay_ms: 5000, times: 1 },
+      });
+      const running = rawConnection(stopping.base, me);
+      // A pipelined pair whose client leaves: its second answer is still queued.
+      const leaving = connect(Number(new URL(stopping.base).port), '127.0.0.1');
+      leaving.on('error', () => undefined);
+      leaving.write(`${me.replace('\r\n\r\n', '\r\nX-Mock-Fault: delay=3000\r\n\r\n')}${me}`);
+      await until(() => stopping.server.services.faults.empty, 'the delayed request runs');
+      stopped = stopping.stop();
+      leaving.destroy();
+      await stopped;
+      assertAnswers(parseAnswers(await running), [[200]]);
+    } finally {
+      await (stopped ?? stopping.stop());
+    }
+  }, 30_000);
+
   test('the answer running on a kept-alive connection as it stops says close, and the stop does not wait for the client', async () => {
     // The client never closes: only the server can end the connection, and must, promptly
     // (Node would otherwise keep it for its keep-alive timeout, 72 s).
