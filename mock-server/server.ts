@@ -140,7 +140,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
   const routes: MockServer['routes'] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (route.config?.page) return;
+    if (route.config?.page || route.config?.shadowed) return;
     for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   // The request log line, only where log lines go somewhere (not with --quiet).

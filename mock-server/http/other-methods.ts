@@ -20,6 +20,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Why the path refuses other methods, instead of a message listing the ones it serves. */
     otherMethods?: string;
+    /** The route only answers its path's 405 (answerShadowedMethods): it serves nothing. */
+    shadowed?: boolean;
   }
 }
 
@@ -62,22 +64,60 @@ export class KnownPaths {
  */
 export function installOtherMethods(app: FastifyInstance, paths: KnownPaths): void {
   app.addHook('onRoute', (route) => {
+    if (route.config?.shadowed) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) paths.add(route.url, method, route.config?.otherMethods);
   });
   app.addHook('preParsing', (request, _reply, payload, done) => {
     if (!request.is404) return done(null, payload);
     // Unknown paths were answered in onRequest: this one is known.
-    const served = paths.find(request.url) as Served;
-    const allow = served.methods.join(', ');
-    done(
-      new ApiError(
-        'method-not-allowed',
-        served.why ?? `${request.method} is not served here, only ${allow}`,
-        { allow },
-      ),
-    );
+    done(otherMethodRefusal(request.method, paths.find(request.url) as Served));
   });
+}
+
+function otherMethodRefusal(method: string, served: Served): ApiError {
+  const allow = served.methods.join(', ');
+  return new ApiError(
+    'method-not-allowed',
+    served.why ?? `${method} is not served here, only ${allow}`,
+    { allow },
+  );
+}
+
+/**
+ * A path without parameters whose other methods the router would give to a route with one
+ * (`DELETE /webhooks/subscribe` is `DELETE /webhooks/:id` with the id "subscribe" to it): the
+ * path itself wins, as in openapi.yaml, so each such method gets a route on that path answering
+ * its 405, in onRequest (after the plugin's checks, before the body). `routes` are one plugin's,
+ * as it registers them.
+ */
+export function answerShadowedMethods(
+  app: FastifyInstance,
+  routes: { method: string; url: string }[],
+): void {
+  const parametric = routes.filter(({ url }) => url.includes(':'));
+  for (const url of new Set(routes.map((route) => route.url))) {
+    if (/[:*]/.test(url)) continue;
+    const served = routes.filter((route) => route.url === url).map((route) => route.method);
+    const shadowing = new Set(
+      parametric
+        .filter(({ method }) => !served.includes(method))
+        .filter((route) => new RegExp(`^${route.url.replace(/:\w+/g, '[^/]+')}$`).test(url))
+        .map(({ method }) => method),
+    );
+    for (const method of shadowing) {
+      app.route({
+        method,
+        url,
+        exposeHeadRoute: false,
+        config: { shadowed: true },
+        onRequest: (request, _reply, done) =>
+          done(otherMethodRefusal(request.method, { methods: served, why: undefined })),
+        // Never reached (onRequest answers), but fastify wants a handler.
+        handler: async () => undefined,
+      });
+    }
+  }
 }
 
 /** An HTTP method token (RFC 9110), its target, and the version, as a request line has them. */

@@ -14,6 +14,7 @@ import {
   type SchemaReadTypes,
 } from '../../schemas/validator';
 import { ApiError, JSON_TYPE } from './errors';
+import { answerShadowedMethods } from './other-methods';
 import { checkRecordLimits } from './record-limits';
 import type { Services } from '../domain/services';
 import type { Change } from '../store/collections';
@@ -171,6 +172,7 @@ export function registerRoutes<Extra>(
       },
     });
   }
+  answerShadowedMethods(app, routes);
 }
 
 function committer(services: Services, failure: ErrorCode): Commit {

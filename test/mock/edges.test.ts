@@ -104,6 +104,23 @@ describe('framework errors answer the envelope', () => {
     });
   }
 
+  test('a path without parameters wins over one with: DELETE /webhooks/subscribe is 405, not a webhook id', async () => {
+    const reply = await mock.request('DELETE', `${API}/webhooks/subscribe`);
+    assertError(reply, 405, 'method-not-allowed');
+    assert.equal(reply.headers.get('allow'), 'POST');
+    assertError(
+      await mock.request('DELETE', `${API}/webhooks/subscribe`, { key: null }),
+      401,
+      'api-key-missing',
+    );
+    // Not counted as a route the mock serves (openapi.yaml lists none).
+    assert.ok(
+      !mock.server.routes.some(
+        (r) => r.method === 'DELETE' && r.url.endsWith('/webhooks/subscribe'),
+      ),
+    );
+  });
+
   test("a wrong method meets its path's checks first: the API key, a fault rule", async () => {
     assertError(await mock.request('DELETE', `${API}/me`, { key: null }), 401, 'api-key-missing');
     // An unknown path is not-found before any check.
