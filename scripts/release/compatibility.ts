@@ -473,9 +473,14 @@ function compareTriggerResults(
   before: TriggerResult[] | undefined,
   after: TriggerResult[] | undefined,
 ) {
+  // What a delivery gave: its id, or the failure of perform on it.
+  const outcome = (result: TriggerResult) =>
+    result.error === undefined ? result.id : `perform failed: ${result.error}`;
   const changed = (before ?? []).flatMap((result, index) => {
     const now = after?.[index];
-    return now && !same(result.id, now.id) ? [[result.id, now.id] as const] : [];
+    return now && !same(outcome(result), outcome(now))
+      ? [[outcome(result), outcome(now)] as const]
+      : [];
   });
   if (changed.length === 0) return;
   // One change for the derivation, shown on the first delivery it gives another id.

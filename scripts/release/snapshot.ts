@@ -29,6 +29,8 @@ export interface TriggerResult {
   payload: JsonObject;
   /** The id of the result, or null when `perform` gave none. */
   id: string | null;
+  /** Why `perform` failed on this payload, when it did. */
+  error?: string;
 }
 
 export interface ReleaseSnapshot {
@@ -114,8 +116,13 @@ export async function triggerResultsOf(
   for (const [key, list] of Object.entries(payloads)) {
     results[key] = [];
     for (const payload of list) {
-      const [id = null] = await app.performHook(key, payload);
-      results[key].push({ payload, id });
+      try {
+        const [id = null] = await app.performHook(key, payload);
+        results[key].push({ payload, id });
+      } catch (error) {
+        // A perform that fails on a delivery is a change to report, not a crash of the guard.
+        results[key].push({ payload, id: null, error: (error as Error).message });
+      }
     }
   }
   return results;
@@ -129,8 +136,9 @@ const DERIVED_FIELDS = Object.keys(readSchema('app/derived-fields').properties a
  * (without the fields the app adds), then the same with every text in capitals, and with every
  * text padded and carrying separators and a non-ASCII letter. An id derivation changed only for
  * some values (a tag lower-cased, a name trimmed, a separator escaped) gives another id for one
- * of these even where the sample's own values come out the same. `event` is left as it is: it
- * names the event the trigger takes.
+ * of these even where the sample's own values come out the same. `event` is left as it is (it
+ * names the event the trigger takes), and so are timestamps: each probe is a delivery Chatting
+ * could send.
  */
 export function probePayloads(definition: JsonObject): Record<string, JsonObject[]> {
   return Object.fromEntries(
@@ -150,10 +158,16 @@ export function probePayloads(definition: JsonObject): Record<string, JsonObject
   );
 }
 
-/** `payload` with `change` made to every string in it but `event`, nested ones included. */
+/** A timestamp as Chatting sends them (ISO 8601): kept, so that every probe is a real delivery. */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `payload` with `change` made to every string in it, nested ones included, but `event` and
+ * timestamps.
+ */
 function withTexts(payload: JsonObject, change: (text: string) => string): JsonObject {
   const changed = (value: Json): Json => {
-    if (typeof value === 'string') return change(value);
+    if (typeof value === 'string') return TIMESTAMP.test(value) ? value : change(value);
     if (Array.isArray(value)) return value.map(changed);
     if (isObject(value)) {
       return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, changed(v)]));
