@@ -12,6 +12,7 @@ test('a socket to a public name or address fails at once, naming it', async () =
     [443, 'hooks.zapier.com'],
     [80, '93.184.216.34'],
     [80, '10.1.2.3'],
+    [80, '::ffff:10.1.2.3'],
   ] as const) {
     const error = await new Promise<Error>((resolve) => {
       connect(port, host).on('error', resolve);
@@ -29,12 +30,12 @@ test('fetch, as the mock delivers webhooks, fails the same way', async () => {
   assert.match(String((failed.cause as Error | undefined)?.message), refusal('hooks.zapier.com'));
 });
 
-test('loopback still connects: 127.0.0.1, localhost and ::1', async () => {
+test('loopback still connects, however its address is written', async () => {
   const server = createServer((socket) => socket.end('hi'));
   await new Promise<void>((resolve) => server.listen(0, '::', resolve));
   const { port } = server.address() as AddressInfo;
   try {
-    for (const host of ['127.0.0.1', 'localhost', '::1']) {
+    for (const host of ['127.0.0.1', 'localhost', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) {
       const said = await new Promise<string>((resolve, reject) => {
         let text = '';
         connect({ port, host })

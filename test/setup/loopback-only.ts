@@ -27,11 +27,19 @@ function destination(args: unknown[]): string | null {
   return typeof second === 'string' ? second : 'localhost';
 }
 
+/** Loopback in every spelling of an address (`::ffff:7f00:1`, `0:0:0:0:0:0:0:1`): BlockList's. */
+const LOOPBACK = new net.BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
 function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (bare === 'localhost' || bare === '::1') return true;
-  const v4 = bare.replace(/^::ffff:/, '');
-  return net.isIPv4(v4) && v4.startsWith('127.');
+  const bare = host
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
+  if (bare === 'localhost') return true;
+  const family = net.isIP(bare);
+  return family !== 0 && LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 const prototype = net.Socket.prototype as Guardable;
