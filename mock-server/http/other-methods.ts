@@ -143,7 +143,15 @@ export function unknownMethodRefusal(
   const line = REQUEST_LINE.exec(text.slice(start, end === -1 ? undefined : end));
   if (!line) return null;
   const [, method, target] = line;
-  const served = target.startsWith('/') ? paths.find(target) : undefined;
+  // As the router would refuse it for a method it knows.
+  if (/%(?![0-9A-Fa-f]{2})/.test(target)) {
+    return new ApiError(
+      'invalid-request',
+      'the path is not a valid URL (a malformed percent-encoding)',
+    );
+  }
+  // The router reads an absolute-form target (`http://host/path`) by its path, as fastify's.
+  const served = paths.find(target);
   if (!served) return new ApiError('not-found', 'no such route');
   const allow = served.methods.join(', ');
   return new ApiError(

@@ -238,6 +238,7 @@ describe('what Node would answer on its own', () => {
       ['FOO', '/__admin/db/contacts', 405, 'GET'],
       ['FOO', '/docs', 405, 'GET, HEAD'],
       ['FOO', `${API}/nothing`, 404, undefined],
+      ['FOO', `http://127.0.0.1${API}/me`, 405, 'GET'],
     ] as const) {
       const answers = parseAnswers(
         await rawConnection(
@@ -257,6 +258,14 @@ describe('what Node would answer on its own', () => {
       await rawConnection(mock.base, `${me}FOO ${API}/me HTTP/1.1\r\nHost: x\r\n\r\n`),
     );
     assertAnswers(answers, [[200], [405, 'method-not-allowed']]);
+  });
+
+  test('a method Node does not know on a path with a malformed percent-encoding: 400, as any method', async () => {
+    const answers = parseAnswers(
+      await rawConnection(mock.base, `FOO ${API}/webhooks/%ZZ HTTP/1.1\r\nHost: x\r\n\r\n`),
+    );
+    assertAnswers(answers, [[400, 'invalid-request']]);
+    assert.match(answers[0].body, /percent-encoding/);
   });
 
   test('bytes that are no request line at all are still malformed', async () => {
