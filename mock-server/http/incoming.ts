@@ -112,7 +112,7 @@ function isJson(text: string): boolean {
 
 /**
  * Strict UTF-8: a byte sequence that is not UTF-8 throws. A byte order mark is kept in the text,
- * where JSON.parse refuses it, as it did when fastify read the body as text.
+ * as when fastify read the body as text; its JSON parser skips one.
  */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
