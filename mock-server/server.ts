@@ -10,7 +10,12 @@ import { FaultRules } from './api/fault-injection';
 import { IDEMPOTENCY_RETENTION_MS } from './api/idempotency';
 import { apiPlugin } from './api/plugin';
 import { API_PREFIX } from './api/prefix';
-import { answerClientError, installConnectionOrder, OrderedResponse } from './http/connections';
+import {
+  answerClientError,
+  installConnectionOrder,
+  OrderedResponse,
+  STOP_GRACE_MS,
+} from './http/connections';
 import { answerFrameworkError, BODY_LIMIT_BYTES, installErrorHandling } from './http/errors';
 import { DEFAULT_DELIVERY_SETTINGS, Deliverer, type DeliverySettings } from './events/deliverer';
 import { installIncomingChecks } from './http/incoming';
@@ -110,6 +115,8 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
     // fastify's own 503 while closing has its own body: installIncomingChecks answers
     // shutting-down with the envelope instead.
     return503OnClosing: false,
+    // Also the time fastify gives a close hook: the stop's wait for running answers must fit.
+    pluginTimeout: STOP_GRACE_MS + 10_000,
     forceCloseConnections: 'idle',
     clientErrorHandler: (error, socket) => answerClientError(error, socket, knownPaths),
     frameworkErrors: answerFrameworkError,

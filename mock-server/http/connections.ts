@@ -148,10 +148,13 @@ function answered(answer: ServerResponse, socket: Socket): Promise<void> {
 }
 
 /**
- * How long the stop keeps idle connections open for the answers running when it began: within
- * the 10 s fastify gives a close hook.
+ * How long the stop waits for the answers running when it began, keeping idle connections open
+ * meanwhile (a request on one gets its 503): as long as a request may take to arrive. After it,
+ * Node's close ends the idle connections, and with them an answer still being sent to a client
+ * that does not read; answers still being made (a delay fault) are waited for all the same.
+ * fastify gives a close hook `pluginTimeout` (server.ts sets it above this).
  */
-const STOP_GRACE_MS = 4000;
+export const STOP_GRACE_MS = 30_000;
 
 /**
  * A connection that would keep the stopped server from closing for good: one waiting for a
@@ -244,8 +247,8 @@ export function installConnectionOrder(app: FastifyInstance): void {
     }
     // fastify closes the idle connections after this hook. Kept open while the answers running
     // at the stop finish, a request that arrives on one meanwhile gets its 503 shutting-down;
-    // closed at once, the client saw its connection end with nothing said. The wait is bounded:
-    // fastify fails a close hook that takes 10 s, and the stop still waits for longer answers.
+    // closed at once, the client saw its connection end with nothing said. The wait is bounded
+    // (STOP_GRACE_MS), and the stop still waits for longer answers.
     let finished = false;
     const finish = () => {
       if (finished) return;

@@ -143,8 +143,12 @@ export function unknownMethodRefusal(
   const line = REQUEST_LINE.exec(text.slice(start, end === -1 ? undefined : end));
   if (!line) return null;
   const [, method, target] = line;
-  // As the router would refuse it for a method it knows.
-  if (/%(?![0-9A-Fa-f]{2})/.test(target)) {
+  // As the router would refuse it for a method it knows: a path (not its query) that does not
+  // decode, a malformed escape or bytes that are not UTF-8.
+  const path = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split(/[?#]/)[0];
+  try {
+    decodeURIComponent(path);
+  } catch {
     return new ApiError(
       'invalid-request',
       'the path is not a valid URL (a malformed percent-encoding)',

@@ -121,7 +121,7 @@ export async function triggerResultsOf(
         results[key].push({ payload, id });
       } catch (error) {
         // A perform that fails on a delivery is a change to report, not a crash of the guard.
-        results[key].push({ payload, id: null, error: (error as Error).message });
+        results[key].push({ payload, id: null, error: failureOf(error) });
       }
     }
   }
@@ -156,6 +156,20 @@ export function probePayloads(definition: JsonObject): Record<string, JsonObject
       ];
     }),
   );
+}
+
+/**
+ * What a failed perform threw, in one line: zapier-platform-core adds "What happened: …" with the
+ * whole bundle after the error's own first line.
+ */
+function failureOf(error: unknown): string {
+  const text =
+    error instanceof Error
+      ? error.message
+      : typeof error === 'string'
+        ? error
+        : (JSON.stringify(error) ?? String(error));
+  return text.split('\n')[0].slice(0, 200);
 }
 
 /** A timestamp as Chatting sends them (ISO 8601): kept, so that every probe is a real delivery. */
