@@ -52,10 +52,10 @@ export interface RequestTimeouts {
   requestMs: number;
 }
 
-/** A client that has not sent its headers, or its whole request, by then gets 408. */
 /** Longer than any id the schemas allow: the route's params schema decides, not the router. */
 const MAX_PARAM_LENGTH = 1024;
 
+/** A client that has not sent its headers, or its whole request, by then gets 408. */
 export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = { headersMs: 10_000, requestMs: 30_000 };
 
 export interface MockServer {

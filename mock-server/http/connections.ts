@@ -20,6 +20,7 @@ import {
   type Server,
 } from 'node:http';
 import type { Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ApiError, rawAnswer } from './errors';
 import { unknownMethodRefusal, type KnownPaths } from './other-methods';
 
@@ -181,12 +182,12 @@ function afterEarlierAnswers(socket: Socket, answer: () => void): void {
 const refusing = new WeakSet<Socket>();
 
 /** Ends the connection with `error`'s envelope, after the answers due before it. */
-function refuseConnection(socket: Socket, error: ApiError, headers: Record<string, string> = {}) {
+function refuseConnection(socket: Socket, error: ApiError) {
   if (refusing.has(socket)) return;
   refusing.add(socket);
   afterEarlierAnswers(socket, () => {
     if (socket.destroyed || !socket.writable) socket.destroy();
-    else socket.end(rawAnswer(error, { ...headers, connection: 'close' }));
+    else socket.end(rawAnswer(error, { connection: 'close' }));
   });
 }
 
@@ -218,7 +219,6 @@ export function answerClientError(
               ? 'the request headers are too large'
               : 'malformed HTTP request',
           )),
-    unknownMethod?.headers,
   );
 }
 
@@ -248,25 +248,21 @@ export function installConnectionOrder(app: FastifyInstance): void {
     // fastify closes the idle connections after this hook. Kept open while the answers running
     // at the stop finish, a request that arrives on one meanwhile gets its 503 shutting-down;
     // closed at once, the client saw its connection end with nothing said. The wait is bounded
-    // (STOP_GRACE_MS), and the stop still waits for longer answers.
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(grace);
+    // (STOP_GRACE_MS; its timer keeps nothing alive), and the stop still waits for longer answers.
+    const grace = delay(STOP_GRACE_MS, undefined, { ref: false });
+    void Promise.race([Promise.all(running), grace]).then(() => {
       for (const socket of open) if (holdsTheStop(socket)) socket.destroy();
       done();
-    };
-    const grace = setTimeout(finish, STOP_GRACE_MS);
-    void Promise.all(running).then(finish);
+    });
   });
   server.on('connect', (_request: IncomingMessage, socket: Socket) => {
     // Node has taken its own listeners off the socket: a reset must not become an uncaught error.
     socket.on('error', () => socket.destroy());
     refuseConnection(
       socket,
-      new ApiError('method-not-allowed', 'CONNECT is not served: the mock is not a proxy'),
-      { allow: '' },
+      new ApiError('method-not-allowed', 'CONNECT is not served: the mock is not a proxy', {
+        allow: '',
+      }),
     );
   });
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {

@@ -68,7 +68,7 @@ export function toApiError(error: FastifyError | Error, bodyLimit = BODY_LIMIT_B
 function describe(fastifyCode: string, bodyLimit: number): string {
   switch (fastifyCode) {
     case 'FST_ERR_BAD_URL':
-      return 'the path is not a valid URL (a malformed percent-encoding)';
+      return MALFORMED_PATH;
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return 'no record has an id that long';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -105,9 +105,24 @@ export function installErrorHandling(
     if (apiError.apiCode === 'internal-error') onUnexpected(error);
     return sendError(reply, apiError);
   });
-  app.setNotFoundHandler((_request, reply) =>
-    sendError(reply, new ApiError('not-found', 'no such route')),
-  );
+  app.setNotFoundHandler(answerNotFound);
+}
+
+const MALFORMED_PATH = 'the path is not a valid URL (a malformed percent-encoding)';
+
+/** A path no route has, whatever the method. */
+export function noSuchRoute(): ApiError {
+  return new ApiError('not-found', 'no such route');
+}
+
+/** A path that does not decode (a malformed escape, or one that is not UTF-8), as the router says. */
+export function malformedPath(): ApiError {
+  return new ApiError('invalid-request', MALFORMED_PATH);
+}
+
+/** fastify's not-found handler, wherever one is set. */
+export function answerNotFound(_request: unknown, reply: FastifyReply): FastifyReply {
+  return sendError(reply, noSuchRoute());
 }
 
 /** For fastify's `frameworkErrors`: what the router refuses before any route (a bad URL...). */
@@ -119,12 +134,16 @@ export function answerFrameworkError(
   sendError(reply, toApiError(error));
 }
 
-/** An answer written straight to a socket, outside fastify: the status line, headers and envelope. */
+/**
+ * An answer written straight to a socket, outside fastify: the status line, the error's headers
+ * (as sendError sends them) and `headers`, and the envelope.
+ */
 export function rawAnswer(error: ApiError, headers: Record<string, string> = {}): string {
   const { status, body } = errorAnswer(error);
   const lines = Object.entries({
     'content-type': JSON_TYPE,
     'content-length': String(Buffer.byteLength(body)),
+    ...error.headers,
     ...headers,
   }).map(([name, value]) => `${name}: ${value}\r\n`);
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('')}\r\n${body}`;

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Workspace } from '../../schemas/generated';
 import { hasUnmetExpectation, isStopping } from './connections';
-import { ApiError } from './errors';
+import { ApiError, noSuchRoute } from './errors';
 import type { KnownPaths } from './other-methods';
 
 /** How deep objects and arrays may nest in a body; the deepest real one (a seed) needs 6. */
@@ -57,7 +57,7 @@ export function installIncomingChecks(app: FastifyInstance, knownPaths: KnownPat
     // Content-Type) or the body (another media type) would make of it. A known path's other
     // methods go on to the checks of its plugin, then to their 405 (other-methods.ts).
     if (request.is404 && !knownPaths.find(request.url)) {
-      return done(new ApiError('not-found', 'no such route'));
+      return done(noSuchRoute());
     }
     done();
   });

@@ -12,9 +12,9 @@
  *   not-found requests, see ownNotFoundContext), before a body is read, which another media type
  *   would make a 415, and before 100 Continue invites one.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import FindMyWay from 'find-my-way';
-import { ApiError, sendError } from './errors';
+import { answerNotFound, ApiError, malformedPath, noSuchRoute } from './errors';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -32,7 +32,6 @@ interface Served {
 
 export class KnownPaths {
   private readonly router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
-  private readonly served = new Map<string, Served>();
 
   /** `maxParamLength` as the server's router has it, so that both match the same paths. */
   constructor(maxParamLength: number) {
@@ -41,15 +40,10 @@ export class KnownPaths {
 
   /** A route's path (prefixed, as fastify registered it) serves `method`. */
   add(url: string, method: string, why: string | undefined): void {
-    const known = this.served.get(url);
-    if (known) {
-      known.methods.push(method);
-      return;
-    }
-    const served: Served = { methods: [method], why };
-    this.served.set(url, served);
-    // One tree (GET) holds every path: the methods are the table's, not the router's.
-    this.router.on('GET', url, () => undefined, served);
+    // One tree (GET) holds every path: the methods are in each path's store, not the router's.
+    const known = this.router.findRoute('GET', url)?.store as Served | undefined;
+    if (known) known.methods.push(method);
+    else this.router.on('GET', url, () => undefined, { methods: [method], why });
   }
 
   /** What the path of a request's URL (query and all) serves, or undefined if no route has it. */
@@ -149,22 +143,11 @@ export function unknownMethodRefusal(
   try {
     decodeURIComponent(path);
   } catch {
-    return new ApiError(
-      'invalid-request',
-      'the path is not a valid URL (a malformed percent-encoding)',
-    );
+    return malformedPath();
   }
   // The router reads an absolute-form target (`http://host/path`) by its path, as fastify's.
   const served = paths.find(target);
-  if (!served) return new ApiError('not-found', 'no such route');
-  const allow = served.methods.join(', ');
-  return new ApiError(
-    'method-not-allowed',
-    served.why ?? `${method} is not served here, only ${allow}`,
-    {
-      allow,
-    },
-  );
+  return served ? otherMethodRefusal(method, served) : noSuchRoute();
 }
 
 /**
@@ -173,7 +156,5 @@ export function unknownMethodRefusal(
  * set it), so a path's other methods meet the same checks as its routes before their 405.
  */
 export function ownNotFoundContext(app: FastifyInstance): void {
-  app.setNotFoundHandler((_request: FastifyRequest, reply: FastifyReply) =>
-    sendError(reply, new ApiError('not-found', 'no such route')),
-  );
+  app.setNotFoundHandler(answerNotFound);
 }
