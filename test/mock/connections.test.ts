@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { validate } from '../../schemas/validator';
-import { DEMO_KEYS, startMock, useMock } from '../helpers/mock';
+import { DEMO_KEYS, startMock, useMock, type RunningMock } from '../helpers/mock';
 import { parseAnswers, rawConnection, type ParsedAnswer } from '../helpers/raw-http';
 import { until } from '../helpers/receiver';
 
@@ -50,8 +50,8 @@ function assertAnswers(answers: ParsedAnswer[], expected: [number, string?][]): 
 }
 
 /** A delay fault on the next request to `path`. */
-async function delayNext(path: string, delayMs = 300): Promise<void> {
-  const added = await mock.request('POST', '/__admin/faults', {
+async function delayNext(path: string, delayMs = 300, on: RunningMock = mock): Promise<void> {
+  const added = await on.request('POST', '/__admin/faults', {
     key: null,
     body: { path, delay_ms: delayMs, times: 1 },
   });
@@ -306,34 +306,45 @@ describe('a server that stops', () => {
    * runs, then calls `whileStopping` with the socket; resolves with all the server sent once it
    * closed the connection (or `waitMs` passed), and with the stop finished.
    */
+  /**
+   * Runs `scenario` on a mock of its own, with `stop()` stopping it (once, however often called);
+   * the mock is stopped afterwards in any case.
+   */
+  async function withOwnMock<T>(
+    scenario: (own: RunningMock, stop: () => Promise<void>) => Promise<T>,
+  ): Promise<T> {
+    const own = await startMock();
+    let stopped: Promise<void> | undefined;
+    const stop = () => (stopped ??= own.stop());
+    try {
+      return await scenario(own, stop);
+    } finally {
+      await stop();
+    }
+  }
+
+  const delayedRequestRuns = (own: RunningMock) =>
+    until(() => own.server.services.faults.empty, 'the delayed request runs');
+
   async function stopDuringRequest(
     whileStopping: (socket: Socket) => void,
     waitMs?: number,
     bytes = me,
   ): Promise<string> {
-    const stopping = await startMock();
-    let stopped: Promise<void> | undefined;
-    try {
-      await stopping.request('POST', '/__admin/faults', {
-        key: null,
-        body: { path: `${API}/me`, delay_ms: 300, times: 1 },
-      });
+    return withOwnMock(async (stopping, stop) => {
+      await delayNext(`${API}/me`, 300, stopping);
       const raw = await rawConnection(stopping.base, bytes, {
         waitMs,
         during: (socket) => {
-          void until(() => stopping.server.services.faults.empty, 'the delayed request runs').then(
-            () => {
-              stopped = stopping.stop();
-              whileStopping(socket);
-            },
-          );
+          void delayedRequestRuns(stopping).then(() => {
+            void stop();
+            whileStopping(socket);
+          });
         },
       });
-      await stopped;
+      await stop();
       return raw;
-    } finally {
-      await (stopped ?? stopping.stop());
-    }
+    });
   }
 
   test('a request pipelined while it stops is 503 shutting-down, after the one running', async () => {
@@ -365,9 +376,7 @@ describe('a server that stops', () => {
   });
 
   test('a request on a connection idle as it stops, while another answer runs: 503 shutting-down', async () => {
-    const stopping = await startMock();
-    let stopped: Promise<void> | undefined;
-    try {
+    await withOwnMock(async (stopping, stop) => {
       // A connection kept alive after its answer, idle when the stop begins.
       const idle = connect(Number(new URL(stopping.base).port), '127.0.0.1');
       let received = '';
@@ -376,13 +385,10 @@ describe('a server that stops', () => {
       idle.write(me);
       await until(() => /\r\n\r\n\{.*\}$/s.test(received), 'the first answer');
       const first = received;
-      await stopping.request('POST', '/__admin/faults', {
-        key: null,
-        body: { path: `${API}/me`, delay_ms: 1000, times: 1 },
-      });
+      await delayNext(`${API}/me`, 1000, stopping);
       const running = rawConnection(stopping.base, me);
-      await until(() => stopping.server.services.faults.empty, 'the delayed request runs');
-      stopped = stopping.stop();
+      await delayedRequestRuns(stopping);
+      void stop();
       idle.write(me);
       await closed;
       assertAnswers(parseAnswers(first), [[200]]);
@@ -390,9 +396,7 @@ describe('a server that stops', () => {
       assertAnswers([refused], [[503, 'shutting-down']]);
       assert.equal(refused.headers.connection, 'close');
       assertAnswers(parseAnswers(await running), [[200]]);
-    } finally {
-      await (stopped ?? stopping.stop());
-    }
+    });
   });
 
   test('connections waiting for a request, or the rest of one, do not hold the stop', async () => {
@@ -425,26 +429,19 @@ describe('a server that stops', () => {
   });
 
   test('a pipelined pair whose client left does not hold the stop; the answer running leaves', async () => {
-    const stopping = await startMock();
-    let stopped: Promise<void> | undefined;
-    try {
-      await stopping.request('POST', '/__admin/faults', {
-        key: null,
-        body: { path: `${API}/me`, delay_ms: 2000, times: 1 },
-      });
+    await withOwnMock(async (stopping, stop) => {
+      await delayNext(`${API}/me`, 2000, stopping);
       const running = rawConnection(stopping.base, me);
       // A pipelined pair whose client leaves: its second answer is still queued.
       const leaving = connect(Number(new URL(stopping.base).port), '127.0.0.1');
       leaving.on('error', () => undefined);
       leaving.write(`${me.replace('\r\n\r\n', '\r\nX-Mock-Fault: delay=3000\r\n\r\n')}${me}`);
-      await until(() => stopping.server.services.faults.empty, 'the delayed request runs');
-      stopped = stopping.stop();
+      await delayedRequestRuns(stopping);
+      const stopped = stop();
       leaving.destroy();
       await stopped;
       assertAnswers(parseAnswers(await running), [[200]]);
-    } finally {
-      await (stopped ?? stopping.stop());
-    }
+    });
   }, 30_000);
 
   test('the answer running on a kept-alive connection as it stops says close, and the stop does not wait for the client', async () => {
