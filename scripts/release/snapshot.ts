@@ -172,8 +172,11 @@ function failureOf(error: unknown): string {
   return text.split('\n')[0].slice(0, 200);
 }
 
-/** A timestamp as Chatting sends them (ISO 8601): kept, so that every probe is a real delivery. */
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * A timestamp as Chatting sends them (schemas/common/timestamp.json): kept, so that every probe is
+ * a real delivery.
+ */
+const TIMESTAMP = new RegExp(readSchema('common/timestamp').pattern as string);
 
 /**
  * `payload` with `change` made to every string in it, nested ones included, but `event` and
