@@ -81,7 +81,7 @@ describe('chatting-mock', () => {
     },
   );
 
-  test('bin/chatting-mock.js run as a command gives node its young-generation cap', async () => {
+  test('bin/chatting-mock.js run as a command gives node its memory bounds', async () => {
     // `env -S node ...` in the shebang finds node on PATH: this one, first.
     const env = {
       ...process.env,
@@ -91,6 +91,7 @@ describe('chatting-mock', () => {
     try {
       const argv = readFileSync(`/proc/${child.process.pid}/cmdline`, 'utf8').split('\0');
       assert.ok(argv.includes('--max-semi-space-size=4'), argv.join(' '));
+      assert.ok(argv.includes('--heap-growing-percent=50'), argv.join(' '));
       const reply = await call(child.base, 'GET', '/api/zapier/me', { key: DEMO_KEYS.acme });
       assert.equal(reply.status, 200);
     } finally {
@@ -104,6 +105,7 @@ describe('chatting-mock', () => {
       scripts: Record<string, string>;
     };
     assert.ok(MOCK_RUNTIME_FLAGS.includes('--max-semi-space-size=4'));
+    assert.ok(MOCK_RUNTIME_FLAGS.includes('--heap-growing-percent=50'));
     assert.ok(
       packageJson.scripts.start.endsWith(
         `node ${MOCK_RUNTIME_FLAGS.join(' ')} ./bin/chatting-mock.js`,
