@@ -43,20 +43,29 @@ export interface ServerOptions extends Partial<Settings> {
   verify?: boolean;
   /** Where log lines go; API keys are redacted before they get there. Default: nowhere. */
   log?: (line: string) => void;
-  /** How long a client may take to send its headers, and its whole request (defaults below). */
+  /**
+   * How long a client may take to send its headers and its whole request, and how long a
+   * connection answered early goes on reading (defaults below).
+   */
   timeouts?: Partial<RequestTimeouts>;
 }
 
 export interface RequestTimeouts {
   headersMs: number;
   requestMs: number;
+  /** How long a connection answered before its body arrived reads and drops the rest. */
+  lingerMs: number;
 }
 
 /** Longer than any id the schemas allow: the route's params schema decides, not the router. */
 const MAX_PARAM_LENGTH = 1024;
 
 /** A client that has not sent its headers, or its whole request, by then gets 408. */
-export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = { headersMs: 10_000, requestMs: 30_000 };
+export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  lingerMs: 2_000,
+};
 
 export interface MockServer {
   app: FastifyInstance;
@@ -140,7 +149,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
   app.removeContentTypeParser('text/plain');
   // First: its 405 comes before installConnectionOrder's 100 Continue.
   installOtherMethods(app, knownPaths);
-  installConnectionOrder(app);
+  installConnectionOrder(app, timeouts.lingerMs);
   installErrorHandling(app, (error) => log(`internal error: ${error.message}`));
   installIncomingChecks(app, knownPaths);
   services.requests.install(app);

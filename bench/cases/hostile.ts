@@ -4,6 +4,8 @@
  * - the contact growth attack: 350 upserts of one email, each merging 100 new custom fields;
  * - a journal flood: 1,200 bad requests of 160 KB each (a 60 KB header, a 100 KB body that is
  *   not JSON), then the whole journal read back;
+ * - a flood over the body limit: 1,200 requests with the same header and a body just over the
+ *   limit, each answered 413 by its Content-Length and closed (so one connection each);
  * - GET /me, 2,000 times in a row.
  * The server's highest RSS during the attacks (the kernel's peak, reset as they start) is
  * judged against idle (warmed: one request of each kind first, then 20 s of rest) + 100 MB; the
@@ -35,6 +37,8 @@ const FIELDS_PER_UPSERT = 100;
 const FLOOD_HEADER = 60 * 1024;
 /** Just under the API's 100 KiB body limit, so that the body is read and journaled. */
 const FLOOD_BODY = 100 * 1024 - 64;
+/** Just over it: answered before the body is read, and the connection closed. */
+const OVER_LIMIT_BODY = 100 * 1024 + 64;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 2 * CONCURRENCY + 2 });
 
@@ -120,6 +124,7 @@ export interface HostileFigures {
   settledMb: number;
   upsertStatuses: number[];
   floodStatuses: number[];
+  overLimitStatuses: number[];
   during: number[];
   after: number[];
 }
@@ -156,6 +161,10 @@ export async function measureHostile(mock: Running, plan: Plan): Promise<Hostile
     const body = `{"email": "flood-${i}@example.com", "name": "`.padEnd(FLOOD_BODY, 'b');
     return send(base, 'POST', `${API_PREFIX}/contacts`, { ...json, 'x-filler': filler }, body);
   });
+  const overLimitStatuses = await attack(floods, (i) => {
+    const body = `{"email": "over-${i}@example.com", "name": "`.padEnd(OVER_LIMIT_BODY, 'b');
+    return send(base, 'POST', `${API_PREFIX}/contacts`, { ...json, 'x-filler': filler }, body);
+  });
   const journal = await send(base, 'GET', '/__admin/journal?limit=1000');
   if (journal.status !== 200) throw new Error(`GET /__admin/journal answered ${journal.status}`);
   attacking = false;
@@ -170,6 +179,7 @@ export async function measureHostile(mock: Running, plan: Plan): Promise<Hostile
     settledMb: residentMb(pid, rssMb),
     upsertStatuses: [...upsertStatuses].sort(),
     floodStatuses: [...floodStatuses].sort(),
+    overLimitStatuses: [...overLimitStatuses].sort(),
     during,
     after,
   };
@@ -194,12 +204,13 @@ export const hostile: BenchCase = {
     const p99 = percentile(f.after, 99);
     return [
       judged(
-        `RSS through ${upserts} growing upserts, ${floods} 160 KB bad requests, the journal read`,
+        `RSS through ${upserts} growing upserts, 2 × ${floods} 160 KB bad requests (under and over the body limit), the journal read`,
         { kind: 'max', limit: 100, text: '≤ idle + 100 MB' },
         growth,
         `+${growth.toFixed(1)} MB at most (idle ${f.idleMb.toFixed(1)} MB, highest ` +
           `${f.highestMb.toFixed(1)}, ${f.settledMb.toFixed(1)} after ${sizes(plan).settleS} s idle; upserts answered ` +
-          `${f.upsertStatuses.join('/')}, bad requests ${f.floodStatuses.join('/')})`,
+          `${f.upsertStatuses.join('/')}, bad requests ${f.floodStatuses.join('/')}, ` +
+          `over the limit ${f.overLimitStatuses.join('/')})`,
       ),
       judged(
         `GET /me after the attacks, p99 of ${reads}`,

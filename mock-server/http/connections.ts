@@ -42,11 +42,11 @@ const stoppingServers = new WeakSet<Server>();
 
 /**
  * How long a connection whose answer came before the whole request body did goes on reading
- * (and dropping) what the client still sends before it is closed: closed at once, with bytes
- * unread, it is reset, and a client still sending loses the answer (a 413 given by the
- * Content-Length alone, half the time for a 5 MB body).
+ * (and dropping) what the client still sends before it is closed, for each server (its
+ * `lingerMs`): closed at once, with bytes unread, it is reset, and a client still sending loses
+ * the answer (a 413 given by the Content-Length alone, half the time for a 5 MB body).
  */
-const LINGER_MS = 2000;
+const lingerBounds = new WeakMap<Server, number>();
 
 /** True once `server` has begun to stop: requests from then on are refused (shutting-down). */
 export function isStopping(server: Server): boolean {
@@ -99,8 +99,8 @@ export class OrderedResponse<
     // The arguments as Node's writeHead took them (either of its two forms).
     super.writeHead(statusCode, ...(rest as [string?, OutgoingHttpHeaders?]));
     // `_last` is Node's own "this answer ends the connection", set as the head is stored.
-    if (!this.req.complete && (this as unknown as { _last: boolean })._last) {
-      lingerBeforeClose(socket);
+    if (server && !this.req.complete && (this as unknown as { _last: boolean })._last) {
+      lingerBeforeClose(socket, lingerBounds.get(server) ?? 0);
     }
     return this;
   }
@@ -109,13 +109,17 @@ export class OrderedResponse<
 /**
  * Makes the close Node does after an answer that ends the connection (`socket.destroySoon()`)
  * a lingering one: the answer and a FIN go out, and the rest of the request body is read and
- * dropped (Node's parser discards it) until the client closes its side or LINGER_MS pass.
+ * dropped (Node's parser discards it) until the client closes its side or `lingerMs` pass.
  */
-function lingerBeforeClose(socket: Socket): void {
+function lingerBeforeClose(socket: Socket, lingerMs: number): void {
   socket.destroySoon = () => {
     socket.end();
     socket.once('end', () => socket.destroy());
-    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    // Cleared at the close: left to run, the timer kept the socket, and through it the request
+    // with all its headers, for lingerMs after it was gone (a flood of 160 KB requests over the
+    // body limit, each on its own connection, held 2,000 of them: +200 MB).
+    const deadline = setTimeout(() => socket.destroy(), lingerMs).unref();
+    socket.once('close', () => clearTimeout(deadline));
   };
 }
 
@@ -228,8 +232,9 @@ export function answerClientError(
  * fastify (Node would answer 417 with no body), which refuses it with the envelope; 100 Continue
  * is sent only for a body the route will read within its limit.
  */
-export function installConnectionOrder(app: FastifyInstance): void {
+export function installConnectionOrder(app: FastifyInstance, lingerMs: number): void {
   const server: Server = app.server;
+  lingerBounds.set(server, lingerMs);
   // The server's open connections, for the stop to end those its close would leave open.
   const open = new Set<Socket>();
   server.on('connection', (socket: Socket) => {

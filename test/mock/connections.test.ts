@@ -6,12 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { validate } from '../../schemas/validator';
 import { DEMO_KEYS, startMock, useMock, type RunningMock } from '../helpers/mock';
 import { parseAnswers, rawConnection, type ParsedAnswer } from '../helpers/raw-http';
 import { until } from '../helpers/receiver';
 
 const API = '/api/zapier';
+
+// A full collection on demand, to see what a closed connection leaves alive: the flag makes
+// `gc` a global of contexts created after it.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 const mock = useMock({ timeouts: { headersMs: 300, requestMs: 600 } });
 afterEach(async () => {
   await mock.request('DELETE', '/__admin/faults', { key: null });
@@ -210,6 +217,35 @@ describe('what Node would answer on its own', () => {
       });
       assert.equal(response.status, 413);
       assert.equal(((await response.json()) as { error: string }).error, 'payload-too-large');
+    }
+  });
+
+  test('a connection closed after an early 413 is let go of at its close, whatever the linger bound', async () => {
+    // The bound's timer kept the socket, and the request with all its headers, until it ran out:
+    // a flood of large requests over the limit, one connection each, took the mock up 200 MB.
+    const lingering = await startMock({ timeouts: { lingerMs: 600_000 } });
+    try {
+      let serverSide: WeakRef<Socket> | undefined;
+      lingering.server.app.server.once('connection', (socket: Socket) => {
+        serverSide = new WeakRef(socket);
+      });
+      const body = '{' + 'x'.repeat(120 * 1024);
+      const client = connect(Number(new URL(lingering.base).port), '127.0.0.1');
+      let received = '';
+      client.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      const closed = new Promise((resolve) => client.once('close', resolve));
+      client.end(
+        `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      await closed;
+      assertAnswers(parseAnswers(received), [[413, 'payload-too-large']]);
+      await until(() => {
+        collectGarbage();
+        return serverSide !== undefined && serverSide.deref() === undefined;
+      }, 'the closed connection to be collected');
+    } finally {
+      await lingering.stop();
     }
   });
 
