@@ -16,10 +16,10 @@ import type Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import type * as AjvModule from 'ajv/dist/2020';
 import type * as AjvFormatsModule from 'ajv-formats';
-import type * as HapiAddress from '@hapi/address';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readSchema, schemaFile, schemaNames, SCHEMA_ROOT } from './catalog';
+import { isEmailAddress } from './email-address';
 import type { SchemaReadTypes, SchemaTypes } from './generated';
 import type { ErrorCode } from './generated/error';
 
@@ -54,19 +54,6 @@ const EXTENSION_KEYWORDS: { keyword: string; schemaType: ('string' | 'object' | 
   { keyword: 'x-mock-guard', schemaType: ['array'] },
   { keyword: 'x-pattern-meaning', schemaType: ['string'] },
 ];
-
-/**
- * RFC 6531 addresses (`format: idn-email`): internationalised local parts and domains
- * (`josé@example.com`), as @hapi/address reads them (RFC 5321/5322 with RFC 6531's Unicode; a
- * domain of at least two labels; no quoted local part, no address literal). No list of
- * top-level domains is checked (by default it checks none), so `acme.example` is a domain.
- */
-function isEmailAddress(value: string): boolean {
-  // Loaded with the first Ajv instance, like Ajv itself.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { isEmailValid } = require('@hapi/address') as typeof HapiAddress;
-  return isEmailValid(value);
-}
 
 /** The keywords whose error names a property of its own, and the Ajv parameter that names it. */
 const NAMED_PROPERTY: Record<string, string> = {

@@ -364,8 +364,16 @@ describe('POST /contacts', () => {
     assert.equal(samples.body.items[0].data__source, 'api');
   });
 
-  for (const email of ['josé@example.com', 'a@exämple.com', '用户@例子.广告']) {
-    test(`an internationalised address (RFC 6531) is an email: ${email}`, async () => {
+  for (const email of [
+    'josé@example.com',
+    'a@exämple.com',
+    '用户@例子.广告',
+    '"a b"@example.com',
+    'a@localhost',
+    'a@[192.0.2.1]',
+    'a@[IPv6:2001:db8::1]',
+  ]) {
+    test(`an address under RFC 6531 is an email: ${email}`, async () => {
       const reply = await mock.request('POST', `${API}/contacts`, { body: { email } });
       assert.equal(reply.status, 201, reply.text);
       assert.equal(reply.body.email, email);

@@ -1,0 +1,76 @@
+/**
+ * `format: idn-email` (schemas/email-address.ts): a mailbox of RFC 5321 with RFC 6531's UTF-8,
+ * each case named by what makes it an address or not.
+ */
+import assert from 'node:assert/strict';
+import { isEmailAddress } from '../../schemas/email-address';
+import { contract } from '../../schemas/validator';
+
+/** Four labels of 61 letters: 247 octets, each label under the 63 a label may have. */
+const DOMAIN_OF_247 = Array.from({ length: 4 }, () => 'd'.repeat(61)).join('.');
+
+const ADDRESSES: [string, string][] = [
+  ['plain', 'lead@example.com'],
+  ['a non-ASCII local part', 'josé@example.com'],
+  ['a non-ASCII domain', 'a@exämple.com'],
+  ['both, in CJK', '用户@例子.广告'],
+  ['a character outside the BMP', '😀@example.com'],
+  ['every atext character', "a!#$%&'*+-/=?^_`{|}~@example.com"],
+  ['dotted atoms', 'first.middle.last@example.com'],
+  ['a quoted local part with a space', '"a b"@example.com'],
+  ['a quoted local part with an escaped quote', '"a\\"b"@example.com'],
+  ['a quoted local part holding an @', '"a@b"@example.com'],
+  ['a quoted non-ASCII local part', '"josé smith"@example.com'],
+  ['an empty quoted local part', '""@example.com'],
+  ['a one-label domain', 'a@localhost'],
+  ['an IPv4 address literal', 'a@[192.0.2.1]'],
+  ['an IPv6 address literal', 'a@[IPv6:2001:db8::1]'],
+  ['an IPv6 literal, tag in small letters', 'a@[ipv6:::1]'],
+  ['an IPv6 literal ending in IPv4', 'a@[IPv6:::ffff:192.0.2.1]'],
+  ['a punycode domain', 'a@xn--e1afmkfd.xn--p1ai'],
+  ['a local part of 64 octets', `${'x'.repeat(64)}@example.com`],
+  ['254 octets in all', `${'l'.repeat(6)}@${DOMAIN_OF_247}`],
+];
+
+const NOT_ADDRESSES: [string, string][] = [
+  ['no @', 'nope'],
+  ['nothing before the @', '@example.com'],
+  ['nothing after the @', 'a@'],
+  ['two @ outside quotes', 'a@b@example.com'],
+  ['a space outside quotes', 'a b@example.com'],
+  ['a leading dot', '.a@example.com'],
+  ['two dots in a row', 'a..b@example.com'],
+  ['a trailing dot in the local part', 'a.@example.com'],
+  ['a quote inside a quoted string, unescaped', '"a"b"@example.com'],
+  ['an unterminated quoted string', '"ab@example.com'],
+  ['a control character in quotes', '"a\u0001b"@example.com'],
+  ['a lone surrogate', '\ud800@example.com'],
+  ['a local part of 65 octets', `${'x'.repeat(65)}@example.com`],
+  ['65 octets, counted in UTF-8', `${'é'.repeat(33)}@example.com`],
+  ['255 octets in all', `${'l'.repeat(7)}@${DOMAIN_OF_247}`],
+  ['a domain label starting with a hyphen', 'a@-example.com'],
+  ['an underscore in the domain', 'a@ex_ample.com'],
+  ['a trailing dot in the domain', 'a@example.com.'],
+  ['a domain of digits only, without brackets', 'a@192.0.2.1'],
+  ['an IPv4 literal out of range', 'a@[300.0.2.1]'],
+  ['an IPv6 literal without its tag', 'a@[2001:db8::1]'],
+  ['an IPv6 literal with a zone', 'a@[IPv6:fe80::1%eth0]'],
+  ['an unregistered literal tag', 'a@[tag:content]'],
+  ['an unclosed literal', 'a@[192.0.2.1'],
+];
+
+describe('idn-email: a mailbox of RFC 5321 with the UTF-8 of RFC 6531', () => {
+  for (const [why, address] of ADDRESSES) {
+    test(`an address: ${why}`, () => assert.equal(isEmailAddress(address), true, address));
+  }
+  for (const [why, text] of NOT_ADDRESSES) {
+    test(`not an address: ${why}`, () => assert.equal(isEmailAddress(text), false, text));
+  }
+
+  test('is the check behind the schema: common/email takes each address and no other', () => {
+    for (const [, email] of ADDRESSES) assert.ok(contract.validate('common/email', email).valid);
+    for (const [, text] of NOT_ADDRESSES) {
+      assert.equal(contract.validate('common/email', text).valid, false, text);
+    }
+  });
+});
