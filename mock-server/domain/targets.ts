@@ -73,14 +73,33 @@ export function forbiddenTargetReason(target: string, strict: boolean): string |
 }
 
 /**
- * What makes two target URLs the same target: their WHATWG form (`new URL(target).href`), with
- * scheme and host in lower case, the default port dropped, dot segments resolved and an empty
- * path as `/`. A stored target that does not parse (a hand-written seed) is compared as it is.
+ * What makes two target URLs the same target: the request a delivery to each would send. Their
+ * WHATWG form (`new URL(target).href`: scheme and host in lower case, the default port dropped,
+ * dot segments resolved, an empty path as `/`), without the fragment (never sent), without an
+ * empty query (`/hook?` is `/hook`), and with percent-encodings as RFC 3986 §6.2.2 compares
+ * them (`%6F` is `o`; `%2f` is `%2F`). A stored target that does not parse (a hand-written seed)
+ * is compared as it is.
  */
 export function targetIdentity(target: string): string {
+  let url: URL;
   try {
-    return new URL(target).href;
+    url = new URL(target);
   } catch {
     return target;
   }
+  url.hash = '';
+  url.pathname = normalEncoding(url.pathname);
+  url.search = url.search === '?' ? '' : normalEncoding(url.search);
+  return url.href;
+}
+
+/** ALPHA / DIGIT / "-" / "." / "_" / "~": RFC 3986's unreserved characters. */
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+
+/** Unreserved characters decoded, every other percent-encoding in capitals. */
+function normalEncoding(text: string): string {
+  return text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => {
+    const character = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(character) ? character : `%${hex.toUpperCase()}`;
+  });
 }

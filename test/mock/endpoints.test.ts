@@ -171,6 +171,10 @@ describe('webhook subscriptions', () => {
         'https://HOOKS.zapier.com/hooks/catch/123/same',
         'https://hooks.zapier.com:443/hooks/catch/123/same',
         'HTTPS://hooks.zapier.com/hooks/catch/123/x/../same',
+        // What a delivery sends is the same request: no fragment, no empty query, %61 is "a".
+        'https://hooks.zapier.com/hooks/catch/123/same#zap',
+        'https://hooks.zapier.com/hooks/catch/123/same?',
+        'https://hooks.zapier.com/hooks/catch/123/s%61me',
       ])) {
         assert.equal(again.status, 201);
         assert.deepEqual(again.body, subscribed.body, target);
@@ -189,6 +193,7 @@ describe('webhook subscriptions', () => {
         'https://hooks.zapier.com/hooks/catch/123/Same',
         'http://hooks.zapier.com/hooks/catch/123/same',
         'https://hooks.zapier.com:8443/hooks/catch/123/same',
+        'https://hooks.zapier.com/hooks/catch/123/same?a=1',
       ])) {
         assert.notEqual(other.body.id, subscribed.body.id, target);
       }
