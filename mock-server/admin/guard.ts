@@ -45,8 +45,24 @@ function hostOf(header: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
 
+/**
+ * The host the request names: an absolute-form target's (`GET http://name/…`), which RFC 9112
+ * §3.2.2 says a server must use instead of the Host header, or else the Host header.
+ */
+function requestAuthority(request: FastifyRequest): string {
+  const target = request.raw.url ?? '';
+  if (/^https?:\/\//i.test(target)) {
+    try {
+      return new URL(target).host;
+    } catch {
+      return '';
+    }
+  }
+  return request.headers.host ?? '';
+}
+
 function isOwnHost(request: FastifyRequest): boolean {
-  const host = hostOf(request.headers.host ?? '');
+  const host = hostOf(requestAuthority(request));
   if (isLoopbackHost(host)) return true;
   const arrivedAt = (request.raw.socket?.localAddress ?? '').replace(/^::ffff:/, '');
   return host === arrivedAt.toLowerCase() || host === hostname().toLowerCase();
@@ -62,7 +78,7 @@ function isForeignOrigin(request: FastifyRequest): boolean {
   if (origin === undefined) return false; // not a browser (curl, tests, the Zapier CLI)
   try {
     // The mock serves plain HTTP; both go through URL, so that `:80` compares equal to none.
-    return new URL(origin).origin !== new URL(`http://${request.headers.host ?? ''}`).origin;
+    return new URL(origin).origin !== new URL(`http://${requestAuthority(request)}`).origin;
   } catch {
     return true; // `null` (a sandboxed page, a file) or garbage
   }

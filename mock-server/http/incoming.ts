@@ -116,8 +116,10 @@ function isJson(text: string): boolean {
  */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** The headers the API reads, by each of their names: one value each, never two merged. */
+/** The headers the server reads, by each of their names: one value each, never two merged. */
 const SINGLE_VALUED = new Map([
+  // Node keeps the first Host and drops the rest, which the admin guard would then check alone.
+  ['host', 'Host'],
   ['x-api-key', 'X-API-Key'],
   ['idempotency-key', 'Idempotency-Key'],
   ['x-idempotency-key', 'Idempotency-Key'],

@@ -290,6 +290,26 @@ describe('the admin guard', () => {
     assert.equal((reply.body as { error: string }).error, 'admin-origin-forbidden');
   });
 
+  test('two Hosts are refused before the guard reads one; an absolute-form target names the host', async () => {
+    const health = (head: string) => rawRequest(mock.base, `${head}\r\nConnection: close\r\n\r\n`);
+    // Node keeps the first Host: the second went unseen, whichever it was.
+    for (const hosts of ['127.0.0.1\r\nHost: evil.example', 'evil.example\r\nHost: 127.0.0.1']) {
+      const twice = await health(`GET /__admin/health HTTP/1.1\r\nHost: ${hosts}`);
+      assertEnvelope(twice, 400);
+      assert.equal((twice.body as { error: string }).error, 'invalid-request');
+    }
+    // RFC 9112 §3.2.2: the target's host, not the Host header, is the one asked for.
+    const foreign = await health(
+      `GET http://evil.example:${port()}/__admin/health HTTP/1.1\r\nHost: 127.0.0.1:${port()}`,
+    );
+    assertEnvelope(foreign, 403);
+    assert.equal((foreign.body as { error: string }).error, 'admin-origin-forbidden');
+    const own = await health(
+      `GET http://127.0.0.1:${port()}/__admin/health HTTP/1.1\r\nHost: 127.0.0.1:${port()}`,
+    );
+    assert.equal(own.status, 200);
+  });
+
   test('a cross-site reset is refused and wipes nothing', async () => {
     await mock.request('POST', `${API}/contacts`, { body: { email: 'kept@example.com' } });
     const attempts = [
@@ -700,6 +720,7 @@ describe('smaller edges', () => {
   });
 
   for (const [header, first, second] of [
+    ['Host', '127.0.0.1', 'evil.example'],
     ['X-API-Key', DEMO_KEYS.acme, DEMO_KEYS.globex],
     ['Idempotency-Key', 'a', 'b'],
     ['Content-Type', 'application/json', 'text/plain'],
