@@ -17,7 +17,13 @@ import {
 } from '../domain/payloads';
 import { makeApiKey } from '../domain/keys';
 import { buildContact, buildConversation, buildMessage } from '../domain/records';
-import { COLLECTION_NAMES, ENTITY_SCHEMA, emptyCollections, type Collections } from './collections';
+import {
+  COLLECTION_NAMES,
+  ENTITY_SCHEMA,
+  emptyCollections,
+  foldCase,
+  type Collections,
+} from './collections';
 
 /** The demo keys of the contract. They are public demo data, printed by the start-up banner. */
 export const DEMO_KEYS = {
@@ -271,5 +277,47 @@ export function parseSeed(raw: unknown, source: string): Collections {
       (seed[name] as unknown[]).push(record);
     }
   }
+  assertUnique(seed, source);
   return seed;
+}
+
+/**
+ * What no record can say of itself: an id is its collection's once (the store would keep the
+ * last record of an id, silently), and an email is a workspace's once, in any case (CONTRACT.md;
+ * an upsert would then find one contact of two).
+ */
+function assertUnique(seed: Collections, source: string): void {
+  for (const name of COLLECTION_NAMES) {
+    const records = seed[name] as readonly { id: string }[];
+    assertNoRepeat(
+      records,
+      (record) => record.id,
+      (i, earlier) => {
+        return `${source}: ${name}[${i}] has the id of ${name}[${earlier}], "${records[i].id}"`;
+      },
+    );
+  }
+  const contacts = seed.contacts;
+  assertNoRepeat(
+    contacts,
+    (contact) => `${contact.workspace_id}\0${foldCase(contact.email)}`,
+    (i, earlier) =>
+      `${source}: contacts[${i}] has the email of contacts[${earlier}] in workspace ` +
+      `${contacts[i].workspace_id}, "${contacts[i].email}" (emails are unique per workspace, in any case)`,
+  );
+}
+
+/** Throws `refusal(i, earlier)` for the first record whose key an earlier one has. */
+function assertNoRepeat<T>(
+  records: readonly T[],
+  keyOf: (record: T) => string,
+  refusal: (i: number, earlier: number) => string,
+): void {
+  const first = new Map<string, number>();
+  records.forEach((record, i) => {
+    const key = keyOf(record);
+    const earlier = first.get(key);
+    if (earlier !== undefined) throw new Error(refusal(i, earlier));
+    first.set(key, i);
+  });
 }

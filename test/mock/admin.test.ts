@@ -291,6 +291,63 @@ describe('admin API', () => {
     await admin('POST', '/reset');
   });
 
+  test('seed: a repeated id, or an email repeated in a workspace in any case, is refused and changes nothing', async () => {
+    const workspace = {
+      id: 'fx',
+      team_name: 'Fixture',
+      owner_email: 'fx@example.com',
+      primary_site_id: null,
+      created_at: '2026-01-01T00:00:00.000Z',
+    };
+    const contact = (id: string, workspaceId: string, email: string) => ({
+      id,
+      workspace_id: workspaceId,
+      site_id: `site_${workspaceId}`,
+      email,
+      name: null,
+      phone: null,
+      company: null,
+      status: null,
+      tags: [],
+      customFields: {},
+      source: 'api',
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+    });
+    const other = { ...workspace, id: 'fy' };
+    const contacts = mock.server.services.store.all('contacts').length;
+    for (const [why, seed, message] of [
+      [
+        'an id twice',
+        { workspaces: [workspace, workspace] },
+        /workspaces\[1\] has the id of workspaces\[0\], "fx"/,
+      ],
+      [
+        'an email twice in a workspace',
+        {
+          workspaces: [workspace],
+          contacts: [
+            contact('c1', 'fx', 'ada@example.org'),
+            contact('c2', 'fx', 'ADA@Example.org'),
+          ],
+        },
+        /contacts\[1\] has the email of contacts\[0\] in workspace fx, "ADA@Example.org"/,
+      ],
+    ] as const) {
+      const refused = await admin('POST', '/seed', seed);
+      assertError(refused, 400, 'invalid-request');
+      assert.match(refused.body.message, message, why);
+    }
+    assert.equal(mock.server.services.store.all('contacts').length, contacts, 'nothing changed');
+    // One email in two workspaces is two contacts.
+    const seeded = await admin('POST', '/seed', {
+      workspaces: [workspace, other],
+      contacts: [contact('c1', 'fx', 'ada@example.org'), contact('c2', 'fy', 'ada@example.org')],
+    });
+    assert.equal(seeded.status, 200, seeded.text);
+    await admin('POST', '/reset');
+  });
+
   test('the db browser is read-only', async () => {
     assertError(await admin('DELETE', '/db/contacts/contact_123'), 405, 'method-not-allowed');
     const reply = await admin('GET', '/db/workspaces?team_name=Globex');
