@@ -149,9 +149,12 @@ function start(
     // Migration 0 creates the tables and sets the application id and version 1 together: a
     // file with tables at version 0 never was ours.
     if (tables > 0 && (application !== APPLICATION_ID || version === 0)) {
+      const whose =
+        application === APPLICATION_ID
+          ? "tables but no schema version, though it carries chatting-mock's application id"
+          : 'a SQLite file of another application';
       throw new DatabaseRefused(
-        `${name} is not a chatting-mock database (a SQLite file of another application); ` +
-          'nothing was changed. Pick another --db.',
+        `${name} is not a chatting-mock database (${whose}); nothing was changed. Pick another --db.`,
       );
     }
     if (version > SCHEMA_VERSION) {

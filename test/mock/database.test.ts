@@ -116,6 +116,19 @@ describe('the database file', () => {
     const sqlite = await refusal(['--db', other]);
     assert.match(sqlite, /not a chatting-mock database \(a SQLite file of another application\)/);
     assert.deepEqual(readFileSync(other), before);
+
+    // Our application id, someone else's tables and no schema version: not ours either, and
+    // not "another application's" (its id says otherwise).
+    const lookalike = inDirectory('lookalike.sqlite');
+    const imitation = new Database(lookalike);
+    imitation.exec(`PRAGMA application_id = ${APPLICATION_ID}; CREATE TABLE t (a)`);
+    imitation.close();
+    const imitated = await refusal(['--db', lookalike]);
+    assert.ok(imitated.includes(lookalike), imitated);
+    assert.match(
+      imitated,
+      /tables but no schema version, though it carries chatting-mock's application id/,
+    );
   });
 
   test('a database of a newer schema version is refused and left as it was', async () => {
