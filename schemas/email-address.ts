@@ -13,7 +13,6 @@
  * domains. No pattern here can backtrack: each is one character class repeated, or two
  * alternatives that begin with different characters.
  */
-import { isIPv4, isIPv6 } from 'node:net';
 import type * as HapiAddress from '@hapi/address';
 
 /** atext (RFC 5322 §3.2.3) and any character beyond ASCII (RFC 6531's UTF8-non-ascii). */
@@ -21,6 +20,8 @@ const ATOM = /^[\w!#$%&'*+\-/=?^`{|}~\u{80}-\u{10FFFF}]+$/u;
 /** qtextSMTP and quoted-pairSMTP (RFC 5321 §4.1.2), qtext with RFC 6531's UTF8-non-ascii. */
 const QUOTED_STRING = /^"(?:[\x20\x21\x23-\x5B\x5D-\x7E\u{80}-\u{10FFFF}]|\\[\x20-\x7E])*"$/u;
 const IPV6_TAG = /^IPv6:/i;
+const SNUM = /^\d{1,3}$/;
+const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 /** Half of a surrogate pair on its own (with the `u` flag a whole pair is one code point). */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
@@ -45,14 +46,40 @@ function isLocalPart(local: string): boolean {
 function isDomain(domain: string): boolean {
   if (domain.startsWith('[') && domain.endsWith(']')) {
     const literal = domain.slice(1, -1);
-    if (!IPV6_TAG.test(literal)) return isIPv4(literal);
-    const address = literal.slice('IPv6:'.length);
-    // Node takes a zone (`fe80::1%eth0`), which RFC 5321's IPv6-addr has no room for.
-    return isIPv6(address) && !address.includes('%');
+    return IPV6_TAG.test(literal)
+      ? isIPv6Literal(literal.slice('IPv6:'.length))
+      : isIPv4Literal(literal);
   }
   // Loaded on first use, like Ajv: a mock that has validated nothing has not paid for it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { isDomainValid } = require('@hapi/address') as typeof HapiAddress;
   // No list of top-level domains is given (its default checks none): `acme.example` is a domain.
   return isDomainValid(domain, { minDomainSegments: 1 });
+}
+
+/** IPv4-address-literal: four Snum, each 1 to 3 digits up to 255 (leading zeros allowed). */
+function isIPv4Literal(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((part) => SNUM.test(part) && Number(part) <= 255);
+}
+
+/**
+ * IPv6-addr (RFC 5321 §4.1.3): eight groups of 1 to 4 hex digits, or "::" and at most six
+ * groups beside it; the last two groups may be written as an IPv4 address. `node:net`'s own
+ * check follows RFC 4291 instead, which lets "::" stand for a single group and takes zones.
+ */
+function isIPv6Literal(text: string): boolean {
+  const lastColon = text.lastIndexOf(':');
+  const tail = text.slice(lastColon + 1);
+  // An IPv4 tail counts as the two groups it fills.
+  let hex = text;
+  if (tail.includes('.')) {
+    if (lastColon < 0 || !isIPv4Literal(tail)) return false;
+    hex = `${text.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = hex.split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((half) => (half === '' ? [] : half.split(':')));
+  if (!groups.every((group) => HEX_GROUP.test(group))) return false;
+  return halves.length === 1 ? groups.length === 8 : groups.length <= 6;
 }

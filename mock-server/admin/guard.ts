@@ -14,18 +14,23 @@
  *   it (X-Admin-Token, or Authorization: Bearer). An API key is never an admin credential.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../http/errors';
 
 export const ADMIN_TOKEN_ENV = 'CHATTING_MOCK_ADMIN_TOKEN';
 
+/** 127.0.0.0/8 and ::1; BlockList also matches an IPv4 address mapped into IPv6, in any form. */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (bare === 'localhost' || bare === '::1') return true;
-  const mapped = bare.replace(/^::ffff:/, '');
-  return isIP(mapped) === 4 && mapped.startsWith('127.');
+  if (bare === 'localhost') return true;
+  const family = isIP(bare);
+  return family !== 0 && LOOPBACK.check(bare, family === 6 ? 'ipv6' : 'ipv4');
 }
 
 /** Why the server must not start with these settings, or null. */

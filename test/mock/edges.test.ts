@@ -304,10 +304,12 @@ describe('the admin guard', () => {
     );
     assertEnvelope(foreign, 403);
     assert.equal((foreign.body as { error: string }).error, 'admin-origin-forbidden');
-    const own = await health(
-      `GET http://127.0.0.1:${port()}/__admin/health HTTP/1.1\r\nHost: 127.0.0.1:${port()}`,
-    );
-    assert.equal(own.status, 200);
+    for (const loopback of ['127.0.0.1', '[::ffff:127.0.0.1]', 'localhost']) {
+      const own = await health(
+        `GET http://${loopback}:${port()}/__admin/health HTTP/1.1\r\nHost: 127.0.0.1:${port()}`,
+      );
+      assert.equal(own.status, 200, loopback);
+    }
   });
 
   test('a cross-site reset is refused and wipes nothing', async () => {
