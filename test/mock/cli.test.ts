@@ -3,6 +3,8 @@ import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import v8 from 'node:v8';
+import { boundHeapGrowth, HEAP_GROWING_FLAG } from '../../mock-server/cli';
 import { BODY_LIMIT_BYTES } from '../../mock-server/http/errors';
 import { DEFAULT_REQUEST_TIMEOUTS } from '../../mock-server/server';
 import {
@@ -91,7 +93,7 @@ describe('chatting-mock', () => {
     try {
       const argv = readFileSync(`/proc/${child.process.pid}/cmdline`, 'utf8').split('\0');
       assert.ok(argv.includes('--max-semi-space-size=4'), argv.join(' '));
-      assert.ok(argv.includes('--heap-growing-percent=50'), argv.join(' '));
+      assert.ok(argv.includes(HEAP_GROWING_FLAG), argv.join(' '));
       const reply = await call(child.base, 'GET', '/api/zapier/me', { key: DEMO_KEYS.acme });
       assert.equal(reply.status, 200);
     } finally {
@@ -100,12 +102,28 @@ describe('chatting-mock', () => {
     }
   });
 
+  test('a node started without a growth factor gets the one of the command from the command itself', () => {
+    // Not applied here: the test only sees whether the command would set it.
+    const set = jest.spyOn(v8, 'setFlagsFromString').mockImplementation(() => undefined);
+    try {
+      boundHeapGrowth([]);
+      assert.deepEqual(set.mock.calls, [[HEAP_GROWING_FLAG]]);
+      set.mockClear();
+      // One given on node's command line (the shebang's, or someone's own) is left as it is.
+      boundHeapGrowth([HEAP_GROWING_FLAG]);
+      boundHeapGrowth(['--heap-growing-percent=20']);
+      assert.equal(set.mock.calls.length, 0);
+    } finally {
+      set.mockRestore();
+    }
+  });
+
   test('npm start runs the bin with the node flags of its shebang (cmd.exe cannot run a shebang)', () => {
     const packageJson = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
     assert.ok(MOCK_RUNTIME_FLAGS.includes('--max-semi-space-size=4'));
-    assert.ok(MOCK_RUNTIME_FLAGS.includes('--heap-growing-percent=50'));
+    assert.ok(MOCK_RUNTIME_FLAGS.includes(HEAP_GROWING_FLAG));
     assert.ok(
       packageJson.scripts.start.endsWith(
         `node ${MOCK_RUNTIME_FLAGS.join(' ')} ./bin/chatting-mock.js`,
