@@ -292,9 +292,8 @@ function assertUnique(seed: Collections, source: string): void {
     assertNoRepeat(
       records,
       (record) => record.id,
-      (i, earlier) => {
-        return `${source}: ${name}[${i}] has the id of ${name}[${earlier}], "${records[i].id}"`;
-      },
+      (i, earlier) =>
+        `${source}: ${name}[${i}] has the id of ${name}[${earlier}], "${records[i].id}"`,
     );
   }
   const contacts = seed.contacts;
