@@ -14,24 +14,12 @@
  *   it (X-Admin-Token, or Authorization: Bearer). An API key is never an admin credential.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isLoopbackHost } from '../domain/addresses';
 import { ApiError } from '../http/errors';
 
 export const ADMIN_TOKEN_ENV = 'CHATTING_MOCK_ADMIN_TOKEN';
-
-/** 127.0.0.0/8 and ::1; BlockList also matches an IPv4 address mapped into IPv6, in any form. */
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (bare === 'localhost') return true;
-  const family = isIP(bare);
-  return family !== 0 && LOOPBACK.check(bare, family === 6 ? 'ipv6' : 'ipv4');
-}
 
 /** Why the server must not start with these settings, or null. */
 export function adminGuardRefusal(host: string, token: string | null): string | null {

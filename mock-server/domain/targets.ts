@@ -6,7 +6,8 @@
  * IPv4-compatible, IPv4-translated, NAT64, 6to4, Teredo). The deliverer checks the address it connects to again, so neither a DNS
  * name nor a target stored before the flag was set can sneak past.
  */
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
+import { isAddressIn } from './addresses';
 
 const blocked = new BlockList();
 for (const [network, prefix] of [
@@ -48,9 +49,7 @@ const BLOCKED_NAMES = /^(localhost|.*\.localhost|metadata\.google\.internal|meta
  * address (`::ffff:127.0.0.1`, `::ffff:7f00:1`) against the IPv4 subnets itself.
  */
 export function isBlockedAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return isAddressIn(blocked, address);
 }
 
 /** Why a target URL is refused, or null when it is acceptable. */

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { isLoopbackHost } from '../admin/guard';
+import { isLoopbackHost } from '../domain/addresses';
 import { PROJECT_ROOT } from './static-files';
 
 export const OPENAPI_FILE = path.join(PROJECT_ROOT, 'openapi.yaml');

@@ -9,6 +9,7 @@
  * tests, or run in a network namespace of their own.
  */
 import net from 'node:net';
+import { isLoopbackHost } from '../../mock-server/domain/addresses';
 
 const GUARDED = Symbol.for('chatting-zapier.test.loopback-only');
 
@@ -27,21 +28,6 @@ function destination(args: unknown[]): string | null {
   return typeof second === 'string' ? second : 'localhost';
 }
 
-/** Loopback in every spelling of an address (`::ffff:7f00:1`, `0:0:0:0:0:0:0:1`): BlockList's. */
-const LOOPBACK = new net.BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-function isLoopback(host: string): boolean {
-  const bare = host
-    .replace(/^\[|\]$/g, '')
-    .toLowerCase()
-    .replace(/\.$/, '');
-  if (bare === 'localhost') return true;
-  const family = net.isIP(bare);
-  return family !== 0 && LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
-}
-
 const prototype = net.Socket.prototype as Guardable;
 if (!prototype[GUARDED]) {
   // Node's own connect, called on the socket with the arguments exactly as they came (all of
@@ -52,7 +38,7 @@ if (!prototype[GUARDED]) {
   ) => net.Socket;
   Reflect.set(prototype, 'connect', function guardedConnect(this: net.Socket, ...args: unknown[]) {
     const host = destination(args);
-    if (host !== null && !isLoopback(host)) {
+    if (host !== null && !isLoopbackHost(host)) {
       const refused = new Error(`a test may not connect off this machine (to ${host})`);
       process.nextTick(() => this.destroy(refused));
       return this;
