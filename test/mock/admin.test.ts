@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { globMatches } from '../../mock-server/api/fault-injection';
 import { contactByEmail } from '../../mock-server/store/lookups';
+import { buildContact } from '../../mock-server/domain/records';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ERROR_CODES, validate } from '../../schemas/validator';
@@ -299,21 +300,11 @@ describe('admin API', () => {
       primary_site_id: null,
       created_at: '2026-01-01T00:00:00.000Z',
     };
-    const contact = (id: string, workspaceId: string, email: string) => ({
-      id,
-      workspace_id: workspaceId,
-      site_id: `site_${workspaceId}`,
-      email,
-      name: null,
-      phone: null,
-      company: null,
-      status: null,
-      tags: [],
-      customFields: {},
-      source: 'api',
-      created_at: '2026-01-01T00:00:00.000Z',
-      updated_at: '2026-01-01T00:00:00.000Z',
-    });
+    const contact = (id: string, workspaceId: string, email: string) =>
+      buildContact(
+        { id, workspace_id: workspaceId, site_id: `site_${workspaceId}`, email },
+        '2026-01-01T00:00:00.000Z',
+      );
     const other = { ...workspace, id: 'fy' };
     const contacts = mock.server.services.store.all('contacts').length;
     for (const [why, seed, message] of [
