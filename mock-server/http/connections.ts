@@ -195,35 +195,35 @@ function refuseConnection(socket: Socket, error: ApiError) {
   });
 }
 
+/** An error of Node's HTTP parser, with the bytes it stopped in and where. */
+type ParserError = NodeJS.ErrnoException & { rawPacket?: unknown; bytesParsed?: number };
+
 /**
  * For fastify's `clientErrorHandler`: what Node's HTTP parser refuses before fastify sees a
  * request (bad bytes, oversized headers, a request not received in time).
  */
-export function answerClientError(
-  error: NodeJS.ErrnoException & { rawPacket?: unknown; bytesParsed?: number },
-  socket: Socket,
-  paths: KnownPaths,
-): void {
+export function answerClientError(error: ParserError, socket: Socket, paths: KnownPaths): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) {
     socket.destroy();
     return;
   }
-  const unknownMethod =
-    error.code === 'HPE_INVALID_METHOD'
-      ? unknownMethodRefusal(error.rawPacket, error.bytesParsed, paths)
-      : null;
-  refuseConnection(
-    socket,
-    unknownMethod ??
-      (error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? new ApiError('request-timeout', 'the request was not received in time')
-        : new ApiError(
-            'invalid-request',
-            error.code === 'HPE_HEADER_OVERFLOW'
-              ? 'the request headers are too large'
-              : 'malformed HTTP request',
-          )),
-  );
+  refuseConnection(socket, clientErrorRefusal(error, paths));
+}
+
+/** What a request Node's parser refused is told. */
+function clientErrorRefusal(error: ParserError, paths: KnownPaths): ApiError {
+  switch (error.code) {
+    case 'HPE_INVALID_METHOD': {
+      const refusal = unknownMethodRefusal(error.rawPacket, error.bytesParsed, paths);
+      if (refusal) return refusal;
+      break;
+    }
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new ApiError('request-timeout', 'the request was not received in time');
+    case 'HPE_HEADER_OVERFLOW':
+      return new ApiError('invalid-request', 'the request headers are too large');
+  }
+  return new ApiError('invalid-request', 'malformed HTTP request');
 }
 
 /**

@@ -478,9 +478,9 @@ function compareTriggerResults(
     result.error === undefined ? result.id : `perform failed: ${result.error}`;
   const changed = (before ?? []).flatMap((result, index) => {
     const now = after?.[index];
-    return now && !same(outcome(result), outcome(now))
-      ? [[outcome(result), outcome(now)] as const]
-      : [];
+    if (!now) return [];
+    const pair = [outcome(result), outcome(now)] as const;
+    return same(...pair) ? [] : [pair];
   });
   if (changed.length === 0) return;
   // One change for the derivation, shown on the first delivery it gives another id.
