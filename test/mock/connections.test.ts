@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { validate } from '../../schemas/validator';
+import type { ServerOptions } from '../../mock-server/server';
 import { DEMO_KEYS, startMock, useMock, type RunningMock } from '../helpers/mock';
 import { parseAnswers, rawConnection, type ParsedAnswer } from '../helpers/raw-http';
 import { until } from '../helpers/receiver';
@@ -66,6 +67,24 @@ async function delayNext(path: string, delayMs = 300, on: RunningMock = mock): P
 }
 
 const HUGE_HEADER = `GET ${API}/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`;
+
+/**
+ * Runs `scenario` on a mock of its own (with `options`), with `stop()` stopping it (once, however
+ * often called); the mock is stopped afterwards in any case.
+ */
+async function withOwnMock<T>(
+  scenario: (own: RunningMock, stop: () => Promise<void>) => Promise<T>,
+  options: ServerOptions = {},
+): Promise<T> {
+  const own = await startMock(options);
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= own.stop());
+  try {
+    return await scenario(own, stop);
+  } finally {
+    await stop();
+  }
+}
 
 describe('a malformed request after a valid one', () => {
   for (const [what, malformed] of [
@@ -223,30 +242,30 @@ describe('what Node would answer on its own', () => {
   test('a connection closed after an early 413 is let go of at its close, whatever the linger bound', async () => {
     // The bound's timer kept the socket, and the request with all its headers, until it ran out:
     // a flood of large requests over the limit, one connection each, took the mock up 200 MB.
-    const lingering = await startMock({ timeouts: { lingerMs: 600_000 } });
-    try {
-      let serverSide: WeakRef<Socket> | undefined;
-      lingering.server.app.server.once('connection', (socket: Socket) => {
-        serverSide = new WeakRef(socket);
-      });
-      const body = '{' + 'x'.repeat(120 * 1024);
-      const client = connect(Number(new URL(lingering.base).port), '127.0.0.1');
-      let received = '';
-      client.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-      const closed = new Promise((resolve) => client.once('close', resolve));
-      client.end(
-        `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
-          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-      );
-      await closed;
-      assertAnswers(parseAnswers(received), [[413, 'payload-too-large']]);
-      await until(() => {
-        collectGarbage();
-        return serverSide !== undefined && serverSide.deref() === undefined;
-      }, 'the closed connection to be collected');
-    } finally {
-      await lingering.stop();
-    }
+    await withOwnMock(
+      async (lingering) => {
+        let serverSide: WeakRef<Socket> | undefined;
+        lingering.server.app.server.once('connection', (socket: Socket) => {
+          serverSide = new WeakRef(socket);
+        });
+        const body = '{' + 'x'.repeat(120 * 1024);
+        const client = connect(Number(new URL(lingering.base).port), '127.0.0.1');
+        let received = '';
+        client.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        const closed = new Promise((resolve) => client.once('close', resolve));
+        client.end(
+          `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        );
+        await closed;
+        assertAnswers(parseAnswers(received), [[413, 'payload-too-large']]);
+        await until(() => {
+          collectGarbage();
+          return serverSide !== undefined && serverSide.deref() === undefined;
+        }, 'the closed connection to be collected');
+      },
+      { timeouts: { lingerMs: 600_000 } },
+    );
   });
 
   test('CONNECT is 405 method-not-allowed, and the connection ends', async () => {
@@ -337,31 +356,14 @@ describe('what Node would answer on its own', () => {
 });
 
 describe('a server that stops', () => {
+  const delayedRequestRuns = (own: RunningMock) =>
+    until(() => own.server.services.faults.empty, 'the delayed request runs');
+
   /**
    * Sends GET /me (delayed 300 ms by a fault) on a raw connection and stops the server while it
    * runs, then calls `whileStopping` with the socket; resolves with all the server sent once it
    * closed the connection (or `waitMs` passed), and with the stop finished.
    */
-  /**
-   * Runs `scenario` on a mock of its own, with `stop()` stopping it (once, however often called);
-   * the mock is stopped afterwards in any case.
-   */
-  async function withOwnMock<T>(
-    scenario: (own: RunningMock, stop: () => Promise<void>) => Promise<T>,
-  ): Promise<T> {
-    const own = await startMock();
-    let stopped: Promise<void> | undefined;
-    const stop = () => (stopped ??= own.stop());
-    try {
-      return await scenario(own, stop);
-    } finally {
-      await stop();
-    }
-  }
-
-  const delayedRequestRuns = (own: RunningMock) =>
-    until(() => own.server.services.faults.empty, 'the delayed request runs');
-
   async function stopDuringRequest(
     whileStopping: (socket: Socket) => void,
     waitMs?: number,
