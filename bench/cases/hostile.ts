@@ -156,15 +156,15 @@ export async function measureHostile(mock: Running, plan: Plan): Promise<Hostile
       JSON.stringify({ email: 'grown@example.com', customFields: customFields(i) }),
     ),
   );
-  const filler = 'h'.repeat(FLOOD_HEADER);
-  const floodStatuses = await attack(floods, (i) => {
-    const body = `{"email": "flood-${i}@example.com", "name": "`.padEnd(FLOOD_BODY, 'b');
-    return send(base, 'POST', `${API_PREFIX}/contacts`, { ...json, 'x-filler': filler }, body);
-  });
-  const overLimitStatuses = await attack(floods, (i) => {
-    const body = `{"email": "over-${i}@example.com", "name": "`.padEnd(OVER_LIMIT_BODY, 'b');
-    return send(base, 'POST', `${API_PREFIX}/contacts`, { ...json, 'x-filler': filler }, body);
-  });
+  // `floods` requests of a 60 KB header and a body of `size` bytes that is not JSON.
+  const headers = { ...json, 'x-filler': 'h'.repeat(FLOOD_HEADER) };
+  const flood = (name: string, size: number) =>
+    attack(floods, (i) => {
+      const body = `{"email": "${name}-${i}@example.com", "name": "`.padEnd(size, 'b');
+      return send(base, 'POST', `${API_PREFIX}/contacts`, headers, body);
+    });
+  const floodStatuses = await flood('flood', FLOOD_BODY);
+  const overLimitStatuses = await flood('over', OVER_LIMIT_BODY);
   const journal = await send(base, 'GET', '/__admin/journal?limit=1000');
   if (journal.status !== 200) throw new Error(`GET /__admin/journal answered ${journal.status}`);
   attacking = false;
