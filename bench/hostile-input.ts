@@ -1,16 +1,18 @@
 /**
  * The cost of the hostile inputs of issue 21 that used to stall the mock, now that each takes
  * linear time: a fault rule of many stars, a `_like` that backtracks as a regular expression, a
- * key hidden behind nested escapes in a body the journal shows, and a pipeline ending in
- * garbage. Starts the mock in this process (in memory) on 127.0.0.1 and prints one line per
- * case: the median of a few runs, and the time a regular expression took where one was used.
+ * key hidden behind nested escapes in a body the journal shows, a pipeline ending in garbage,
+ * and the db browser's joins (json-server scanned a collection per record shown). Starts the
+ * mock in this process (in memory) on 127.0.0.1 and prints one line per case: the median of a
+ * few runs, and the time a regular expression took where one was used.
  *
  *   npx tsx bench/hostile-input.ts
  */
 import { performance } from 'node:perf_hooks';
 import { globMatches } from '../mock-server/api/fault-injection';
 import { createServer } from '../mock-server/server';
-import { DEMO_KEYS } from '../mock-server/store/seed';
+import { buildConversation, buildMessage } from '../mock-server/domain/records';
+import { DEMO_KEYS, demoSeed } from '../mock-server/store/seed';
 import { call } from '../test/helpers/mock';
 import { parseAnswers, rawConnection } from '../test/helpers/raw-http';
 
@@ -94,7 +96,47 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
   }
+  lines.push(await joinCosts());
   console.log(lines.join('\n'));
+}
+
+/**
+ * `_expand` and `_embed` over 1,000, 4,000 and 16,000 messages, each in a conversation of its
+ * own (a mock seeded with them): a time that grows fourfold with four times the records is
+ * linear (json-server's own joins took 0.36, 0.92 and 9.0 s).
+ */
+async function joinCosts(): Promise<string> {
+  const times: string[] = [];
+  for (const count of [1000, 4000, 16_000]) {
+    const seed = demoSeed();
+    const at = '2026-04-08T00:00:00.000Z';
+    for (let i = 0; i < count; i++) {
+      const conversation = buildConversation({ workspace_id: 'owner_123' }, at);
+      seed.conversations.push(conversation);
+      seed.messages.push(
+        buildMessage(
+          {
+            workspace_id: 'owner_123',
+            conversation_id: conversation.id,
+            message: 'Hi',
+            sender: 'visitor',
+          },
+          at,
+        ),
+      );
+    }
+    const server = await createServer({ seed });
+    const base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    const browse = (query: string) => call(base, 'GET', `/__admin/db/${query}`, { key: null });
+    try {
+      const expandMs = await median(() => browse(`messages?_expand=conversation&_limit=${count}`));
+      const embedMs = await median(() => browse(`conversations?_embed=messages&_limit=${count}`));
+      times.push(`${count.toLocaleString('en')}: ${ms(expandMs)} / ${ms(embedMs)}`);
+    } finally {
+      await server.close();
+    }
+  }
+  return `db browser messages?_expand=conversation / conversations?_embed=messages, by messages: ${times.join(', ')}`;
 }
 
 void main();

@@ -1,17 +1,19 @@
 /**
  * /__admin/db: json-server's router over the database, read-only. QA gets its query language
  * over the raw state (`/__admin/db/contacts?email_like=ava&_sort=created_at`) with little code
- * of ours. Each request reads the collection it names from the database (all of them for
- * `_expand`/`_embed`, which join across collections, and for `/db`, which is everything), so
- * the server holds nothing in memory between requests; json-server never writes anything.
- * References are `<name>_id` fields (`?_expand=workspace` follows `workspace_id`).
+ * of ours. Each request reads the collection it names from the database (and those its
+ * `_expand`/`_embed` join, all of them for `/db`), so the server holds nothing in memory between
+ * requests; json-server never writes anything. References are `<name>_id` fields
+ * (`?_expand=workspace` follows `workspace_id`).
  *
  * json-server takes its query as it comes, and some of it is hostile: a `_like` value is a
  * regular expression (`^(a+)+$` backtracks exponentially), a parameter given twice or with
  * brackets is an array or an object where it expects a string (a stack trace as HTML), `_delay`
- * holds the request for as long as it says. So the query is read here first: `_like` is matched
- * here, as a case-insensitive substring (linear); the rest goes to json-server as plain strings,
- * or is refused with invalid-request. Any error json-server still throws is invalid-request too.
+ * holds the request for as long as it says, a join scans a collection per record shown
+ * (quadratic). So the query is read here first: `_like` is matched here, as a case-insensitive
+ * substring (linear), and the joins are made here through an index (db-browser-joins.ts); the
+ * rest goes to json-server as plain strings, or is refused with invalid-request. Any error
+ * json-server still throws is invalid-request too.
  *
  * json-server runs in its own express app, loaded at the first browse and handed the raw
  * request once fastify's hooks (the admin guard) have passed it.
@@ -21,7 +23,8 @@ import type { FastifyInstance } from 'fastify';
 import type * as JsonServer from 'json-server';
 import { ApiError, errorAnswer, JSON_TYPE, sendError } from '../http/errors';
 import type { Services } from '../domain/services';
-import { COLLECTION_NAMES, type CollectionName } from '../store/collections';
+import { isCollectionName, type CollectionName } from '../store/collections';
+import { applyJoins, joinedCollections, readJoins, type Joins } from './db-browser-joins';
 
 export function dbBrowser(services: Services) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -40,15 +43,15 @@ export function dbBrowser(services: Services) {
         // `/contacts` and `/workspaces/owner_123/contacts` list; `/contacts/contact_123` shows one.
         const listed = segments.length === 3 ? segments[2] : segments.length === 2 ? null : name;
         for (const collection of [name, listed]) {
-          if (collection !== null && !isCollection(collection)) {
+          if (collection !== null && !isCollectionName(collection)) {
             return sendError(reply, new ApiError('not-found', `no collection ${collection}`));
           }
         }
-        const { query, likes } = readQuery(url.searchParams);
-        const joins = '_expand' in query || '_embed' in query;
-        const data: Record<string, unknown> = services.store.snapshot(
-          joins ? COLLECTION_NAMES : [(listed ?? name) as CollectionName],
-        );
+        const { query, likes, joins } = readQuery(url.searchParams);
+        const shown = (listed ?? name) as CollectionName;
+        const data: Record<string, unknown> = services.store.snapshot([
+          ...new Set([shown, ...joinedCollections(joins)]),
+        ]);
         if (listed !== null && likes.length > 0) {
           data[listed] = (data[listed] as object[]).filter((record) =>
             matchesEveryLike(record, likes),
@@ -57,14 +60,11 @@ export function dbBrowser(services: Services) {
         // A body means nothing to a read: json-server's body parser is kept from reading one.
         delete request.raw.headers['content-type'];
         reply.hijack();
-        browser(data, app.prefix, query)(request.raw as Request, reply.raw as Response);
+        const render = (found: unknown) => applyJoins(found, shown, data, joins);
+        browser(data, app.prefix, query, render)(request.raw as Request, reply.raw as Response);
       },
     });
   };
-}
-
-function isCollection(name: string): name is CollectionName {
-  return (COLLECTION_NAMES as string[]).includes(name);
 }
 
 /** json-server's parameters that take one value (a comma-separated list, for `_sort`). */
@@ -79,6 +79,8 @@ interface BrowseQuery {
   query: Record<string, string | string[]>;
   /** `<path>_like` filters, matched here: the path, and its values in lower case. */
   likes: [path: string, needles: string[]][];
+  /** `_expand` and `_embed`, joined here. */
+  joins: Joins;
 }
 
 /** The query as json-server may read it, or invalid-request saying what it cannot take. */
@@ -90,6 +92,7 @@ function readQuery(params: URLSearchParams): BrowseQuery {
   // No prototype: a parameter named __proto__ is a parameter like any other.
   const query: BrowseQuery['query'] = Object.create(null) as BrowseQuery['query'];
   const likes: BrowseQuery['likes'] = [];
+  const joined = { _expand: [] as string[], _embed: [] as string[] };
   for (const key of new Set(params.keys())) {
     const values = params.getAll(key);
     if (/[[\]]/.test(key)) {
@@ -107,12 +110,12 @@ function readQuery(params: URLSearchParams): BrowseQuery {
     if (key.endsWith('_like')) {
       likes.push([key.slice(0, -'_like'.length), values.map((value) => value.toLowerCase())]);
     } else if (key === '_embed' || key === '_expand') {
-      query[key] = [...new Set(values)];
+      joined[key] = [...new Set(values)];
     } else {
       query[key] = values.length === 1 ? values[0] : values;
     }
   }
-  return { query, likes };
+  return { query, likes, joins: readJoins(joined._expand, joined._embed) };
 }
 
 /**
@@ -150,8 +153,16 @@ function sendEnvelope(response: Response, error: ApiError): void {
   response.status(status).type(JSON_TYPE).send(body);
 }
 
-/** An express app serving json-server's router over `data` at `prefix`; every answer JSON. */
-function browser(data: object, prefix: string, query: BrowseQuery['query']): Express {
+/**
+ * An express app serving json-server's router over `data` at `prefix`; every answer JSON.
+ * `complete` adds to what json-server found (a record, or a list's page) before it is sent.
+ */
+function browser(
+  data: object,
+  prefix: string,
+  query: BrowseQuery['query'],
+  complete: (found: unknown) => void,
+): Express {
   const server = jsonServer().create();
   // json-server reads the query read above, not its own parse of the URL (qs: arrays, objects).
   server.set('query parser', () => query);
@@ -163,6 +174,7 @@ function browser(data: object, prefix: string, query: BrowseQuery['query']): Exp
     if (response.statusCode >= 400) {
       sendEnvelope(response, new ApiError('not-found', `nothing at ${request.originalUrl}`));
     } else {
+      complete(response.locals.data);
       response.json(response.locals.data);
     }
   };

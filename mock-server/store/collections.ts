@@ -49,6 +49,10 @@ export const ENTITY_SCHEMA = {
 
 export const COLLECTION_NAMES = Object.keys(ENTITY_SCHEMA) as CollectionName[];
 
+export function isCollectionName(name: string): name is CollectionName {
+  return (COLLECTION_NAMES as string[]).includes(name);
+}
+
 /**
  * The collections whose stored records requests merge into (an upsert's tags and custom fields,
  * Add Tag): the only records a caller can grow past what one request carries. Every other record
