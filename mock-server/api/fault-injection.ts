@@ -23,6 +23,13 @@ const CODE_FOR_STATUS: Record<number, ErrorCode> = {
   429: 'rate-limited',
 };
 
+/**
+ * How many rules may be set at once: more than QA ever sets, few enough that matching them all
+ * stays cheap on every request (each rule costs up to its 500-character path), whatever a loop
+ * of POSTs tries (76,000 rules made every request take a quarter of a second).
+ */
+export const MAX_FAULT_RULES = 100;
+
 export class FaultRules {
   private rules: FaultRule[] = [];
   private nextId = 1;
@@ -36,6 +43,13 @@ export class FaultRules {
       throw new ApiError(
         'invalid-request',
         `faults apply to ${API_PREFIX} only, not the admin API`,
+      );
+    }
+    if (this.rules.length >= MAX_FAULT_RULES) {
+      throw new ApiError(
+        'invalid-request',
+        `at most ${MAX_FAULT_RULES} fault rules are set at once: remove one ` +
+          '(DELETE /__admin/faults/{id}) or all (DELETE /__admin/faults)',
       );
     }
     const path = rule.path.startsWith(API_PREFIX) ? rule.path : `${API_PREFIX}${rule.path}`;

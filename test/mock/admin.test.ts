@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
-import { globMatches } from '../../mock-server/api/fault-injection';
+import { globMatches, MAX_FAULT_RULES } from '../../mock-server/api/fault-injection';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { buildContact } from '../../mock-server/domain/records';
 import { execFile } from 'node:child_process';
@@ -378,11 +378,42 @@ describe('admin API', () => {
     assert.equal((await ids(`name_like=${encodeURIComponent(name)}`)).length, 1);
   });
 
-  test('a query json-server cannot run over the data is invalid-request', async () => {
-    // json-server reads contacts_id on every workspace to expand it, and none has one.
-    const reply = await admin('GET', '/db/workspaces?_expand=contacts');
-    assertError(reply, 400, 'invalid-request');
-    assert.match(reply.body.message, /json-server could not run the query/);
+  test('joins: _expand follows <name>_id, _embed gathers what points back, per record shown', async () => {
+    type Row = { id: string; conversation_id?: string; conversation?: Row; messages?: Row[] };
+    const messages = (await admin('GET', '/db/messages')).body as Row[];
+    const expanded = await admin('GET', '/db/messages?_expand=conversation&_expand=workspace');
+    assert.equal(expanded.status, 200, expanded.text);
+    assert.equal((expanded.body as Row[]).length, messages.length);
+    for (const message of expanded.body as (Row & { workspace_id: string; workspace: Row })[]) {
+      assert.equal(message.conversation?.id, message.conversation_id);
+      assert.equal(message.workspace.id, message.workspace_id);
+    }
+    const embedded = await admin('GET', '/db/conversations/conv_123?_embed=messages');
+    assert.equal(embedded.status, 200, embedded.text);
+    assert.deepEqual(
+      (embedded.body as Row).messages?.map((message) => message.id).sort(),
+      messages
+        .filter((message) => message.conversation_id === 'conv_123')
+        .map((message) => message.id)
+        .sort(),
+    );
+    // A page of a list is joined too, and only the page is shown.
+    const page = await admin('GET', '/db/conversations?_embed=messages&_limit=1');
+    assert.equal((page.body as Row[]).length, 1);
+    assert.ok(Array.isArray((page.body as Row[])[0].messages));
+  });
+
+  test('joins: a record without the reference is shown without it; a name that is no collection is invalid-request', async () => {
+    // No workspace has a contacts_id (json-server threw on this one).
+    const workspaces = await admin('GET', '/db/workspaces?_expand=contacts');
+    assert.equal(workspaces.status, 200, workspaces.text);
+    assert.ok((workspaces.body as object[]).length > 0);
+    for (const workspace of workspaces.body as object[]) assert.ok(!('contacts' in workspace));
+    for (const query of ['_expand=nothing', '_embed=nothing', '_embed=__proto__']) {
+      const reply = await admin('GET', `/db/conversations?${query}`);
+      assertError(reply, 400, 'invalid-request');
+      assert.match(reply.body.message, /there is no collection/);
+    }
   });
 
   test('nested lists read the collection they list, _like included', async () => {
@@ -535,6 +566,23 @@ describe('faults', () => {
     assert.equal((await admin('DELETE', `/faults/${added.body.items[0].id}`)).status, 200);
     assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
     assertError(await admin('POST', '/faults', { path: 'no-slash' }), 400, 'invalid-request');
+  });
+
+  test(`at most ${MAX_FAULT_RULES} rules at once: one more is refused, saying how to make room`, async () => {
+    await admin('DELETE', '/faults');
+    const rule = { path: `/${'*a'.repeat(200)}*b`, error: 'internal-error' };
+    for (let i = 0; i < MAX_FAULT_RULES; i++) {
+      assert.equal((await admin('POST', '/faults', rule)).status, 201);
+    }
+    const refused = await admin('POST', '/faults', rule);
+    assertError(refused, 400, 'invalid-request');
+    assert.match(refused.body.message, /at most 100 fault rules .*DELETE \/__admin\/faults/);
+    assert.equal((await admin('GET', '/faults')).body.items.length, MAX_FAULT_RULES);
+    // None of them matches: the API answers as usual.
+    assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
+    await admin('DELETE', '/faults');
+    assert.equal((await admin('POST', '/faults', rule)).status, 201);
+    await admin('DELETE', '/faults');
   });
 });
 
