@@ -6,8 +6,9 @@
  * of these is answered with the envelope only after those earlier answers have left, and then
  * ends the connection. Everything Node would answer on its own (an `Expect` it cannot meet) goes
  * through fastify instead, so it gets the envelope and the journal like any other request.
- * While the server stops, the last answer due on each connection ends it, and every request
- * pipelined behind a running one gets its own 503. An answer that ends the connection before the
+ * While the server stops, the last answer due on each connection ends it, every request
+ * pipelined behind a running one gets its own 503, and so does one whose body is still arriving
+ * when the stop closes the connections. An answer that ends the connection before the
  * request body has all arrived (a 413 by its Content-Length) closes it lingering, so that the
  * client, still sending, reads the answer rather than a reset.
  */
@@ -21,7 +22,7 @@ import {
 } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ApiError, rawAnswer } from './errors';
+import { ApiError, errorAnswer, JSON_TYPE, rawAnswer } from './errors';
 import { unknownMethodRefusal, type KnownPaths } from './other-methods';
 
 /**
@@ -173,6 +174,27 @@ function holdsTheStop(socket: Socket): boolean {
   return !answer || !answer.req.complete;
 }
 
+/**
+ * Ends a connection that holds the stop. One whose request is still arriving (its body not all
+ * there) is told so, 503 shutting-down, rather than cut off with nothing said: nothing of it was
+ * acted on, and the client knows to send it again elsewhere or later. One waiting for a request
+ * has nothing to be told.
+ */
+function endWaiting(socket: Socket): void {
+  const answer = runningAnswer(socket);
+  if (!answer || answer.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const { status, body } = errorAnswer(new ApiError('shutting-down', 'the mock is stopping'));
+  // writeHead says close (the server is stopping) and, the body being unread, lingers.
+  answer.writeHead(status, {
+    'content-type': JSON_TYPE,
+    'content-length': Buffer.byteLength(body),
+  });
+  answer.end(body);
+}
+
 /** Runs `answer` once every answer due before it on the connection has been handed over. */
 function afterEarlierAnswers(socket: Socket, answer: () => void): void {
   const [before, newest] = newestResponses.get(socket) ?? [];
@@ -256,7 +278,7 @@ export function installConnectionOrder(app: FastifyInstance, lingerMs: number): 
     // (STOP_GRACE_MS; its timer keeps nothing alive), and the stop still waits for longer answers.
     const grace = delay(STOP_GRACE_MS, undefined, { ref: false });
     void Promise.race([Promise.all(running), grace]).then(() => {
-      for (const socket of open) if (holdsTheStop(socket)) socket.destroy();
+      for (const socket of open) if (holdsTheStop(socket)) endWaiting(socket);
       done();
     });
   });

@@ -437,14 +437,16 @@ describe('a server that stops', () => {
     });
   });
 
-  test('connections waiting for a request, or the rest of one, do not hold the stop', async () => {
+  test('connections waiting for a request, or the rest of one, do not hold the stop; a body still arriving is told 503', async () => {
     // Node's close stops the header and request timeouts: left open, these held it for good.
     const stopping = await startMock();
     const port = Number(new URL(stopping.base).port);
     const open = (bytes: string) => {
       const socket = connect(port, '127.0.0.1');
       socket.on('error', () => undefined);
-      const closed = new Promise((resolve) => socket.on('close', resolve));
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+      const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(received)));
       socket.write(bytes);
       return closed;
     };
@@ -463,7 +465,38 @@ describe('a server that stops', () => {
       return held === 3;
     }, 'the three connections');
     await stopping.stop();
-    await Promise.all(closed);
+    const [idle, partialHead, partialBody] = await Promise.all(closed);
+    assert.equal(idle, '');
+    assert.equal(partialHead, '');
+    // Its head came before the stop: a request still arriving, told so rather than cut off.
+    const [refused] = parseAnswers(partialBody);
+    assertAnswers([refused], [[503, 'shutting-down']]);
+    assert.equal(refused.headers.connection, 'close');
+  });
+
+  test('a body that arrives whole while an answer runs at the stop is acted on: 201', async () => {
+    await withOwnMock(async (stopping, stop) => {
+      const body = '{"email":"arrives-late@example.com"}';
+      let received = '';
+      const late = connect(Number(new URL(stopping.base).port), '127.0.0.1');
+      const closed = new Promise((resolve) => late.on('close', resolve));
+      late.on('data', (chunk) => (received += chunk.toString('latin1')));
+      late.write(
+        `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
+      );
+      await delayNext(`${API}/me`, 1000, stopping);
+      const running = rawConnection(stopping.base, me);
+      await delayedRequestRuns(stopping);
+      const stopped = stop();
+      late.write(body.slice(5));
+      await closed;
+      const [created] = parseAnswers(received);
+      assertAnswers([created], [[201]]);
+      assert.equal(created.headers.connection, 'close');
+      assertAnswers(parseAnswers(await running), [[200]]);
+      await stopped;
+    });
   });
 
   test('a pipelined pair whose client left does not hold the stop; the answer running leaves', async () => {
