@@ -28,8 +28,22 @@ export interface RequestContext {
    * wrong (a base URL without `/api/zapier`), not an ID.
    */
   connectionTest?: boolean;
-  /** The step's input fields by key, with their labels: which one Chatting refused. */
-  fields?: Record<string, string>;
+  /** The step's input fields by key: which one Chatting refused, and what the user can do. */
+  fields?: Record<string, StepField>;
+}
+
+/** An input field of a step, as an error message names it. */
+export interface StepField {
+  label: string;
+  required: boolean;
+}
+
+/** A field Chatting refused: its label, whether it may be left empty, and why, if it says. */
+interface RefusedField extends StepField {
+  /** `at most 200 characters`, `at most 100 items`. */
+  limit?: string;
+  /** What the limit is about: the mapped value, or the names of a dictionary's fields. */
+  of: 'value' | 'names';
 }
 
 export const addApiKey: BeforeRequestMiddleware = (request, _z, bundle) => {
@@ -82,25 +96,32 @@ export function retryAfterSeconds(header: string | undefined): number {
  */
 export function refusedField(
   message: string | undefined,
-  fields: Record<string, string>,
-): { label: string; limit?: string } | undefined {
+  fields: Record<string, StepField>,
+): RefusedField | undefined {
   for (const part of (message ?? '').split('; ')) {
     const match = /^([A-Za-z_][\w]*)(?:\.[^:]*)?: (.*)$/.exec(part.trim());
-    const label = match && Object.hasOwn(fields, match[1]) ? fields[match[1]] : undefined;
-    if (!label) continue;
-    const limit = /\bat most [\d,]+ (characters|items|fields)\b/.exec(match![2])?.[0];
-    return { label, limit };
+    const field = match && Object.hasOwn(fields, match[1]) ? fields[match[1]] : undefined;
+    if (!field) continue;
+    const reason = match![2];
+    const limit = /\bat most [\d,]+ (characters|items|fields)\b/.exec(reason)?.[0];
+    // `customFields: field name "…": at most 100 characters`: a name, not a value, is too long.
+    return { ...field, limit, of: reason.startsWith('field name ') ? 'names' : 'value' };
   }
   return undefined;
 }
 
 /** What to tell the user when Chatting refused one named field. */
-function refusedFieldMessage({ label, limit }: { label: string; limit?: string }): string {
+function refusedFieldMessage({ label, required, limit, of }: RefusedField): string {
+  // Emptying a required field only trades this refusal for a missing-field one.
+  const orEmpty = required ? '' : ', or leave the field empty';
   if (!limit) {
-    return `Chatting did not accept the value mapped to the ${label} field. Check it, or leave the field empty if it is optional.`;
+    return `Chatting did not accept the value mapped to the ${label} field. Check it${orEmpty}.`;
+  }
+  if (of === 'names') {
+    return `Chatting did not accept the ${label} field: each field name takes ${limit}. Shorten the field names mapped to ${label}.`;
   }
   const action = limit.endsWith('characters')
-    ? `Shorten the value mapped to ${label}, or leave the field empty`
+    ? `Shorten the value mapped to ${label}${orEmpty}`
     : `Map fewer values to ${label}`;
   return `Chatting did not accept the ${label} field: it takes ${limit}. ${action}.`;
 }

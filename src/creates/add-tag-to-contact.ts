@@ -1,7 +1,7 @@
 /** Add Tag to Contact: POST /contacts/{id}/tags. */
 import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
 import type { AddTagRequest, TagAddedResponse } from '../../schemas/generated';
-import { deduplicationKeyField, fieldLabels, postCreate, type CreateResult } from './request';
+import { deduplicationKeyField, stepFields, postCreate, type CreateResult } from './request';
 import { asSample } from '../sample';
 import { inputText } from '../input';
 
@@ -36,7 +36,7 @@ const perform = (z: ZObject, bundle: Bundle): Promise<CreateResult<TagAddedRespo
     path: `/contacts/${encodeURIComponent(contactId)}/tags`,
     body,
     notFound: { noun: 'Contact', id: contactId },
-    fields: fieldLabels(inputFields),
+    fields: stepFields(inputFields),
   });
 };
 

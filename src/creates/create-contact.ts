@@ -10,7 +10,7 @@ import type {
   DerivedFields,
 } from '../../schemas/generated';
 import { inputList, inputText } from '../input';
-import { deduplicationKeyField, fieldLabels, sendCreate, type CreateResult } from './request';
+import { deduplicationKeyField, stepFields, sendCreate, type CreateResult } from './request';
 import { asSample } from '../sample';
 
 const KEY = 'create_contact';
@@ -102,7 +102,7 @@ const perform = async (z: ZObject, bundle: Bundle): Promise<CreateContactResult>
     action: KEY,
     path: '/contacts',
     body: contactBody(bundle.inputData),
-    fields: fieldLabels(inputFields),
+    fields: stepFields(inputFields),
   });
   // Chatting answers 201 for a new contact and 200 for one the workspace already had.
   return { ...record, result: status === 201 ? 'created' : 'updated' };

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { documentedAnswer, isSavedRecord, without } from '../answers';
 import { apiUrl } from '../client';
-import type { RequestContext } from '../middleware';
+import type { RequestContext, StepField } from '../middleware';
 import { inputText } from '../input';
 
 /**
@@ -34,11 +34,16 @@ export function deduplicationKeyField(alreadySafe?: string) {
   };
 }
 
-/** A step's input fields by key, with the label the Zap editor shows, for error messages. */
-export function fieldLabels(
-  fields: readonly { key: string; label: string }[],
-): Record<string, string> {
-  return Object.fromEntries(fields.map(({ key, label }) => [key, label]));
+/**
+ * A step's input fields by key, with the label the Zap editor shows and whether the field is
+ * required, for error messages.
+ */
+export function stepFields(
+  fields: readonly { key: string; label: string; required?: boolean }[],
+): Record<string, StepField> {
+  return Object.fromEntries(
+    fields.map(({ key, label, required }) => [key, { label, required: required === true }]),
+  );
 }
 
 /** JSON with object keys sorted, so equal requests give equal text. */
@@ -63,7 +68,7 @@ export interface CreateRequest {
   path: string;
   body: object;
   notFound?: RequestContext['notFound'];
-  fields: Record<string, string>;
+  fields: Record<string, StepField>;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Send Message: POST /conversations/{id}/messages. */
 import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
 import type { MessageSentResponse, SendMessageRequest } from '../../schemas/generated';
-import { deduplicationKeyField, fieldLabels, postCreate, type CreateResult } from './request';
+import { deduplicationKeyField, stepFields, postCreate, type CreateResult } from './request';
 import { asSample } from '../sample';
 import { inputText } from '../input';
 
@@ -48,7 +48,7 @@ const perform = (z: ZObject, bundle: Bundle): Promise<CreateResult<MessageSentRe
     path: `/conversations/${encodeURIComponent(conversationId)}/messages`,
     body,
     notFound: { noun: 'Conversation', id: conversationId },
-    fields: fieldLabels(inputFields),
+    fields: stepFields(inputFields),
   });
 };
 

@@ -212,7 +212,26 @@ describe('errors a Zapier user sees', () => {
       'send_message',
       { conversation_id: 'conv_1', message: 'Hi' },
       'body: is not valid here; sender: must be a string, not a number',
-      'Chatting did not accept the value mapped to the Sender field. Check it, or leave the field empty if it is optional.',
+      'Chatting did not accept the value mapped to the Sender field. Check it, or leave the field empty.',
+    ],
+    // A required field: left empty, it would only be refused as missing.
+    [
+      'send_message',
+      { conversation_id: 'conv_1', message: 'Hi' },
+      "message: at most 10,000 characters (the mock's own guard, not a rule of the Chatting API)",
+      'Chatting did not accept the Message field: it takes at most 10,000 characters. Shorten the value mapped to Message.',
+    ],
+    [
+      'send_message',
+      { conversation_id: 'conv_1', message: 'Hi' },
+      'message: must be a string, not a number',
+      'Chatting did not accept the value mapped to the Message field. Check it.',
+    ],
+    [
+      'create_contact',
+      contact.inputData,
+      'customFields: field name "a_very_long_name…": at most 100 characters',
+      'Chatting did not accept the Custom Fields field: each field name takes at most 100 characters. Shorten the field names mapped to Custom Fields.',
     ],
   ] as const) {
     test(`invalid-request "${refusal}" names the field and what to do`, async () => {
