@@ -377,10 +377,10 @@ function workspaceRow(w) {
     {},
     h(
       'td',
-      {},
+      { class: 'workspace' },
       h('span', { class: 'team' }, w.team_name),
       h('span', { class: 'sub' }, id(w.id)),
-      h('span', { class: 'sub' }, w.owner_email),
+      h('span', { class: 'sub email' }, w.owner_email),
     ),
     h(
       'td',

@@ -1,7 +1,7 @@
 /**
  * The QA dashboard's layout at the two common screen widths, and its polls: with demo data and
  * the things QA makes (a generated key shown, a long target URL, deliveries that were retried,
- * a fault rule), no column is cut off and nothing scrolls inside the page; with more workspaces
+ * a fault rule, a workspace with a long owner email and domain), no column is cut off and nothing scrolls inside the page; with more workspaces
  * than a page holds, a poll is still one request per list. Screenshots go to reports/screenshots/.
  */
 import assert from 'node:assert/strict';
@@ -44,6 +44,16 @@ describeUnless(noChromium)('QA dashboard layout', () => {
       assert.equal(fired.status, 201, fired.text);
     }
     await receiver.waitFor(5);
+    // A workspace whose owner email and domain are long words (one breaks only at its hyphens).
+    const initech = await mock.request('POST', '/__admin/workspaces', {
+      key: null,
+      body: {
+        team_name: 'Initech',
+        owner_email: 'someone.with.a.long.address@subdomain.example-company.com',
+        domain: 'www.an-extremely-long-domain-name-for-testing.example.com',
+      },
+    });
+    assert.equal(initech.status, 201, initech.text);
     const fault = await mock.request('POST', '/__admin/faults', {
       key: null,
       body: { path: '/api/zapier/conversations', error: 'internal-error', times: 3 },
