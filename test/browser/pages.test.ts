@@ -181,7 +181,14 @@ describeUnless(noChromium)('QA dashboard and docs page in Chromium', () => {
     assert.match(await first.innerText(), /X-API-Key/);
     assert.match(await first.innerText(), /chatting_live_<key-id>_<secret>/);
     const scheme = page.locator('.auth-container', { hasText: 'X-API-Key' });
-    await scheme.locator('input').fill(DEMO_KEYS.acme);
+    // The dialog opens with the API key's box focused: a key pasted at once lands there.
+    await page.waitForFunction(
+      () => document.activeElement?.closest('.auth-container')?.textContent?.includes('X-API-Key'),
+      undefined,
+      { timeout: 5000 },
+    );
+    await page.keyboard.type(DEMO_KEYS.acme);
+    assert.equal(await scheme.locator('input').inputValue(), DEMO_KEYS.acme);
     await scheme.getByRole('button', { name: 'Apply credentials' }).click();
     await scheme.getByRole('button', { name: 'Remove authorization' }).waitFor();
     await scheme.getByRole('button', { name: 'Close' }).click();
