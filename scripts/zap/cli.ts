@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   // as under one, it then also fails a step whose output breaks Zapier's checks, as the CLI does.
   // Set before the core is loaded: it reads this once.
   process.env.NODE_ENV = 'test';
-  const { runZap, stepFailure } = await import('./run.js');
+  const { isHalt, runZap, stepFailure } = await import('./run.js');
   let started = false;
   try {
     await runZap(options, (line) => {
@@ -115,9 +115,10 @@ async function main(): Promise<void> {
     process.stdout.write('Zap ran through.\n');
   } catch (error) {
     // A refusal before the run (an unknown field, an http base URL) prints no step.
-    process.stderr.write(
-      `${started ? 'The Zap stopped' : 'The Zap did not start'}: ${stepFailure(error)}\n`,
-    );
+    const stopped = isHalt(error)
+      ? 'The Zap was halted (in Zapier, a halted run is no error against the Zap)'
+      : 'The Zap stopped';
+    process.stderr.write(`${started ? stopped : 'The Zap did not start'}: ${stepFailure(error)}\n`);
     process.exitCode = 1;
   }
 }

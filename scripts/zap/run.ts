@@ -87,6 +87,14 @@ export function describeExchange(exchange: Exchange): string[] {
   ];
 }
 
+/**
+ * A step that halted the run (`z.errors.HaltedError`: a precondition unmet, such as an empty
+ * mapped id) rather than failed: Zapier stops the run without counting an error against the Zap.
+ */
+export function isHalt(error: unknown): boolean {
+  return error instanceof Error && error.name === 'HaltedError';
+}
+
 /** What a failed step says: a Zapier error's message (its JSON's), or the error's first line. */
 export function stepFailure(error: unknown): string {
   const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
@@ -206,7 +214,8 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
     try {
       result = await action();
     } catch (error) {
-      step(`${title}: failed`, [...context, ...calls(), `failed: ${stepFailure(error)}`]);
+      const ending = isHalt(error) ? 'halted' : 'failed';
+      step(`${title}: ${ending}`, [...context, ...calls(), `${ending}: ${stepFailure(error)}`]);
       throw error;
     }
     step(title, [...context, ...calls(), ...outcome(result)]);

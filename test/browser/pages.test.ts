@@ -182,8 +182,9 @@ describeUnless(noChromium)('QA dashboard and docs page in Chromium', () => {
     assert.match(await first.innerText(), /chatting_live_<key-id>_<secret>/);
     const scheme = page.locator('.auth-container', { hasText: 'X-API-Key' });
     // The dialog opens with the API key's box focused: a key pasted at once lands there.
+    // (In the page's own words: the project's TypeScript has no DOM types.)
     await page.waitForFunction(
-      () => document.activeElement?.closest('.auth-container')?.textContent?.includes('X-API-Key'),
+      "document.activeElement?.closest('.auth-container')?.textContent.includes('X-API-Key')",
       undefined,
       { timeout: 5000 },
     );

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { parseZapArgs } from '../../scripts/zap/cli';
 import { startRecorder } from '../../scripts/zap/recorder';
-import { runZap, type ZapOptions } from '../../scripts/zap/run';
+import { isHalt, runZap, type ZapOptions } from '../../scripts/zap/run';
 import { flatten, mapInput, render } from '../../scripts/zap/template';
 import type { WebhookEvent } from '../../schemas/generated';
 import { toTriggerResult } from '../../src/events';
@@ -176,6 +176,28 @@ test('a failing create prints its mapped input, the unmatched {{…}}, its call 
     stepLines(lines, 'Unsubscribe').some((line) => /← 200 .*"active":false/.test(line)),
     'unsubscribed',
   );
+});
+
+test('a create halted by an empty mapped id is titled halted, sends nothing, and the trigger is still unsubscribed', async () => {
+  const lines: string[] = [];
+  await assert.rejects(
+    runZap(
+      {
+        trigger: 'contact_created',
+        create: 'add_tag_to_contact',
+        map: { contact_id: '{{data__nothing}}', tag: 'vip' },
+        filter: {},
+        eventData: {},
+        waitSeconds: 30,
+      },
+      (line) => lines.push(line),
+    ),
+    (error: Error) => isHalt(error),
+  );
+  assert.deepEqual(titles(lines).slice(-2), ['Create: Add Tag to Contact: halted', 'Unsubscribe']);
+  const halted = stepLines(lines, 'Create: Add Tag to Contact: halted');
+  assert.ok(!halted.some((line) => /→ POST/.test(line)), 'nothing sent');
+  assert.match(halted[halted.length - 1], /^ {3}halted: The Contact field is empty in this run/);
 });
 
 describe('npm run zap refuses up front', () => {
