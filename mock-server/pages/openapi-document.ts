@@ -4,9 +4,10 @@
  * pointed at this very server so that a renderer's "try it" calls it.
  *
  * Each schema file becomes one entry of `components/schemas`, named by its title, and every
- * reference to it (or into it) points there: no operation refers into another operation, so a
- * tool may drop any of them (Portman's `--filterFile` without the admin tag) and the rest still
- * resolves.
+ * reference to it points there; a part of one referred to on its own becomes a component of its
+ * own. No reference points into an operation or into a component, so a tool may drop any
+ * operation (Portman's `--filterFile` without the admin tag) or prune unused components, and the
+ * rest still resolves.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -78,8 +79,96 @@ export function bundleWithComponents(file: string): Json {
   for (const [schemaFile, json] of files) {
     schemas[titles.get(schemaFile) as string] = rewrite(json, schemaFile);
   }
-  return { ...bundled, components: { ...components, schemas } };
+  const complete = { ...bundled, components: { ...components, schemas } };
+  hoistInnerReferences(complete, schemas);
+  dropUnreferenced(complete, schemas);
+  return complete;
 }
+
+const SCHEMAS = '#/components/schemas/';
+
+/** Every `$ref` in `node`, each with the object that holds it. */
+function references(node: unknown, found: { holder: Json; ref: string }[] = []) {
+  if (Array.isArray(node)) for (const item of node) references(item, found);
+  else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string')
+        found.push({ holder: node as Json, ref: value });
+      else references(value, found);
+    }
+  }
+  return found;
+}
+
+/**
+ * A reference into a component (`#/components/schemas/Contact/properties/email`) is one to a
+ * part of it: tools that tidy a document see only references to whole components, so they called
+ * Contact unused and pruned it, leaving that reference dangling (openapi-format, which Portman's
+ * filters run). Each such part becomes a component of its own (`Contact.email`), referred to
+ * where it was, so the document still says everything once. Deepest parts first: a part inside
+ * another is moved before the one around it.
+ */
+function hoistInnerReferences(document: Json, schemas: Json): void {
+  const all = references(document);
+  const inner = [...new Set(all.map(({ ref }) => ref))]
+    .filter((ref) => ref.startsWith(SCHEMAS) && ref.slice(SCHEMAS.length).includes('/'))
+    .map((ref) => ref.slice(SCHEMAS.length).split('/').map(unescapePointer))
+    .sort((a, b) => b.length - a.length);
+  const names = new Map<string, string>();
+  for (const [title, ...parts] of inner) {
+    // `properties` says nothing a reader needs; `$` is not allowed in a name.
+    const name = [title, ...parts.filter((part) => part !== 'properties')]
+      .join('.')
+      .replace(/\$defs\b/g, 'defs');
+    if (!/^[\w.-]+$/.test(name) || Object.hasOwn(schemas, name)) {
+      throw new Error(
+        `${SCHEMAS}${[title, ...parts].join('/')}: no component name of its own (${name})`,
+      );
+    }
+    const parent = parts
+      .slice(0, -1)
+      .reduce<Json>((node, part) => node[part] as Json, schemas[title] as Json);
+    const last = parts[parts.length - 1];
+    if (!parent || typeof parent[last] !== 'object')
+      throw new Error(`${SCHEMAS}${title}/${parts.join('/')}: nothing there`);
+    schemas[name] = parent[last];
+    parent[last] = { $ref: `${SCHEMAS}${name}` };
+    names.set(`${SCHEMAS}${[title, ...parts].map(escapePointer).join('/')}`, `${SCHEMAS}${name}`);
+  }
+  for (const { holder, ref } of all) {
+    const moved = names.get(ref);
+    if (moved) holder.$ref = moved;
+  }
+}
+
+/**
+ * Removes the schemas nothing else refers to (a file used only for its parts), until none is
+ * left: what a tool reports as unused, and prunes.
+ */
+function dropUnreferenced(document: Json, schemas: Json): void {
+  for (;;) {
+    const used = new Set<string>();
+    const note = (node: unknown, self: string | null) => {
+      for (const { ref } of references(node)) {
+        const name = ref.startsWith(SCHEMAS) ? ref.slice(SCHEMAS.length) : null;
+        if (name !== null && name !== self) used.add(name);
+      }
+    };
+    for (const [key, value] of Object.entries(document))
+      if (key !== 'components') note(value, null);
+    for (const [key, value] of Object.entries(document.components as Json)) {
+      if (key !== 'schemas') note(value, null);
+    }
+    for (const [name, schema] of Object.entries(schemas)) note(schema, name);
+    const unused = Object.keys(schemas).filter((name) => !used.has(name));
+    if (unused.length === 0) return;
+    for (const name of unused) delete schemas[name];
+  }
+}
+
+/** A JSON Pointer's segment as written, and as meant (RFC 6901). */
+const escapePointer = (part: string) => part.replace(/~/g, '~0').replace(/\//g, '~1');
+const unescapePointer = (part: string) => part.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /**
  * Every file a document refers to, and every file those refer to, by absolute path with its

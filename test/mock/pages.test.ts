@@ -77,6 +77,31 @@ describe('/openapi.json', () => {
     ]);
   });
 
+  test('refers to whole components only, and every schema is referred to: pruning what is unused leaves nothing dangling', async () => {
+    const reply = await get('/openapi.json');
+    const all = refs(reply.body);
+    // A reference into a component made tools call that component unused, and prune it.
+    const inner = all.filter((ref) => !/^#\/components\/[A-Za-z]+\/[^/]+$/.test(ref));
+    assert.deepEqual(inner, []);
+    const schemas = reply.body.components.schemas as Record<string, unknown>;
+    const unused = Object.keys(schemas).filter(
+      (name) =>
+        !Object.entries(reply.body as object).some(([key, part]) =>
+          refs(key === 'components' ? { ...reply.body.components, schemas: {} } : part).includes(
+            `#/components/schemas/${name}`,
+          ),
+        ) &&
+        !Object.entries(schemas).some(
+          ([other, schema]) =>
+            other !== name && refs(schema).includes(`#/components/schemas/${name}`),
+        ),
+    );
+    assert.deepEqual(unused, []);
+    // Contact's email, which requests and events share, is a component of its own, once.
+    assert.ok(schemas['Contact.email']);
+    assert.ok(all.includes('#/components/schemas/Contact.email'));
+  });
+
   test('names this server first, at the address the browser used, for the API and the admin API', async () => {
     const port = new URL(mock.base).port;
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
