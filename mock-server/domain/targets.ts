@@ -54,19 +54,22 @@ export function isBlockedAddress(address: string): boolean {
 
 /** Why a target URL is refused, or null when it is acceptable. */
 export function forbiddenTargetReason(target: string, strict: boolean): string | null {
+  // Worded as the schema's refusals are (`<field>: <what is wrong>`): its pattern has already
+  // asked for an http(s) URL with a host and a port in range; the WHATWG parser the deliverer
+  // uses has the last word on the host.
   let url: URL;
   try {
     url = new URL(target);
   } catch {
-    return 'target_url must be an absolute http(s) URL';
+    return 'target_url: is not a URL a WHATWG parser reads (its host, percent-decoded, is no valid name or address)';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return 'target_url must be an absolute http(s) URL';
+    return 'target_url: must be an absolute http(s) URL';
   }
   if (!strict) return null;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (BLOCKED_NAMES.test(host) || isBlockedAddress(host)) {
-    return 'target_url points at a loopback, private, link-local or metadata address';
+    return 'target_url: points at a loopback, private, link-local or metadata address';
   }
   return null;
 }

@@ -677,7 +677,19 @@ describe("the mock's guards: limits the reference does not set", () => {
       [
         '/webhooks/subscribe',
         { event: 'tag.added', target_url: 'ftp://x' },
-        'target_url: must be an absolute http(s) URL',
+        'target_url: must be an absolute http(s) URL with a host (and a port up to 65535)',
+      ],
+      // What the schema's pattern states, so a tool reading only the spec refuses it too.
+      [
+        '/webhooks/subscribe',
+        { event: 'tag.added', target_url: 'https://example.com:99999/' },
+        'target_url: must be an absolute http(s) URL with a host (and a port up to 65535)',
+      ],
+      // What only the WHATWG parser knows, worded the same way.
+      [
+        '/webhooks/subscribe',
+        { event: 'tag.added', target_url: 'https://exa%20mple.com/' },
+        'target_url: is not a URL a WHATWG parser reads (its host, percent-decoded, is no valid name or address)',
       ],
       ['/contacts', { email: 'nope' }, 'email: is not an email address'],
       ['/contacts', { email: ' ' }, 'email: must not be blank'],
