@@ -1,24 +1,22 @@
 /**
  * `format: idn-email`: a mailbox as RFC 5321 (§4.1.2) writes it, with the UTF-8 that RFC 6531
- * (§3.3) adds to its local part and domain. The cases:
- * - local part: a dot-string of atoms (`josé.smith`) or a quoted string (`"a b"`, `"a\"b"`),
- *   at most 64 octets;
- * - domain: a name of one label or more (`example.com`, `exämple.com`, `localhost`), checked by
- *   @hapi/address (labels, punycode, lengths; a last label of digits only is an IPv4 address
- *   written without its brackets, RFC 1123 §2.1), or an address literal, `[192.0.2.1]` or
- *   `[IPv6:2001:db8::1]` (no other tag is registered with IANA, RFC 5321 §4.1.3);
- * - the whole address at most 254 octets (the 256 of a path, RFC 5321 §4.5.3.1.3, less its
- *   angle brackets).
- * @hapi/address alone takes neither quoted local parts nor address literals nor one-label
- * domains. No pattern here can backtrack: each is one character class repeated, or two
- * alternatives that begin with different characters.
+ * (§3.3) adds to its local part and domain. Its form is the `pattern` of schemas/common/email.json,
+ * so that a tool reading only the contract checks it too:
+ * - local part: a dot-string of atoms (`josé.smith`) or a quoted string (`"a b"`, `"a\"b"`);
+ * - domain: a name of one label or more (`example.com`, `exämple.com`, `localhost`), or an
+ *   address literal, `[192.0.2.1]` or `[IPv6:2001:db8::1]` (no other tag is registered with
+ *   IANA, RFC 5321 §4.1.3).
+ * What a pattern cannot say is checked here: at most 64 octets before the @ and 254 in all (the
+ * 256 of a path, RFC 5321 §4.5.3.1.3, less its angle brackets), counted in UTF-8; a name's labels
+ * by @hapi/address (punycode, lengths; a last label of digits only is an IPv4 address written
+ * without its brackets, RFC 1123 §2.1); a literal's values. @hapi/address alone takes neither
+ * quoted local parts nor address literals nor one-label domains. The pattern cannot backtrack:
+ * each repeated part is a choice of characters no other choice beside it takes.
  */
 import type * as HapiAddress from '@hapi/address';
+import emailSchema from './common/email.json';
 
-/** atext (RFC 5322 §3.2.3) and any character beyond ASCII (RFC 6531's UTF8-non-ascii). */
-const ATOM = /^[\w!#$%&'*+\-/=?^`{|}~\u{80}-\u{10FFFF}]+$/u;
-/** qtextSMTP and quoted-pairSMTP (RFC 5321 §4.1.2), qtext with RFC 6531's UTF8-non-ascii. */
-const QUOTED_STRING = /^"(?:[\x20\x21\x23-\x5B\x5D-\x7E\u{80}-\u{10FFFF}]|\\[\x20-\x7E])*"$/u;
+const MAILBOX = new RegExp(emailSchema.pattern, 'u');
 const IPV6_TAG = /^IPv6:/i;
 const SNUM = /^\d{1,3}$/;
 const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
@@ -31,20 +29,15 @@ const MAX_ADDRESS_OCTETS = 254;
 export function isEmailAddress(value: string): boolean {
   // A lone surrogate is no character of UTF-8.
   if (LONE_SURROGATE.test(value) || Buffer.byteLength(value) > MAX_ADDRESS_OCTETS) return false;
+  if (!MAILBOX.test(value)) return false;
   // A quoted local part may hold an "@"; a domain never does.
   const at = value.lastIndexOf('@');
-  if (at < 1) return false;
-  return isLocalPart(value.slice(0, at)) && isDomain(value.slice(at + 1));
+  return Buffer.byteLength(value.slice(0, at)) <= MAX_LOCAL_OCTETS && isDomain(value.slice(at + 1));
 }
 
-function isLocalPart(local: string): boolean {
-  if (Buffer.byteLength(local) > MAX_LOCAL_OCTETS) return false;
-  if (local.startsWith('"')) return QUOTED_STRING.test(local);
-  return local.split('.').every((atom) => ATOM.test(atom));
-}
-
+/** The domain, its form already checked: a literal's values, or a name's labels. */
 function isDomain(domain: string): boolean {
-  if (domain.startsWith('[') && domain.endsWith(']')) {
+  if (domain.startsWith('[')) {
     const literal = domain.slice(1, -1);
     return IPV6_TAG.test(literal)
       ? isIPv6Literal(literal.slice('IPv6:'.length))

@@ -87,6 +87,7 @@ const FORMAT_WORDS: Record<string, string> = {
  */
 function violation(error: ErrorObject): string {
   const limit = error.params.limit as number;
+  if (isBlankRefusal(error)) return 'must not be blank';
   switch (error.keyword) {
     case 'required':
       return 'is required';
@@ -132,6 +133,18 @@ function violation(error: ErrorObject): string {
     default:
       return 'is not valid here';
   }
+}
+
+/**
+ * A blank string refused for its form (an email's pattern, a tag's `\S`): it says nothing, as if
+ * the value were absent, rather than something malformed.
+ */
+function isBlankRefusal(error: ErrorObject): boolean {
+  return (
+    (error.keyword === 'pattern' || error.keyword === 'format') &&
+    typeof error.data === 'string' &&
+    error.data.trim() === ''
+  );
 }
 
 /** The JSON type of a value, as JSON Schema names it. */
@@ -313,9 +326,10 @@ export class SchemaSet {
     if (!error || isMockGuardError(error)) return DEFAULT_REQUEST_ERROR;
     const segments = error.instancePath.split('/').slice(1).map(unescapePointer);
     if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
-    // A null where a value belongs counts as the value being absent: `{"email": null}` is
-    // missing-email, as an absent or blank one is.
-    const keyword = error.keyword === 'type' && error.data === null ? 'required' : error.keyword;
+    // A null or a blank string where a value belongs counts as the value being absent:
+    // `{"email": null}` and `{"email": " "}` are missing-email, as an absent one is.
+    const absent = (error.keyword === 'type' && error.data === null) || isBlankRefusal(error);
+    const keyword = absent ? 'required' : error.keyword;
     let node: Json | undefined = this.schema(name);
     let code: ErrorCode = DEFAULT_REQUEST_ERROR;
     for (const segment of ['', ...segments]) {
