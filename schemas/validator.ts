@@ -70,6 +70,8 @@ const TYPE_WORDS: Record<string, string> = {
   object: 'an object',
   array: 'a list',
   null: 'null',
+  // JSON.parse reads a number beyond a double's range (1e400) as Infinity, which no schema takes.
+  infinite: 'a number too large to hold',
 };
 
 /** What a value failing each format is not. */
@@ -151,6 +153,7 @@ function isBlankRefusal(error: ErrorObject): boolean {
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'infinite';
   if (Number.isInteger(value)) return 'integer';
   return typeof value;
 }

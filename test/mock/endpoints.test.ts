@@ -698,5 +698,16 @@ describe("the mock's guards: limits the reference does not set", () => {
       const reply = await mock.request('POST', `${API}${path}`, { body });
       assert.equal(reply.body.message, message);
     }
+    // 1e400 is JSON, but beyond a double: JSON.parse reads Infinity.
+    const huge = await fetch(`${mock.base}${API}/contacts`, {
+      method: 'POST',
+      headers: { 'x-api-key': DEMO_KEYS.acme, 'content-type': 'application/json' },
+      body: '{"email":"huge@example.com","customFields":{"a":1e400}}',
+    });
+    assert.equal(huge.status, 400);
+    assert.match(
+      ((await huge.json()) as { message: string }).message,
+      /^customFields\.a: must be .*, not a number too large to hold$/,
+    );
   });
 });
