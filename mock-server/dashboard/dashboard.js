@@ -857,7 +857,8 @@ function showRefusal(error) {
     text = `not updated: this mock answers its admin API on loopback only: open http://127.0.0.1:${window.location.port}/`;
   }
   $('live-status').textContent = text;
-  $('live-status').className = code.startsWith('admin-token') ? '' : 'error';
+  // Waiting for the token is no failure, but nothing is live either: grey, as when paused.
+  $('live-status').className = code.startsWith('admin-token') ? 'paused' : 'error';
 }
 
 function askForToken(code) {
@@ -867,6 +868,12 @@ function askForToken(code) {
       : 'This server was started with an admin token: enter it to use the dashboard.';
   $('token-form').hidden = false;
   $('token-input').focus();
+  // The cards not loaded yet say what they wait for, rather than "Loading…" for good.
+  for (const placeholder of document.querySelectorAll('.empty')) {
+    if (placeholder.textContent.startsWith('Loading')) {
+      placeholder.textContent = 'Waiting for the admin token…';
+    }
+  }
 }
 
 /** A filter changed: its list starts again at its first page. */

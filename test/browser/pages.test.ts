@@ -243,6 +243,9 @@ describeUnless(noChromium)('QA dashboard on a server with an admin token', () =>
     await page.goto(`${mock.base}/`);
     await page.locator('#token-form').waitFor();
     assert.match(await page.innerText('#token-why'), /started with an admin token/);
+    // Nothing is live, and the cards say what they wait for.
+    assert.equal(await page.getAttribute('#live-status', 'class'), 'paused');
+    assert.equal(await page.innerText('#workspace-rows'), 'Waiting for the admin token…');
 
     await page.fill('#token-input', 'not-the-token');
     await page.press('#token-input', 'Enter');
