@@ -56,7 +56,7 @@ export FILE           writes the whole state of the database (--db, default ${DE
                       as one JSON file json-server can serve, while no server has it open
 
 Limits (answered with the JSON error envelope):
-  request headers     within ${DEFAULT_REQUEST_TIMEOUTS.headersMs / 1000} s of connecting, at most 64 KiB (408 request-timeout / 400)
+  request headers     within ${DEFAULT_REQUEST_TIMEOUTS.headersMs / 1000} s of connecting, at most 64 KiB and 1,000 lines (408 request-timeout / 400)
   whole request       within ${DEFAULT_REQUEST_TIMEOUTS.requestMs / 1000} s, headers and body (408 request-timeout)
   body                ${byteSize(BODY_LIMIT_BYTES)} of UTF-8 JSON (${byteSize(ADMIN_BODY_LIMIT_BYTES)} for /__admin/seed), uncompressed,
                       nested at most ${MAX_JSON_DEPTH} deep

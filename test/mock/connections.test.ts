@@ -86,6 +86,19 @@ async function withOwnMock<T>(
   }
 }
 
+test('headers of 1,000 lines are read; 1,001 lines are 400 invalid-request, as the README says', async () => {
+  const request = (lines: number) =>
+    `GET ${API}/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+    Array.from({ length: lines - 2 }, (_, i) => `X-Line-${i}: v\r\n`).join('') +
+    '\r\n';
+  assertAnswers(parseAnswers(await rawConnection(mock.base, request(1000))), [
+    [401, 'api-key-missing'],
+  ]);
+  const [refused] = parseAnswers(await rawConnection(mock.base, request(1001)));
+  assertAnswers([refused], [[400, 'invalid-request']]);
+  assert.match(JSON.parse(refused.body).message, /headers are too large/);
+});
+
 describe('a malformed request after a valid one', () => {
   for (const [what, malformed] of [
     ['GARBAGE', 'GARBAGE\r\n\r\n'],
