@@ -24,17 +24,21 @@ export interface Joins {
 
 type Row = Record<string, unknown>;
 
-function collectionNamed(name: string, parameter: string): CollectionName {
-  if (!isCollectionName(name)) {
-    throw new ApiError('invalid-request', `${parameter}=${name}: there is no collection ${name}`);
+/** The collection `name` (as the query gave it) joins, `collection`; invalid-request if none. */
+function collectionNamed(collection: string, parameter: string, name: string): CollectionName {
+  if (!isCollectionName(collection)) {
+    throw new ApiError(
+      'invalid-request',
+      `${parameter}=${name}: there is no collection ${collection}`,
+    );
   }
-  return name;
+  return collection;
 }
 
 /** The joins a query asks for, each name checked; invalid-request for one that names nothing. */
 export function readJoins(expand: string[], embed: string[]): Joins {
-  for (const name of expand) collectionNamed(pluralize(name), '_expand');
-  return { expand, embed: embed.map((name) => collectionNamed(name, '_embed')) };
+  for (const name of expand) collectionNamed(pluralize(name), '_expand', name);
+  return { expand, embed: embed.map((name) => collectionNamed(name, '_embed', name)) };
 }
 
 /** Every collection the joins read, beside the one shown. */

@@ -409,10 +409,14 @@ describe('admin API', () => {
     assert.equal(workspaces.status, 200, workspaces.text);
     assert.ok((workspaces.body as object[]).length > 0);
     for (const workspace of workspaces.body as object[]) assert.ok(!('contacts' in workspace));
-    for (const query of ['_expand=nothing', '_embed=nothing', '_embed=__proto__']) {
-      const reply = await admin('GET', `/db/conversations?${query}`);
+    for (const [query, message] of [
+      ['_expand=primary_site', '_expand=primary_site: there is no collection primary_sites'],
+      ['_embed=nothing', '_embed=nothing: there is no collection nothing'],
+      ['_embed=__proto__', '_embed=__proto__: there is no collection __proto__'],
+    ]) {
+      const reply = await admin('GET', `/db/workspaces?${query}`);
       assertError(reply, 400, 'invalid-request');
-      assert.match(reply.body.message, /there is no collection/);
+      assert.equal(reply.body.message, message);
     }
   });
 
