@@ -3,8 +3,8 @@
  * appear and however they were encoded: a key by its form (`chatting_live_…`), a query parameter
  * named like a secret by its name, and the `user:password@` of any URL. They are looked for in
  * the text as it arrived and again once percent-escapes (nested ones too: `%255F`) and JSON's
- * `\u005f` and `\/` escapes are undone: text that hides one behind them is shown decoded, with
- * it redacted; any other text is shown as it arrived.
+ * `\u005f`, `\/` and `\\` escapes (nested too: `\\u005f`) are undone: text that hides one
+ * behind them is shown decoded, with it redacted; any other text is shown as it arrived.
  */
 /** A key's form, in any letter case: a prefix typed in capitals still carries the secret. */
 const KEY_PATTERN = /chatting_live_[A-Za-z0-9]+_[A-Za-z0-9]+/gi;
@@ -50,9 +50,9 @@ const SLASH = 0x2f;
 const LETTER_U = 0x75;
 
 /**
- * `text` with the escapes of ASCII characters undone, `%XX`, `\uXXXX` and `\/`, to the end: a
- * character an escape gives can complete another escape with what came before it (`%255F` →
- * `%5F` → `_`), which is then undone too. One pass over a stack of the characters so far, so it
+ * `text` with the escapes of ASCII characters undone, `%XX`, `\uXXXX`, `\/` and `\\`, to the
+ * end: a character an escape gives can complete another escape with what came before it
+ * (`%255F` → `%5F` → `_`), which is then undone too. One pass over a stack of the characters so far, so it
  * stays linear however deep the escapes nest: each character is pushed once, and each undoing
  * takes at least one off.
  */
@@ -64,8 +64,14 @@ export function decodeEscapes(text: string): string {
   for (let i = 0; i < text.length; i++) {
     out[n++] = text.charCodeAt(i);
     for (;;) {
-      if (n >= 2 && out[n - 2] === BACKSLASH && out[n - 1] === SLASH) {
-        out[n - 2] = SLASH;
+      // `\/` is `/`, and `\\` one backslash: a key escaped twice (`\\u005f` in a JSON body,
+      // the value `\u005f`) is undone to the end like a percent-escape inside another.
+      if (
+        n >= 2 &&
+        out[n - 2] === BACKSLASH &&
+        (out[n - 1] === SLASH || out[n - 1] === BACKSLASH)
+      ) {
+        out[n - 2] = out[n - 1];
         n -= 1;
         continue;
       }

@@ -504,12 +504,17 @@ describe('the request journal', () => {
     for (const form of hidden) {
       await mock.request('GET', `${API}/me?q=${form}`, { headers: { 'x-note': form } });
     }
-    for (const form of [DEMO_KEYS.globex.replace(/_/g, '\\u005f'), oneLetter(`\\u${code}`)]) {
+    for (const form of [
+      DEMO_KEYS.globex.replace(/_/g, '\\u005f'),
+      oneLetter(`\\u${code}`),
+      // Escaped twice: the JSON value is `chatting\u005flive…`.
+      DEMO_KEYS.globex.replace(/_/g, '\\\\u005f'),
+    ]) {
       const escaped = JSON.stringify({ message: 'x' }).replace('"x"', `"${form}"`);
       await mock.request('POST', `${API}/conversations/conv_123/messages`, json(escaped));
     }
-    const journal = await mock.request('GET', '/__admin/journal?limit=6', { key: null });
-    assert.equal(journal.body.items.length, 6);
+    const journal = await mock.request('GET', '/__admin/journal?limit=7', { key: null });
+    assert.equal(journal.body.items.length, 7);
     assert.ok(!journal.text.includes(rest), journal.text);
     const lines = mock.logs.slice(logged).join('\n');
     assert.ok(!lines.includes(rest), lines);
@@ -519,6 +524,9 @@ describe('the request journal', () => {
   test('escapes are undone however deep they nest, in one pass', () => {
     assert.equal(decodeEscapes(`%${'25'.repeat(50_000)}5F`), '_');
     assert.equal(decodeEscapes('a%2Fb\\u0041\\/%zz%C3%A9'), 'a/bA/%zz%C3%A9');
+    // An escaped backslash is one backslash, which can begin another escape.
+    assert.equal(decodeEscapes('a\\\\u005fb'), 'a_b');
+    assert.equal(decodeEscapes(`${'\\'.repeat(100_000)}u005f`), '_');
     for (const text of [
       'nothing to hide: 100%25 sure, \\n',
       '{"target_url":"http://example.com","email":"bob@example.com"}',
