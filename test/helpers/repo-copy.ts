@@ -27,10 +27,11 @@ export interface RepoCopy {
   /** Runs a command in the copy; never throws for a failing exit code. */
   run(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Outcome>;
   /**
-   * Makes the app as it is now the copy's latest release (its releases/ snapshot of the current
-   * version), so that what the copy's guard sees is only what the test changes afterwards.
+   * Makes the app as it is now the copy's only release, as `version` (package.json, the lock,
+   * releases/ and CHANGELOG.md say so), so that what the copy's guard sees is only what the test
+   * changes afterwards, and its versions hold whatever the repo has released since.
    */
-  releaseAsItIs(): Promise<void>;
+  releaseAs(version: string): Promise<void>;
   /** Rewrites a file of the copy; fails if the edit changed nothing. */
   edit(file: string, change: (text: string) => string): void;
   remove(): void;
@@ -94,14 +95,27 @@ export function copyRepo(prefix = 'chatting-repo-'): RepoCopy {
         };
       }
     },
-    async releaseAsItIs() {
+    async releaseAs(version) {
+      // package.json and its lock: the version npm writes in both places.
+      type Versioned = { version?: string; packages?: Record<string, { version?: string }> };
+      for (const file of ['package.json', 'package-lock.json']) {
+        const target = path.join(dir, file);
+        const json = JSON.parse(readFileSync(target, 'utf8')) as Versioned;
+        json.version = version;
+        if (json.packages?.['']) json.packages[''].version = version;
+        writeFileSync(target, `${JSON.stringify(json, null, 2)}\n`);
+      }
+      const releases = path.join(dir, 'releases');
+      rmSync(releases, { recursive: true, force: true });
       // The compiled app of the repo, which the copy's dist/ and sources are a copy of.
-      const version = (
-        JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
-          version: string;
-        }
-      ).version;
-      writeSnapshot(await takeSnapshot(version), path.join(dir, 'releases'));
+      const snapshot = await takeSnapshot(version);
+      writeSnapshot({ ...snapshot, definition: { ...snapshot.definition, version } }, releases);
+      const changelog = path.join(dir, 'CHANGELOG.md');
+      const text = readFileSync(changelog, 'utf8');
+      writeFileSync(
+        changelog,
+        `${text.slice(0, text.indexOf('\n## ') + 1)}## ${version}\n\nAs released.\n`,
+      );
     },
     edit(file, change) {
       const target = path.join(dir, file);

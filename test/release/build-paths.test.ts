@@ -36,8 +36,8 @@ const SLOW = 300_000;
 beforeAll(async () => {
   repo = copyRepo('chatting-build-paths-');
   zapier = await startFakeZapier();
-  // What the tests change is all the guard sees, whatever main has not released yet.
-  await repo.releaseAsItIs();
+  // What the tests change is all the guard sees, whatever the repo has (not) released.
+  await repo.releaseAs('0.1.0');
   // The app id `zapier-platform register` would have written.
   writeFileSync(
     path.join(repo.dir, '.zapierapprc'),
