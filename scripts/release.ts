@@ -52,9 +52,14 @@ function draftNotes(changes: Change[]): string {
 }
 
 /** Adds `## version` above the newest section, unless the maintainer has written one already. */
-function openChangelogSection(version: string, notes: string): boolean {
+function hasChangelogSection(version: string): boolean {
   const text = readFileSync(CHANGELOG, 'utf8');
-  if (new RegExp(`^## ${version.replaceAll('.', '\\.')}\\s*$`, 'm').test(text)) return false;
+  return new RegExp(`^## ${version.replaceAll('.', '\\.')}\\s*$`, 'm').test(text);
+}
+
+function openChangelogSection(version: string, notes: string): boolean {
+  if (hasChangelogSection(version)) return false;
+  const text = readFileSync(CHANGELOG, 'utf8');
   const section = `## ${version}\n\n${notes}\n\n`;
   const first = text.search(/^## /m);
   writeFileSync(
@@ -150,7 +155,20 @@ async function release(request: string, dryRun: boolean): Promise<void> {
     definition: { ...taken.definition, version: target },
   };
   if (dryRun) {
-    console.log(`Would release ${target} (${bump} after ${verdict.released ?? 'nothing'}).`);
+    const notes = draftNotes(verdict.changes);
+    console.log(
+      [
+        `Would release ${target} (${bump} after ${verdict.released ?? 'nothing'}):`,
+        `  package.json and package-lock.json would say ${target}`,
+        hasChangelogSection(target)
+          ? `  CHANGELOG.md already has a "## ${target}" section`
+          : `  CHANGELOG.md would get a draft "## ${target}" section:\n${notes.replace(/^/gm, '    ')}`,
+        `  ${path.relative(REPO, releaseFile(target))} would be its definition snapshot`,
+        '',
+        'Nothing was changed; after a real release these would follow.',
+        nextSteps(verdict.released, target, bump),
+      ].join('\n'),
+    );
     return;
   }
   npmVersion(target);

@@ -237,6 +237,10 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       assert.equal(dirty.code, 0, dirty.stderr);
       assert.match(dirty.stdout, /Note: the tree has uncommitted changes \(README\.md\)/);
       assert.match(dirty.stdout, /Would release 0\.2\.1/);
+      // It says what it would write and what would follow, and writes nothing.
+      assert.match(dirty.stdout, /releases\/0\.2\.1\.json would be its definition snapshot/);
+      assert.match(dirty.stdout, /npx zapier-platform promote 0\.2\.1/);
+      assert.ok(!existsSync(path.join(repo.dir, 'releases', '0.2.1.json')));
     },
     SLOW,
   );
