@@ -31,6 +31,23 @@ async function zap(
   return { lines, result };
 }
 
+/**
+ * A run that stops before its end: the lines it printed, once it has rejected as `rejection`
+ * says (its message, or a test of the error; any error, unless given).
+ */
+async function stoppedZap(
+  options: Partial<ZapOptions> & { trigger: string },
+  rejection?: RegExp | ((error: Error) => boolean),
+): Promise<string[]> {
+  const lines: string[] = [];
+  const running = runZap(
+    { map: {}, filter: {}, eventData: {}, waitSeconds: 30, ...options },
+    (line) => lines.push(line),
+  );
+  await (rejection ? assert.rejects(running, rejection) : assert.rejects(running));
+  return lines;
+}
+
 /** The numbered step titles a run printed. */
 const titles = (lines: string[]) =>
   lines.filter((line) => /^\d+\. /.test(line)).map((line) => line.replace(/^\d+\. /, ''));
@@ -151,20 +168,11 @@ function stepLines(lines: string[], title: string): string[] {
 }
 
 test('a failing create prints its mapped input, the unmatched {{…}}, its call and why; the trigger is still unsubscribed', async () => {
-  const lines: string[] = [];
-  await assert.rejects(
-    runZap(
-      {
-        trigger: 'contact_created',
-        create: 'create_contact',
-        map: { email: 'not-an-email', name: '{{data__nme}}' },
-        filter: {},
-        eventData: {},
-        waitSeconds: 30,
-      },
-      (line) => lines.push(line),
-    ),
-  );
+  const lines = await stoppedZap({
+    trigger: 'contact_created',
+    create: 'create_contact',
+    map: { email: 'not-an-email', name: '{{data__nme}}' },
+  });
   assert.deepEqual(titles(lines).slice(-2), ['Create: Create Contact: failed', 'Unsubscribe']);
   const failed = stepLines(lines, 'Create: Create Contact: failed');
   assert.equal(failed[1], '   input {"email":"not-an-email","name":""}');
@@ -179,20 +187,13 @@ test('a failing create prints its mapped input, the unmatched {{…}}, its call 
 });
 
 test('a create halted by an empty mapped id is titled halted, sends nothing, and the trigger is still unsubscribed', async () => {
-  const lines: string[] = [];
-  await assert.rejects(
-    runZap(
-      {
-        trigger: 'contact_created',
-        create: 'add_tag_to_contact',
-        map: { contact_id: '{{data__nothing}}', tag: 'vip' },
-        filter: {},
-        eventData: {},
-        waitSeconds: 30,
-      },
-      (line) => lines.push(line),
-    ),
-    (error: Error) => isHalt(error),
+  const lines = await stoppedZap(
+    {
+      trigger: 'contact_created',
+      create: 'add_tag_to_contact',
+      map: { contact_id: '{{data__nothing}}', tag: 'vip' },
+    },
+    isHalt,
   );
   assert.deepEqual(titles(lines).slice(-2), ['Create: Add Tag to Contact: halted', 'Unsubscribe']);
   const halted = stepLines(lines, 'Create: Add Tag to Contact: halted');
@@ -202,14 +203,7 @@ test('a create halted by an empty mapped id is titled halted, sends nothing, and
 
 describe('npm run zap refuses up front', () => {
   const refused = async (options: Partial<ZapOptions> & { trigger: string }, message: RegExp) => {
-    const lines: string[] = [];
-    await assert.rejects(
-      runZap({ map: {}, filter: {}, eventData: {}, waitSeconds: 30, ...options }, (line) =>
-        lines.push(line),
-      ),
-      message,
-    );
-    assert.deepEqual(lines, [], 'nothing ran');
+    assert.deepEqual(await stoppedZap(options, message), [], 'nothing ran');
   };
 
   test('a --map of a field the create does not have, listing its fields', async () => {
