@@ -18,14 +18,7 @@ import { parseArgs } from 'node:util';
 import semver from 'semver';
 import { bumpBetween, isEnough, type Bump, type Change } from './release/compatibility';
 import { assess, describeChanges } from './release/guard';
-import {
-  packageVersion,
-  releaseFile,
-  REPO,
-  takeSnapshot,
-  writeSnapshot,
-  type ReleaseSnapshot,
-} from './release/snapshot';
+import { packageVersion, releaseFile, REPO, takeSnapshot, writeSnapshot } from './release/snapshot';
 
 const USAGE = `Usage: npm run release -- <major|minor|patch|x.y.z> [--dry-run]
        npm run release -- current      release package.json's version as it is (no bump)`;
@@ -51,14 +44,14 @@ function draftNotes(changes: Change[]): string {
   return lines.join('\n');
 }
 
-/** Adds `## version` above the newest section, unless the maintainer has written one already. */
+/** Whether CHANGELOG.md has a `## version` section already (a maintainer may write it first). */
 function hasChangelogSection(version: string): boolean {
   const text = readFileSync(CHANGELOG, 'utf8');
   return new RegExp(`^## ${version.replaceAll('.', '\\.')}\\s*$`, 'm').test(text);
 }
 
-function openChangelogSection(version: string, notes: string): boolean {
-  if (hasChangelogSection(version)) return false;
+/** Adds `## version`, with `notes`, above the newest section. */
+function openChangelogSection(version: string, notes: string): void {
   const text = readFileSync(CHANGELOG, 'utf8');
   const section = `## ${version}\n\n${notes}\n\n`;
   const first = text.search(/^## /m);
@@ -68,7 +61,6 @@ function openChangelogSection(version: string, notes: string): boolean {
       ? `${text.trimEnd()}\n\n${section}`
       : text.slice(0, first) + section + text.slice(first),
   );
-  return true;
 }
 
 /** Sets the version; package.json may say it already (a maintainer's `npm version` first). */
@@ -148,41 +140,42 @@ async function release(request: string, dryRun: boolean): Promise<void> {
   if (existsSync(releaseFile(target))) {
     throw new ReleaseRefused(`${path.relative(REPO, releaseFile(target))} exists already.`);
   }
-  const taken = await takeSnapshot(target);
-  // The app read its version when it was loaded above; the snapshot is of the bumped one.
-  const snapshot: ReleaseSnapshot = {
-    ...taken,
-    definition: { ...taken.definition, version: target },
-  };
-  if (dryRun) {
-    const notes = draftNotes(verdict.changes);
-    console.log(
-      [
-        `Would release ${target} (${bump} after ${verdict.released ?? 'nothing'}):`,
-        `  package.json and package-lock.json would say ${target}`,
-        hasChangelogSection(target)
-          ? `  CHANGELOG.md already has a "## ${target}" section`
-          : `  CHANGELOG.md would get a draft "## ${target}" section:\n${notes.replace(/^/gm, '    ')}`,
-        `  ${path.relative(REPO, releaseFile(target))} would be its definition snapshot`,
-        '',
-        'Nothing was changed; after a real release these would follow.',
-        nextSteps(verdict.released, target, bump),
-      ].join('\n'),
-    );
-    return;
+  const notes = draftNotes(verdict.changes);
+  const hadSection = hasChangelogSection(target);
+  const file = releaseFile(target);
+  if (!dryRun) {
+    const taken = await takeSnapshot(target);
+    npmVersion(target);
+    if (!hadSection) openChangelogSection(target, notes);
+    // The app read its version when it was loaded above; the snapshot is of the bumped one.
+    writeSnapshot({ ...taken, definition: { ...taken.definition, version: target } });
   }
-  npmVersion(target);
-  const opened = openChangelogSection(target, draftNotes(verdict.changes));
-  const file = writeSnapshot(snapshot);
+  const after = verdict.released ? `${bump} after ${verdict.released}` : null;
+  const section = `"## ${target}" section`;
   console.log(
-    [
-      `Prepared ${target}${verdict.released ? `, a ${bump} after ${verdict.released}` : ''}:`,
-      `  package.json and package-lock.json say ${target}`,
-      `  CHANGELOG.md ${opened ? `has a draft "## ${target}" section: say what Zap users will notice` : `already had a "## ${target}" section`}`,
-      `  ${path.relative(REPO, file)} is its definition snapshot`,
-      '',
-      nextSteps(verdict.released, target, bump),
-    ].join('\n'),
+    (dryRun
+      ? [
+          `Would release ${target} (${after ?? 'nothing before it'}):`,
+          `  package.json and package-lock.json would say ${target}`,
+          hadSection
+            ? `  CHANGELOG.md already has a ${section}`
+            : `  CHANGELOG.md would get a draft ${section}:\n${notes.replace(/^/gm, '    ')}`,
+          `  ${path.relative(REPO, file)} would be its definition snapshot`,
+          '',
+          'Nothing was changed; after a real release these would follow.',
+        ]
+      : [
+          `Prepared ${target}${after ? `, a ${after}` : ''}:`,
+          `  package.json and package-lock.json say ${target}`,
+          hadSection
+            ? `  CHANGELOG.md already had a ${section}`
+            : `  CHANGELOG.md has a draft ${section}: say what Zap users will notice`,
+          `  ${path.relative(REPO, file)} is its definition snapshot`,
+          '',
+        ]
+    )
+      .concat(nextSteps(verdict.released, target, bump))
+      .join('\n'),
   );
 }
 
