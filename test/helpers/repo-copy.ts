@@ -96,15 +96,10 @@ export function copyRepo(prefix = 'chatting-repo-'): RepoCopy {
       }
     },
     async releaseAs(version) {
-      // package.json and its lock: the version npm writes in both places.
-      type Versioned = { version?: string; packages?: Record<string, { version?: string }> };
-      for (const file of ['package.json', 'package-lock.json']) {
-        const target = path.join(dir, file);
-        const json = JSON.parse(readFileSync(target, 'utf8')) as Versioned;
-        json.version = version;
-        if (json.packages?.['']) json.packages[''].version = version;
-        writeFileSync(target, `${JSON.stringify(json, null, 2)}\n`);
-      }
+      // As a maintainer sets it: package.json and the lock.
+      const args = ['version', version, '--no-git-tag-version', '--allow-same-version'];
+      const set = await this.run('npm', args);
+      if (set.code !== 0) throw new Error(`npm version ${version} failed: ${set.stderr}`);
       const releases = path.join(dir, 'releases');
       rmSync(releases, { recursive: true, force: true });
       // The compiled app of the repo, which the copy's dist/ and sources are a copy of.
