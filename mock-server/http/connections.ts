@@ -22,7 +22,7 @@ import {
 } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ApiError, errorAnswer, JSON_TYPE, rawAnswer } from './errors';
+import { ApiError, plainAnswer, rawAnswer, shuttingDown } from './errors';
 import { unknownMethodRefusal, type KnownPaths } from './other-methods';
 
 /**
@@ -186,12 +186,9 @@ function endWaiting(socket: Socket): void {
     socket.destroy();
     return;
   }
-  const { status, body } = errorAnswer(new ApiError('shutting-down', 'the mock is stopping'));
+  const { status, headers, body } = plainAnswer(shuttingDown());
   // writeHead says close (the server is stopping) and, the body being unread, lingers.
-  answer.writeHead(status, {
-    'content-type': JSON_TYPE,
-    'content-length': Buffer.byteLength(body),
-  });
+  answer.writeHead(status, headers);
   answer.end(body);
 }
 

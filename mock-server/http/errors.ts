@@ -134,17 +134,35 @@ export function answerFrameworkError(
   sendError(reply, toApiError(error));
 }
 
+/** What the mock answers while it stops. */
+export function shuttingDown(): ApiError {
+  return new ApiError('shutting-down', 'the mock is stopping');
+}
+
 /**
- * An answer written straight to a socket, outside fastify: the status line, the error's headers
- * (as sendError sends them) and `headers`, and the envelope.
+ * An answer outside fastify: its status, its headers (the error's own, as sendError sends them,
+ * and `headers`) and the envelope.
  */
-export function rawAnswer(error: ApiError, headers: Record<string, string> = {}): string {
+export function plainAnswer(
+  error: ApiError,
+  headers: Record<string, string> = {},
+): { status: number; headers: Record<string, string>; body: string } {
   const { status, body } = errorAnswer(error);
-  const lines = Object.entries({
-    'content-type': JSON_TYPE,
-    'content-length': String(Buffer.byteLength(body)),
-    ...error.headers,
-    ...headers,
-  }).map(([name, value]) => `${name}: ${value}\r\n`);
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('')}\r\n${body}`;
+  return {
+    status,
+    headers: {
+      'content-type': JSON_TYPE,
+      'content-length': String(Buffer.byteLength(body)),
+      ...error.headers,
+      ...headers,
+    },
+    body,
+  };
+}
+
+/** That answer as bytes written straight to a socket. */
+export function rawAnswer(error: ApiError, headers: Record<string, string> = {}): string {
+  const answer = plainAnswer(error, headers);
+  const lines = Object.entries(answer.headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n${lines.join('')}\r\n${answer.body}`;
 }

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Workspace } from '../../schemas/generated';
 import { hasUnmetExpectation, isStopping } from './connections';
-import { ApiError, noSuchRoute } from './errors';
+import { ApiError, noSuchRoute, shuttingDown } from './errors';
 import type { KnownPaths } from './other-methods';
 
 /** How deep objects and arrays may nest in a body; the deepest real one (a seed) needs 6. */
@@ -35,7 +35,7 @@ export function installIncomingChecks(app: FastifyInstance, knownPaths: KnownPat
     // Refused on the next turn: Node first parses the rest of what the client sent, so the
     // requests pipelined behind this one are known, each gets its own 503, and the last closes.
     if (isStopping(app.server)) {
-      setImmediate(done, new ApiError('shutting-down', 'the mock is stopping'));
+      setImmediate(done, shuttingDown());
       return;
     }
     // Node's own check answers a missing Host with an empty 400; it is off so that this answers.
