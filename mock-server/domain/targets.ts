@@ -52,19 +52,18 @@ export function isBlockedAddress(address: string): boolean {
   return isAddressIn(blocked, address);
 }
 
-/** Why a target URL is refused, or null when it is acceptable. */
+/**
+ * Why a target URL the subscribe schema took is refused, or null when it is acceptable. The
+ * schema's pattern has already asked for an http(s) URL with a host and a port in range; the
+ * WHATWG parser the deliverer uses has the last word on the host. Worded as the schema's
+ * refusals are: `<field>: <what is wrong>`.
+ */
 export function forbiddenTargetReason(target: string, strict: boolean): string | null {
-  // Worded as the schema's refusals are (`<field>: <what is wrong>`): its pattern has already
-  // asked for an http(s) URL with a host and a port in range; the WHATWG parser the deliverer
-  // uses has the last word on the host.
   let url: URL;
   try {
     url = new URL(target);
   } catch {
     return 'target_url: is not a URL a WHATWG parser reads (its host, percent-decoded, is no valid name or address)';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return 'target_url: must be an absolute http(s) URL';
   }
   if (!strict) return null;
   const host = url.hostname.replace(/^\[|\]$/g, '');
