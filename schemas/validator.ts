@@ -85,7 +85,8 @@ const FORMAT_WORDS: Record<string, string> = {
 /**
  * A violation in words, from the keyword and the limit the schema gives it (Ajv passes the
  * schema's value as `params.limit`), never the schema's own text: `name: at most 200
- * characters`, `tags: at most 100 items`, `target_url: must be an absolute http(s) URL with a host (and a port up to 65535)`.
+ * characters`, `tags: at most 100 items`, `target_url: must be an absolute http(s) URL with a
+ * host (and a port up to 65535)`.
  */
 function violation(error: ErrorObject): string {
   const limit = error.params.limit as number;
