@@ -137,10 +137,7 @@ export function registerRoutes<Extra>(
     const handling: Handling<Extra> =
       route.idempotent && surface.idempotent
         ? surface.idempotent(route, handle, commit)
-        : (input) => {
-            const answer = handle(input);
-            return answer instanceof Promise ? answer.then(commit) : commit(answer);
-          };
+        : (input) => commitWhenAnswered(handle(input), commit);
     app.route({
       method: route.method,
       url: route.url,
@@ -173,6 +170,14 @@ export function registerRoutes<Extra>(
     });
   }
   answerShadowedMethods(app, routes);
+}
+
+/** Commits a handler's answer once there is one: in the same tick when it is not a promise. */
+export function commitWhenAnswered(
+  answer: Answer | Promise<Answer>,
+  commit: Commit,
+): Answer | Promise<Answer> {
+  return answer instanceof Promise ? answer.then(commit) : commit(answer);
 }
 
 function committer(services: Services, failure: ErrorCode): Commit {
