@@ -2,7 +2,8 @@
  * The cost of the hostile inputs of issue 21 that used to stall the mock, now that each takes
  * linear time: a fault rule of many stars, a `_like` that backtracks as a regular expression, a
  * key hidden behind nested escapes in a body the journal shows, a pipeline ending in garbage,
- * and the db browser's joins (json-server scanned a collection per record shown). Starts the
+ * the db browser's joins (json-server scanned a collection per record shown), and one record of
+ * a large collection in the db browser (it read the whole collection). Starts the
  * mock in this process (in memory) on 127.0.0.1 and prints one line per case: the median of a
  * few runs, and the time a regular expression took where one was used.
  *
@@ -11,7 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { globMatches } from '../mock-server/api/fault-injection';
 import { createServer } from '../mock-server/server';
-import { buildConversation, buildMessage } from '../mock-server/domain/records';
+import { buildContact, buildConversation, buildMessage } from '../mock-server/domain/records';
 import { DEMO_KEYS, demoSeed } from '../mock-server/store/seed';
 import { call } from '../test/helpers/mock';
 import { parseAnswers, rawConnection } from '../test/helpers/raw-http';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
     await server.close();
   }
   lines.push(await joinCosts());
+  lines.push(await oneRecordCost());
   console.log(lines.join('\n'));
 }
 
@@ -137,6 +139,38 @@ async function joinCosts(): Promise<string> {
     }
   }
   return `db browser messages?_expand=conversation / conversations?_embed=messages, by messages: ${times.join(', ')}`;
+}
+
+/**
+ * One record by its id in the db browser at 50,000 contacts (read by its key) beside a list query
+ * over the same collection (which reads all of it), the mock seeded with them.
+ */
+async function oneRecordCost(): Promise<string> {
+  const seed = demoSeed();
+  const at = '2026-04-08T00:00:00.000Z';
+  for (let i = 0; i < 50_000; i++) {
+    seed.contacts.push(
+      buildContact(
+        {
+          workspace_id: 'owner_456',
+          site_id: 'site_globex',
+          email: `contact-${i}@example.com`,
+          name: `Contact ${i}`,
+        },
+        at,
+      ),
+    );
+  }
+  const server = await createServer({ seed });
+  const base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const browse = (query: string) => call(base, 'GET', `/__admin/db/${query}`, { key: null });
+  try {
+    const oneMs = await median(() => browse('contacts/contact_123'));
+    const listMs = await median(() => browse('contacts?name=Contact%2049999'));
+    return `db browser at 50,000 contacts: one record by its id ${ms(oneMs)}, a list query ${ms(listMs)}`;
+  } finally {
+    await server.close();
+  }
 }
 
 void main();

@@ -48,7 +48,7 @@ Options:
   --delivery-attempts <n>      attempts per webhook delivery (default 5)
   --delivery-backoff-ms <ms>   first retry delay, doubling after (default 1000)
   --delivery-timeout-ms <ms>   timeout of one delivery attempt (default 10000)
-  --delivery-concurrency <n>   delivery attempts at once (default 8)
+  --delivery-concurrency <n>   delivery attempts at once, all targets together (default 8)
   --quiet             no request log
   --help              this text
 

@@ -3,7 +3,9 @@
  * over the raw state (`/__admin/db/contacts?email_like=ava&_sort=created_at`) with little code
  * of ours. Each request reads the collection it names from the database (and those its
  * `_expand`/`_embed` join, all of them for `/db`), so the server holds nothing in memory between
- * requests; json-server never writes anything. References are `<name>_id` fields
+ * requests; json-server never writes anything. One record asked for by its id alone
+ * (`/contacts/contact_123`, no query) is read by its key instead: reading 50,000 contacts to show
+ * one took 0.4 to 1.1 s, and every other request waited. References are `<name>_id` fields
  * (`?_expand=workspace` follows `workspace_id`).
  *
  * json-server takes its query as it comes, and some of it is hostile: a `_like` value is a
@@ -47,6 +49,13 @@ export function dbBrowser(services: Services) {
             return sendError(reply, new ApiError('not-found', `no collection ${collection}`));
           }
         }
+        const id = listed === null && url.search === '' ? decodedSegment(segments[1]) : null;
+        if (id !== null) {
+          // json-server's answer to this form, without reading the collection.
+          const record = services.store.get(name as CollectionName, id);
+          if (record) return record;
+          return sendError(reply, new ApiError('not-found', `nothing at ${request.url}`));
+        }
         const { query, likes, joins } = readQuery(url.searchParams);
         const shown = (listed ?? name) as CollectionName;
         const data: Record<string, unknown> = services.store.snapshot([
@@ -65,6 +74,15 @@ export function dbBrowser(services: Services) {
       },
     });
   };
+}
+
+/** A path segment decoded as express decodes a route parameter; null if it does not decode. */
+function decodedSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null; // json-server's route answers it (invalid-request)
+  }
 }
 
 /** json-server's parameters that take one value (a comma-separated list, for `_sort`). */

@@ -503,4 +503,35 @@ describe('the db browser over the database', () => {
       await mock.stop();
     }
   });
+
+  test('one record by its id alone is read by its key, not with its collection, and answers as json-server does', async () => {
+    const mock = await startMock();
+    const store = mock.server.services.store;
+    const snapshot = jest.spyOn(store, 'snapshot');
+    const browse = (path: string) => call(mock.base, 'GET', `/__admin/db/${path}`, { key: null });
+    try {
+      const listed = await browse('contacts?id=contact_123');
+      assert.equal(snapshot.mock.calls.length, 1, 'a list reads the collection');
+      for (const path of ['contacts/contact_123', 'contacts/contact%5F123']) {
+        const one = await browse(path);
+        assert.equal(one.status, 200, one.text);
+        assert.deepEqual(one.body, listed.body[0]);
+      }
+      const missing = await browse('contacts/none');
+      assert.equal(missing.status, 404);
+      assert.deepEqual(missing.body, {
+        ok: false,
+        error: 'not-found',
+        message: 'nothing at /__admin/db/contacts/none',
+      });
+      assert.equal(snapshot.mock.calls.length, 1, 'no read of the collection for one record');
+      // With a query, the record goes through json-server (here a join), as before.
+      const joined = await browse('contacts/contact_123?_expand=workspace');
+      assert.equal(joined.body.workspace.id, 'owner_123');
+      assert.equal(snapshot.mock.calls.length, 2);
+    } finally {
+      snapshot.mockRestore();
+      await mock.stop();
+    }
+  });
 });
