@@ -9,6 +9,9 @@
  *   3xx (redirects are never followed) — is retried with exponential backoff and jitter, up to
  *   the attempt limit; then failed.
  * - A subscription deactivated meanwhile: the delivery is cancelled.
+ *
+ * Targets take turns at the places, and one that gives no answer has one attempt out at a time
+ * (attempt-queue.ts): a receiver that hangs cannot hold up every other workspace's deliveries.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
@@ -21,6 +24,7 @@ import { redactUrl } from '../http/redaction';
 import { storeRecord, replacesAll, storedRecords, type Change } from '../store/collections';
 import type { Store } from '../store/store';
 import { isBlockedAddress } from '../domain/targets';
+import { AttemptQueue, originOf } from './attempt-queue';
 import { retryAfterMs } from './retry-after';
 
 export interface DeliverySettings {
@@ -54,7 +58,8 @@ interface Outcome {
 
 export class Deliverer {
   private timers = new Map<string, NodeJS.Timeout>();
-  private queue: string[] = [];
+  /** Attempts that are due, waiting for a place (attempt-queue.ts: targets take turns). */
+  private readonly due = new AttemptQueue(() => this.settings.concurrency);
   /** Attempts from start until their outcome is stored. */
   private running = new Map<string, Promise<void>>();
   /** Attempts whose request is out: what the concurrency setting bounds. */
@@ -85,7 +90,7 @@ export class Deliverer {
     this.stopping.abort();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    this.queue = [];
+    this.due.clear();
     await Promise.allSettled(this.running.values());
   }
 
@@ -94,7 +99,7 @@ export class Deliverer {
     if (replacesAll(changes)) {
       for (const timer of this.timers.values()) clearTimeout(timer);
       this.timers.clear();
-      this.queue = [];
+      this.due.clear();
       this.start();
       return;
     }
@@ -109,7 +114,7 @@ export class Deliverer {
     const timer = setTimeout(
       () => {
         this.timers.delete(delivery.id);
-        this.queue.push(delivery.id);
+        this.due.add(delivery.id, originOf(delivery.target_url));
         this.pump();
       },
       Math.max(0, due - Date.now()),
@@ -119,34 +124,43 @@ export class Deliverer {
   }
 
   /**
-   * Starts queued attempts while fewer than `concurrency` requests are out. An attempt counts
+   * Starts due attempts while fewer than `concurrency` requests are out. An attempt counts
    * until its request is answered, not while its outcome is being stored: the bound is on what
    * the targets receive, and storing (a disk sync) would otherwise hold the slot as long again.
    */
   private pump(): void {
-    while (this.posting < this.settings.concurrency && this.queue.length > 0) {
-      const id = this.queue.shift() as string;
-      if (this.running.has(id)) continue;
+    while (this.posting < this.settings.concurrency) {
+      const next = this.due.take();
+      if (!next) return;
+      const { id, origin } = next;
+      if (this.running.has(id)) {
+        this.due.ended(origin, null);
+        continue;
+      }
       this.posting += 1;
       let posted = false;
-      const release = () => {
+      const release = (answered: boolean | null) => {
         if (posted) return;
         posted = true;
         this.posting -= 1;
+        this.due.ended(origin, answered);
         this.pump();
       };
       const attempt = this.attempt(id, release)
         .catch((error: unknown) => this.log(`delivery ${id}: ${(error as Error).message}`))
         .finally(() => {
           this.running.delete(id);
-          release();
+          release(null);
         });
       this.running.set(id, attempt);
     }
   }
 
-  /** One attempt; `posted` is called once its request is answered (or was never sent). */
-  private async attempt(id: string, posted: () => void): Promise<void> {
+  /**
+   * One attempt; `posted` is called once its request is over, saying whether the target
+   * answered (null: nothing was sent).
+   */
+  private async attempt(id: string, posted: (answered: boolean | null) => void): Promise<void> {
     const delivery = this.store.get('deliveries', id);
     if (!delivery || delivery.status !== 'pending') return;
     const subscription = this.store.get('subscriptions', delivery.subscription_id);
@@ -164,7 +178,7 @@ export class Deliverer {
     const startedAt = now();
     const started = performance.now();
     const outcome = await this.post(delivery);
-    posted();
+    posted(outcome.statusCode !== null);
     if (this.stopping.signal.aborted) return; // cut short by shutdown: stays pending
     const number = delivery.attempts + 1;
     const attempt: DeliveryAttempt = {

@@ -218,6 +218,43 @@ describe('webhook deliveries', () => {
     assert.match(first.error ?? '', /timeout/);
   });
 
+  test('a target that stops answering has one attempt out at a time; other workspaces go on beside it', async () => {
+    const timeoutMs = 300;
+    const mock = await mockWith({ delivery: { ...FAST, attempts: 3, timeoutMs, concurrency: 2 } });
+    // A target that takes every request and never answers: each attempt ends at its timeout.
+    const silent = await receiver(() => ({ held: new Promise(() => undefined) }));
+    const healthy = await receiver();
+    const silentOnes: string[] = [];
+    for (const path of ['/a', '/b', '/c']) {
+      silentOnes.push(await subscribe(mock, 'conversation.created', silent.url(path)));
+    }
+    await fire(mock, 'conversation.created');
+    const silentAttempts = () =>
+      silentOnes.flatMap((id) => deliveriesOf(mock, id).flatMap((delivery) => delivery.history));
+    await until(() => silentAttempts().length >= 2, 'the first two attempts timed out');
+
+    await subscribe(mock, 'contact.created', healthy.url(), DEMO_KEYS.globex);
+    await fire(mock, 'contact.created', {}, 'owner_456');
+    await healthy.waitFor(1);
+    assert.ok(
+      silentOnes.some((id) => deliveriesOf(mock, id)[0].status === 'pending'),
+      "delivered while the silent target's deliveries were still being tried",
+    );
+
+    await until(() => silentAttempts().length >= 5, 'more attempts to the silent target');
+    // The first two went out together; from then on each waits for the one before it to time
+    // out, so each starts at least a timeout after the one before (ms-rounded timestamps).
+    const starts = silentAttempts()
+      .map((attempt) => Date.parse(attempt.started_at))
+      .sort((a, b) => a - b);
+    for (let i = 2; i < starts.length; i++) {
+      assert.ok(
+        starts[i] - starts[i - 1] >= timeoutMs - 1,
+        `attempt ${i + 1}: ${starts.join(', ')}`,
+      );
+    }
+  });
+
   test('an unsubscribed target gets no more retries', async () => {
     const mock = await mockWith({ delivery: { ...FAST, backoffMs: 300 } });
     const target = await receiver(() => ({ status: 503 }));
