@@ -216,7 +216,9 @@ export function build(clean = false, before: (stale: boolean) => void = () => {}
   before(steps.length > 0);
   for (const step of steps) {
     const [command, ...args] = step.command;
-    const result = spawnSync(command, args, { cwd: REPO, stdio: 'inherit' });
+    // What the steps print (tsc's errors, the generator's line) goes to stderr, as the notes
+    // below: stdout is left to what runs after a build (`zapier:compat -- --json` is JSON only).
+    const result = spawnSync(command, args, { cwd: REPO, stdio: ['inherit', 2, 'inherit'] });
     if (result.status !== 0) return result.status ?? 1;
   }
   finish();
@@ -232,8 +234,7 @@ function main(args: string[]): number {
   return build(args.includes('--clean'), (stale) => {
     if (stale && ifStale)
       console.error('dist/ is not built from the current sources: building it first');
-    // On stderr, as the note above: stdout is the output of what runs after a build
-    // (`npm run -s zapier:compat -- --json` is JSON only).
+    // On stderr, as the steps' output: stdout is the output of what runs after a build.
     if (!stale && !ifStale) {
       console.error('dist/ is already built from the current sources (--clean builds it again)');
     }

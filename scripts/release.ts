@@ -18,7 +18,14 @@ import { parseArgs } from 'node:util';
 import semver from 'semver';
 import { bumpBetween, isEnough, type Bump, type Change } from './release/compatibility';
 import { assess, describeChanges } from './release/guard';
-import { packageVersion, releaseFile, REPO, takeSnapshot, writeSnapshot } from './release/snapshot';
+import {
+  isZapierVersion,
+  packageVersion,
+  releaseFile,
+  REPO,
+  takeSnapshot,
+  writeSnapshot,
+} from './release/snapshot';
 
 const USAGE = `Usage: npm run release -- <major|minor|patch|x.y.z> [--dry-run]
        npm run release -- current      release package.json's version as it is (no bump)`;
@@ -29,9 +36,15 @@ const CHANGELOG = path.join(REPO, 'CHANGELOG.md');
 class ReleaseRefused extends Error {}
 
 function targetVersion(request: string, base: string): string {
-  if ((BUMPS as string[]).includes(request)) return semver.inc(base, request as Bump) as string;
-  const version = semver.valid(request);
+  const version = (BUMPS as string[]).includes(request)
+    ? semver.inc(base, request as Bump)
+    : semver.valid(request);
   if (!version) throw new ReleaseRefused(`"${request}" is neither a bump nor a version.\n${USAGE}`);
+  if (!isZapierVersion(version)) {
+    throw new ReleaseRefused(
+      `${version} is not a version Zapier takes: major.minor.patch, each at most three digits, and at most a short label without dots (1.2.0-beta).`,
+    );
+  }
   return version;
 }
 
@@ -125,8 +138,18 @@ function warnIfUncommitted(): void {
 
 async function release(request: string, dryRun: boolean): Promise<void> {
   const verdict = await assess();
+  // Nothing was compared (package.json's version, or a lost snapshot): nothing to release on.
+  if (!verdict.ok && !verdict.compared) throw new ReleaseRefused(verdict.summary);
   const base = verdict.released ?? verdict.version;
   const target = targetVersion(request, base);
+  // A version set by hand is released with `current`; a bump to another one would replace it.
+  if (verdict.released && verdict.version !== verdict.released && target !== verdict.version) {
+    throw new ReleaseRefused(
+      `package.json says ${verdict.version}, set after the released ${verdict.released}; ` +
+        `\`release -- ${request}\` would make it ${target}. Release ${verdict.version} with ` +
+        '`npm run release -- current`, or set the version back first.',
+    );
+  }
   const bump = verdict.released ? bumpBetween(verdict.released, target) : 'none';
   if (verdict.changes.length > 0) console.log(`${describeChanges(verdict.changes)}\n`);
   if (bump === 'backwards' || (verdict.released && bump === 'none')) {

@@ -15,7 +15,9 @@ import {
 } from './compatibility';
 import {
   currentAgainst,
+  isZapierVersion,
   latestRelease,
+  missingReleases,
   packageVersion,
   RELEASES_DIR,
   releaseFile,
@@ -34,6 +36,11 @@ export interface Verdict {
   next: string | null;
   /** package.json's bump from the released version. */
   bump: ReturnType<typeof bumpBetween> | null;
+  /**
+   * Whether the app was compared with a release: false before the first release, and when
+   * package.json's version or a missing snapshot stops the guard first (then ok is false).
+   */
+  compared: boolean;
   ok: boolean;
   /** What to tell the maintainer, in a sentence or two. */
   summary: string;
@@ -42,17 +49,28 @@ export interface Verdict {
 export async function assess(): Promise<Verdict> {
   const version = packageVersion();
   const release = latestRelease();
-  if (!semver.valid(version)) {
-    return {
-      version,
-      released: release?.version ?? null,
-      changes: [],
-      needed: null,
-      next: null,
-      bump: null,
-      ok: false,
-      summary: `package.json's version "${version}" is not a semantic version (major.minor.patch), which Zapier requires.`,
-    };
+  const refusal = (summary: string): Verdict => ({
+    version,
+    released: release?.version ?? null,
+    changes: [],
+    needed: null,
+    next: null,
+    bump: null,
+    compared: false,
+    ok: false,
+    summary,
+  });
+  if (!isZapierVersion(version)) {
+    return refusal(
+      `package.json's version "${version}" is not one Zapier takes: major.minor.patch, each at most three digits, and at most a short label without dots (1.2.0-beta).`,
+    );
+  }
+  const missing = missingReleases(version);
+  if (missing.length > 0) {
+    const folder = path.relative(REPO, RELEASES_DIR);
+    return refusal(
+      `${missing.join(', ')} ${missing.length > 1 ? 'were' : 'was'} released (git or CHANGELOG.md says so) but ${folder}/ has no snapshot of ${missing.length > 1 ? 'them' : 'it'}, so the guard has nothing to check against. Restore ${folder}/ from git (git checkout HEAD -- ${folder}/).`,
+    );
   }
   if (!release) {
     return {
@@ -62,6 +80,7 @@ export async function assess(): Promise<Verdict> {
       needed: null,
       next: null,
       bump: null,
+      compared: false,
       ok: true,
       summary: `No release snapshot in ${path.relative(REPO, RELEASES_DIR)}/ yet: \`npm run release\` writes the first one.`,
     };
@@ -71,7 +90,7 @@ export async function assess(): Promise<Verdict> {
   const needed = requiredBump(changes);
   const next = needed ? semver.inc(release.version, needed) : null;
   const bump = bumpBetween(release.version, version);
-  const base = { version, released: release.version, changes, needed, next, bump };
+  const base = { version, released: release.version, changes, needed, next, bump, compared: true };
   const since = `since ${release.version} (${path.relative(REPO, releaseFile(release.version))})`;
   if (bump === 'backwards') {
     return {

@@ -12,6 +12,7 @@
  * Snapshots live in releases/<version>.json, written by `npm run release`, so the guard needs no
  * network and no Zapier account.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
@@ -252,7 +253,58 @@ export function releasedVersions(dir: string = RELEASES_DIR): string[] {
 }
 
 export function readSnapshot(version: string, dir: string = RELEASES_DIR): ReleaseSnapshot {
-  return JSON.parse(readFileSync(releaseFile(version, dir), 'utf8')) as ReleaseSnapshot;
+  const file = releaseFile(version, dir);
+  let snapshot: Partial<ReleaseSnapshot> | null = null;
+  let problem: string;
+  try {
+    snapshot = JSON.parse(readFileSync(file, 'utf8')) as Partial<ReleaseSnapshot> | null;
+    problem = `it is not ${version}'s version, definition and triggerResults`;
+  } catch (error) {
+    problem = (error as Error).message;
+  }
+  const isObject = (value: unknown) => typeof value === 'object' && value !== null;
+  if (
+    !isObject(snapshot) ||
+    snapshot?.version !== version ||
+    !isObject(snapshot.definition) ||
+    !isObject(snapshot.triggerResults)
+  ) {
+    throw new Error(
+      `${path.relative(REPO, file)} is not a release snapshot (${problem}): restore it from git (git checkout HEAD -- ${path.relative(REPO, file)}).`,
+    );
+  }
+  return snapshot as ReleaseSnapshot;
+}
+
+/**
+ * Released versions newer than every snapshot in `dir` whose snapshot is missing: committed to
+ * git's HEAD but gone from the folder, or named by a `## <version>` section of CHANGELOG.md
+ * below `version` (package.json's). Without their snapshot the guard would check nothing.
+ */
+export function missingReleases(version: string, dir: string = RELEASES_DIR): string[] {
+  const onDisk = releasedVersions(dir);
+  const newest = onDisk.at(-1);
+  const committed = spawnSync('git', ['ls-tree', '--name-only', 'HEAD', `${dir}/`], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
+  // Outside a git work tree (or before the first commit) git knows of none.
+  const inGit = committed.status === 0 ? committed.stdout.split('\n') : [];
+  let changelog = '';
+  try {
+    changelog = readFileSync(path.join(REPO, 'CHANGELOG.md'), 'utf8');
+  } catch {
+    // No changelog: no releases named there.
+  }
+  const named = [...changelog.matchAll(/^## (\S+)\s*$/gm)].map((match) => match[1]);
+  const released = [
+    ...inGit.filter((file) => file.endsWith('.json')).map((file) => path.basename(file, '.json')),
+    ...named.filter((name) => semver.valid(name) === name && semver.lt(name, version)),
+  ];
+  return [...new Set(released)]
+    .filter((name) => semver.valid(name) === name && !onDisk.includes(name))
+    .filter((name) => !newest || semver.gt(name, newest))
+    .sort(semver.compare);
 }
 
 /** The newest release's snapshot, or null before the first release. */
@@ -267,6 +319,20 @@ export function writeSnapshot(snapshot: ReleaseSnapshot, dir: string = RELEASES_
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(snapshot, null, 2)}\n`);
   return file;
+}
+
+/** Zapier's own rule for an app version (zapier-platform-schema ships no types for it). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION_SCHEMA = require('zapier-platform-schema/lib/schemas/VersionSchema') as {
+  validate(value: unknown): { valid: boolean };
+};
+
+/**
+ * Whether Zapier takes `version` as an app version: major.minor.patch, each at most three
+ * digits, and at most a short label without dots (`1.2.0-beta`, not `1.2.0-beta.1`).
+ */
+export function isZapierVersion(version: string): boolean {
+  return VERSION_SCHEMA.validate(version).valid;
 }
 
 /** The version in a package.json. */

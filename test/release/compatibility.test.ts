@@ -5,7 +5,7 @@
  * maintainer runs them, in a copy of the repo.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyPatch, deepClone, type Operation } from 'fast-json-patch';
 import {
@@ -150,7 +150,16 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
         ),
       );
       await setVersion('0.1.1');
-      const patch = await guard();
+      // A schema changed too: the build generates types and compiles first, and what it prints
+      // stays off stdout, which is the verdict's JSON alone.
+      repo.edit('schemas/requests/create-contact.json', (text) =>
+        text.replace('Body of POST /contacts:', 'The body of POST /contacts:'),
+      );
+      const json = await repo.run('npm', ['run', '-s', 'zapier:compat', '--', '--json']);
+      assert.equal(json.code, 1, json.stderr);
+      assert.match(json.stderr, /generated types for/);
+      assert.equal((JSON.parse(json.stdout) as Verdict).needed, 'minor');
+      const patch = await guardCompiled();
       assert.equal(patch.code, 1, patch.stdout);
       assert.match(patch.stderr, /input field nickname \("Nickname"\): added, optional/);
       assert.doesNotMatch(patch.stderr, /MAJOR/);
@@ -263,6 +272,49 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       assert.match(current.stdout, /input field phone \("Phone"\): removed/);
       assert.match(current.stderr, /Refused: .*need a major release/);
       assert.ok(!existsSync(path.join(repo.dir, 'releases', '0.2.2.json')));
+    },
+    SLOW,
+  );
+
+  test(
+    'a version Zapier does not take, a lost or broken snapshot, and a bump over a hand-set version are refused',
+    async () => {
+      // As the case above left the copy: 0.2.1 released, package.json 0.2.2 (a field removed).
+      const release = (...args: string[]) =>
+        repo.run('npx', ['tsx', 'scripts/release.ts', ...args]);
+      const snapshot = path.join(repo.dir, 'releases', '0.2.1.json');
+      const kept = readFileSync(snapshot, 'utf8');
+
+      const tooLong = await release('1000.0.0');
+      assert.equal(tooLong.code, 1);
+      assert.match(tooLong.stderr, /1000\.0\.0 is not a version Zapier takes/);
+      await setVersion('1.0.0-beta.1');
+      const labelled = await guardCompiled();
+      assert.equal(labelled.code, 1, labelled.stdout);
+      assert.match(labelled.stderr, /"1\.0\.0-beta\.1" is not one Zapier takes/);
+      const releasedAnyway = await release('current');
+      assert.equal(releasedAnyway.code, 1);
+      assert.ok(!existsSync(path.join(repo.dir, 'releases', '1.0.0-beta.1.json')));
+      await setVersion('0.2.2');
+
+      // CHANGELOG.md names 0.2.1 as released: without its snapshot the guard would check 0.2.0.
+      rmSync(snapshot);
+      const lost = await guardCompiled();
+      assert.equal(lost.code, 1, lost.stdout);
+      assert.match(lost.stderr, /0\.2\.1 was released .* has no snapshot of it/);
+      const releasedWithout = await release('patch', '--dry-run');
+      assert.equal(releasedWithout.code, 1, releasedWithout.stdout);
+      writeFileSync(snapshot, '');
+      const broken = await guardCompiled();
+      assert.equal(broken.code, 2);
+      assert.match(broken.stderr, /releases\/0\.2\.1\.json is not a release snapshot/);
+      writeFileSync(snapshot, kept);
+
+      // 0.2.2 was set by hand; a minor from 0.2.1 would silently make it 0.3.0.
+      const replaced = await release('minor');
+      assert.equal(replaced.code, 1);
+      assert.match(replaced.stderr, /package\.json says 0\.2\.2, set after the released 0\.2\.1/);
+      assert.equal(readJson<{ version: string }>('package.json').version, '0.2.2');
     },
     SLOW,
   );
