@@ -40,7 +40,9 @@ describe('build.mts --if-stale', () => {
       'scripts/generate-types.ts':
         "require('node:fs').mkdirSync('schemas/generated', { recursive: true });\n" +
         "require('node:fs').writeFileSync('schemas/generated/index.ts', 'export type Thing = object;\\n');\n" +
-        "require('node:fs').appendFileSync('generated-runs', 'x');\n",
+        "require('node:fs').appendFileSync('generated-runs', 'x');\n" +
+        // As the repo's generator does: a line on its stdout, which the build moves to stderr.
+        "console.log('generated types');\n",
       // One small lib, unchecked: each compile of this one-line project then takes about a
       // second rather than three (what is tested is when the script compiles, not tsc).
       'tsconfig.json':
@@ -63,10 +65,14 @@ describe('build.mts --if-stale', () => {
 
   /** Runs the script; `built` says whether it built (it says so before it does). */
   async function ifStale(): Promise<{ built: boolean; stderr: string }> {
-    const { stderr } = await run(process.execPath, [at('scripts', 'build.mts'), '--if-stale'], {
-      cwd: at(),
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [at('scripts', 'build.mts'), '--if-stale'],
+      { cwd: at() },
+    );
     assert.ok(existsSync(at('dist', 'src', 'index.js')), 'dist/ is there either way');
+    // stdout is left to what runs after a build (`zapier:compat -- --json` is JSON only).
+    assert.equal(stdout, '', 'a build prints on stderr only');
     return { built: /building it first/.test(stderr), stderr };
   }
 
@@ -78,6 +84,7 @@ describe('build.mts --if-stale', () => {
     const first = await ifStale();
     assert.ok(first.built);
     assert.match(first.stderr, /not built from the current sources: building it/);
+    assert.match(first.stderr, /generated types/);
     assert.ok(existsSync(at('schemas', 'generated', 'index.ts')), 'types generated');
     assert.deepEqual(await ifStale(), { built: false, stderr: '' });
 
