@@ -49,12 +49,18 @@ export function dbBrowser(services: Services) {
             return sendError(reply, new ApiError('not-found', `no collection ${collection}`));
           }
         }
-        const id = listed === null && url.search === '' ? decodedSegment(segments[1]) : null;
+        // (`/contacts//` is json-server's list: an empty id is no id.)
+        const id =
+          listed === null && url.search === '' && segments[1] !== ''
+            ? decodedSegment(segments[1])
+            : null;
         if (id !== null) {
-          // json-server's answer to this form, without reading the collection.
+          // json-server's answer to this form (indented as its express app sets), without
+          // reading the collection.
           const record = services.store.get(name as CollectionName, id);
-          if (record) return record;
-          return sendError(reply, new ApiError('not-found', `nothing at ${request.url}`));
+          if (!record)
+            return sendError(reply, new ApiError('not-found', `nothing at ${request.url}`));
+          return reply.type(JSON_TYPE).send(JSON.stringify(record, null, 2));
         }
         const { query, likes, joins } = readQuery(url.searchParams);
         const shown = (listed ?? name) as CollectionName;

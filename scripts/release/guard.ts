@@ -22,6 +22,7 @@ import {
   RELEASES_DIR,
   releaseFile,
   REPO,
+  type ReleaseSnapshot,
 } from './snapshot';
 
 export interface Verdict {
@@ -48,10 +49,9 @@ export interface Verdict {
 
 export async function assess(): Promise<Verdict> {
   const version = packageVersion();
-  const release = latestRelease();
-  const refusal = (summary: string): Verdict => ({
+  const refusal = (summary: string, released: string | null = null): Verdict => ({
     version,
-    released: release?.version ?? null,
+    released,
     changes: [],
     needed: null,
     next: null,
@@ -60,16 +60,26 @@ export async function assess(): Promise<Verdict> {
     ok: false,
     summary,
   });
+  let release: ReleaseSnapshot | null;
+  try {
+    release = latestRelease();
+  } catch (error) {
+    // A damaged snapshot: a verdict like any refusal (JSON too with --json), naming the file.
+    return refusal((error as Error).message);
+  }
   if (!isZapierVersion(version)) {
     return refusal(
       `package.json's version "${version}" is not one Zapier takes: major.minor.patch, each at most three digits, and at most a short label without dots (1.2.0-beta).`,
+      release?.version,
     );
   }
-  const missing = missingReleases(version);
+  const missing = missingReleases();
   if (missing.length > 0) {
     const folder = path.relative(REPO, RELEASES_DIR);
+    const files = missing.map((name) => `${folder}/${name}.json`).join(', ');
     return refusal(
-      `${missing.join(', ')} ${missing.length > 1 ? 'were' : 'was'} released (git or CHANGELOG.md says so) but ${folder}/ has no snapshot of ${missing.length > 1 ? 'them' : 'it'}, so the guard has nothing to check against. Restore ${folder}/ from git (git checkout HEAD -- ${folder}/).`,
+      `${files} ${missing.length > 1 ? 'are' : 'is'} in git's HEAD but not in ${folder}/, so the guard would check against ${release ? `the older ${release.version}` : 'nothing'}. Restore ${missing.length > 1 ? 'them' : 'it'}: git checkout HEAD -- ${folder}/`,
+      release?.version,
     );
   }
   if (!release) {

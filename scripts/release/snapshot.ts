@@ -277,11 +277,12 @@ export function readSnapshot(version: string, dir: string = RELEASES_DIR): Relea
 }
 
 /**
- * Released versions newer than every snapshot in `dir` whose snapshot is missing: committed to
- * git's HEAD but gone from the folder, or named by a `## <version>` section of CHANGELOG.md
- * below `version` (package.json's). Without their snapshot the guard would check nothing.
+ * Released versions newer than every snapshot in `dir` whose snapshot is committed to git's HEAD
+ * but gone from the folder: without it the guard would check against an older one, or nothing.
+ * (A `CHANGELOG.md` section is no proof of a release: a project has one for its version before
+ * its first release.)
  */
-export function missingReleases(version: string, dir: string = RELEASES_DIR): string[] {
+export function missingReleases(dir: string = RELEASES_DIR): string[] {
   const onDisk = releasedVersions(dir);
   const newest = onDisk.at(-1);
   const committed = spawnSync('git', ['ls-tree', '--name-only', 'HEAD', `${dir}/`], {
@@ -289,19 +290,11 @@ export function missingReleases(version: string, dir: string = RELEASES_DIR): st
     encoding: 'utf8',
   });
   // Outside a git work tree (or before the first commit) git knows of none.
-  const inGit = committed.status === 0 ? committed.stdout.split('\n') : [];
-  let changelog = '';
-  try {
-    changelog = readFileSync(path.join(REPO, 'CHANGELOG.md'), 'utf8');
-  } catch {
-    // No changelog: no releases named there.
-  }
-  const named = [...changelog.matchAll(/^## (\S+)\s*$/gm)].map((match) => match[1]);
-  const released = [
-    ...inGit.filter((file) => file.endsWith('.json')).map((file) => path.basename(file, '.json')),
-    ...named.filter((name) => semver.valid(name) === name && semver.lt(name, version)),
-  ];
-  return [...new Set(released)]
+  if (committed.status !== 0) return [];
+  return committed.stdout
+    .split('\n')
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => path.basename(file, '.json'))
     .filter((name) => semver.valid(name) === name && !onDisk.includes(name))
     .filter((name) => !newest || semver.gt(name, newest))
     .sort(semver.compare);

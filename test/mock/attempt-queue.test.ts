@@ -49,7 +49,27 @@ test('a target that gave no answer has one attempt out until it answers again', 
   assert.deepEqual(takeAll(queue), ['a7']);
 });
 
-test('an attempt that sent nothing leaves the silence as it was; clear drops what waits', () => {
+test('silent targets together hold at most half of the places, however many there are', () => {
+  const queue = new AttemptQueue(() => 4);
+  const silentOrigins = [5001, 5002, 5003, 5004].map((port) => `http://127.0.0.1:${port}`);
+  for (const origin of silentOrigins) queue.add(`${origin} first`, origin);
+  assert.equal(takeAll(queue).length, 4, 'not yet known to be silent: every place');
+  for (const origin of silentOrigins) queue.ended(origin, false);
+  for (const origin of silentOrigins) queue.add(`${origin} again`, origin);
+  for (const id of ['b1', 'b2', 'b3']) queue.add(id, B);
+  assert.deepEqual(takeAll(queue), [
+    'http://127.0.0.1:5001 again',
+    'http://127.0.0.1:5002 again',
+    'b1',
+    'b2',
+    'b3',
+  ]);
+  // One silent attempt ends: one more silent origin may go, still two at most.
+  queue.ended(silentOrigins[0], false);
+  assert.deepEqual(takeAll(queue), ['http://127.0.0.1:5003 again']);
+});
+
+test('an attempt that sent nothing leaves the silence as it was; clear drops what waits and what is known', () => {
   const queue = new AttemptQueue(() => 8);
   queue.add('a1', A);
   takeAll(queue);
@@ -60,8 +80,10 @@ test('an attempt that sent nothing leaves the silence as it was; clear drops wha
   for (const id of ['a3', 'a4']) queue.add(id, A);
   assert.deepEqual(takeAll(queue), ['a3'], 'still silent');
   queue.clear();
-  queue.ended(A, false);
-  assert.equal(queue.take(), null);
+  assert.equal(queue.take(), null, 'nothing waits');
+  queue.ended(A, null);
+  for (const id of ['a5', 'a6']) queue.add(id, A);
+  assert.deepEqual(takeAll(queue), ['a5', 'a6'], 'a reset forgets the silence');
 });
 
 test('attempts are grouped by origin: scheme, host and port', () => {

@@ -293,17 +293,27 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       assert.ok(!existsSync(path.join(repo.dir, 'releases', '1.0.0-beta.1.json')));
       await setVersion('0.2.2');
 
-      // CHANGELOG.md names 0.2.1 as released: without its snapshot the guard would check 0.2.0.
+      // 0.2.1's snapshot committed, then lost: the guard would check against 0.2.0.
+      for (const args of [
+        ['add', '-A'],
+        ['commit', '-qm', 'release 0.2.1'],
+      ]) {
+        const git = await repo.run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args]);
+        assert.equal(git.code, 0, git.stderr);
+      }
       rmSync(snapshot);
       const lost = await guardCompiled();
       assert.equal(lost.code, 1, lost.stdout);
-      assert.match(lost.stderr, /0\.2\.1 was released .* has no snapshot of it/);
+      assert.match(lost.stderr, /releases\/0\.2\.1\.json is in git's HEAD but not in releases\//);
       const releasedWithout = await release('patch', '--dry-run');
       assert.equal(releasedWithout.code, 1, releasedWithout.stdout);
       writeFileSync(snapshot, '');
-      const broken = await guardCompiled();
-      assert.equal(broken.code, 2);
-      assert.match(broken.stderr, /releases\/0\.2\.1\.json is not a release snapshot/);
+      const broken = await repo.run('npx', ['tsx', 'scripts/zapier-compat.ts', '--json']);
+      assert.equal(broken.code, 1);
+      assert.match(
+        (JSON.parse(broken.stdout) as Verdict).summary,
+        /releases\/0\.2\.1\.json is not a release snapshot/,
+      );
       writeFileSync(snapshot, kept);
 
       // 0.2.2 was set by hand; a minor from 0.2.1 would silently make it 0.3.0.
@@ -311,6 +321,19 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       assert.equal(replaced.code, 1);
       assert.match(replaced.stderr, /package\.json says 0\.2\.2, set after the released 0\.2\.1/);
       assert.equal(readJson<{ version: string }>('package.json').version, '0.2.2');
+
+      // A project that never released (no snapshot in git or on disk, whatever CHANGELOG.md
+      // says): the first release goes through, from the version set by hand.
+      for (const args of [
+        ['rm', '-rq', 'releases'],
+        ['commit', '-qm', 'no releases'],
+      ]) {
+        const git = await repo.run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args]);
+        assert.equal(git.code, 0, git.stderr);
+      }
+      const first = await release('current');
+      assert.equal(first.code, 0, first.stderr);
+      assert.ok(existsSync(path.join(repo.dir, 'releases', '0.2.2.json')));
     },
     SLOW,
   );
