@@ -1,6 +1,7 @@
 /**
  * The deliverer's queue of due attempts (mock-server/events/attempt-queue.ts): targets take
- * turns, and one that last gave no answer has one attempt out at a time.
+ * turns; those that have not answered (silent or not yet tried) share half of the places, and a
+ * silent one has one attempt out at a time.
  */
 import assert from 'node:assert/strict';
 import { AttemptQueue, originOf } from '../../mock-server/events/attempt-queue';
@@ -15,24 +16,44 @@ function takeAll(queue: AttemptQueue): string[] {
   return taken;
 }
 
+/** One attempt to each origin, ending as `answered` says. */
+function tried(queue: AttemptQueue, answered: boolean, ...origins: string[]): void {
+  for (const origin of origins) {
+    queue.add(`${origin} tried`, origin);
+    assert.equal(queue.take()?.origin, origin);
+    queue.ended(origin, answered);
+  }
+}
+
 test('targets take turns, each in its own order of arrival', () => {
   const queue = new AttemptQueue(() => 8);
+  tried(queue, true, A, B);
   for (const id of ['a1', 'a2', 'a3']) queue.add(id, A);
   queue.add('b1', B);
   queue.add('a4', A);
   assert.deepEqual(takeAll(queue), ['a1', 'b1', 'a2', 'a3', 'a4']);
 });
 
-test('a target may have as many attempts out as there are places', () => {
+test('an answering target may have as many attempts out as there are places', () => {
   const queue = new AttemptQueue(() => 2);
+  tried(queue, true, A);
   for (const id of ['a1', 'a2', 'a3']) queue.add(id, A);
   assert.deepEqual(takeAll(queue), ['a1', 'a2']);
   queue.ended(A, true);
   assert.deepEqual(takeAll(queue), ['a3']);
 });
 
+test('a target not yet tried has one attempt out until it answers', () => {
+  const queue = new AttemptQueue(() => 8);
+  for (const id of ['a1', 'a2', 'a3', 'a4', 'a5', 'a6']) queue.add(id, A);
+  assert.deepEqual(takeAll(queue), ['a1']);
+  queue.ended(A, true);
+  assert.deepEqual(takeAll(queue), ['a2', 'a3', 'a4', 'a5', 'a6'], 'it answered: every place');
+});
+
 test('a target that gave no answer has one attempt out until it answers again', () => {
   const queue = new AttemptQueue(() => 8);
+  tried(queue, true, A, B);
   for (const id of ['a1', 'a2', 'a3', 'a4']) queue.add(id, A);
   assert.deepEqual(takeAll(queue), ['a1', 'a2', 'a3', 'a4']);
   for (const id of ['a5', 'a6']) queue.add(id, A);
@@ -49,31 +70,40 @@ test('a target that gave no answer has one attempt out until it answers again', 
   assert.deepEqual(takeAll(queue), ['a7']);
 });
 
-test('silent targets together hold at most half of the places, however many there are', () => {
+test('targets that do not answer, however many, hold at most half of the places', () => {
   const queue = new AttemptQueue(() => 4);
-  const silentOrigins = [5001, 5002, 5003, 5004].map((port) => `http://127.0.0.1:${port}`);
-  for (const origin of silentOrigins) queue.add(`${origin} first`, origin);
-  assert.equal(takeAll(queue).length, 4, 'not yet known to be silent: every place');
-  for (const origin of silentOrigins) queue.ended(origin, false);
-  for (const origin of silentOrigins) queue.add(`${origin} again`, origin);
-  for (const id of ['b1', 'b2', 'b3']) queue.add(id, B);
+  tried(queue, true, B);
+  const hung = [5001, 5002, 5003, 5004, 5005, 5006].map((port) => `http://127.0.0.1:${port}`);
+  // Never tried, then silent: each time two of them at most, and B's attempts beside them.
+  for (const origin of hung) queue.add(`${origin} first`, origin);
+  for (const id of ['b1', 'b2']) queue.add(id, B);
   assert.deepEqual(takeAll(queue), [
-    'http://127.0.0.1:5001 again',
-    'http://127.0.0.1:5002 again',
+    'http://127.0.0.1:5001 first',
+    'http://127.0.0.1:5002 first',
     'b1',
     'b2',
+  ]);
+  queue.ended(hung[0], false);
+  queue.ended(hung[1], false);
+  for (const origin of hung.slice(0, 2)) queue.add(`${origin} again`, origin);
+  queue.add('b3', B);
+  assert.deepEqual(takeAll(queue), [
+    'http://127.0.0.1:5003 first',
+    'http://127.0.0.1:5004 first',
     'b3',
   ]);
-  // One silent attempt ends: one more silent origin may go, still two at most.
-  queue.ended(silentOrigins[0], false);
-  assert.deepEqual(takeAll(queue), ['http://127.0.0.1:5003 again']);
 });
 
-test('an attempt that sent nothing leaves the silence as it was; clear drops what waits and what is known', () => {
-  const queue = new AttemptQueue(() => 8);
+test('with one place, a silent target still takes its turn in it', () => {
+  const queue = new AttemptQueue(() => 1);
+  tried(queue, false, A);
   queue.add('a1', A);
-  takeAll(queue);
-  queue.ended(A, false);
+  assert.deepEqual(takeAll(queue), ['a1']);
+});
+
+test('an attempt that sent nothing leaves what is known as it was; clear forgets it all', () => {
+  const queue = new AttemptQueue(() => 8);
+  tried(queue, false, A);
   queue.add('a2', A);
   takeAll(queue);
   queue.ended(A, null);
@@ -82,8 +112,9 @@ test('an attempt that sent nothing leaves the silence as it was; clear drops wha
   queue.clear();
   assert.equal(queue.take(), null, 'nothing waits');
   queue.ended(A, null);
+  queue.add('b1', B);
   for (const id of ['a5', 'a6']) queue.add(id, A);
-  assert.deepEqual(takeAll(queue), ['a5', 'a6'], 'a reset forgets the silence');
+  assert.deepEqual(takeAll(queue), ['b1', 'a5'], 'both new again: one attempt each');
 });
 
 test('attempts are grouped by origin: scheme, host and port', () => {

@@ -231,7 +231,7 @@ describe('webhook deliveries', () => {
     await fire(mock, 'conversation.created');
     const silentAttempts = () =>
       silentOnes.flatMap((id) => deliveriesOf(mock, id).flatMap((delivery) => delivery.history));
-    await until(() => silentAttempts().length >= 2, 'the first two attempts timed out');
+    await until(() => silentAttempts().length >= 1, 'the first attempt timed out');
 
     await subscribe(mock, 'contact.created', healthy.url(), DEMO_KEYS.globex);
     await fire(mock, 'contact.created', {}, 'owner_456');
@@ -242,12 +242,12 @@ describe('webhook deliveries', () => {
     );
 
     await until(() => silentAttempts().length >= 5, 'more attempts to the silent target');
-    // The first two went out together; from then on each waits for the one before it to time
-    // out, so each starts at least a timeout after the one before (ms-rounded timestamps).
+    // Never two out at once (not yet answered, then silent: one of the two places at most):
+    // each starts at least a timeout after the one before (ms-rounded timestamps).
     const starts = silentAttempts()
       .map((attempt) => Date.parse(attempt.started_at))
       .sort((a, b) => a - b);
-    for (let i = 2; i < starts.length; i++) {
+    for (let i = 1; i < starts.length; i++) {
       assert.ok(
         starts[i] - starts[i - 1] >= timeoutMs - 1,
         `attempt ${i + 1}: ${starts.join(', ')}`,
