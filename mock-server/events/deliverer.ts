@@ -10,8 +10,9 @@
  *   the attempt limit; then failed.
  * - A subscription deactivated meanwhile: the delivery is cancelled.
  *
- * Targets take turns at the places, and one that gives no answer has one attempt out at a time
- * (attempt-queue.ts): a receiver that hangs cannot hold up every other workspace's deliveries.
+ * Targets take turns at the places; one not yet answering (silent, or never tried) has one
+ * attempt out, and such targets share half of the places (attempt-queue.ts): receivers that
+ * hang cannot hold up the targets that answer.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
