@@ -1,7 +1,7 @@
 /**
  * `format: idn-email`: a mailbox as RFC 5321 (§4.1.2) writes it, with the UTF-8 that RFC 6531
- * (§3.3) adds to its local part and domain. Its form is the `pattern` of schemas/common/email.json,
- * so that a tool reading only the contract checks it too:
+ * (§3.3) adds to its local part and domain. Its form is the `pattern` of
+ * schemas/common/email.json, so that a tool reading only the contract checks it too:
  * - local part: a dot-string of atoms (`josé.smith`) or a quoted string (`"a b"`, `"a\"b"`);
  * - domain: a name of one label or more (`example.com`, `exämple.com`, `localhost`), or an
  *   address literal, `[192.0.2.1]` or `[IPv6:2001:db8::1]` (no other tag is registered with

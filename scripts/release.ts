@@ -25,6 +25,7 @@ import {
   REPO,
   takeSnapshot,
   writeSnapshot,
+  ZAPIER_VERSION_RULE,
 } from './release/snapshot';
 
 const USAGE = `Usage: npm run release -- <major|minor|patch|x.y.z> [--dry-run]
@@ -41,9 +42,7 @@ function targetVersion(request: string, base: string): string {
     : semver.valid(request);
   if (!version) throw new ReleaseRefused(`"${request}" is neither a bump nor a version.\n${USAGE}`);
   if (!isZapierVersion(version)) {
-    throw new ReleaseRefused(
-      `${version} is not a version Zapier takes: major.minor.patch, each at most three digits, and at most a short label without dots (1.2.0-beta).`,
-    );
+    throw new ReleaseRefused(`${version} is not a version Zapier takes: ${ZAPIER_VERSION_RULE}.`);
   }
   return version;
 }
@@ -160,12 +159,10 @@ async function release(request: string, dryRun: boolean): Promise<void> {
       `Refused: these changes need a ${verdict.needed} release (${verdict.next}); ${target} is a ${bump}.`,
     );
   }
-  if (existsSync(releaseFile(target))) {
-    throw new ReleaseRefused(`${path.relative(REPO, releaseFile(target))} exists already.`);
-  }
+  const file = releaseFile(target);
+  if (existsSync(file)) throw new ReleaseRefused(`${path.relative(REPO, file)} exists already.`);
   const notes = draftNotes(verdict.changes);
   const hadSection = hasChangelogSection(target);
-  const file = releaseFile(target);
   if (!dryRun) {
     const taken = await takeSnapshot(target);
     npmVersion(target);

@@ -58,8 +58,7 @@ export function dbBrowser(services: Services) {
           // json-server's answer to this form (indented as its express app sets), without
           // reading the collection.
           const record = services.store.get(name as CollectionName, id);
-          if (!record)
-            return sendError(reply, new ApiError('not-found', `nothing at ${request.url}`));
+          if (!record) return sendError(reply, nothingAt(request.url));
           return reply.type(JSON_TYPE).send(JSON.stringify(record, null, 2));
         }
         const { query, likes, joins } = readQuery(url.searchParams);
@@ -80,6 +79,11 @@ export function dbBrowser(services: Services) {
       },
     });
   };
+}
+
+/** What a browse finds no record at answers, whichever path answered it. */
+function nothingAt(url: string): ApiError {
+  return new ApiError('not-found', `nothing at ${url}`);
 }
 
 /** A path segment decoded as express decodes a route parameter; null if it does not decode. */
@@ -196,7 +200,7 @@ function browser(
   router.stack = router.stack.filter((layer) => layer.handle.length !== 4);
   router.render = (request: Request, response: Response) => {
     if (response.statusCode >= 400) {
-      sendEnvelope(response, new ApiError('not-found', `nothing at ${request.originalUrl}`));
+      sendEnvelope(response, nothingAt(request.originalUrl));
     } else {
       complete(response.locals.data);
       response.json(response.locals.data);

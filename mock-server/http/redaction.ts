@@ -52,9 +52,9 @@ const LETTER_U = 0x75;
 /**
  * `text` with the escapes of ASCII characters undone, `%XX`, `\uXXXX`, `\/` and `\\`, to the
  * end: a character an escape gives can complete another escape with what came before it
- * (`%255F` → `%5F` → `_`), which is then undone too. One pass over a stack of the characters so far, so it
- * stays linear however deep the escapes nest: each character is pushed once, and each undoing
- * takes at least one off.
+ * (`%255F` → `%5F` → `_`), which is then undone too. One pass over a stack of the characters so
+ * far, so it stays linear however deep the escapes nest: each character is pushed once, and each
+ * undoing takes at least one off.
  */
 export function decodeEscapes(text: string): string {
   if (!text.includes('%') && !text.includes('\\')) return text;

@@ -23,6 +23,7 @@ import {
   releaseFile,
   REPO,
   type ReleaseSnapshot,
+  ZAPIER_VERSION_RULE,
 } from './snapshot';
 
 export interface Verdict {
@@ -69,7 +70,7 @@ export async function assess(): Promise<Verdict> {
   }
   if (!isZapierVersion(version)) {
     return refusal(
-      `package.json's version "${version}" is not one Zapier takes: major.minor.patch, each at most three digits, and at most a short label without dots (1.2.0-beta).`,
+      `package.json's version "${version}" is not one Zapier takes: ${ZAPIER_VERSION_RULE}.`,
       release?.version,
     );
   }

@@ -328,6 +328,10 @@ export function isZapierVersion(version: string): boolean {
   return VERSION_SCHEMA.validate(version).valid;
 }
 
+/** Zapier's version rule in words, for a refusal: `<version> is not …`. */
+export const ZAPIER_VERSION_RULE =
+  'major.minor.patch, each at most three digits, and at most a short label without dots (1.2.0-beta)';
+
 /** The version in a package.json. */
 export function packageVersion(appDir: string = REPO): string {
   return (

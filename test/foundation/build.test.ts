@@ -1,7 +1,8 @@
 /**
  * `node scripts/build.mts --if-stale` (npm start, npm run zap): builds only when dist/ was not
- * built from the sources as they are, and then only what changed. Run on a small project of its own in a temporary folder
- * (a copy of the script, one source file, its own tsconfig), never on the repo's dist/.
+ * built from the sources as they are, and then only what changed. Run on a small project of its
+ * own in a temporary folder (a copy of the script, one source file, its own tsconfig), never on
+ * the repo's dist/.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
