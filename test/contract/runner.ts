@@ -5,6 +5,7 @@
  */
 import { AssertionError } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { validateHeaderValue } from 'node:http';
 import path from 'node:path';
 import './api.contract';
 import './state.contract';
@@ -134,15 +135,22 @@ function prismViolations(prism: RunningPrism): CaseResult {
 }
 
 /**
- * A target that does not answer, or answers /me with 404, cannot be tested at all: say so once,
- * instead of failing every case on the same cause.
- */
-/**
- * Whether the suite can run at all: something answers, at the API's base, and takes the key. A
- * refused key would otherwise fail or drift every case that needs it, which reads like a
- * contract broken everywhere rather than a key mistyped.
+ * Whether the suite can run at all: the key can be sent, something answers at the API's base,
+ * and it takes the key. A target that cannot be tested would otherwise fail or drift every case
+ * on the same cause, which reads like a contract broken everywhere rather than a key mistyped.
  */
 async function assertUsable(api: string, key: string): Promise<void> {
+  try {
+    // A character no header carries (the README's `chatting_live_…` pasted as it is) fails the
+    // request before it is sent: not a target that does not answer.
+    validateHeaderValue('x-api-key', key);
+  } catch (error) {
+    throw new Error(
+      `the key cannot be sent in X-API-Key (${(error as Error).message}). ` +
+        'Check CHATTING_API_KEY (a key of the test workspace, chatting_live_…).',
+      { cause: error },
+    );
+  }
   let response: Response;
   try {
     response = await fetch(`${api}/me`, {

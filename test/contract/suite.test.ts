@@ -139,6 +139,14 @@ describe('read-only against a mock', () => {
           'Check CHATTING_API_KEY (a key of the test workspace, chatting_live_…).',
       },
     );
+    // A key pasted with the README's ellipsis is refused as a key, not as a target that is down.
+    await assert.rejects(
+      runSuite({
+        spec: deploymentSpec(`${mock.base}/api/zapier`, { key: 'chatting_live_…' }),
+        log: quiet,
+      }),
+      { message: /^the key cannot be sent in X-API-Key \(.*\)\. Check CHATTING_API_KEY/ },
+    );
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'run.ts')], {
       env: {
         ...Object.fromEntries(
