@@ -52,7 +52,7 @@ const CHECKS: Step[] = [
   STEP('openapi.yaml (Spectral oas)', 'spectral', 'lint', '--fail-severity=warn', 'openapi.yaml'),
   // --skip-build: dist/ was compiled above; the CLI would otherwise compile it again.
   STEP('zapier validate', 'zapier-platform', 'validate', '--without-style', '--skip-build'),
-  STEP('zapier compat (against releases/)', 'tsx', 'scripts/zapier-compat.ts'),
+  STEP('zapier compat (against releases/)', 'node', '--import', 'tsx', 'scripts/zapier-compat.ts'),
 ];
 
 interface Outcome {

@@ -81,8 +81,10 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
     const outcome = await repo.run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args]);
     assert.equal(outcome.code, 0, outcome.stderr);
   };
+  /** A script of the copy, run as its package.json runs them: Node with tsx's loader. */
+  const runScript = (...args: string[]) => repo.run(process.execPath, ['--import', 'tsx', ...args]);
   /** The guard alone, when only package.json's version changed since the last compile. */
-  const guardCompiled = () => repo.run('npx', ['tsx', 'scripts/zapier-compat.ts']);
+  const guardCompiled = () => runScript('scripts/zapier-compat.ts');
   const readJson = <T>(file: string) =>
     JSON.parse(readFileSync(path.join(repo.dir, file), 'utf8')) as T;
   const CREATE_CONTACT = 'src/creates/create-contact.ts';
@@ -99,7 +101,7 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       assert.match(patch.stderr, /create create_contact › input field phone \("Phone"\): removed/);
       assert.match(patch.stderr, /need a major release.*0\.1\.1, a patch after 0\.1\.0: too small/);
       // For a program, the same verdict as JSON on stdout, refusal or not.
-      const patchJson = await repo.run('npx', ['tsx', 'scripts/zapier-compat.ts', '--json']);
+      const patchJson = await runScript('scripts/zapier-compat.ts', '--json');
       assert.equal(patchJson.code, 1, patchJson.stderr);
       const verdict = JSON.parse(patchJson.stdout) as Verdict;
       assert.equal(verdict.ok, false);
@@ -190,7 +192,7 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
     'release refuses too small a bump, then releases a minor: version, changelog, snapshot, steps',
     async () => {
       // The sources are compiled (the guard just ran), so the script runs without npm's compile.
-      const release = (bump: string) => repo.run('npx', ['tsx', 'scripts/release.ts', bump]);
+      const release = (bump: string) => runScript('scripts/release.ts', bump);
       const refused = await release('patch');
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /need a minor release \(0\.2\.0\); 0\.1\.1 is a patch/);
@@ -226,7 +228,7 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       await git('init', '-q');
       await git('add', '-A');
       await git('commit', '-qm', 'as released');
-      const dryRun = () => repo.run('npx', ['tsx', 'scripts/release.ts', 'patch', '--dry-run']);
+      const dryRun = () => runScript('scripts/release.ts', 'patch', '--dry-run');
 
       const clean = await dryRun();
       assert.equal(clean.code, 0, clean.stderr);
@@ -250,7 +252,7 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
     async () => {
       // The sources are as released (0.2.0) but for README.md: a patch is enough.
       await setVersion('0.2.1');
-      const patch = await repo.run('npx', ['tsx', 'scripts/release.ts', 'patch']);
+      const patch = await runScript('scripts/release.ts', 'patch');
       assert.equal(patch.code, 0, patch.stderr);
       assert.equal(readJson<ReleaseSnapshot>('releases/0.2.1.json').definition.version, '0.2.1');
       assert.match(readFileSync(path.join(repo.dir, 'CHANGELOG.md'), 'utf8'), /^## 0\.2\.1$/m);
@@ -271,8 +273,7 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
     'a version Zapier does not take, a lost or broken snapshot, and a bump over a hand-set version are refused',
     async () => {
       // As the case above left the copy: 0.2.1 released, package.json 0.2.2 (a field removed).
-      const release = (...args: string[]) =>
-        repo.run('npx', ['tsx', 'scripts/release.ts', ...args]);
+      const release = (...args: string[]) => runScript('scripts/release.ts', ...args);
       const snapshot = path.join(repo.dir, 'releases', '0.2.1.json');
       const kept = readFileSync(snapshot, 'utf8');
 
@@ -298,7 +299,7 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       const releasedWithout = await release('patch', '--dry-run');
       assert.equal(releasedWithout.code, 1, releasedWithout.stdout);
       writeFileSync(snapshot, '');
-      const broken = await repo.run('npx', ['tsx', 'scripts/zapier-compat.ts', '--json']);
+      const broken = await runScript('scripts/zapier-compat.ts', '--json');
       assert.equal(broken.code, 1);
       assert.match(
         (JSON.parse(broken.stdout) as Verdict).summary,
