@@ -3,6 +3,7 @@
  *
  * Runs one Zap locally and prints each step (see run.ts). Exit code 0 when every step passed.
  */
+import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ZapOptions } from './run';
 
@@ -105,15 +106,39 @@ async function main(): Promise<void> {
   // as under one, it then also fails a step whose output breaks Zapier's checks, as the CLI does.
   // Set before the core is loaded: it reads this once.
   process.env.NODE_ENV = 'test';
-  const { isHalt, runZap, stepFailure } = await import('./run.js');
+  const { Interrupted, isHalt, runZap, stepFailure } = await import('./run.js');
+  // Ctrl-C stops the step under way and removes the subscription before the run ends: against a
+  // deployment, one left behind would go on posting every event to a receiver that is gone. A
+  // second Ctrl-C exits at once.
+  const interruption = new AbortController();
+  const interrupt = (signal: NodeJS.Signals) => {
+    if (interruption.signal.aborted) {
+      process.stderr.write(`${signal} again: exiting without removing the subscription\n`);
+      process.exit(128 + constants.signals[signal]);
+    }
+    process.stderr.write(`${signal}: stopping; the subscription, if made, is removed first\n`);
+    interruption.abort(new Interrupted(signal));
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   let started = false;
   try {
-    await runZap(options, (line) => {
-      started = true;
-      process.stdout.write(`${line}\n`);
-    });
+    await runZap(
+      options,
+      (line) => {
+        started = true;
+        process.stdout.write(`${line}\n`);
+      },
+      interruption.signal,
+    );
     process.stdout.write('Zap ran through.\n');
   } catch (error) {
+    if (error instanceof Interrupted) {
+      process.stderr.write(`The Zap was interrupted (${error.signal})\n`);
+      // As a shell reports a command a signal ended.
+      process.exitCode = 128 + constants.signals[error.signal];
+      return;
+    }
     // A refusal before the run (an unknown field, an http base URL) prints no step.
     const stopped = isHalt(error)
       ? 'The Zap was halted (in Zapier, a halted run is no error against the Zap)'

@@ -13,8 +13,8 @@ export interface Delivery {
 export interface HookReceiver {
   /** The local URL (http://127.0.0.1:<port>/hook). */
   url: string;
-  /** The next delivery; rejects after `timeoutMs`. */
-  next(timeoutMs: number): Promise<Delivery>;
+  /** The next delivery; rejects after `timeoutMs`, or with the reason `interruption` aborts with. */
+  next(timeoutMs: number, interruption?: AbortSignal): Promise<Delivery>;
   close(): Promise<void>;
 }
 
@@ -43,18 +43,17 @@ export async function startHookReceiver(port = 0): Promise<HookReceiver> {
   const { port: bound } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${bound}/hook`,
-    next: async (timeoutMs) => {
-      const deadline = Date.now() + timeoutMs;
+    next: async (timeoutMs, interruption) => {
+      // Node's timeout signal does not keep the process alive: an interrupted run exits at once.
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const ended = interruption ? AbortSignal.any([timeout, interruption]) : timeout;
       while (arrived.length === 0) {
-        const left = deadline - Date.now();
-        if (left <= 0)
+        if (timeout.aborted)
           throw new Error(`no delivery arrived within ${Math.round(timeoutMs / 1000)} s`);
+        ended.throwIfAborted();
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
+          wake = resolve;
+          ended.addEventListener('abort', () => resolve(), { once: true });
         });
       }
       return arrived.shift() as Delivery;

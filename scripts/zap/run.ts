@@ -159,7 +159,36 @@ function checkFields(
     );
 }
 
-export async function runZap(options: ZapOptions, print: (line: string) => void): Promise<ZapRun> {
+/**
+ * Why a run was interrupted (Ctrl-C): the reason its `interruption` signal aborts with. The step
+ * under way stops, then the subscription, if one was made, is removed as after a failed step.
+ */
+export class Interrupted extends Error {
+  override name = 'Interrupted';
+  constructor(readonly signal: NodeJS.Signals) {
+    super(signal);
+  }
+}
+
+/**
+ * `work`, unless `interruption` aborts first: then its reason (an Error: `Interrupted`, or the
+ * DOM's AbortError).
+ */
+function unlessInterrupted<T>(work: Promise<T>, interruption: AbortSignal | undefined): Promise<T> {
+  if (!interruption) return work;
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(interruption.reason as Error);
+    interruption.addEventListener('abort', stop, { once: true });
+    if (interruption.aborted) stop();
+    work.then(resolve, reject).finally(() => interruption.removeEventListener('abort', stop));
+  });
+}
+
+export async function runZap(
+  options: ZapOptions,
+  print: (line: string) => void,
+  interruption?: AbortSignal,
+): Promise<ZapRun> {
   const App = loadApp();
   const triggers = App.triggers as unknown as Record<string, Item>;
   const creates = App.creates as unknown as Record<string, Item>;
@@ -202,19 +231,30 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
   };
   /**
    * One step: `context` (what it starts from), its API calls, then what came of it. A step
-   * that fails prints the same, with why, and the run stops.
+   * that fails prints the same, with why, and the run stops. An interruption stops a step where
+   * it is, but for the subscription's own two (`whole`): a subscribe cut short could leave one
+   * made that nothing removes, so it ends first, and the next step stops instead.
    */
   const runStep = async <T>(
     title: string,
     context: string[],
     action: () => Promise<T>,
     outcome: (result: T) => string[],
+    whole = false,
   ): Promise<T> => {
     let result: T;
     try {
-      result = await action();
+      if (whole) result = await action();
+      else {
+        interruption?.throwIfAborted();
+        result = await unlessInterrupted(action(), interruption);
+      }
     } catch (error) {
-      const ending = isHalt(error) ? 'halted' : 'failed';
+      const ending = isHalt(error)
+        ? 'halted'
+        : error instanceof Interrupted
+          ? 'interrupted'
+          : 'failed';
       step(`${title}: ${ending}`, [...context, ...calls(), `${ending}: ${stepFailure(error)}`]);
       throw error;
     }
@@ -283,6 +323,7 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
           targetUrl,
         })) as { id: string; event: string },
       () => [],
+      true,
     );
 
     const unsubscribe = () =>
@@ -296,6 +337,7 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
             subscribeData: subscription,
           }),
         () => [],
+        true,
       );
     let run: ZapRun;
     try {
@@ -311,16 +353,19 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
               method: 'POST',
               headers: { 'content-type': 'application/json' },
               body: JSON.stringify({ workspace_id: me.workspace_id, event, data }),
-              signal: AbortSignal.timeout(30_000),
+              signal: interruption
+                ? AbortSignal.any([AbortSignal.timeout(30_000), interruption])
+                : AbortSignal.timeout(30_000),
             });
             const text = await answer.text();
             if (answer.status !== 201)
               throw new Error(`POST ${eventsUrl} answered ${answer.status}: ${text}`);
             return (JSON.parse(text) as { deliveries: number }).deliveries;
           },
-          (deliveries) => [`${deliveries} delivery`],
+          (deliveries) => [`${deliveries} ${deliveries === 1 ? 'delivery' : 'deliveries'}`],
         );
       } else {
+        interruption?.throwIfAborted();
         step('Event', [
           `waiting up to ${options.waitSeconds} s for a real ${event} in ${me.team_name}: make it happen in Chatting now`,
         ]);
@@ -329,7 +374,7 @@ export async function runZap(options: ZapOptions, print: (line: string) => void)
       const delivery = await runStep(
         'Delivery, as received',
         [],
-        () => hook.next(options.waitSeconds * 1000),
+        () => hook.next(options.waitSeconds * 1000, interruption),
         (received) => [
           `${received.method} ${received.path}  content-type: ${received.headers['content-type'] ?? '(none)'}`,
           shown(received.text),

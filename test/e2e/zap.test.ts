@@ -5,7 +5,7 @@
  * and the `{{…}}` mapping.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { parseZapArgs } from '../../scripts/zap/cli';
@@ -319,6 +319,57 @@ describe('npm run zap --base-url', () => {
       assert.match(failed, /^ {3}failed: The connection test could not reach Chatting's API/);
       assert.match(failed, /ends in \/api\/zapier/);
       assert.doesNotMatch(failed, /mapped/);
+    } finally {
+      await deployment.stop();
+    }
+  });
+
+  test('Ctrl-C while it waits for a real event removes the subscription, then exits 130', async () => {
+    const deployment = await startMock();
+    try {
+      const port = await freePort();
+      const zapCli = spawn(
+        process.execPath,
+        [
+          ...TSX,
+          'scripts/zap/cli.ts',
+          'contact_created',
+          '--base-url',
+          `${deployment.base}/api/zapier`,
+          '--receiver-port',
+          String(port),
+          '--receiver-url',
+          `http://127.0.0.1:${port}/hook`,
+          '--api-key',
+          DEMO_KEYS.acme,
+        ],
+        { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      let stderr = '';
+      zapCli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => zapCli.on('exit', resolve));
+      // No --admin-url: the run subscribes, then waits for an event that never comes.
+      await new Promise<void>((resolve, reject) => {
+        zapCli.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (/waiting up to \d+ s/.test(stdout)) resolve();
+        });
+        void exited.then(() => reject(new Error(`the run ended first:\n${stdout}\n${stderr}`)));
+      });
+      const made = deployment.server.services.store
+        .all('subscriptions')
+        .find((subscription) => subscription.target_url === `http://127.0.0.1:${port}/hook`);
+      assert.ok(made?.active, 'subscribed while it waits');
+      zapCli.kill('SIGINT');
+      assert.equal(await exited, 130, stderr);
+      assert.match(stdout, /^\d+\. Unsubscribe$/m);
+      assert.match(stderr, /The Zap was interrupted \(SIGINT\)/);
+      assert.equal(
+        deployment.server.services.store.get('subscriptions', made.id)?.active,
+        false,
+        'nothing left to post to a receiver that is gone',
+      );
     } finally {
       await deployment.stop();
     }
