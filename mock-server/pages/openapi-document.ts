@@ -47,8 +47,8 @@ function bundleOf(file: string): Promise<Json> {
  */
 export function bundleWithComponents(file: string): Json {
   const dir = path.dirname(file);
-  // Loaded with the first bundle, not at start: a fifth of the mock's module loading (22 of
-  // ~150 ms), for a page most runs never open.
+  // Loaded with the first bundle, not at start: about a seventh of the mock's module loading
+  // (22 of ~150 ms), for a page most runs never open.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { parse } = require('yaml') as typeof YamlModule;
   const document = parse(readFileSync(file, 'utf8')) as Json;

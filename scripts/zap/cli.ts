@@ -111,11 +111,16 @@ async function main(): Promise<void> {
   // deployment, one left behind would go on posting every event to a receiver that is gone. A
   // second Ctrl-C exits at once.
   const interruption = new AbortController();
+  let interruptedAt = 0;
   const interrupt = (signal: NodeJS.Signals) => {
     if (interruption.signal.aborted) {
+      // npm passes on the signal a Ctrl-C (or a kill of the process group) already sent here:
+      // within a second, the same interruption, not a second one.
+      if (performance.now() - interruptedAt < 1000) return;
       process.stderr.write(`${signal} again: exiting without removing the subscription\n`);
       process.exit(128 + constants.signals[signal]);
     }
+    interruptedAt = performance.now();
     process.stderr.write(`${signal}: stopping; the subscription, if made, is removed first\n`);
     interruption.abort(new Interrupted(signal));
   };
@@ -131,6 +136,8 @@ async function main(): Promise<void> {
       },
       interruption.signal,
     );
+    // A signal during the last step (the unsubscribe, never cut short) still ends it interrupted.
+    interruption.signal.throwIfAborted();
     process.stdout.write('Zap ran through.\n');
   } catch (error) {
     if (error instanceof Interrupted) {

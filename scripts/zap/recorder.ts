@@ -21,6 +21,13 @@ export interface Recorder {
   /** The base URL to give the app. */
   base: string;
   exchanges: Exchange[];
+  /**
+   * A step was interrupted: the requests being forwarded are aborted, and those that arrive
+   * until `resume()` are refused; each is answered 502 at once and recorded so.
+   */
+  interrupt(): void;
+  /** Forwards again (the unsubscribe after an interruption). */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +54,8 @@ function endToEnd(headers: Iterable<[string, string]>): Record<string, string> {
 export async function startRecorder(target: string): Promise<Recorder> {
   const forwardTo = checkedBaseUrl(target);
   const exchanges: Exchange[] = [];
+  const inFlight = new Set<AbortController>();
+  let refusing = false;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -57,11 +66,14 @@ export async function startRecorder(target: string): Promise<Recorder> {
         Object.entries(request.headers).map(([k, v]) => [k, String(v)] as [string, string]),
       );
       const requestBody = Buffer.concat(chunks).toString('utf8');
+      const interrupt = new AbortController();
+      inFlight.add(interrupt);
+      if (refusing) interrupt.abort();
       void fetch(`${forwardTo}${path}`, {
         method,
         headers: requestHeaders,
         body: requestBody && method !== 'GET' ? requestBody : undefined,
-        signal: AbortSignal.timeout(30_000),
+        signal: AbortSignal.any([AbortSignal.timeout(30_000), interrupt.signal]),
       })
         .then(async (answer) => {
           const answerBody = await answer.text();
@@ -85,7 +97,9 @@ export async function startRecorder(target: string): Promise<Recorder> {
           const answerBody = JSON.stringify({
             ok: false,
             error: 'internal-error',
-            message: `the relay could not reach ${forwardTo}: ${cause}`,
+            message: interrupt.signal.aborted
+              ? `interrupted before ${forwardTo} answered: it may still have carried the request out`
+              : `the relay could not reach ${forwardTo}: ${cause}`,
           });
           exchanges.push({
             method,
@@ -98,7 +112,8 @@ export async function startRecorder(target: string): Promise<Recorder> {
           });
           response.writeHead(502, { 'content-type': 'application/json' });
           response.end(answerBody);
-        });
+        })
+        .finally(() => inFlight.delete(interrupt));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -106,6 +121,13 @@ export async function startRecorder(target: string): Promise<Recorder> {
   return {
     base: `http://127.0.0.1:${port}`,
     exchanges,
+    interrupt: () => {
+      refusing = true;
+      for (const request of inFlight) request.abort();
+    },
+    resume: () => {
+      refusing = false;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

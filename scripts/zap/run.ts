@@ -10,6 +10,7 @@
  * code Zapier runs.
  */
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createAppTester, type Bundle, type ZObject } from 'zapier-platform-core';
 import type AppSource from '../../src/index';
 import { createServer, type MockServer } from '../../mock-server/server';
@@ -232,8 +233,10 @@ export async function runZap(
   /**
    * One step: `context` (what it starts from), its API calls, then what came of it. A step
    * that fails prints the same, with why, and the run stops. An interruption stops a step where
-   * it is, but for the subscription's own two (`whole`): a subscribe cut short could leave one
-   * made that nothing removes, so it ends first, and the next step stops instead.
+   * it is: its requests under way are aborted and those it still makes refused (a request
+   * already sent may still have been carried out), and it is printed with them once they are. The subscription's own two steps
+   * (`whole`) are never cut short: a subscribe cut short could leave one that nothing removes,
+   * so it ends first, and the step after it stops instead.
    */
   const runStep = async <T>(
     title: string,
@@ -244,10 +247,21 @@ export async function runZap(
   ): Promise<T> => {
     let result: T;
     try {
-      if (whole) result = await action();
-      else {
+      if (whole) {
+        recorder?.resume();
+        result = await action();
+      } else {
         interruption?.throwIfAborted();
-        result = await unlessInterrupted(action(), interruption);
+        const acting = action();
+        try {
+          result = await unlessInterrupted(acting, interruption);
+        } catch (error) {
+          if (error instanceof Interrupted) {
+            recorder?.interrupt();
+            await Promise.race([acting.catch(() => undefined), delay(2000, null, { ref: false })]);
+          }
+          throw error;
+        }
       }
     } catch (error) {
       const ending = isHalt(error)
@@ -365,7 +379,6 @@ export async function runZap(
           (deliveries) => [`${deliveries} ${deliveries === 1 ? 'delivery' : 'deliveries'}`],
         );
       } else {
-        interruption?.throwIfAborted();
         step('Event', [
           `waiting up to ${options.waitSeconds} s for a real ${event} in ${me.team_name}: make it happen in Chatting now`,
         ]);

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { parseZapArgs } from '../../scripts/zap/cli';
 import { startRecorder } from '../../scripts/zap/recorder';
-import { isHalt, runZap, type ZapOptions } from '../../scripts/zap/run';
+import { Interrupted, isHalt, runZap, type ZapOptions } from '../../scripts/zap/run';
 import { flatten, mapInput, render } from '../../scripts/zap/template';
 import type { WebhookEvent } from '../../schemas/generated';
 import { toTriggerResult } from '../../src/events';
@@ -324,54 +324,149 @@ describe('npm run zap --base-url', () => {
     }
   });
 
-  test('Ctrl-C while it waits for a real event removes the subscription, then exits 130', async () => {
-    const deployment = await startMock();
+  test('an interrupted create: its call is cut and printed under it, then only the unsubscribe runs', async () => {
+    const deployment = await startMock({
+      delivery: { backoffMs: 20, attempts: 3, timeoutMs: 2000 },
+    });
     try {
-      const port = await freePort();
-      const zapCli = spawn(
-        process.execPath,
-        [
-          ...TSX,
-          'scripts/zap/cli.ts',
-          'contact_created',
-          '--base-url',
-          `${deployment.base}/api/zapier`,
-          '--receiver-port',
-          String(port),
-          '--receiver-url',
-          `http://127.0.0.1:${port}/hook`,
-          '--api-key',
-          DEMO_KEYS.acme,
-        ],
-        { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let stdout = '';
-      let stderr = '';
-      zapCli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => zapCli.on('exit', resolve));
-      // No --admin-url: the run subscribes, then waits for an event that never comes.
-      await new Promise<void>((resolve, reject) => {
-        zapCli.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          if (/waiting up to \d+ s/.test(stdout)) resolve();
-        });
-        void exited.then(() => reject(new Error(`the run ended first:\n${stdout}\n${stderr}`)));
+      // The deployment takes its time over the contact: the interruption finds it under way (or,
+      // on a busy machine, before it goes out: then the relay refuses it). Short enough that the
+      // deployment's wait is over by the time the test ends.
+      const fault = await fetch(`${deployment.base}/__admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'POST', path: '/contacts', delay_ms: 1000 }),
       });
-      const made = deployment.server.services.store
-        .all('subscriptions')
-        .find((subscription) => subscription.target_url === `http://127.0.0.1:${port}/hook`);
-      assert.ok(made?.active, 'subscribed while it waits');
-      zapCli.kill('SIGINT');
-      assert.equal(await exited, 130, stderr);
-      assert.match(stdout, /^\d+\. Unsubscribe$/m);
-      assert.match(stderr, /The Zap was interrupted \(SIGINT\)/);
-      assert.equal(
-        deployment.server.services.store.get('subscriptions', made.id)?.active,
-        false,
-        'nothing left to post to a receiver that is gone',
+      assert.equal(fault.status, 201, await fault.text());
+      const port = await freePort();
+      const interruption = new AbortController();
+      const lines: string[] = [];
+      const running = runZap(
+        {
+          trigger: 'contact_created',
+          create: 'create_contact',
+          map: { email: 'cut-{{data__email}}' },
+          filter: {},
+          eventData: {},
+          waitSeconds: 30,
+          baseUrl: `${deployment.base}/api/zapier`,
+          adminUrl: `${deployment.base}/__admin`,
+          receiverPort: port,
+          receiverUrl: `http://127.0.0.1:${port}/hook`,
+          apiKey: DEMO_KEYS.acme,
+        },
+        (line) => {
+          lines.push(line);
+          // The create starts next: interrupted while it runs or before its call goes out.
+          if (/^\d+\. Trigger output$/.test(line))
+            setTimeout(() => interruption.abort(new Interrupted('SIGINT')), 300);
+        },
+        interruption.signal,
+      );
+      await assert.rejects(running, Interrupted);
+      assert.deepEqual(titles(lines).slice(-2), [
+        'Create: Create Contact: interrupted',
+        'Unsubscribe',
+      ]);
+      const unsubscribeCalls = stepLines(lines, 'Unsubscribe').filter((line) => /→ /.test(line));
+      assert.equal(unsubscribeCalls.length, 1, unsubscribeCalls.join('\n'));
+      assert.match(unsubscribeCalls[0], /→ DELETE \/webhooks\//);
+      const cut = stepLines(lines, 'Create: Create Contact: interrupted');
+      assert.ok(
+        cut.some((line) => /interrupted: SIGINT/.test(line)),
+        cut.join('\n'),
+      );
+      // Its call, if it went out, was cut rather than waited for.
+      assert.ok(!cut.some((line) => /← 2\d\d /.test(line)), cut.join('\n'));
+      if (cut.some((line) => /→ POST \/contacts/.test(line)))
+        assert.ok(
+          cut.some((line) => /← 502 .*interrupted before/.test(line)),
+          cut.join('\n'),
+        );
+      const subscriptions = deployment.server.services.store.all('subscriptions');
+      assert.ok(
+        subscriptions.every(
+          (subscription) =>
+            subscription.target_url !== `http://127.0.0.1:${port}/hook` || !subscription.active,
+        ),
       );
     } finally {
       await deployment.stop();
+    }
+  });
+
+  /**
+   * `command` running a Zap against a deployment (a mock of the test's) with no --admin-url, so
+   * that it subscribes and then waits for a real event; resolves once it waits. Its own process
+   * group, so that a signal can reach all of it as a terminal's Ctrl-C does.
+   */
+  async function waitingZap(command: string, args: string[]) {
+    const deployment = await startMock();
+    const port = await freePort();
+    const hook = `http://127.0.0.1:${port}/hook`;
+    const zapArgs = ['contact_created', '--base-url', `${deployment.base}/api/zapier`];
+    zapArgs.push('--receiver-port', String(port), '--receiver-url', hook);
+    zapArgs.push('--api-key', DEMO_KEYS.acme);
+    const child = spawn(command, [...args, ...zapArgs], {
+      cwd: REPO,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = { stdout: '', stderr: '' };
+    child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const stop = async () => {
+      if (child.exitCode === null && child.signalCode === null)
+        process.kill(-child.pid!, 'SIGKILL');
+      await deployment.stop();
+    };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          output.stdout += chunk.toString();
+          if (/waiting up to \d+ s/.test(output.stdout)) resolve();
+        });
+        void exited.then(() =>
+          reject(new Error(`the run ended first:\n${JSON.stringify(output)}`)),
+        );
+      });
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    const subscription = () =>
+      deployment.server.services.store
+        .all('subscriptions')
+        .find((made) => made.target_url === hook);
+    assert.ok(subscription()?.active, 'subscribed while it waits');
+    return { child, output, exited, subscription, stop };
+  }
+
+  test('Ctrl-C while it waits for a real event removes the subscription, then exits 130', async () => {
+    const zap = await waitingZap(process.execPath, [...TSX, 'scripts/zap/cli.ts']);
+    try {
+      zap.child.kill('SIGINT');
+      assert.equal(await zap.exited, 130, zap.output.stderr);
+      assert.match(zap.output.stdout, /^\d+\. Delivery, as received: interrupted$/m);
+      assert.match(zap.output.stdout, /^\d+\. Unsubscribe$/m);
+      assert.match(zap.output.stderr, /The Zap was interrupted \(SIGINT\)/);
+      assert.equal(zap.subscription()?.active, false, 'nothing left to post to a receiver gone');
+    } finally {
+      await zap.stop();
+    }
+  });
+
+  test('npm run zap: SIGTERM to its process group ends npm only after the unsubscribe', async () => {
+    // npm passes the signal on to the run as well: one interruption, not a second (which would
+    // exit at once), and npm, waiting for the run, reports it only once it has ended.
+    const zap = await waitingZap('npm', ['run', '--silent', 'zap', '--']);
+    try {
+      process.kill(-zap.child.pid!, 'SIGTERM');
+      assert.equal(await zap.exited, 143, zap.output.stderr);
+      assert.equal(zap.subscription()?.active, false, 'removed before npm returned');
+      assert.doesNotMatch(zap.output.stderr, /again/);
+    } finally {
+      await zap.stop();
     }
   });
 
