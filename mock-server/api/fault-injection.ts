@@ -4,6 +4,7 @@
  * `error=internal-error; status=503`, `delay=2000`, `error=rate-limited; retry_after=1`, `drop`.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FaultRule } from '../../schemas/generated';
 import type { ErrorCode } from '../../schemas/validator';
 import { readRequest } from '../../schemas/validator';
@@ -151,7 +152,10 @@ export async function applyFault(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
-  if (rule.delay_ms) await new Promise((resolve) => setTimeout(resolve, rule.delay_ms));
+  // Unreferenced, like the mock's other timers: while the server runs its socket keeps the
+  // process alive, and a delay still pending when it has stopped must not (in-process mocks of
+  // tests, the zap runner's).
+  if (rule.delay_ms) await delay(rule.delay_ms, undefined, { ref: false });
   if (rule.drop) {
     reply.hijack();
     request.raw.socket.destroy();

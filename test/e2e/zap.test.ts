@@ -330,8 +330,7 @@ describe('npm run zap --base-url', () => {
     });
     try {
       // The deployment takes its time over the contact: the interruption finds it under way (or,
-      // on a busy machine, before it goes out: then the relay refuses it). Short enough that the
-      // deployment's wait is over by the time the test ends.
+      // on a busy machine, before it goes out: then the relay refuses it).
       const fault = await fetch(`${deployment.base}/__admin/faults`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
