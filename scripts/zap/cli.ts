@@ -152,6 +152,12 @@ async function main(): Promise<void> {
       : 'The Zap stopped';
     process.stderr.write(`${started ? stopped : 'The Zap did not start'}: ${stepFailure(error)}\n`);
     process.exitCode = 1;
+    // Interrupted while it removed the subscription after that: the signal's code, as always.
+    const interrupted = interruption.signal.reason as InstanceType<typeof Interrupted> | undefined;
+    if (interrupted) {
+      process.stderr.write(`The Zap was interrupted (${interrupted.signal})\n`);
+      process.exitCode = 128 + constants.signals[interrupted.signal];
+    }
   }
 }
 

@@ -378,6 +378,10 @@ export async function runZap(
           },
           (deliveries) => [`${deliveries} ${deliveries === 1 ? 'delivery' : 'deliveries'}`],
         );
+      } else if (interruption?.aborted) {
+        // Interrupted during the subscribe: no call to make an event now.
+        step('Event: interrupted', [`interrupted: ${stepFailure(interruption.reason)}`]);
+        throw interruption.reason as Error;
       } else {
         step('Event', [
           `waiting up to ${options.waitSeconds} s for a real ${event} in ${me.team_name}: make it happen in Chatting now`,

@@ -324,6 +324,56 @@ describe('npm run zap --base-url', () => {
     }
   });
 
+  test('interrupted during the subscribe: the subscribe ends, no event is asked for, it is removed', async () => {
+    const deployment = await startMock();
+    try {
+      const fault = await fetch(`${deployment.base}/__admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        // Long beside the 300 ms before the interruption, for a busy machine's late timers.
+        body: JSON.stringify({ method: 'POST', path: '/webhooks/subscribe', delay_ms: 3000 }),
+      });
+      assert.equal(fault.status, 201, await fault.text());
+      const port = await freePort();
+      const interruption = new AbortController();
+      const lines: string[] = [];
+      const running = runZap(
+        {
+          trigger: 'contact_created',
+          map: {},
+          filter: {},
+          eventData: {},
+          waitSeconds: 30,
+          baseUrl: `${deployment.base}/api/zapier`,
+          receiverPort: port,
+          receiverUrl: `http://127.0.0.1:${port}/hook`,
+          apiKey: DEMO_KEYS.acme,
+        },
+        (line) => {
+          lines.push(line);
+          if (/^\d+\. Connection$/.test(line))
+            setTimeout(() => interruption.abort(new Interrupted('SIGINT')), 300);
+        },
+        interruption.signal,
+      );
+      await assert.rejects(running, Interrupted);
+      assert.deepEqual(titles(lines), [
+        'Connection',
+        'Subscribe',
+        'Event: interrupted',
+        'Unsubscribe',
+      ]);
+      assert.ok(!lines.some((line) => /make it happen/.test(line)), lines.join('\n'));
+      const made = deployment.server.services.store
+        .all('subscriptions')
+        .filter((subscription) => subscription.target_url === `http://127.0.0.1:${port}/hook`);
+      assert.equal(made.length, 1);
+      assert.equal(made[0].active, false);
+    } finally {
+      await deployment.stop();
+    }
+  });
+
   test('an interrupted create: its call is cut and printed under it, then only the unsubscribe runs', async () => {
     const deployment = await startMock({
       delivery: { backoffMs: 20, attempts: 3, timeoutMs: 2000 },
