@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   const { Interrupted, isHalt, runZap, stepFailure } = await import('./run.js');
   // Ctrl-C stops the step under way and removes the subscription before the run ends: against a
   // deployment, one left behind would go on posting every event to a receiver that is gone. A
-  // second Ctrl-C exits at once.
+  // second Ctrl-C, a second or more after the first, exits at once.
   const interruption = new AbortController();
   let interruptedAt = 0;
   const interrupt = (signal: NodeJS.Signals) => {

@@ -234,9 +234,9 @@ export async function runZap(
    * One step: `context` (what it starts from), its API calls, then what came of it. A step
    * that fails prints the same, with why, and the run stops. An interruption stops a step where
    * it is: its requests under way are aborted and those it still makes refused (a request
-   * already sent may still have been carried out), and it is printed with them once they are. The subscription's own two steps
-   * (`whole`) are never cut short: a subscribe cut short could leave one that nothing removes,
-   * so it ends first, and the step after it stops instead.
+   * already sent may still have been carried out), and it is printed with them once they are.
+   * The subscription's own two steps (`whole`) are never cut short: a subscribe cut short could
+   * leave one that nothing removes, so it ends first, and the step after it stops instead.
    */
   const runStep = async <T>(
     title: string,
@@ -258,6 +258,7 @@ export async function runZap(
         } catch (error) {
           if (error instanceof Interrupted) {
             recorder?.interrupt();
+            // Its cut calls settle at once; the bound is for a step that waits on nothing of ours.
             await Promise.race([acting.catch(() => undefined), delay(2000, null, { ref: false })]);
           }
           throw error;
