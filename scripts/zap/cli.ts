@@ -140,19 +140,18 @@ async function main(): Promise<void> {
     interruption.signal.throwIfAborted();
     process.stdout.write('Zap ran through.\n');
   } catch (error) {
-    if (error instanceof Interrupted) {
-      process.stderr.write(`The Zap was interrupted (${error.signal})\n`);
-      // As a shell reports a command a signal ended.
-      process.exitCode = 128 + constants.signals[error.signal];
-      return;
+    if (!(error instanceof Interrupted)) {
+      // A refusal before the run (an unknown field, an http base URL) prints no step.
+      const stopped = isHalt(error)
+        ? 'The Zap was halted (in Zapier, a halted run is no error against the Zap)'
+        : 'The Zap stopped';
+      process.stderr.write(
+        `${started ? stopped : 'The Zap did not start'}: ${stepFailure(error)}\n`,
+      );
+      process.exitCode = 1;
     }
-    // A refusal before the run (an unknown field, an http base URL) prints no step.
-    const stopped = isHalt(error)
-      ? 'The Zap was halted (in Zapier, a halted run is no error against the Zap)'
-      : 'The Zap stopped';
-    process.stderr.write(`${started ? stopped : 'The Zap did not start'}: ${stepFailure(error)}\n`);
-    process.exitCode = 1;
-    // Interrupted while it removed the subscription after that: the signal's code, as always.
+    // Interrupted in a step, or while a failed run removed its subscription: the signal's code,
+    // as a shell reports a command a signal ended.
     const interrupted = interruption.signal.reason as InstanceType<typeof Interrupted> | undefined;
     if (interrupted) {
       process.stderr.write(`The Zap was interrupted (${interrupted.signal})\n`);

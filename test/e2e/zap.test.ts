@@ -324,124 +324,114 @@ describe('npm run zap --base-url', () => {
     }
   });
 
-  test('interrupted during the subscribe: the subscribe ends, no event is asked for, it is removed', async () => {
-    const deployment = await startMock();
+  /**
+   * A Zap run in process against a deployment (a mock of the test's) whose `slow.path` takes
+   * `slow.delayMs` to answer (a fault rule), interrupted 300 ms after the step titled `after` is
+   * printed; it must end Interrupted. The event is made through the deployment's admin API, or
+   * (`madeEvent` false) waited for. What it printed, and the subscriptions it made there.
+   */
+  async function interruptedZap(
+    run: { slow: { path: string; delayMs: number }; after: string; madeEvent: boolean },
+    options: Partial<ZapOptions> & { trigger: string },
+  ) {
+    const { slow, after } = run;
+    const deployment = await startMock({
+      delivery: { backoffMs: 20, attempts: 3, timeoutMs: 2000 },
+    });
     try {
       const fault = await fetch(`${deployment.base}/__admin/faults`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        // Long beside the 300 ms before the interruption, for a busy machine's late timers.
-        body: JSON.stringify({ method: 'POST', path: '/webhooks/subscribe', delay_ms: 3000 }),
+        body: JSON.stringify({ method: 'POST', path: slow.path, delay_ms: slow.delayMs }),
       });
       assert.equal(fault.status, 201, await fault.text());
       const port = await freePort();
+      const hook = `http://127.0.0.1:${port}/hook`;
       const interruption = new AbortController();
       const lines: string[] = [];
       const running = runZap(
         {
-          trigger: 'contact_created',
           map: {},
           filter: {},
           eventData: {},
           waitSeconds: 30,
           baseUrl: `${deployment.base}/api/zapier`,
           receiverPort: port,
-          receiverUrl: `http://127.0.0.1:${port}/hook`,
+          receiverUrl: hook,
           apiKey: DEMO_KEYS.acme,
+          adminUrl: run.madeEvent ? `${deployment.base}/__admin` : undefined,
+          ...options,
         },
         (line) => {
           lines.push(line);
-          if (/^\d+\. Connection$/.test(line))
+          if (line.replace(/^\d+\. /, '') === after)
             setTimeout(() => interruption.abort(new Interrupted('SIGINT')), 300);
         },
         interruption.signal,
       );
       await assert.rejects(running, Interrupted);
-      assert.deepEqual(titles(lines), [
-        'Connection',
-        'Subscribe',
-        'Event: interrupted',
-        'Unsubscribe',
-      ]);
-      assert.ok(!lines.some((line) => /make it happen/.test(line)), lines.join('\n'));
       const made = deployment.server.services.store
         .all('subscriptions')
-        .filter((subscription) => subscription.target_url === `http://127.0.0.1:${port}/hook`);
-      assert.equal(made.length, 1);
-      assert.equal(made[0].active, false);
+        .filter((subscription) => subscription.target_url === hook);
+      return { lines, made };
     } finally {
       await deployment.stop();
     }
+  }
+
+  test('interrupted during the subscribe: the subscribe ends, no event is asked for, it is removed', async () => {
+    const { lines, made } = await interruptedZap(
+      {
+        // Long beside the 300 ms before the interruption, for a busy machine's late timers.
+        slow: { path: '/webhooks/subscribe', delayMs: 3000 },
+        after: 'Connection',
+        madeEvent: false,
+      },
+      { trigger: 'contact_created' },
+    );
+    assert.deepEqual(titles(lines), [
+      'Connection',
+      'Subscribe',
+      'Event: interrupted',
+      'Unsubscribe',
+    ]);
+    assert.ok(!lines.some((line) => /make it happen/.test(line)), lines.join('\n'));
+    assert.equal(made.length, 1);
+    assert.equal(made[0].active, false);
   });
 
   test('an interrupted create: its call is cut and printed under it, then only the unsubscribe runs', async () => {
-    const deployment = await startMock({
-      delivery: { backoffMs: 20, attempts: 3, timeoutMs: 2000 },
-    });
-    try {
-      // The deployment takes its time over the contact: the interruption finds it under way (or,
-      // on a busy machine, before it goes out: then the relay refuses it).
-      const fault = await fetch(`${deployment.base}/__admin/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ method: 'POST', path: '/contacts', delay_ms: 1000 }),
-      });
-      assert.equal(fault.status, 201, await fault.text());
-      const port = await freePort();
-      const interruption = new AbortController();
-      const lines: string[] = [];
-      const running = runZap(
-        {
-          trigger: 'contact_created',
-          create: 'create_contact',
-          map: { email: 'cut-{{data__email}}' },
-          filter: {},
-          eventData: {},
-          waitSeconds: 30,
-          baseUrl: `${deployment.base}/api/zapier`,
-          adminUrl: `${deployment.base}/__admin`,
-          receiverPort: port,
-          receiverUrl: `http://127.0.0.1:${port}/hook`,
-          apiKey: DEMO_KEYS.acme,
-        },
-        (line) => {
-          lines.push(line);
-          // The create starts next: interrupted while it runs or before its call goes out.
-          if (/^\d+\. Trigger output$/.test(line))
-            setTimeout(() => interruption.abort(new Interrupted('SIGINT')), 300);
-        },
-        interruption.signal,
-      );
-      await assert.rejects(running, Interrupted);
-      assert.deepEqual(titles(lines).slice(-2), [
-        'Create: Create Contact: interrupted',
-        'Unsubscribe',
-      ]);
-      const unsubscribeCalls = stepLines(lines, 'Unsubscribe').filter((line) => /→ /.test(line));
-      assert.equal(unsubscribeCalls.length, 1, unsubscribeCalls.join('\n'));
-      assert.match(unsubscribeCalls[0], /→ DELETE \/webhooks\//);
-      const cut = stepLines(lines, 'Create: Create Contact: interrupted');
+    // The deployment takes its time over the contact, and the create starts after the trigger's
+    // output: the interruption finds its call under way (or, on a busy machine, before it goes
+    // out: then the relay refuses it).
+    const { lines, made } = await interruptedZap(
+      { slow: { path: '/contacts', delayMs: 1000 }, after: 'Trigger output', madeEvent: true },
+      {
+        trigger: 'contact_created',
+        create: 'create_contact',
+        map: { email: 'cut-{{data__email}}' },
+      },
+    );
+    assert.deepEqual(titles(lines).slice(-2), [
+      'Create: Create Contact: interrupted',
+      'Unsubscribe',
+    ]);
+    const unsubscribeCalls = stepLines(lines, 'Unsubscribe').filter((line) => /→ /.test(line));
+    assert.equal(unsubscribeCalls.length, 1, unsubscribeCalls.join('\n'));
+    assert.match(unsubscribeCalls[0], /→ DELETE \/webhooks\//);
+    const cut = stepLines(lines, 'Create: Create Contact: interrupted');
+    assert.ok(
+      cut.some((line) => /interrupted: SIGINT/.test(line)),
+      cut.join('\n'),
+    );
+    // Its call, if it went out, was cut rather than waited for.
+    assert.ok(!cut.some((line) => /← 2\d\d /.test(line)), cut.join('\n'));
+    if (cut.some((line) => /→ POST \/contacts/.test(line)))
       assert.ok(
-        cut.some((line) => /interrupted: SIGINT/.test(line)),
+        cut.some((line) => /← 502 .*interrupted before/.test(line)),
         cut.join('\n'),
       );
-      // Its call, if it went out, was cut rather than waited for.
-      assert.ok(!cut.some((line) => /← 2\d\d /.test(line)), cut.join('\n'));
-      if (cut.some((line) => /→ POST \/contacts/.test(line)))
-        assert.ok(
-          cut.some((line) => /← 502 .*interrupted before/.test(line)),
-          cut.join('\n'),
-        );
-      const subscriptions = deployment.server.services.store.all('subscriptions');
-      assert.ok(
-        subscriptions.every(
-          (subscription) =>
-            subscription.target_url !== `http://127.0.0.1:${port}/hook` || !subscription.active,
-        ),
-      );
-    } finally {
-      await deployment.stop();
-    }
+    assert.ok(made.every((subscription) => !subscription.active));
   });
 
   /**
