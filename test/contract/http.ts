@@ -47,7 +47,12 @@ export async function call(method: string, path: string, options: Send = {}): Pr
 export async function admin(method: string, path: string, body?: unknown): Promise<HttpAnswer> {
   const { target } = run();
   if (!target.admin) throw new Error('the target has no admin API');
-  return sendHttp(`${target.admin}${path}`, method, { body });
+  return sendHttp(`${target.admin}${path}`, method, { body, headers: adminHeaders(target) });
+}
+
+/** The admin token, for an admin API that asks for one (a mock bound off loopback). */
+export function adminHeaders(target: { adminToken?: string | null }): Record<string, string> {
+  return target.adminToken ? { 'x-admin-token': target.adminToken } : {};
 }
 
 /** Names the failing endpoint, case, schema path and body. */

@@ -19,6 +19,7 @@ import {
   type Case,
   type CaseContext,
 } from './suite';
+import { adminHeaders } from './http';
 import { missing, openTarget, targetSpec, type TargetSpec } from './target';
 
 export interface RunOptions {
@@ -168,15 +169,64 @@ async function assertUsable(api: string, key: string): Promise<void> {
     );
   }
   if (response.status === 401 || response.status === 403) {
-    let code = '';
-    try {
-      code = ` ${String((JSON.parse(text) as { error?: unknown }).error)}`;
-    } catch {
-      // not the envelope: the status says enough
-    }
     throw new Error(
-      `the key was refused: GET ${api}/me answered ${response.status}${code}. ` +
+      `the key was refused: GET ${api}/me answered ${response.status}${errorCodeOf(text)}. ` +
         'Check CHATTING_API_KEY (a key of the test workspace, chatting_live_…).',
+    );
+  }
+}
+
+/** The code of an envelope's error, as ` <code>`, or nothing when the body is not one. */
+function errorCodeOf(text: string): string {
+  try {
+    const code = (JSON.parse(text) as { error?: unknown }).error;
+    return typeof code === 'string' ? ` ${code}` : '';
+  } catch {
+    return ''; // not the envelope: the status says enough
+  }
+}
+
+/**
+ * Whether the admin API CHATTING_ADMIN_URL names can be used: its health answers, and takes the
+ * token when it asks for one. Checked once, so that a mistyped address (the mock's origin without
+ * /__admin, say) is named here rather than failing each admin case with the same 404.
+ */
+async function assertAdminUsable(admin: string, adminToken: string | null | undefined) {
+  const where = `GET ${admin}/health`;
+  const address =
+    "CHATTING_ADMIN_URL must be a mock's admin API, ending in /__admin (http://127.0.0.1:3000/__admin)";
+  let response: Response;
+  try {
+    response = await fetch(`${admin}/health`, {
+      headers: adminHeaders({ adminToken }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new Error(`nothing answers at ${admin}/health (${cause}): ${address}`, { cause: error });
+  }
+  const text = await response.text();
+  const code = errorCodeOf(text);
+  if (response.status === 401) {
+    throw new Error(
+      `the admin API refused: ${where} answered 401${code}. ` +
+        (adminToken
+          ? 'Check CHATTING_ADMIN_TOKEN (the token the mock was started with).'
+          : 'The mock asks for its admin token: set CHATTING_ADMIN_TOKEN.'),
+    );
+  }
+  if (response.status === 403) {
+    throw new Error(`the admin API refused: ${where} answered 403${code}`);
+  }
+  let healthy = false;
+  try {
+    healthy = (JSON.parse(text) as { ok?: unknown }).ok === true;
+  } catch {
+    // not JSON: not the mock's health
+  }
+  if (response.status !== 200 || !healthy) {
+    throw new Error(
+      `${where} answered ${response.status}${code}, not the mock's health: ${address}`,
     );
   }
 }
@@ -188,6 +238,8 @@ export async function runSuite(options: RunOptions = {}): Promise<Report> {
   let prism: RunningPrism | null = null;
   try {
     await assertUsable(target.api, target.key);
+    // The suite's own mock needs no such check; an admin API named by CHATTING_ADMIN_URL does.
+    if (target.admin && !target.mock) await assertAdminUsable(target.admin, target.adminToken);
     if (options.proxy) prism = await startPrism({ proxy: target.api });
     const driftAllowed = spec.base !== null;
     setRun({ target, api: prism?.url ?? target.api, proxied: prism !== null, driftAllowed });

@@ -78,6 +78,8 @@ test('a deployment is named by CHATTING_* variables, read-only unless writes are
     CHATTING_SECOND_API_KEY: 'chatting_live_c_d',
     CHATTING_REVOKED_API_KEY: 'chatting_live_e_f',
     CHATTING_NO_SITE_API_KEY: 'chatting_live_g_h',
+    CHATTING_ADMIN_URL: 'http://10.0.0.5:3000/__admin/',
+    CHATTING_ADMIN_TOKEN: 'team-token',
   };
   const saved = { ...process.env };
   try {
@@ -91,7 +93,8 @@ test('a deployment is named by CHATTING_* variables, read-only unless writes are
       revokedKey: 'chatting_live_e_f',
       noSiteKey: 'chatting_live_g_h',
       writes: false,
-      admin: null,
+      admin: 'http://10.0.0.5:3000/__admin',
+      adminToken: 'team-token',
     });
     process.env.CHATTING_CONTRACT_WRITES = '1';
     assert.equal(targetSpec().writes, true);
@@ -172,6 +175,65 @@ describe('read-only against a mock', () => {
     await closed.stop();
     await assert.rejects(runSuite({ spec: deploymentSpec(api), log: quiet }), (error: Error) =>
       error.message.startsWith(`nothing answers at ${api}/me`),
+    );
+  });
+});
+
+describe('the admin API of a mock started elsewhere (CHATTING_ADMIN_URL)', () => {
+  const TOKEN = 'contract-admin-token';
+  let mock: RunningMock;
+  beforeAll(async () => {
+    mock = await startMock({ adminToken: TOKEN });
+  });
+  afterAll(async () => {
+    await mock.stop();
+  });
+
+  /** A deployment with every capability: the mock's keys, writes, its admin API. */
+  const withAdmin = (admin: string, adminToken: string | null) =>
+    deploymentSpec(`${mock.base}/api/zapier`, {
+      secondKey: DEMO_KEYS.globex,
+      revokedKey: DEMO_KEYS.revoked,
+      noSiteKey: DEMO_KEYS.nosite,
+      writes: true,
+      admin,
+      adminToken,
+    });
+
+  test('with its token, every case runs and passes, the admin cases included', async () => {
+    const report = await runSuite({ spec: withAdmin(`${mock.base}/__admin`, TOKEN), log: quiet });
+    assertClean(report);
+    assert.equal(report.counts.skip, 0, 'every capability was given');
+  });
+
+  test("the mock's origin without /__admin stops the run before any case, naming the variable", async () => {
+    await assert.rejects(runSuite({ spec: withAdmin(mock.base, TOKEN), log: quiet }), {
+      message:
+        `GET ${mock.base}/health answered 404 not-found, not the mock's health: ` +
+        "CHATTING_ADMIN_URL must be a mock's admin API, ending in /__admin (http://127.0.0.1:3000/__admin)",
+    });
+  });
+
+  test('a missing or wrong token stops the run before any case, naming CHATTING_ADMIN_TOKEN', async () => {
+    const admin = `${mock.base}/__admin`;
+    await assert.rejects(runSuite({ spec: withAdmin(admin, null), log: quiet }), {
+      message:
+        `the admin API refused: GET ${admin}/health answered 401 admin-token-missing. ` +
+        'The mock asks for its admin token: set CHATTING_ADMIN_TOKEN.',
+    });
+    await assert.rejects(runSuite({ spec: withAdmin(admin, 'not-the-token'), log: quiet }), {
+      message:
+        `the admin API refused: GET ${admin}/health answered 401 admin-token-invalid. ` +
+        'Check CHATTING_ADMIN_TOKEN (the token the mock was started with).',
+    });
+  });
+
+  test('an admin API nothing answers at is named as such', async () => {
+    const closed = await startMock();
+    const admin = `${closed.base}/__admin`;
+    await closed.stop();
+    await assert.rejects(runSuite({ spec: withAdmin(admin, TOKEN), log: quiet }), (error: Error) =>
+      error.message.startsWith(`nothing answers at ${admin}/health (`),
     );
   });
 });

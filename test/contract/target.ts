@@ -9,8 +9,9 @@
  *   CHATTING_REVOKED_API_KEY   a revoked key: enables that auth case
  *   CHATTING_NO_SITE_API_KEY   a key of a workspace without a primary site: that POST /contacts case
  *   CHATTING_CONTRACT_WRITES=1 allow cases that send anything but GET (off by default)
- *   CHATTING_ADMIN_URL         an admin API (a mock started elsewhere): enables event, fault and
- *                              rate-limit cases
+ *   CHATTING_ADMIN_URL         an admin API (a mock started elsewhere, …/__admin): enables event,
+ *                              fault and rate-limit cases
+ *   CHATTING_ADMIN_TOKEN       that admin API's token, for a mock that asks for one (off loopback)
  *
  * Read-only means GET only: not even a request the contract says must be refused is sent,
  * since a deployment that accepted it would change a customer's workspace.
@@ -31,6 +32,8 @@ export interface TargetSpec {
   writes: boolean;
   /** The admin API base (…/__admin); 'mock' when it will be the suite's own mock's. */
   admin: string | null;
+  /** Sent as X-Admin-Token to that admin API, when it asks for one. */
+  adminToken?: string | null;
 }
 
 /** A fresh mock of the suite's own, with every capability. */
@@ -59,6 +62,7 @@ export function targetSpec(): TargetSpec {
     noSiteKey: process.env.CHATTING_NO_SITE_API_KEY ?? null,
     writes: process.env.CHATTING_CONTRACT_WRITES === '1',
     admin: process.env.CHATTING_ADMIN_URL?.replace(/\/+$/, '') ?? null,
+    adminToken: process.env.CHATTING_ADMIN_TOKEN ?? null,
   };
 }
 
