@@ -111,6 +111,16 @@ export function stepFailure(error: unknown): string {
   return first;
 }
 
+/**
+ * What the app says of the API, in the terms of this run: the app talks to the recorder's relay,
+ * so its messages name the relay's address where the user gave the deployment's, and the
+ * variable the run set (CHATTING_BASE_URL) where the user typed --base-url.
+ */
+function inTermsOfTarget(text: string, relay: string, base: string, options: ZapOptions): string {
+  const named = text.replaceAll(relay, base);
+  return options.baseUrl ? named.replaceAll('CHATTING_BASE_URL', '--base-url') : named;
+}
+
 /** The input field keys of a trigger or create, as the Zap editor shows them. */
 const fieldKeys = (item: Item) => (item.operation.inputFields ?? []).map((field) => field.key);
 
@@ -265,6 +275,9 @@ export async function runZap(
         }
       }
     } catch (error) {
+      if (error instanceof Error && recorder && base) {
+        error.message = inTermsOfTarget(error.message, recorder.base, base, options);
+      }
       const ending = isHalt(error)
         ? 'halted'
         : error instanceof Interrupted
@@ -277,8 +290,8 @@ export async function runZap(
     return result;
   };
 
+  let base = options.baseUrl?.replace(/\/+$/, '');
   try {
-    let base = options.baseUrl?.replace(/\/+$/, '');
     let admin = options.adminUrl?.replace(/\/+$/, '');
     if (!base) {
       // Our own mock: in memory (no data file), on an ephemeral loopback port, fast retries.

@@ -290,7 +290,7 @@ describe('npm run zap --base-url', () => {
     }
   });
 
-  test('a base URL without /api/zapier: the connection step shows GET /me → 404 and says to check the base URL', async () => {
+  test('a base URL without /api/zapier: the connection step shows GET /me → 404 and says to check the --base-url typed', async () => {
     const deployment = await startMock();
     try {
       const port = await freePort();
@@ -317,7 +317,11 @@ describe('npm run zap --base-url', () => {
       assert.equal(request, '   → GET /me');
       assert.match(answer, /^ {3}← 404 /);
       assert.match(failed, /^ {3}failed: The connection test could not reach Chatting's API/);
-      assert.match(failed, /ends in \/api\/zapier/);
+      // The app talked to the run's relay; the line names what the user typed instead.
+      assert.ok(
+        failed.includes(`at ${deployment.base}. Check that --base-url ends in /api/zapier.`),
+        failed,
+      );
       assert.doesNotMatch(failed, /mapped/);
     } finally {
       await deployment.stop();
