@@ -263,12 +263,21 @@ export function readSnapshot(version: string, dir: string = RELEASES_DIR): Relea
     problem = (error as Error).message;
   }
   const isObject = (value: unknown) => typeof value === 'object' && value !== null;
-  if (
-    !isObject(snapshot) ||
-    snapshot?.version !== version ||
-    !isObject(snapshot.definition) ||
-    !isObject(snapshot.triggerResults)
-  ) {
+  let usable =
+    isObject(snapshot) &&
+    snapshot?.version === version &&
+    isObject(snapshot.definition) &&
+    isObject(snapshot.triggerResults);
+  if (usable) {
+    // A definition Zapier would not take (a hollow `{}`, a trigger without its operation) would
+    // make every change since look like an addition, and the guard ask for no bump at all.
+    const { errors } = APP_SCHEMA.validateAppDefinition(snapshot?.definition);
+    if (errors.length > 0) {
+      usable = false;
+      problem = `its definition is not an app Zapier takes: ${errors[0].stack}`;
+    }
+  }
+  if (!usable) {
     throw new Error(
       `${path.relative(REPO, file)} is not a release snapshot (${problem}): restore it from git (git checkout HEAD -- ${path.relative(REPO, file)}).`,
     );
@@ -313,6 +322,15 @@ export function writeSnapshot(snapshot: ReleaseSnapshot, dir: string = RELEASES_
   writeFileSync(file, `${JSON.stringify(snapshot, null, 2)}\n`);
   return file;
 }
+
+/**
+ * Zapier's own schema of an app definition, the one an upload is checked against (from
+ * zapier-platform-core's own dependency; it ships no types).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const APP_SCHEMA = require('zapier-platform-schema') as {
+  validateAppDefinition(definition: unknown): { errors: { stack: string }[] };
+};
 
 /** Zapier's own rule for an app version (zapier-platform-schema ships no types for it). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports

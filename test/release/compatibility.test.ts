@@ -5,7 +5,8 @@
  * maintainer runs them, in a copy of the repo.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { applyPatch, deepClone, type Operation } from 'fast-json-patch';
 import {
@@ -49,6 +50,30 @@ describe('each kind of change gets its bump', () => {
       assert.equal(requiredBump(changes), fixture.needed);
       for (const change of changes) assert.ok(change.why.length > 0, 'every change says why');
     });
+  }
+});
+
+test('a snapshot whose definition Zapier would not take is refused, naming what is wrong', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'chatting-snapshot-'));
+  try {
+    const write = (snapshot: unknown) =>
+      writeFileSync(path.join(dir, '0.1.0.json'), JSON.stringify(snapshot));
+    const refusal = (what: RegExp) => ({
+      message: new RegExp(`0\\.1\\.0\\.json is not a release snapshot \\(${what.source}`),
+    });
+    write({ version: '0.1.0', definition: {}, triggerResults: {} });
+    assert.throws(
+      () => readSnapshot('0.1.0', dir),
+      refusal(/its definition is not an app Zapier takes: instance requires property "version"/),
+    );
+    write(
+      patched(released, [{ op: 'remove', path: '/definition/triggers/contact_created/operation' }]),
+    );
+    assert.throws(() => readSnapshot('0.1.0', dir), refusal(/its definition is not an app Zapier/));
+    write(released);
+    assert.deepEqual(readSnapshot('0.1.0', dir), released);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
