@@ -21,8 +21,21 @@ import { ApiError } from '../http/errors';
 
 export const ADMIN_TOKEN_ENV = 'CHATTING_MOCK_ADMIN_TOKEN';
 
-/** Why the server must not start with these settings, or null. */
+/**
+ * What a token can be: visible ASCII, no spaces. A header carries nothing else as typed: HTTP
+ * trims the spaces around a value (a token ' abc' could never match), and curl sends UTF-8 where
+ * Node reads Latin-1 (a token 'schlüssel' matched from a browser, never from curl).
+ */
+const SENDABLE_TOKEN = /^[\x21-\x7e]+$/;
+
+/** Why the server must not start with these settings, or null. An empty token is none. */
 export function adminGuardRefusal(host: string, token: string | null): string | null {
+  if (token && !SENDABLE_TOKEN.test(token)) {
+    return (
+      'refusing the admin token: it must be visible ASCII characters (letters, digits, ' +
+      'punctuation) without spaces, or clients could not send it in the X-Admin-Token header'
+    );
+  }
   if (token || isLoopbackHost(host)) return null;
   return (
     `refusing to listen on ${host} without an admin token: the admin API (/__admin) could then ` +

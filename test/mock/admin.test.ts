@@ -631,11 +631,28 @@ describe('admin guard', () => {
     }
   });
 
-  test('off loopback without a token the server refuses to start, saying why', async () => {
+  test('off loopback without a token, or with a token no header can carry, the server refuses to start, saying why', async () => {
     assert.equal(adminGuardRefusal('127.0.0.1', null), null);
     assert.equal(adminGuardRefusal('::1', null), null);
     assert.equal(adminGuardRefusal('0.0.0.0', 'token'), null);
     assert.match(adminGuardRefusal('0.0.0.0', null) ?? '', /admin token/);
+    // A token no header can carry as typed: blank, padded, or not ASCII; on loopback too.
+    for (const token of [
+      '   ',
+      ' abc',
+      'abc ',
+      'two words',
+      'пароль-команды',
+      'geheim-schlüssel',
+    ]) {
+      for (const host of ['0.0.0.0', '127.0.0.1']) {
+        assert.match(
+          adminGuardRefusal(host, token) ?? '',
+          /refusing the admin token: it must be visible ASCII/,
+        );
+      }
+    }
+    assert.equal(adminGuardRefusal('0.0.0.0', 'A-long_secret.for~the/team+1='), null);
     await assert.rejects(
       run(process.execPath, [MOCK_CLI, '--host', '0.0.0.0', '--memory'], {
         env: { ...process.env, CHATTING_MOCK_ADMIN_TOKEN: '' },
@@ -643,6 +660,14 @@ describe('admin guard', () => {
       (error: { code: number; stderr: string }) => {
         assert.equal(error.code, 2);
         assert.match(error.stderr, /refusing to listen on 0\.0\.0\.0 without an admin token/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      run(process.execPath, [MOCK_CLI, '--host', '0.0.0.0', '--memory', '--admin-token', '   ']),
+      (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 2);
+        assert.match(error.stderr, /refusing the admin token/);
         return true;
       },
     );
