@@ -28,6 +28,8 @@ Options:
   --api-key <key>            the API key (default: CHATTING_API_KEY; the demo key for the mock)
   --admin-url <url>          the deployment's admin API (a mock elsewhere): makes the event
                              there; without it the run waits for a real event
+  --admin-token <token>      that admin API's token, for a mock started with one (default:
+                             CHATTING_ADMIN_TOKEN)
   --wait <seconds>           how long to wait for the delivery (default 30; 600 without
                              --admin-url at a deployment)
   --help                     this text
@@ -57,6 +59,7 @@ export function parseZapArgs(argv: string[]): ZapOptions | 'help' {
       'receiver-port': { type: 'string' },
       'api-key': { type: 'string' },
       'admin-url': { type: 'string' },
+      'admin-token': { type: 'string' },
       wait: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -82,6 +85,8 @@ export function parseZapArgs(argv: string[]): ZapOptions | 'help' {
     eventData: pairs(values.event, '--event'),
     baseUrl,
     adminUrl: values['admin-url'],
+    adminToken:
+      values['admin-token'] ?? (values['admin-url'] ? process.env.CHATTING_ADMIN_TOKEN : undefined),
     receiverUrl: values['receiver-url'],
     receiverPort: port,
     apiKey: values['api-key'] ?? (baseUrl ? process.env.CHATTING_API_KEY : undefined),

@@ -32,6 +32,8 @@ export interface ZapOptions {
   baseUrl?: string;
   /** The deployment's admin API (a mock elsewhere); absent with baseUrl: wait for a real event. */
   adminUrl?: string;
+  /** That admin API's token, for a mock started with one (a team mock). */
+  adminToken?: string;
   /** Where a deployment reaches the local receiver (a tunnel to receiverPort). */
   receiverUrl?: string;
   receiverPort?: number;
@@ -379,7 +381,10 @@ export async function runZap(
           async () => {
             const answer = await fetch(eventsUrl, {
               method: 'POST',
-              headers: { 'content-type': 'application/json' },
+              headers: {
+                'content-type': 'application/json',
+                ...(options.adminToken ? { 'x-admin-token': options.adminToken } : {}),
+              },
               body: JSON.stringify({ workspace_id: me.workspace_id, event, data }),
               signal: interruption
                 ? AbortSignal.any([AbortSignal.timeout(30_000), interruption])

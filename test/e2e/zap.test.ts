@@ -264,9 +264,11 @@ describe('the relay', () => {
 });
 
 describe('npm run zap --base-url', () => {
-  test('runs against the given deployment and says it creates real records there', async () => {
+  test('runs against the given deployment and says it creates real records there; a team mock takes the admin token', async () => {
+    // A mock started with an admin token, as a team mock is: the event needs it.
     const deployment = await startMock({
       delivery: { backoffMs: 20, attempts: 3, timeoutMs: 2000 },
+      adminToken: 'team-token',
     });
     try {
       const port = await freePort();
@@ -274,11 +276,13 @@ describe('npm run zap --base-url', () => {
         trigger: 'contact_created',
         baseUrl: `${deployment.base}/api/zapier`,
         adminUrl: `${deployment.base}/__admin`,
+        adminToken: 'team-token',
         receiverPort: port,
         receiverUrl: `http://127.0.0.1:${port}/hook`,
         apiKey: DEMO_KEYS.acme,
       });
       assert.ok(lines.some((line) => line.includes('creates real records there')));
+      assert.ok(titles(lines).includes('Event'), lines.join('\n'));
       const subscription = deployment.server.services.store.get(
         'subscriptions',
         result.subscription.id,
@@ -542,6 +546,7 @@ describe('the zap command line', () => {
         eventData: {},
         baseUrl: undefined,
         adminUrl: undefined,
+        adminToken: undefined,
         receiverUrl: undefined,
         receiverPort: undefined,
         apiKey: undefined,
