@@ -1,12 +1,16 @@
 /** API-key authentication, tested with GET /me; the connection is named after the workspace. */
 import type { ZObject } from 'zapier-platform-core';
 import type { MeResponse } from '../schemas/generated';
+import { callChatting } from './api-call';
 import { apiUrl, REFERENCE_URL } from './client';
 import type { RequestContext } from './middleware';
 
 export const testAuth = async (z: ZObject): Promise<MeResponse> => {
   const context: RequestContext = { connectionTest: true };
-  const response = await z.request<MeResponse>({ url: apiUrl('/me'), middlewareData: context });
+  const response = await callChatting<MeResponse>(z, {
+    url: apiUrl('/me'),
+    middlewareData: context,
+  });
   return response.data;
 };
 

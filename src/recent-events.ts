@@ -8,6 +8,7 @@ import type { ZObject } from 'zapier-platform-core';
 import type { WebhookEvent } from '../schemas/generated';
 import sampleLimit from '../schemas/common/sample-limit.json';
 import { documentedAnswer, isObject } from './answers';
+import { callChatting } from './api-call';
 import { apiUrl } from './client';
 import type { RequestContext } from './middleware';
 
@@ -54,7 +55,7 @@ export async function recentPayloads<E extends WebhookEvent>(
   const expected = `a list of recent ${event} events`;
   if (limit !== undefined) {
     const context: RequestContext = { allowRefusal: true };
-    const wider = await z.request({
+    const wider = await callChatting(z, {
       url: apiUrl(documented.path),
       params: { ...documented.params, limit: String(limit) },
       middlewareData: context,
@@ -63,6 +64,9 @@ export async function recentPayloads<E extends WebhookEvent>(
     if (wider.status !== 400) return documentedAnswer(z, wider, isListOf<E>(event), expected).items;
     z.console.log(`${documented.path} refused limit=${limit}; using the documented call`);
   }
-  const response = await z.request({ url: apiUrl(documented.path), params: documented.params });
+  const response = await callChatting(z, {
+    url: apiUrl(documented.path),
+    params: documented.params,
+  });
   return documentedAnswer(z, response, isListOf<E>(event), expected).items;
 }

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { documentedAnswer, isSavedRecord, without } from '../answers';
+import { callChatting } from '../api-call';
 import { apiUrl } from '../client';
 import type { RequestContext, StepField } from '../middleware';
 import { inputText } from '../input';
@@ -116,7 +117,7 @@ export async function sendCreate<T extends { ok: true; id: string }>(
     );
   }
   const context: RequestContext = { notFound: request.notFound, fields: request.fields };
-  const response = await z.request({
+  const response = await callChatting(z, {
     url: apiUrl(request.path),
     method: 'POST',
     headers: deduplicationHeaders(bundle, request),

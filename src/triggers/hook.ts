@@ -12,6 +12,7 @@ import type {
   WebhookEvent,
 } from '../../schemas/generated';
 import { documentedAnswer, isObject, isSavedRecord, without } from '../answers';
+import { callChatting } from '../api-call';
 import { apiUrl } from '../client';
 import { namePartKeys, toTriggerResult, type PersonNameField, type TriggerResult } from '../events';
 import type { RequestContext } from '../middleware';
@@ -58,11 +59,12 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
 
   const performSubscribe = async (z: ZObject, bundle: Bundle) => {
     const body: SubscribeRequest = { event: spec.event, target_url: bundle.targetUrl ?? '' };
-    const response = await z.request({
-      url: apiUrl('/webhooks/subscribe'),
-      method: 'POST',
-      json: body,
-    });
+    // Repeatable: a second subscribe to the same target URL is answered with the same one.
+    const response = await callChatting(
+      z,
+      { url: apiUrl('/webhooks/subscribe'), method: 'POST', json: body },
+      true,
+    );
     // Without the subscription's id, turning the Zap off could never unsubscribe it.
     return documentedAnswer<SubscribedResponse>(
       z,
@@ -77,13 +79,17 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
     // Nothing was subscribed (the subscribe step failed): nothing to remove.
     if (!id) return { ok: true, id, active: false };
     const context: RequestContext = { allowNotFound: true };
-    const response = await z.request<UnsubscribedResponse>({
-      url: apiUrl(`/webhooks/${encodeURIComponent(id)}`),
-      method: 'DELETE',
-      middlewareData: context,
-      // handleErrors still turns every other failure into an error; a 404 comes back here.
-      skipThrowForStatus: true,
-    });
+    const response = await callChatting<UnsubscribedResponse>(
+      z,
+      {
+        url: apiUrl(`/webhooks/${encodeURIComponent(id)}`),
+        method: 'DELETE',
+        middlewareData: context,
+        // handleErrors still turns every other failure into an error; a 404 comes back here.
+        skipThrowForStatus: true,
+      },
+      true,
+    );
     // A subscription Chatting no longer has is as unsubscribed as can be.
     return response.status === 404 ? { ok: true, id, active: false } : response.data;
   };

@@ -274,6 +274,59 @@ describe('documented errors, as Zapier users see them', () => {
     assert.match(failure.text, /problem on its side/);
   });
 
+  test('a connection dropped without an answer: a create says it may have been saved, the connection test to try again', async () => {
+    await mock.request('POST', '/__admin/faults', {
+      key: null,
+      body: { method: 'POST', path: '/api/zapier/contacts', drop: true, times: 1 },
+    });
+    const create = await zapierError(
+      appTester(createPerform('create_contact'), {
+        authData,
+        inputData: { email: 'dropped@example.com' },
+      }),
+    );
+    assert.equal(create.name, 'AppError');
+    assert.match(
+      create.text,
+      /^The connection to Chatting broke before it answered \(.+\), so this step may or may not have been saved\. /,
+    );
+    assert.match(create.text, /Deduplication Key/);
+    assert.doesNotMatch(create.text, /FetchError|request to http/);
+
+    await mock.request('POST', '/__admin/faults', {
+      key: null,
+      body: { path: '/api/zapier/me', drop: true, times: 1 },
+    });
+    const connection = await zapierError(appTester(authTest, { authData }));
+    assert.equal(connection.name, 'AppError');
+    assert.match(
+      connection.text,
+      /^The connection to Chatting broke before it answered \(.+\)\. Try again in a few minutes/,
+    );
+  });
+
+  test('an API nothing listens at: nothing was sent', async () => {
+    const closed = await startMock();
+    const base = process.env.CHATTING_BASE_URL;
+    process.env.CHATTING_BASE_URL = `${closed.base}/api/zapier`;
+    await closed.stop();
+    try {
+      const failure = await zapierError(
+        appTester(createPerform('create_contact'), {
+          authData,
+          inputData: { email: 'x@example.com' },
+        }),
+      );
+      assert.equal(failure.name, 'AppError');
+      assert.match(
+        failure.text,
+        /^Chatting's API could not be reached \(.*ECONNREFUSED.*\), so nothing was sent\. /,
+      );
+    } finally {
+      process.env.CHATTING_BASE_URL = base;
+    }
+  });
+
   test('rate-limited is a ThrottledError with the Retry-After delay', async () => {
     await mock.request('POST', '/__admin/faults', {
       key: null,
