@@ -204,10 +204,21 @@ function afterEarlierAnswers(socket: Socket, answer: () => void): void {
 /** Connections being ended with a refusal: Node reports each chunk after the error again. */
 const refusing = new WeakSet<Socket>();
 
-/** Ends the connection with `error`'s envelope, after the answers due before it. */
+/**
+ * Ends the connection with `error`'s envelope, after the answers due before it. A refusal of a
+ * body that broke off (a bad chunk) is that request's answer, unless it has one already (a GET
+ * answered before its body was read, a 401 decided from the headers): then that answer stays
+ * the only one, and the connection ends after it.
+ */
 function refuseConnection(socket: Socket, error: ApiError) {
   if (refusing.has(socket)) return;
   refusing.add(socket);
+  const newest = newestResponses.get(socket)?.[1];
+  if (newest && !newest.req.complete && newest.headersSent) {
+    if (newest.writableFinished) socket.destroySoon();
+    else newest.once('finish', () => socket.destroySoon());
+    return;
+  }
   afterEarlierAnswers(socket, () => {
     if (socket.destroyed || !socket.writable) socket.destroy();
     else socket.end(rawAnswer(error, { connection: 'close' }));

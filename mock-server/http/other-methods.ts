@@ -114,7 +114,9 @@ export function answerShadowedMethods(
   }
 }
 
-/** An HTTP method token (RFC 9110), its target, and the version, as a request line has them. */
+/** A character of an HTTP token (RFC 9110), such as a method. */
+const TOKEN_CHARACTER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]$/;
+/** An HTTP method token, its target, and the version, as a request line has them. */
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.[01]\r?$/;
 
 /**
@@ -132,7 +134,11 @@ export function unknownMethodRefusal(
   // Node gives the bytes as a Buffer (fastify's types say otherwise).
   if (!Buffer.isBuffer(packet)) return null;
   const text = packet.toString('latin1');
-  const start = text.lastIndexOf('\n', Math.max(0, (offset ?? 0) - 1)) + 1;
+  // The method is the run of token characters the parser stopped in. Its line may begin right
+  // after the body of a request pipelined before it (`…"hi"}FOO /me HTTP/1.1`), with no line
+  // break between them; a JSON body ends with `}`, `]`, a quote or a space, none of them one.
+  let start = Math.min(offset ?? 0, text.length);
+  while (start > 0 && TOKEN_CHARACTER.test(text[start - 1])) start--;
   const end = text.indexOf('\n', start);
   const line = REQUEST_LINE.exec(text.slice(start, end === -1 ? undefined : end));
   if (!line) return null;

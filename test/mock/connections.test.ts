@@ -146,6 +146,45 @@ describe('a malformed request after a valid one', () => {
     assertAnswers(answers, [[200], [408, 'request-timeout']]);
   });
 
+  test('a method Node does not know, right behind a body with no line break after it: its 405 (404 on an unknown path)', async () => {
+    for (const [path, status, code] of [
+      [`${API}/me`, 405, 'method-not-allowed'],
+      [`${API}/nowhere`, 404, 'not-found'],
+    ] as const) {
+      const text = `before FOO ${path}`;
+      const answers = parseAnswers(
+        await rawConnection(
+          mock.base,
+          `${postMessage(text)}FOO ${path} HTTP/1.1\r\nHost: x\r\n\r\n`,
+        ),
+      );
+      assertAnswers(answers, [[201], [status, code]]);
+      assert.equal(messagesSaying(text), 1);
+    }
+  });
+
+  test('a chunked body that breaks off after its request was answered: that answer stays its only one', async () => {
+    const chunked = (head: string) => `${head}Transfer-Encoding: chunked\r\n\r\n`;
+    for (const [head, status, code] of [
+      [`GET ${API}/me HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n`, 200, undefined],
+      // Refused from its headers alone, before its body is read.
+      [
+        `POST ${API}/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n`,
+        401,
+        'api-key-missing',
+      ],
+    ] as const) {
+      // The bad chunk is sent once the answer has arrived.
+      const raw = await rawConnection(mock.base, chunked(head), {
+        during: (socket) => socket.once('data', () => socket.write('ZZ\r\n')),
+      });
+      assertAnswers(parseAnswers(raw), [[status, code]]);
+      // Sent with its head, it is answered once too: by the request's answer or by the refusal.
+      const together = parseAnswers(await rawConnection(mock.base, `${chunked(head)}ZZ\r\n`));
+      assert.equal(together.length, 1, JSON.stringify(together));
+    }
+  });
+
   test('more bytes after the malformed request change nothing', async () => {
     const answers = parseAnswers(
       await rawConnection(mock.base, `${me}GARBAGE\r\n\r\n${'x'.repeat(64 * 1024)}${me}`),
