@@ -42,7 +42,11 @@ export async function callChatting<T>(
   } catch (error) {
     if (!isTransportFailure(error)) throw error;
     const reason = reasonOf(error);
-    const retry = 'Try again in a few minutes: you can replay this run from your Zap history.';
+    // Only a create runs in a Zap run, which the Zap history can replay; a read, a subscribe and
+    // an unsubscribe run as a user connects an account, turns a Zap on or off, or loads samples.
+    const retry = repeatable
+      ? 'Try again in a few minutes.'
+      : 'Try again in a few minutes: you can replay this run from your Zap history.';
     if (NOT_SENT.has(error.code ?? '')) {
       throw new z.errors.Error(
         `Chatting's API could not be reached (${reason}), so nothing was sent. ${retry}`,

@@ -12,7 +12,8 @@ export interface Exchange {
   path: string;
   requestHeaders: Record<string, string>;
   requestBody: string;
-  status: number;
+  /** The answer's status, or null when the API gave none (answerBody then says why). */
+  status: number | null;
   answerHeaders: Record<string, string>;
   answerBody: string;
 }
@@ -91,15 +92,27 @@ export async function startRecorder(target: string): Promise<Recorder> {
           response.end(answerBody);
         })
         .catch((error: Error) => {
-          // Chatting never answered: the message names the real cause (fetch's own says only
-          // "fetch failed"), so the call log does not read as a failure on Chatting's side.
+          // Chatting never answered: the log names the real cause (fetch's own says only
+          // "fetch failed"), and the app gets no answer either (its connection is dropped), as it
+          // would talking to the API itself: a 502 of ours read as a failure on Chatting's side.
           const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message;
+          if (!interrupt.signal.aborted) {
+            exchanges.push({
+              method,
+              path,
+              requestHeaders,
+              requestBody,
+              status: null,
+              answerHeaders: {},
+              answerBody: `the relay could not reach ${forwardTo}: ${cause}`,
+            });
+            response.destroy();
+            return;
+          }
           const answerBody = JSON.stringify({
             ok: false,
             error: 'internal-error',
-            message: interrupt.signal.aborted
-              ? `interrupted before ${forwardTo} answered: it may still have carried the request out`
-              : `the relay could not reach ${forwardTo}: ${cause}`,
+            message: `interrupted before ${forwardTo} answered: it may still have carried the request out`,
           });
           exchanges.push({
             method,

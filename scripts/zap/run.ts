@@ -86,7 +86,9 @@ export function describeExchange(exchange: Exchange): string[] {
     `→ ${exchange.method} ${exchange.path}${key ? `  Idempotency-Key: ${key}` : ''}${
       exchange.requestBody ? `  ${shown(exchange.requestBody)}` : ''
     }`,
-    `← ${exchange.status}${replayed ? ' (replayed)' : ''}  ${shown(exchange.answerBody)}`,
+    exchange.status === null
+      ? `← no answer  (${exchange.answerBody})`
+      : `← ${exchange.status}${replayed ? ' (replayed)' : ''}  ${shown(exchange.answerBody)}`,
   ];
 }
 

@@ -301,7 +301,7 @@ describe('documented errors, as Zapier users see them', () => {
     assert.equal(connection.name, 'AppError');
     assert.match(
       connection.text,
-      /^The connection to Chatting broke before it answered \(.+\)\. Try again in a few minutes/,
+      /^The connection to Chatting broke before it answered \(.+\)\. Try again in a few minutes\.$/,
     );
   });
 
@@ -320,7 +320,7 @@ describe('documented errors, as Zapier users see them', () => {
       assert.equal(failure.name, 'AppError');
       assert.match(
         failure.text,
-        /^Chatting's API could not be reached \(.*ECONNREFUSED.*\), so nothing was sent\. /,
+        /^Chatting's API could not be reached \(.*ECONNREFUSED.*\), so nothing was sent\. Try again in a few minutes: you can replay this run/,
       );
     } finally {
       process.env.CHATTING_BASE_URL = base;

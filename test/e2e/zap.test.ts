@@ -294,6 +294,43 @@ describe('npm run zap --base-url', () => {
     }
   });
 
+  test("a create whose connection the deployment drops: no answer, and the app's own message for it", async () => {
+    const deployment = await startMock();
+    try {
+      const fault = await deployment.request('POST', '/__admin/faults', {
+        key: null,
+        body: { method: 'POST', path: '/api/zapier/contacts', drop: true, times: 1 },
+      });
+      assert.equal(fault.status, 201, fault.text);
+      const port = await freePort();
+      const lines = await stoppedZap({
+        trigger: 'contact_created',
+        create: 'create_contact',
+        map: { email: 'dropped@example.com' },
+        baseUrl: `${deployment.base}/api/zapier`,
+        adminUrl: `${deployment.base}/__admin`,
+        receiverPort: port,
+        receiverUrl: `http://127.0.0.1:${port}/hook`,
+        apiKey: DEMO_KEYS.acme,
+      });
+      const failed = stepLines(lines, 'Create: Create Contact: failed');
+      assert.ok(
+        failed.some((line) => /^ {3}← no answer {2}\(the relay could not reach http:/.test(line)),
+        failed.join('\n'),
+      );
+      assert.ok(
+        failed.some((line) =>
+          /failed: The connection to Chatting broke before it answered .*may or may not have been saved/.test(
+            line,
+          ),
+        ),
+        failed.join('\n'),
+      );
+    } finally {
+      await deployment.stop();
+    }
+  });
+
   test('a base URL without /api/zapier: the connection step shows GET /me → 404 and says to check the --base-url typed', async () => {
     const deployment = await startMock();
     try {
