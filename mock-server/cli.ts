@@ -98,7 +98,9 @@ export async function main(argv: string[]): Promise<void> {
   if (values.memory && values.db !== undefined && values.db !== IN_MEMORY) {
     throw new UsageError('--memory and --db exclude each other');
   }
-  const adminToken = values['admin-token'] ?? process.env[ADMIN_TOKEN_ENV] ?? null;
+  // An empty token is none, given either way: `--admin-token "$UNSET"` neither hides the
+  // variable's token nor leaves a banner asking for a token nothing checks.
+  const adminToken = values['admin-token'] || process.env[ADMIN_TOKEN_ENV] || null;
   const refusal = adminGuardRefusal(values.host, adminToken);
   if (refusal) throw new UsageError(refusal);
   const dbFile = memory ? undefined : path.resolve(values.db ?? DEFAULT_DB);

@@ -193,6 +193,17 @@ function errorCodeOf(text: string): string {
  */
 async function assertAdminUsable(admin: string, adminToken: string | null | undefined) {
   const where = `GET ${admin}/health`;
+  if (adminToken) {
+    try {
+      validateHeaderValue('x-admin-token', adminToken);
+    } catch (error) {
+      throw new Error(
+        `the admin token cannot be sent in X-Admin-Token (${(error as Error).message}). ` +
+          'Check CHATTING_ADMIN_TOKEN (the token the mock was started with).',
+        { cause: error },
+      );
+    }
+  }
   const address =
     "CHATTING_ADMIN_URL must be a mock's admin API, ending in /__admin (http://127.0.0.1:3000/__admin)";
   let response: Response;

@@ -228,6 +228,23 @@ describe('the admin API of a mock started elsewhere (CHATTING_ADMIN_URL)', () =>
     });
   });
 
+  test('a token no header can carry is named as the token, never shown', async () => {
+    const admin = `${mock.base}/__admin`;
+    for (const token of ['contract-token€', 'two\nlines']) {
+      await assert.rejects(
+        runSuite({ spec: withAdmin(admin, token), log: quiet }),
+        (error: Error) => {
+          assert.match(
+            error.message,
+            /^the admin token cannot be sent in X-Admin-Token \(.*\)\. Check CHATTING_ADMIN_TOKEN/,
+          );
+          assert.ok(!error.message.includes(token), error.message);
+          return true;
+        },
+      );
+    }
+  });
+
   test('an admin API nothing answers at is named as such', async () => {
     const closed = await startMock();
     const admin = `${closed.base}/__admin`;

@@ -141,6 +141,37 @@ describe('chatting-mock', () => {
     await assert.rejects(fetch(`${npm.base}/__admin/health`));
   });
 
+  test("an empty --admin-token is no token: the variable's token is kept, and the banner asks for one only when one is checked", async () => {
+    const withVariable = await startChild(['--memory', '--admin-token', ''], REPO, [MOCK_CLI], {
+      file: process.execPath,
+      env: { ...process.env, CHATTING_MOCK_ADMIN_TOKEN: 'team-token' },
+    });
+    try {
+      assert.equal((await fetch(`${withVariable.base}/__admin/health`)).status, 401);
+      const health = await fetch(`${withVariable.base}/__admin/health`, {
+        headers: { 'x-admin-token': 'team-token' },
+      });
+      assert.equal(health.status, 200);
+      assert.match(withVariable.output(), /send the admin token as X-Admin-Token/);
+    } finally {
+      withVariable.process.kill('SIGINT');
+      await withVariable.exited;
+    }
+    const variables = { ...process.env };
+    delete variables.CHATTING_MOCK_ADMIN_TOKEN;
+    const none = await startChild(['--memory', '--admin-token', ''], REPO, [MOCK_CLI], {
+      file: process.execPath,
+      env: variables,
+    });
+    try {
+      assert.equal((await fetch(`${none.base}/__admin/health`)).status, 200);
+      assert.doesNotMatch(none.output(), /admin token/);
+    } finally {
+      none.process.kill('SIGINT');
+      await none.exited;
+    }
+  });
+
   test('the banner shows the URL, the demo key and a curl for /me that works', async () => {
     const { dir, remove } = temporaryDirectory();
     const child = await startChild([], dir);
