@@ -67,6 +67,10 @@ interface Item {
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built app, as Zapier loads it
 const loadApp = () => require(path.join(__dirname, '..', '..', 'index.js')) as typeof AppSource;
 
+/** What --admin-url must be, for a refusal that may come of a wrong one. */
+const ADMIN_URL_RULE =
+  "check --admin-url, a mock's admin API, ending in /__admin (http://127.0.0.1:3000/__admin)";
+
 /** The admin API base of a mock at `base`. */
 const adminOf = (base: string) => `${base}/__admin`;
 
@@ -379,7 +383,7 @@ export async function runZap(
         const eventsUrl = `${admin}/events`;
         await runStep(
           'Event',
-          [`${event} made through POST /__admin/events ${JSON.stringify(data)}`],
+          [`${event} made through POST ${eventsUrl} ${JSON.stringify(data)}`],
           async () => {
             const answer = await fetch(eventsUrl, {
               method: 'POST',
@@ -391,10 +395,25 @@ export async function runZap(
               signal: interruption
                 ? AbortSignal.any([AbortSignal.timeout(30_000), interruption])
                 : AbortSignal.timeout(30_000),
+            }).catch((error: Error) => {
+              if (interruption?.aborted) throw error;
+              // fetch's own message is only "fetch failed": the cause, and what to check.
+              const cause =
+                (error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message;
+              throw new Error(`POST ${eventsUrl} got no answer (${cause}): ${ADMIN_URL_RULE}`, {
+                cause: error,
+              });
             });
             const text = await answer.text();
-            if (answer.status !== 201)
-              throw new Error(`POST ${eventsUrl} answered ${answer.status}: ${text}`);
+            if (answer.status !== 201) {
+              const hint =
+                answer.status === 401
+                  ? ": give the mock's admin token with --admin-token (or CHATTING_ADMIN_TOKEN)"
+                  : answer.status === 404 && options.adminUrl
+                    ? `: ${ADMIN_URL_RULE}`
+                    : '';
+              throw new Error(`POST ${eventsUrl} answered ${answer.status}${hint}: ${text}`);
+            }
             return (JSON.parse(text) as { deliveries: number }).deliveries;
           },
           (deliveries) => [`${deliveries} ${deliveries === 1 ? 'delivery' : 'deliveries'}`],

@@ -294,6 +294,44 @@ describe('npm run zap --base-url', () => {
     }
   });
 
+  test('an Event step the admin API refuses or never answers says which option to check', async () => {
+    const deployment = await startMock({ adminToken: 'team-token' });
+    const closed = await startMock();
+    const deadAdmin = `${closed.base}/__admin`;
+    await closed.stop();
+    try {
+      for (const [adminUrl, adminToken, expected] of [
+        [
+          deployment.base,
+          'team-token',
+          /answered 404: check --admin-url, a mock's admin API, ending in \/__admin/,
+        ],
+        [
+          `${deployment.base}/__admin`,
+          undefined,
+          /answered 401: give the mock's admin token with --admin-token/,
+        ],
+        [deadAdmin, 'team-token', /got no answer \(ECONNREFUSED\): check --admin-url/],
+      ] as const) {
+        const port = await freePort();
+        const lines = await stoppedZap({
+          trigger: 'contact_created',
+          baseUrl: `${deployment.base}/api/zapier`,
+          adminUrl,
+          adminToken,
+          receiverPort: port,
+          receiverUrl: `http://127.0.0.1:${port}/hook`,
+          apiKey: DEMO_KEYS.acme,
+        });
+        const failed = stepLines(lines, 'Event: failed');
+        assert.equal(failed[1], `   contact.created made through POST ${adminUrl}/events {}`);
+        assert.match(failed.at(-1) ?? '', expected);
+      }
+    } finally {
+      await deployment.stop();
+    }
+  });
+
   test("a create whose connection the deployment drops: no answer, and the app's own message for it", async () => {
     const deployment = await startMock();
     try {
