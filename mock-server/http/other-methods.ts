@@ -136,7 +136,9 @@ export function unknownMethodRefusal(
   const text = packet.toString('latin1');
   // The method is the run of token characters the parser stopped in. Its line may begin right
   // after the body of a request pipelined before it (`…"hi"}FOO /me HTTP/1.1`), with no line
-  // break between them; a JSON body ends with `}`, `]`, a quote or a space, none of them one.
+  // break between them; a JSON object's closing `}` is no token character. A body that ends in
+  // one (text, a bare `true`) runs into the method's name in the message (`helloFOO`); the
+  // status and Allow, from the path, are right all the same.
   let start = Math.min(offset ?? 0, text.length);
   while (start > 0 && TOKEN_CHARACTER.test(text[start - 1])) start--;
   const end = text.indexOf('\n', start);
