@@ -30,6 +30,11 @@ export interface RequestContext {
   connectionTest?: boolean;
   /** The step's input fields by key: which one Chatting refused, and what the user can do. */
   fields?: Record<string, StepField>;
+  /**
+   * The step runs in a Zap run (a create), which the Zap history can replay; the other requests
+   * run as a user connects an account, turns a Zap on or off, or loads samples.
+   */
+  zapRun?: boolean;
 }
 
 /** An input field of a step, as an error message names it. */
@@ -166,7 +171,9 @@ export const handleErrors: AfterResponseMiddleware = (response, z: ZObject) => {
   }
   if (response.status >= 500) {
     throw new z.errors.Error(
-      'Chatting could not finish this step because of a problem on its side. Try again in a few minutes: you can replay this run from your Zap history.',
+      `Chatting could not finish this step because of a problem on its side. Try again in a few minutes${
+        context.zapRun ? ': you can replay this run from your Zap history' : ''
+      }.`,
       code ?? 'ServerError',
       response.status,
     );

@@ -116,7 +116,11 @@ export async function sendCreate<T extends { ok: true; id: string }>(
       `The ${noun} field is empty in this run, so there is no ${noun.toLowerCase()} to send this to. Choose a ${noun.toLowerCase()}, or map an ID from an earlier step that always gives one.`,
     );
   }
-  const context: RequestContext = { notFound: request.notFound, fields: request.fields };
+  const context: RequestContext = {
+    notFound: request.notFound,
+    fields: request.fields,
+    zapRun: true,
+  };
   const response = await callChatting(z, {
     url: apiUrl(request.path),
     method: 'POST',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
-import { createPerform, zapierError } from '../helpers/app';
+import { authTest, createPerform, zapierError } from '../helpers/app';
 import { contract, statusOf } from '../../schemas/validator';
 
 useNock();
@@ -175,6 +175,16 @@ describe('errors a Zapier user sees', () => {
       assert.match(message, /[Rr]eplay/);
     });
   }
+
+  test('a 5xx outside a Zap run (the connection test) offers no replay: there is no run to replay', async () => {
+    expectRequest('GET', '/me', { status: 500, reply: { ok: false, error: 'internal-error' } });
+    const { name, message } = await failure(appTester(authTest, { authData }));
+    assert.equal(name, 'AppError');
+    assert.equal(
+      message,
+      'Chatting could not finish this step because of a problem on its side. Try again in a few minutes.',
+    );
+  });
 
   test('429 is a ThrottledError that waits for Retry-After', async () => {
     expectRequest('POST', '/contacts', {
