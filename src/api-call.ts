@@ -6,6 +6,7 @@
  * can act on, and for a write not whether it happened.
  */
 import type { HttpRequestOptions, HttpResponse, ZObject } from 'zapier-platform-core';
+import { tryAgain, type RequestContext } from './middleware';
 
 /** Failures before a request left this machine or reached Chatting: nothing was sent there. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -27,35 +28,30 @@ function reasonOf(failure: TransportFailure): string {
 }
 
 /**
- * `z.request(options)`, with a failure to get any answer told as the Zap user can act on it.
- * `repeatable`: sending the request again changes nothing more (a read, an unsubscribe, a
- * subscribe, which Chatting keeps once per target URL); a create is not, unless the user set a
- * Deduplication Key, and a broken connection cannot tell whether it was saved.
+ * `z.request(options)`, with a failure to get any answer told as the Zap user can act on it. A
+ * request that is not part of a Zap run (RequestContext.zapRun: only a create is) changes
+ * nothing more when sent again: a read, a subscribe (Chatting keeps one per target URL), an
+ * unsubscribe. A create may have been saved, unless the user set a Deduplication Key.
  */
 export async function callChatting<T>(
   z: ZObject,
   options: HttpRequestOptions & { url: string },
-  repeatable = (options.method ?? 'GET') === 'GET',
 ): Promise<HttpResponse<T>> {
   try {
     return await z.request<T>(options);
   } catch (error) {
     if (!isTransportFailure(error)) throw error;
+    const context = (options.middlewareData ?? {}) as RequestContext;
     const reason = reasonOf(error);
-    // Only a create runs in a Zap run, which the Zap history can replay; a read, a subscribe and
-    // an unsubscribe run as a user connects an account, turns a Zap on or off, or loads samples.
-    const retry = repeatable
-      ? 'Try again in a few minutes.'
-      : 'Try again in a few minutes: you can replay this run from your Zap history.';
     if (NOT_SENT.has(error.code ?? '')) {
       throw new z.errors.Error(
-        `Chatting's API could not be reached (${reason}), so nothing was sent. ${retry}`,
+        `Chatting's API could not be reached (${reason}), so nothing was sent. ${tryAgain(context)}`,
         'NetworkError',
       );
     }
-    if (repeatable) {
+    if (!context.zapRun) {
       throw new z.errors.Error(
-        `The connection to Chatting broke before it answered (${reason}). ${retry}`,
+        `The connection to Chatting broke before it answered (${reason}). ${tryAgain(context)}`,
         'NetworkError',
       );
     }

@@ -37,6 +37,13 @@ export interface RequestContext {
   zapRun?: boolean;
 }
 
+/** When to try again, and how: a step of a Zap run (a create) is replayed from the Zap history. */
+export function tryAgain(context: RequestContext): string {
+  return context.zapRun
+    ? 'Try again in a few minutes: you can replay this run from your Zap history.'
+    : 'Try again in a few minutes.';
+}
+
 /** An input field of a step, as an error message names it. */
 export interface StepField {
   label: string;
@@ -171,9 +178,7 @@ export const handleErrors: AfterResponseMiddleware = (response, z: ZObject) => {
   }
   if (response.status >= 500) {
     throw new z.errors.Error(
-      `Chatting could not finish this step because of a problem on its side. Try again in a few minutes${
-        context.zapRun ? ': you can replay this run from your Zap history' : ''
-      }.`,
+      `Chatting could not finish this step because of a problem on its side. ${tryAgain(context)}`,
       code ?? 'ServerError',
       response.status,
     );

@@ -59,12 +59,11 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
 
   const performSubscribe = async (z: ZObject, bundle: Bundle) => {
     const body: SubscribeRequest = { event: spec.event, target_url: bundle.targetUrl ?? '' };
-    // Repeatable: a second subscribe to the same target URL is answered with the same one.
-    const response = await callChatting(
-      z,
-      { url: apiUrl('/webhooks/subscribe'), method: 'POST', json: body },
-      true,
-    );
+    const response = await callChatting(z, {
+      url: apiUrl('/webhooks/subscribe'),
+      method: 'POST',
+      json: body,
+    });
     // Without the subscription's id, turning the Zap off could never unsubscribe it.
     return documentedAnswer<SubscribedResponse>(
       z,
@@ -79,17 +78,13 @@ export function hookTrigger<E extends WebhookEvent>(spec: HookTriggerSpec<E>) {
     // Nothing was subscribed (the subscribe step failed): nothing to remove.
     if (!id) return { ok: true, id, active: false };
     const context: RequestContext = { allowNotFound: true };
-    const response = await callChatting<UnsubscribedResponse>(
-      z,
-      {
-        url: apiUrl(`/webhooks/${encodeURIComponent(id)}`),
-        method: 'DELETE',
-        middlewareData: context,
-        // handleErrors still turns every other failure into an error; a 404 comes back here.
-        skipThrowForStatus: true,
-      },
-      true,
-    );
+    const response = await callChatting<UnsubscribedResponse>(z, {
+      url: apiUrl(`/webhooks/${encodeURIComponent(id)}`),
+      method: 'DELETE',
+      middlewareData: context,
+      // handleErrors still turns every other failure into an error; a 404 comes back here.
+      skipThrowForStatus: true,
+    });
     // A subscription Chatting no longer has is as unsubscribed as can be.
     return response.status === 404 ? { ok: true, id, active: false } : response.data;
   };
