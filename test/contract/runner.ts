@@ -19,7 +19,6 @@ import {
   type Case,
   type CaseContext,
 } from './suite';
-import { adminHeaders } from './http';
 import { missing, openTarget, targetSpec, type TargetSpec } from './target';
 
 export interface RunOptions {
@@ -135,54 +134,87 @@ function prismViolations(prism: RunningPrism): CaseResult {
   };
 }
 
+/** What to check when a credential cannot be sent or is refused. */
+const CHECK_KEY = 'Check CHATTING_API_KEY (a key of the test workspace, chatting_live_…).';
+const CHECK_TOKEN = 'Check CHATTING_ADMIN_TOKEN (the token the mock was started with).';
+const ADMIN_ADDRESS =
+  "CHATTING_ADMIN_URL must be a mock's admin API, ending in /__admin (http://127.0.0.1:3000/__admin)";
+
+/** A credential a check sends: what it is called, its header as the README writes it, and it. */
+interface Credential {
+  noun: 'key' | 'admin token';
+  header: 'X-API-Key' | 'X-Admin-Token';
+  value: string | null | undefined;
+  check: string;
+}
+
+/**
+ * A GET of `url` with `credential` (when there is one), as a check before any case: one no header
+ * can carry (the README's `chatting_live_…` pasted as it is) fails before it is sent, named,
+ * never shown; a target that does not answer is named with the cause, and with `address` (what
+ * the URL must be), if given.
+ */
+async function probe(
+  url: string,
+  credential: Credential,
+  address?: string,
+): Promise<{ status: number; text: string }> {
+  const headers: Record<string, string> = {};
+  if (credential.value) {
+    try {
+      validateHeaderValue(credential.header.toLowerCase(), credential.value);
+    } catch (error) {
+      throw new Error(
+        `the ${credential.noun} cannot be sent in ${credential.header} (${(error as Error).message}). ${credential.check}`,
+        { cause: error },
+      );
+    }
+    headers[credential.header] = credential.value;
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new Error(`nothing answers at ${url} (${cause})${address ? `: ${address}` : ''}`, {
+      cause: error,
+    });
+  }
+  return { status: response.status, text: await response.text() };
+}
+
+/** The parsed JSON of `text`, or undefined when it is none. */
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The code of an envelope's error, as ` <code>`, or nothing when the body is not one. */
+function errorCodeOf(text: string): string {
+  const code = (jsonOf(text) as { error?: unknown } | undefined)?.error;
+  return typeof code === 'string' ? ` ${code}` : '';
+}
+
 /**
  * Whether the suite can run at all: the key can be sent, something answers at the API's base,
  * and it takes the key. A target that cannot be tested would otherwise fail or drift every case
  * on the same cause, which reads like a contract broken everywhere rather than a key mistyped.
  */
 async function assertUsable(api: string, key: string): Promise<void> {
-  try {
-    // A character no header carries (the README's `chatting_live_…` pasted as it is) fails the
-    // request before it is sent: not a target that does not answer.
-    validateHeaderValue('x-api-key', key);
-  } catch (error) {
-    throw new Error(
-      `the key cannot be sent in X-API-Key (${(error as Error).message}). ` +
-        'Check CHATTING_API_KEY (a key of the test workspace, chatting_live_…).',
-      { cause: error },
-    );
-  }
-  let response: Response;
-  try {
-    response = await fetch(`${api}/me`, {
-      headers: { 'x-api-key': key },
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new Error(`nothing answers at ${api}/me (${cause})`, { cause: error });
-  }
-  const text = await response.text();
-  if (response.status === 404) {
+  const credential: Credential = { noun: 'key', header: 'X-API-Key', value: key, check: CHECK_KEY };
+  const { status, text } = await probe(`${api}/me`, credential);
+  if (status === 404) {
     throw new Error(
       `${api}/me is not found (404): the base URL must be the API's, ending in /api/zapier`,
     );
   }
-  if (response.status === 401 || response.status === 403) {
+  if (status === 401 || status === 403) {
     throw new Error(
-      `the key was refused: GET ${api}/me answered ${response.status}${errorCodeOf(text)}. ` +
-        'Check CHATTING_API_KEY (a key of the test workspace, chatting_live_…).',
+      `the key was refused: GET ${api}/me answered ${status}${errorCodeOf(text)}. ${CHECK_KEY}`,
     );
-  }
-}
-
-/** The code of an envelope's error, as ` <code>`, or nothing when the body is not one. */
-function errorCodeOf(text: string): string {
-  try {
-    const code = (JSON.parse(text) as { error?: unknown }).error;
-    return typeof code === 'string' ? ` ${code}` : '';
-  } catch {
-    return ''; // not the envelope: the status says enough
   }
 }
 
@@ -193,52 +225,24 @@ function errorCodeOf(text: string): string {
  */
 async function assertAdminUsable(admin: string, adminToken: string | null | undefined) {
   const where = `GET ${admin}/health`;
-  if (adminToken) {
-    try {
-      validateHeaderValue('x-admin-token', adminToken);
-    } catch (error) {
-      throw new Error(
-        `the admin token cannot be sent in X-Admin-Token (${(error as Error).message}). ` +
-          'Check CHATTING_ADMIN_TOKEN (the token the mock was started with).',
-        { cause: error },
-      );
-    }
-  }
-  const address =
-    "CHATTING_ADMIN_URL must be a mock's admin API, ending in /__admin (http://127.0.0.1:3000/__admin)";
-  let response: Response;
-  try {
-    response = await fetch(`${admin}/health`, {
-      headers: adminHeaders({ adminToken }),
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new Error(`nothing answers at ${admin}/health (${cause}): ${address}`, { cause: error });
-  }
-  const text = await response.text();
+  const credential: Credential = {
+    noun: 'admin token',
+    header: 'X-Admin-Token',
+    value: adminToken,
+    check: CHECK_TOKEN,
+  };
+  const { status, text } = await probe(`${admin}/health`, credential, ADMIN_ADDRESS);
   const code = errorCodeOf(text);
-  if (response.status === 401) {
+  if (status === 401) {
     throw new Error(
       `the admin API refused: ${where} answered 401${code}. ` +
-        (adminToken
-          ? 'Check CHATTING_ADMIN_TOKEN (the token the mock was started with).'
-          : 'The mock asks for its admin token: set CHATTING_ADMIN_TOKEN.'),
+        (adminToken ? CHECK_TOKEN : 'The mock asks for its admin token: set CHATTING_ADMIN_TOKEN.'),
     );
   }
-  if (response.status === 403) {
-    throw new Error(`the admin API refused: ${where} answered 403${code}`);
-  }
-  let healthy = false;
-  try {
-    healthy = (JSON.parse(text) as { ok?: unknown }).ok === true;
-  } catch {
-    // not JSON: not the mock's health
-  }
-  if (response.status !== 200 || !healthy) {
-    throw new Error(
-      `${where} answered ${response.status}${code}, not the mock's health: ${address}`,
-    );
+  if (status === 403) throw new Error(`the admin API refused: ${where} answered 403${code}`);
+  const healthy = (jsonOf(text) as { ok?: unknown } | undefined)?.ok === true;
+  if (status !== 200 || !healthy) {
+    throw new Error(`${where} answered ${status}${code}, not the mock's health: ${ADMIN_ADDRESS}`);
   }
 }
 
