@@ -32,6 +32,11 @@ export interface Recorder {
   close(): Promise<void>;
 }
 
+/** Why a fetch got no answer: its cause's code (ECONNREFUSED…); fetch's own says only "fetch failed". */
+export function fetchFailure(error: Error): string {
+  return (error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message;
+}
+
 /** Headers that describe one hop, not the message; fetch sets its own. */
 const HOP_HEADERS = new Set([
   'host',
@@ -95,7 +100,7 @@ export async function startRecorder(target: string): Promise<Recorder> {
           // Chatting never answered: the log names the real cause (fetch's own says only
           // "fetch failed"), and the app gets no answer either (its connection is dropped), as it
           // would talking to the API itself: a 502 of ours read as a failure on Chatting's side.
-          const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message;
+          const cause = fetchFailure(error);
           if (!interrupt.signal.aborted) {
             exchanges.push({
               method,

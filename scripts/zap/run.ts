@@ -16,7 +16,7 @@ import type AppSource from '../../src/index';
 import { createServer, type MockServer } from '../../mock-server/server';
 import { DEMO_KEYS } from '../../mock-server/store/seed';
 import { startHookReceiver, type Delivery, type HookReceiver } from './receiver';
-import { startRecorder, type Exchange, type Recorder } from './recorder';
+import { fetchFailure, startRecorder, type Exchange, type Recorder } from './recorder';
 import { mapInput, flatten, unknownFields } from './template';
 
 export interface ZapOptions {
@@ -70,6 +70,44 @@ const loadApp = () => require(path.join(__dirname, '..', '..', 'index.js')) as t
 /** What --admin-url must be, for a refusal that may come of a wrong one. */
 const ADMIN_URL_RULE =
   "check --admin-url, a mock's admin API, ending in /__admin (http://127.0.0.1:3000/__admin)";
+
+/**
+ * POST /__admin/events at `eventsUrl`: how many subscriptions the event was delivered to. A
+ * refusal or no answer names the option to check (the admin API's address, its token).
+ */
+async function makeEvent(
+  eventsUrl: string,
+  body: { workspace_id: string; event: string; data: Record<string, unknown> },
+  options: ZapOptions,
+  interruption: AbortSignal | undefined,
+): Promise<number> {
+  const timeout = AbortSignal.timeout(30_000);
+  const answer = await fetch(eventsUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.adminToken ? { 'x-admin-token': options.adminToken } : {}),
+    },
+    body: JSON.stringify(body),
+    signal: interruption ? AbortSignal.any([timeout, interruption]) : timeout,
+  }).catch((error: Error) => {
+    if (interruption?.aborted) throw error;
+    throw new Error(`POST ${eventsUrl} got no answer (${fetchFailure(error)}): ${ADMIN_URL_RULE}`, {
+      cause: error,
+    });
+  });
+  const text = await answer.text();
+  if (answer.status !== 201) {
+    const hint =
+      answer.status === 401
+        ? ": give the mock's admin token with --admin-token (or CHATTING_ADMIN_TOKEN)"
+        : answer.status === 404 && options.adminUrl
+          ? `: ${ADMIN_URL_RULE}`
+          : '';
+    throw new Error(`POST ${eventsUrl} answered ${answer.status}${hint}: ${text}`);
+  }
+  return (JSON.parse(text) as { deliveries: number }).deliveries;
+}
 
 /** The admin API base of a mock at `base`. */
 const adminOf = (base: string) => `${base}/__admin`;
@@ -384,38 +422,13 @@ export async function runZap(
         await runStep(
           'Event',
           [`${event} made through POST ${eventsUrl} ${JSON.stringify(data)}`],
-          async () => {
-            const answer = await fetch(eventsUrl, {
-              method: 'POST',
-              headers: {
-                'content-type': 'application/json',
-                ...(options.adminToken ? { 'x-admin-token': options.adminToken } : {}),
-              },
-              body: JSON.stringify({ workspace_id: me.workspace_id, event, data }),
-              signal: interruption
-                ? AbortSignal.any([AbortSignal.timeout(30_000), interruption])
-                : AbortSignal.timeout(30_000),
-            }).catch((error: Error) => {
-              if (interruption?.aborted) throw error;
-              // fetch's own message is only "fetch failed": the cause, and what to check.
-              const cause =
-                (error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message;
-              throw new Error(`POST ${eventsUrl} got no answer (${cause}): ${ADMIN_URL_RULE}`, {
-                cause: error,
-              });
-            });
-            const text = await answer.text();
-            if (answer.status !== 201) {
-              const hint =
-                answer.status === 401
-                  ? ": give the mock's admin token with --admin-token (or CHATTING_ADMIN_TOKEN)"
-                  : answer.status === 404 && options.adminUrl
-                    ? `: ${ADMIN_URL_RULE}`
-                    : '';
-              throw new Error(`POST ${eventsUrl} answered ${answer.status}${hint}: ${text}`);
-            }
-            return (JSON.parse(text) as { deliveries: number }).deliveries;
-          },
+          () =>
+            makeEvent(
+              eventsUrl,
+              { workspace_id: me.workspace_id, event, data },
+              options,
+              interruption,
+            ),
           (deliveries) => [`${deliveries} ${deliveries === 1 ? 'delivery' : 'deliveries'}`],
         );
       } else if (interruption?.aborted) {
