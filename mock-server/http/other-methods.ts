@@ -114,10 +114,11 @@ export function answerShadowedMethods(
   }
 }
 
-/** A character of an HTTP token (RFC 9110), such as a method. */
-const TOKEN_CHARACTER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]$/;
+/** The characters of an HTTP token (RFC 9110), such as a method. */
+const TOKEN_CHARACTERS = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
+const TOKEN_CHARACTER = new RegExp(`^${TOKEN_CHARACTERS}$`);
 /** An HTTP method token, its target, and the version, as a request line has them. */
-const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.[01]\r?$/;
+const REQUEST_LINE = new RegExp(`^(${TOKEN_CHARACTERS}+) (\\S+) HTTP/1\\.[01]\\r?$`);
 
 /**
  * For a request whose method Node's parser does not know (`FOO /path`, which it refuses before
