@@ -16,7 +16,7 @@ import {
   triggerOperation,
   zapierError,
 } from '../helpers/app';
-import { DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
+import { addFault, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 import { startReceiver, until, type Receiver } from '../helpers/receiver';
 
 let mock: RunningMock;
@@ -214,18 +214,20 @@ describe('the Deduplication Key, end to end', () => {
 });
 
 describe('documented errors, as Zapier users see them', () => {
+  /** Create Contact with `inputData` (the demo key unless `auth` says else), as it fails. */
+  const failedCreateContact = (
+    inputData: Record<string, unknown>,
+    auth: { api_key: string } = authData,
+  ) => zapierError(appTester(createPerform('create_contact'), { authData: auth, inputData }));
+
   test('missing-email names the Email field', async () => {
-    const failure = await zapierError(
-      appTester(createPerform('create_contact'), { authData, inputData: { email: '' } }),
-    );
+    const failure = await failedCreateContact({ email: '' });
     assert.equal(failure.name, 'AppError');
     assert.match(failure.text, /Email is required/);
   });
 
   test('invalid-email names the Email field', async () => {
-    const failure = await zapierError(
-      appTester(createPerform('create_contact'), { authData, inputData: { email: 'nope' } }),
-    );
+    const failure = await failedCreateContact({ email: 'nope' });
     assert.match(failure.text, /not a valid email/);
   });
 
@@ -250,41 +252,23 @@ describe('documented errors, as Zapier users see them', () => {
   });
 
   test('workspace-site-missing explains what to do', async () => {
-    const failure = await zapierError(
-      appTester(createPerform('create_contact'), {
-        authData: { api_key: DEMO_KEYS.nosite },
-        inputData: { email: 'x@example.com' },
-      }),
+    const failure = await failedCreateContact(
+      { email: 'x@example.com' },
+      { api_key: DEMO_KEYS.nosite },
     );
     assert.match(failure.text, /no website/);
   });
 
   test('a 5xx is an error Zapier can replay', async () => {
-    await mock.request('POST', '/__admin/faults', {
-      key: null,
-      body: { path: '/api/zapier/contacts', error: 'contact-save-failed', times: 1 },
-    });
-    const failure = await zapierError(
-      appTester(createPerform('create_contact'), {
-        authData,
-        inputData: { email: 'x@example.com' },
-      }),
-    );
+    await addFault(mock, { path: '/api/zapier/contacts', error: 'contact-save-failed', times: 1 });
+    const failure = await failedCreateContact({ email: 'x@example.com' });
     assert.equal(failure.name, 'AppError');
     assert.match(failure.text, /problem on its side/);
   });
 
   test('a connection dropped without an answer: a create says it may have been saved, the connection test to try again', async () => {
-    await mock.request('POST', '/__admin/faults', {
-      key: null,
-      body: { method: 'POST', path: '/api/zapier/contacts', drop: true, times: 1 },
-    });
-    const create = await zapierError(
-      appTester(createPerform('create_contact'), {
-        authData,
-        inputData: { email: 'dropped@example.com' },
-      }),
-    );
+    await addFault(mock, { method: 'POST', path: '/api/zapier/contacts', drop: true, times: 1 });
+    const create = await failedCreateContact({ email: 'dropped@example.com' });
     assert.equal(create.name, 'AppError');
     assert.match(
       create.text,
@@ -293,10 +277,7 @@ describe('documented errors, as Zapier users see them', () => {
     assert.match(create.text, /Deduplication Key/);
     assert.doesNotMatch(create.text, /FetchError|request to http/);
 
-    await mock.request('POST', '/__admin/faults', {
-      key: null,
-      body: { path: '/api/zapier/me', drop: true, times: 1 },
-    });
+    await addFault(mock, { path: '/api/zapier/me', drop: true, times: 1 });
     const connection = await zapierError(appTester(authTest, { authData }));
     assert.equal(connection.name, 'AppError');
     assert.match(
@@ -311,12 +292,7 @@ describe('documented errors, as Zapier users see them', () => {
     process.env.CHATTING_BASE_URL = `${closed.base}/api/zapier`;
     await closed.stop();
     try {
-      const failure = await zapierError(
-        appTester(createPerform('create_contact'), {
-          authData,
-          inputData: { email: 'x@example.com' },
-        }),
-      );
+      const failure = await failedCreateContact({ email: 'x@example.com' });
       assert.equal(failure.name, 'AppError');
       assert.match(
         failure.text,
@@ -328,9 +304,11 @@ describe('documented errors, as Zapier users see them', () => {
   });
 
   test('rate-limited is a ThrottledError with the Retry-After delay', async () => {
-    await mock.request('POST', '/__admin/faults', {
-      key: null,
-      body: { path: '/api/zapier/me', error: 'rate-limited', retry_after: 9, times: 1 },
+    await addFault(mock, {
+      path: '/api/zapier/me',
+      error: 'rate-limited',
+      retry_after: 9,
+      times: 1,
     });
     const failure = await zapierError(appTester(authTest, { authData }));
     assert.equal(failure.name, 'ThrottledError');

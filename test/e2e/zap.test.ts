@@ -16,7 +16,7 @@ import type { WebhookEvent } from '../../schemas/generated';
 import { toTriggerResult } from '../../src/events';
 import { TRIGGER_EVENTS } from '../helpers/app';
 import { REPO, TSX } from '../helpers/child';
-import { DEMO_KEYS, startMock } from '../helpers/mock';
+import { addFault, DEMO_KEYS, startMock, type RunningMock } from '../helpers/mock';
 
 const run = promisify(execFile);
 
@@ -263,6 +263,21 @@ describe('the relay', () => {
   });
 });
 
+/**
+ * A run's options against `deployment` (a mock of the test's): its API and admin API, the demo
+ * key, and the local receiver on a free port.
+ */
+async function atDeployment(deployment: RunningMock) {
+  const port = await freePort();
+  return {
+    baseUrl: `${deployment.base}/api/zapier`,
+    adminUrl: `${deployment.base}/__admin`,
+    receiverPort: port,
+    receiverUrl: `http://127.0.0.1:${port}/hook`,
+    apiKey: DEMO_KEYS.acme,
+  };
+}
+
 describe('npm run zap --base-url', () => {
   test('runs against the given deployment and says it creates real records there; a team mock takes the admin token', async () => {
     // A mock started with an admin token, as a team mock is: the event needs it.
@@ -271,15 +286,11 @@ describe('npm run zap --base-url', () => {
       adminToken: 'team-token',
     });
     try {
-      const port = await freePort();
+      const target = await atDeployment(deployment);
       const { lines, result } = await zap({
         trigger: 'contact_created',
-        baseUrl: `${deployment.base}/api/zapier`,
-        adminUrl: `${deployment.base}/__admin`,
+        ...target,
         adminToken: 'team-token',
-        receiverPort: port,
-        receiverUrl: `http://127.0.0.1:${port}/hook`,
-        apiKey: DEMO_KEYS.acme,
       });
       assert.ok(lines.some((line) => line.includes('creates real records there')));
       assert.ok(titles(lines).includes('Event'), lines.join('\n'));
@@ -287,7 +298,7 @@ describe('npm run zap --base-url', () => {
         'subscriptions',
         result.subscription.id,
       );
-      assert.equal(subscription?.target_url, `http://127.0.0.1:${port}/hook`);
+      assert.equal(subscription?.target_url, target.receiverUrl);
       assert.equal(subscription?.active, false, 'unsubscribed at the end');
     } finally {
       await deployment.stop();
@@ -313,15 +324,11 @@ describe('npm run zap --base-url', () => {
         ],
         [deadAdmin, 'team-token', /got no answer \(ECONNREFUSED\): check --admin-url/],
       ] as const) {
-        const port = await freePort();
         const lines = await stoppedZap({
           trigger: 'contact_created',
-          baseUrl: `${deployment.base}/api/zapier`,
+          ...(await atDeployment(deployment)),
           adminUrl,
           adminToken,
-          receiverPort: port,
-          receiverUrl: `http://127.0.0.1:${port}/hook`,
-          apiKey: DEMO_KEYS.acme,
         });
         const failed = stepLines(lines, 'Event: failed');
         assert.equal(failed[1], `   contact.created made through POST ${adminUrl}/events {}`);
@@ -335,21 +342,17 @@ describe('npm run zap --base-url', () => {
   test("a create whose connection the deployment drops: no answer, and the app's own message for it", async () => {
     const deployment = await startMock();
     try {
-      const fault = await deployment.request('POST', '/__admin/faults', {
-        key: null,
-        body: { method: 'POST', path: '/api/zapier/contacts', drop: true, times: 1 },
+      await addFault(deployment, {
+        method: 'POST',
+        path: '/api/zapier/contacts',
+        drop: true,
+        times: 1,
       });
-      assert.equal(fault.status, 201, fault.text);
-      const port = await freePort();
       const lines = await stoppedZap({
         trigger: 'contact_created',
         create: 'create_contact',
         map: { email: 'dropped@example.com' },
-        baseUrl: `${deployment.base}/api/zapier`,
-        adminUrl: `${deployment.base}/__admin`,
-        receiverPort: port,
-        receiverUrl: `http://127.0.0.1:${port}/hook`,
-        apiKey: DEMO_KEYS.acme,
+        ...(await atDeployment(deployment)),
       });
       const failed = stepLines(lines, 'Create: Create Contact: failed');
       assert.ok(
@@ -372,25 +375,12 @@ describe('npm run zap --base-url', () => {
   test('a base URL without /api/zapier: the connection step shows GET /me → 404 and says to check the --base-url typed', async () => {
     const deployment = await startMock();
     try {
-      const port = await freePort();
-      const lines: string[] = [];
-      await assert.rejects(
-        runZap(
-          {
-            trigger: 'contact_created',
-            map: {},
-            filter: {},
-            eventData: {},
-            waitSeconds: 30,
-            baseUrl: deployment.base,
-            adminUrl: `${deployment.base}/__admin`,
-            receiverPort: port,
-            receiverUrl: `http://127.0.0.1:${port}/hook`,
-            apiKey: DEMO_KEYS.acme,
-          },
-          (line) => lines.push(line),
-        ),
-      );
+      // The mock's origin, not its API's base.
+      const lines = await stoppedZap({
+        trigger: 'contact_created',
+        ...(await atDeployment(deployment)),
+        baseUrl: deployment.base,
+      });
       assert.deepEqual(titles(lines), ['Connection: failed']);
       const [, request, answer, failed] = stepLines(lines, 'Connection: failed');
       assert.equal(request, '   → GET /me');
@@ -422,14 +412,8 @@ describe('npm run zap --base-url', () => {
       delivery: { backoffMs: 20, attempts: 3, timeoutMs: 2000 },
     });
     try {
-      const fault = await fetch(`${deployment.base}/__admin/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ method: 'POST', path: slow.path, delay_ms: slow.delayMs }),
-      });
-      assert.equal(fault.status, 201, await fault.text());
-      const port = await freePort();
-      const hook = `http://127.0.0.1:${port}/hook`;
+      await addFault(deployment, { method: 'POST', path: slow.path, delay_ms: slow.delayMs });
+      const target = await atDeployment(deployment);
       const interruption = new AbortController();
       const lines: string[] = [];
       const running = runZap(
@@ -438,11 +422,8 @@ describe('npm run zap --base-url', () => {
           filter: {},
           eventData: {},
           waitSeconds: 30,
-          baseUrl: `${deployment.base}/api/zapier`,
-          receiverPort: port,
-          receiverUrl: hook,
-          apiKey: DEMO_KEYS.acme,
-          adminUrl: run.madeEvent ? `${deployment.base}/__admin` : undefined,
+          ...target,
+          adminUrl: run.madeEvent ? target.adminUrl : undefined,
           ...options,
         },
         (line) => {
@@ -455,7 +436,7 @@ describe('npm run zap --base-url', () => {
       await assert.rejects(running, Interrupted);
       const made = deployment.server.services.store
         .all('subscriptions')
-        .filter((subscription) => subscription.target_url === hook);
+        .filter((subscription) => subscription.target_url === target.receiverUrl);
       return { lines, made };
     } finally {
       await deployment.stop();

@@ -38,6 +38,12 @@ export async function startMock(options: ServerOptions = {}): Promise<RunningMoc
   };
 }
 
+/** Sets a fault rule (POST /__admin/faults) on `mock`; it must be taken. */
+export async function addFault(mock: RunningMock, rule: Record<string, unknown>): Promise<void> {
+  const added = await mock.request('POST', '/__admin/faults', { key: null, body: rule });
+  assert.equal(added.status, 201, added.text);
+}
+
 /**
  * One request; the default key is the Acme demo key, `key: null` sends none. Every answer must
  * be JSON, and every error the envelope.

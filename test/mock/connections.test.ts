@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { validate } from '../../schemas/validator';
 import type { ServerOptions } from '../../mock-server/server';
-import { DEMO_KEYS, startMock, useMock, type RunningMock } from '../helpers/mock';
+import { addFault, DEMO_KEYS, startMock, useMock, type RunningMock } from '../helpers/mock';
 import { parseAnswers, rawConnection, type ParsedAnswer } from '../helpers/raw-http';
 import { until } from '../helpers/receiver';
 
@@ -59,11 +59,7 @@ function assertAnswers(answers: ParsedAnswer[], expected: [number, string?][]): 
 
 /** A delay fault on the next request to `path`. */
 async function delayNext(path: string, delayMs = 300, on: RunningMock = mock): Promise<void> {
-  const added = await on.request('POST', '/__admin/faults', {
-    key: null,
-    body: { path, delay_ms: delayMs, times: 1 },
-  });
-  assert.equal(added.status, 201, added.text);
+  await addFault(on, { path, delay_ms: delayMs, times: 1 });
 }
 
 const HUGE_HEADER = `GET ${API}/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`;
