@@ -513,7 +513,8 @@ function compareStep(
     );
   }
   const [oldDisplay, newDisplay] = [asObject(before.display), asObject(after.display)];
-  if (oldDisplay.hidden !== newDisplay.hidden) {
+  // `hidden: false` is what an absent `hidden` means.
+  if ((oldDisplay.hidden === true) !== (newDisplay.hidden === true)) {
     const hides = newDisplay.hidden === true;
     changes.add(
       'minor',
@@ -653,9 +654,18 @@ export function bumpBetween(from: string, to: string): Bump | 'none' | 'backward
   const order = semver.compare(to, from);
   if (order === 0) return 'none';
   if (order < 0) return 'backwards';
-  if (semver.major(to) > semver.major(from)) return 'major';
-  if (semver.minor(to) > semver.minor(from)) return 'minor';
-  return 'patch';
+  // semver's diff reads a prerelease's own release as the bump it completes: 0.2.0-beta → 0.2.0
+  // is a minor (what `semver.inc('0.2.0-beta', 'minor')` gives), 1.0.0-rc → 1.0.0 a major.
+  switch (semver.diff(from, to)) {
+    case 'major':
+    case 'premajor':
+      return 'major';
+    case 'minor':
+    case 'preminor':
+      return 'minor';
+    default:
+      return 'patch';
+  }
 }
 
 export const isEnough = (bump: Bump, needed: Bump | null) => rank(bump) >= rank(needed);

@@ -275,6 +275,17 @@ export function readSnapshot(version: string, dir: string = RELEASES_DIR): Relea
     if (errors.length > 0) {
       usable = false;
       problem = `its definition is not an app Zapier takes: ${errors[0].stack}`;
+    } else {
+      // Without a hook trigger's recorded results, a change to how its ids are derived (what
+      // makes live Zaps fire old items again) would go unseen.
+      const results = snapshot?.triggerResults as Record<string, unknown>;
+      const unrecorded = Object.keys(hookSamples(snapshot?.definition as JsonObject)).filter(
+        (key) => !Array.isArray(results[key]) || results[key].length === 0,
+      );
+      if (unrecorded.length > 0) {
+        usable = false;
+        problem = `triggerResults has nothing for the hook trigger${unrecorded.length > 1 ? 's' : ''} ${unrecorded.join(', ')}`;
+      }
     }
   }
   if (!usable) {

@@ -70,6 +70,14 @@ test('a snapshot whose definition Zapier would not take is refused, naming what 
       patched(released, [{ op: 'remove', path: '/definition/triggers/contact_created/operation' }]),
     );
     assert.throws(() => readSnapshot('0.1.0', dir), refusal(/its definition is not an app Zapier/));
+    // Emptied results would leave a change to the triggers' ids unseen.
+    write({ ...released, triggerResults: { ...released.triggerResults, contact_created: [] } });
+    assert.throws(
+      () => readSnapshot('0.1.0', dir),
+      refusal(/triggerResults has nothing for the hook trigger contact_created\)/),
+    );
+    write({ ...released, triggerResults: {} });
+    assert.throws(() => readSnapshot('0.1.0', dir), refusal(/triggerResults has nothing .*, /));
     write(released);
     assert.deepEqual(readSnapshot('0.1.0', dir), released);
   } finally {
@@ -84,6 +92,11 @@ test('a bump is read the way Zapier reads it: by the number that grew', () => {
   assert.equal(bumpBetween('1.4.2', '1.5.0'), 'minor');
   assert.equal(bumpBetween('1.4.2', '1.4.2'), 'none');
   assert.equal(bumpBetween('1.4.2', '1.3.9'), 'backwards');
+  // A prerelease's own release completes the bump it was labelled for.
+  assert.equal(bumpBetween('0.2.0-beta', '0.2.0'), 'minor');
+  assert.equal(bumpBetween('1.0.0-rc.1', '1.0.0'), 'major');
+  assert.equal(bumpBetween('0.1.0', '0.2.0-beta'), 'minor');
+  assert.equal(bumpBetween('0.2.0-beta', '0.2.0-beta.2'), 'patch');
 });
 
 describe('npm run zapier:compat and npm run release, in a copy of the repo', () => {
