@@ -19,6 +19,7 @@ import semver from 'semver';
 import { bumpBetween, isEnough, type Bump, type Change } from './release/compatibility';
 import { assess, describeChanges } from './release/guard';
 import {
+  isCommitted,
   isZapierVersion,
   packageVersion,
   releaseFile,
@@ -130,8 +131,10 @@ function warnIfUncommitted(): void {
   const shown =
     files.slice(0, 5).join(', ') + (files.length > 5 ? ` and ${files.length - 5} more` : '');
   console.log(
-    `Note: the tree has uncommitted changes (${shown}); they go into the release commit ` +
-      'below unless you commit or stash them first.\n',
+    `Note: the tree has uncommitted changes (${shown}). The release is made of the tree as it ` +
+      'is, these included: its snapshot describes them, so they belong in its commit. To release ' +
+      'without them, undo this release (git checkout -- package.json package-lock.json ' +
+      'CHANGELOG.md, and remove its snapshot), commit or stash them, then release again.\n',
   );
 }
 
@@ -139,6 +142,17 @@ async function release(request: string, dryRun: boolean): Promise<void> {
   const verdict = await assess();
   // Nothing was compared (package.json's version, or a lost snapshot): nothing to release on.
   if (!verdict.ok && !verdict.compared) throw new ReleaseRefused(verdict.summary);
+  // Each release starts from a finished one: a snapshot not committed yet is a release still
+  // being made (or given up), and a second on top of it would migrate from a version nobody
+  // uploaded.
+  if (verdict.released && !isCommitted(verdict.released)) {
+    const file = path.relative(REPO, releaseFile(verdict.released));
+    throw new ReleaseRefused(
+      `${file} is not committed: the ${verdict.released} release is not finished. Commit it ` +
+        `(git add -A && git commit -m "Release ${verdict.released}") before preparing the next ` +
+        `one, or, if it was given up, remove it (rm ${file}) and set package.json back.`,
+    );
+  }
   const base = verdict.released ?? verdict.version;
   const target = targetVersion(request, base);
   // A version set by hand is released with `current`; a bump to another one would replace it.

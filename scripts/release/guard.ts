@@ -15,6 +15,7 @@ import {
 } from './compatibility';
 import {
   currentAgainst,
+  isCommitted,
   isZapierVersion,
   latestRelease,
   missingReleases,
@@ -104,10 +105,15 @@ export async function assess(): Promise<Verdict> {
   const base = { version, released: release.version, changes, needed, next, bump, compared: true };
   const since = `since ${release.version} (${path.relative(REPO, releaseFile(release.version))})`;
   if (bump === 'backwards') {
+    const file = path.relative(REPO, releaseFile(release.version));
     return {
       ...base,
       ok: false,
-      summary: `package.json says ${version}, older than the released ${release.version}.`,
+      summary:
+        `package.json says ${version}, older than the released ${release.version}.` +
+        (isCommitted(release.version)
+          ? ''
+          : ` ${file} is not committed: if that release was given up, remove it (rm ${file}).`),
     };
   }
   if (bump === 'none') {

@@ -320,6 +320,20 @@ export function missingReleases(dir: string = RELEASES_DIR): string[] {
     .sort(semver.compare);
 }
 
+/**
+ * Whether `version`'s snapshot is in git's HEAD as it is on disk: false for one a release wrote
+ * and nobody committed yet (a release being made, or one given up on). Outside a git work tree
+ * nothing can be told, and it counts as committed.
+ */
+export function isCommitted(version: string, dir: string = RELEASES_DIR): boolean {
+  const file = path.relative(REPO, releaseFile(version, dir));
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: REPO, encoding: 'utf8' });
+  if (git('rev-parse', '--verify', '--quiet', 'HEAD').status !== 0) return true;
+  const tracked = git('ls-files', '--error-unmatch', '--', file).status === 0;
+  const status = git('status', '--porcelain', '--', file);
+  return tracked && status.status === 0 && status.stdout.trim() === '';
+}
+
 /** The newest release's snapshot, or null before the first release. */
 export function latestRelease(dir: string = RELEASES_DIR): ReleaseSnapshot | null {
   const versions = releasedVersions(dir);

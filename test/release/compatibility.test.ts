@@ -295,6 +295,22 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       assert.equal(readJson<ReleaseSnapshot>('releases/0.2.1.json').definition.version, '0.2.1');
       assert.match(readFileSync(path.join(repo.dir, 'CHANGELOG.md'), 'utf8'), /^## 0\.2\.1$/m);
 
+      // Until 0.2.1's snapshot is committed, its release is not finished: no second one on top,
+      // and a guard that finds package.json older than it says the snapshot may be a left-over.
+      const again = await runScript('scripts/release.ts', 'patch', '--dry-run');
+      assert.equal(again.code, 1, again.stdout);
+      assert.match(again.stderr, /releases\/0\.2\.1\.json is not committed: the 0\.2\.1 release/);
+      await setVersion('0.2.0');
+      const older = await guardCompiled();
+      assert.equal(older.code, 1, older.stdout);
+      assert.match(
+        older.stderr,
+        /older than the released 0\.2\.1\. releases\/0\.2\.1\.json is not committed/,
+      );
+      await setVersion('0.2.1');
+      await git('add', '-A');
+      await git('commit', '-qm', 'release 0.2.1');
+
       // A removed field needs a major: recording 0.2.2 as released is releasing it, refused.
       repo.edit(CREATE_CONTACT, (text) => text.replace(PHONE_FIELD, ''));
       await setVersion('0.2.2');
@@ -329,7 +345,7 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
 
       // 0.2.1's snapshot committed, then lost: the guard would check against 0.2.0.
       await git('add', '-A');
-      await git('commit', '-qm', 'release 0.2.1');
+      await git('commit', '-qm', '0.2.2 with phone removed');
       rmSync(snapshot);
       const lost = await guardCompiled();
       assert.equal(lost.code, 1, lost.stdout);
