@@ -6,13 +6,31 @@
  * package.json's version differs from that release's by a smaller bump than the changes need
  * (or goes backwards); 0 otherwise, saying which bump the next release needs. `npm run
  * zapier:compat` compiles first; `npm test` runs it on the tree it has just compiled.
+ *
+ * With --before-upload (and as the _zapier-build of `zapier-platform push`, or of `npm run
+ * zapier:push`), package.json still at the released version is refused when the app has changed
+ * since that release: the upload would replace the released version.
  */
 import { parseArgs } from 'node:util';
 import { assess, describeChanges } from './release/guard';
+import { zapierCommandAbove } from './release/invoking-command';
+
+/** The zapier-platform commands that upload what they build (`npm run zapier:push` ends in one). */
+const UPLOADING = ['push', 'upload'];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
-  const verdict = await assess();
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      'before-upload': { type: 'boolean', default: false },
+    },
+  });
+  // Run as _zapier-build, the guard is as strict as the zapier-platform command it runs for.
+  const uploading =
+    values['before-upload'] ||
+    (process.env.npm_lifecycle_event === '_zapier-build' &&
+      UPLOADING.includes(zapierCommandAbove() ?? ''));
+  const verdict = await assess({ uploading });
   if (values.json) {
     // Output for a program: on stdout whatever the verdict, which the exit code carries.
     console.log(JSON.stringify(verdict, null, 2));

@@ -49,7 +49,16 @@ export interface Verdict {
   summary: string;
 }
 
-export async function assess(): Promise<Verdict> {
+export interface AssessOptions {
+  /**
+   * The app is about to be uploaded: then package.json still giving the released version is
+   * refused when the app has changed since, as that upload would replace the released version
+   * with an app its snapshot does not describe.
+   */
+  uploading?: boolean;
+}
+
+export async function assess(options: AssessOptions = {}): Promise<Verdict> {
   const version = packageVersion();
   const refusal = (summary: string, released: string | null = null): Verdict => ({
     version,
@@ -114,6 +123,16 @@ export async function assess(): Promise<Verdict> {
         (isCommitted(release.version)
           ? ''
           : ` ${file} is not committed: if that release was given up, remove it (rm ${file}).`),
+    };
+  }
+  if (bump === 'none' && options.uploading && needed) {
+    return {
+      ...base,
+      ok: false,
+      summary:
+        `package.json is still the released ${version}, but the app has changed since its snapshot (${path.relative(REPO, releaseFile(version))}). ` +
+        `Uploading it would replace ${version} with an app that snapshot does not describe, and the next release would be checked against a definition Zapier never received. ` +
+        `Release the changes as a version of their own (\`npm run release -- ${needed}\`: ${next}), then upload that.`,
     };
   }
   if (bump === 'none') {

@@ -74,7 +74,8 @@ interface Release {
 
 /** A maintainer's change: `npm version <version>` and a new label on New Conversation. */
 async function change(version: string, tag: string): Promise<Release> {
-  const bumped = await repo.run('npm', ['version', version, '--no-git-tag-version']);
+  const args = ['version', version, '--no-git-tag-version', '--allow-same-version'];
+  const bumped = await repo.run('npm', args);
   assert.equal(bumped.code, 0, bumped.stderr);
   const label = `New Conversation ${tag}`;
   repo.edit(TRIGGER_FILE, (text) =>
@@ -206,6 +207,26 @@ test(
     assert.notEqual(npmPush.code, 0);
     assert.match(report(npmPush), /need a major release/);
     assert.equal(zapier.uploads.length, uploads, 'nothing was uploaded');
+  },
+  SLOW,
+);
+
+test(
+  'a push of the released version with a changed app is refused; validating it is not',
+  async () => {
+    // After the cases above the copy differs from the 0.1.0 release (a label, a removed field).
+    await change('0.1.0', 'Unreleased');
+    const uploads = zapier.uploads.length;
+    const push = await zapierCli(['push', '--skip-dep-install']);
+    assert.notEqual(push.code, 0);
+    assert.match(report(push), /still the released 0\.1\.0, but the app has changed since/);
+    const npmPush = await repo.run('npm', ['run', 'zapier:push'], zapier.env);
+    assert.notEqual(npmPush.code, 0);
+    assert.match(report(npmPush), /Uploading it would replace 0\.1\.0/);
+    assert.equal(zapier.uploads.length, uploads, 'nothing was uploaded');
+    // Checking work in progress stays possible: the guard only says what the next release needs.
+    const validate = await zapierCli(['validate', '--without-style']);
+    assert.equal(validate.code, 0, report(validate));
   },
   SLOW,
 );
