@@ -6,7 +6,7 @@
  *                             test (the slim build is made, uploaded and loaded by one of them:
  *                             test/release/build-paths.test.ts)
  *   npm test -- <jest args>   types and compile, then jest with those arguments only (this is
- *                             what `zapier-platform test -- <args>` runs)
+ *                             what `zapier-platform test -- -- <args>` runs: the CLI drops the first `--`)
  *
  * Each step's output is kept back and shown only when it fails; a line per step says how long it
  * took. A failing check does not stop the tests (you see every problem in one run), but a failed
