@@ -189,6 +189,39 @@ describe('a malformed request after a valid one', () => {
   });
 });
 
+describe('a client that pipelines more than it reads', () => {
+  const bundle = 'GET /docs/swagger-ui-bundle.js HTTP/1.1\r\nHost: x\r\n\r\n';
+
+  test('requests far behind answers it has not taken wait unhandled, and are dropped when it leaves', async () => {
+    // 60 answers of about 1.5 MB each, more than the connection's buffers hold, then 5 writes.
+    const socket = connect(Number(new URL(mock.base).port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    socket.write(bundle.repeat(60) + postMessage('held back').repeat(5));
+    // Whatever the server does with the chunk, it does before it answers another connection.
+    for (let i = 0; i < 3; i++) assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
+    assert.equal(messagesSaying('held back'), 0, 'nothing behind the unread answers was acted on');
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.destroy();
+    await closed;
+    assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
+    assert.equal(messagesSaying('held back'), 0, 'dropped, not acted on, once the client left');
+  });
+
+  test('a client that reads gets every answer, in order, those that waited included', async () => {
+    const raw = await rawConnection(
+      mock.base,
+      bundle.repeat(30) +
+        postMessage('after the wait') +
+        me.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n'),
+      { waitMs: 60_000 },
+    );
+    const answers = parseAnswers(raw);
+    assertAnswers(answers, [...Array.from({ length: 30 }, (): [number] => [200]), [201], [200]]);
+    assert.equal(messagesSaying('after the wait'), 1);
+  });
+});
+
 describe('what Node would answer on its own', () => {
   test('Expect: foo is 417 expectation-failed, with the envelope', async () => {
     const answers = parseAnswers(
