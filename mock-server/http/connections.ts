@@ -297,6 +297,16 @@ export function answerClientError(error: ParserError, socket: Socket, paths: Kno
     socket.destroy();
     return;
   }
+  if (error.code === 'HPE_CLOSED_CONNECTION') {
+    // Bytes after a request that ended the connection (`Connection: close`, HTTP/1.0 without
+    // keep-alive): RFC 9112 §9.6, they are not acted on and get no answer, so the client sends
+    // them again on a new connection (a "malformed" 400 told it a valid request was its fault).
+    if (!refusing.has(socket)) {
+      refusing.add(socket);
+      afterEarlierAnswers(socket, () => socket.destroySoon());
+    }
+    return;
+  }
   refuseConnection(socket, clientErrorRefusal(error, paths));
 }
 
