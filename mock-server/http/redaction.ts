@@ -3,7 +3,7 @@
  * appear and however they were encoded: a key by its form (`chatting_live_…`), a query parameter
  * named like a secret by its name, and the `user:password@` of any URL. They are looked for in
  * the text as it arrived and again once percent-escapes (nested ones too: `%255F`) and JSON's
- * `\u005f`, `\/` and `\\` escapes (nested too: `\\u005f`) are undone: text that hides one
+ * `\u005f`, `\/` and `\\` escapes (nested too: `\\u005f`) are undone and NULs dropped: text that hides one
  * behind them is shown decoded, with it redacted; any other text is shown as it arrived.
  */
 /** A key's form, in any letter case: a prefix typed in capitals still carries the secret. */
@@ -14,34 +14,87 @@ const KEY_PATTERN = /chatting_live_[A-Za-z0-9]+_[A-Za-z0-9]+/gi;
  * a run cannot cross a `/`, so no two runs overlap.
  */
 const USERINFO = /:\/\/[\w\-.~!$&'()*+,;=:%@]*@/g;
-/** Query parameters whose values are secrets whatever they look like. */
-const SECRET_PARAMETER = /key|token|secret|password|auth/i;
+/**
+ * The scheme of a URL as browsers and Node read it (WHATWG): for these schemes any run of `/` and
+ * `\\` (none too: `http:bob:pw@host`) starts the authority, which ends at the first `/`, `\\`, `?`
+ * or `#` (or, here, a quote or a line end, as a JSON string does), and whose userinfo is all of it
+ * up to its last `@`, any character (`pa^ss`, a space, `é`) included.
+ */
+const SPECIAL_SCHEME = /\b(?:https?|wss?|ftp):[\\/]*/gi;
+const AUTHORITY_END = /[\\/?#"\r\n]/g;
+const AT_SIGN = 0x40;
+
+/**
+ * `text` without the userinfo of each URL of a special scheme in it. In one pass: a regular
+ * expression for the userinfo would scan the rest of the authority again from every scheme in it
+ * (`http:http:http:…`), in time quadratic in its length.
+ */
+function hideSpecialUserinfo(text: string): string {
+  if (!text.includes('@')) return text;
+  let shown = '';
+  let copied = 0;
+  // The authority the last scheme starts, [from, end), and its last `@` (-1: none).
+  let end = -1;
+  let lastAt = -1;
+  for (const scheme of text.matchAll(SPECIAL_SCHEME)) {
+    if (scheme.index < copied) continue; // within a userinfo already left out
+    const from = scheme.index + scheme[0].length;
+    if (from > end) {
+      AUTHORITY_END.lastIndex = from;
+      end = AUTHORITY_END.exec(text)?.index ?? text.length;
+      lastAt = -1;
+      for (let i = from; i < end; i++) if (text.charCodeAt(i) === AT_SIGN) lastAt = i;
+    }
+    if (lastAt < from) continue;
+    shown += text.slice(copied, from);
+    copied = lastAt + 1;
+  }
+  return copied === 0 ? text : shown + text.slice(copied);
+}
+/** Query (or fragment) parameters whose values are secrets whatever they look like. */
+const SECRET_PARAMETER = /key|token|secret|pass|pwd|auth|credential|signature|^sig$/i;
 
 export function redact(text: string): string {
   // Decoded before anything is hidden: hiding the raw text first would take a key's visible
-  // start and leave the rest of a secret that has one escaped letter (`acme%2561cme…`).
-  const decoded = decodeEscapes(text);
+  // start and leave the rest of a secret that has one escaped letter (`acme%2561cme…`). NULs
+  // are dropped as well: UTF-16 read as UTF-8 puts one beside every ASCII letter of a key.
+  const decoded = decodeEscapes(text).replaceAll('\u0000', '');
   if (decoded === text) return hideSecrets(text);
   const hidden = hideSecrets(decoded);
   return hidden === decoded ? hideSecrets(text) : hidden;
 }
 
 function hideSecrets(text: string): string {
-  return text.replace(KEY_PATTERN, 'chatting_live_[redacted]').replace(USERINFO, '://');
+  const replaced = text.replace(KEY_PATTERN, 'chatting_live_[redacted]').replace(USERINFO, '://');
+  return hideSpecialUserinfo(replaced);
 }
 
-/** A request URL fit to log: as it arrived, but for its secrets. */
+/**
+ * A URL fit to log (a request's target, a webhook's): as it arrived, but for its secrets; the
+ * parameters of its fragment too (`#access_token=…`), and the userinfo of a target that starts
+ * with its authority (`//user:pw@host/…`).
+ */
 export function redactUrl(url: string): string {
-  const [path, query] = url.split(/\?(.*)/s, 2);
-  if (query === undefined) return redact(path);
-  const parameters = query.split('&').map((parameter) => {
-    const equals = parameter.indexOf('=');
-    const name = equals === -1 ? parameter : parameter.slice(0, equals);
-    return equals !== -1 && SECRET_PARAMETER.test(decodeEscapes(name))
-      ? `${name}=[redacted]`
-      : parameter;
-  });
-  return redact(`${path}?${parameters.join('&')}`);
+  const [beforeFragment, fragment] = url.split(/#(.*)/s, 2);
+  const [path, query] = beforeFragment.split(/\?(.*)/s, 2);
+  let shown = path.replace(/^\/\/[^/\\?#]*@/, '//');
+  if (query !== undefined) shown += `?${redactParameters(query)}`;
+  if (fragment !== undefined) shown += `#${redactParameters(fragment)}`;
+  return redact(shown);
+}
+
+/** `a=1&token=…`, with the value of each parameter named like a secret hidden. */
+function redactParameters(text: string): string {
+  return text
+    .split('&')
+    .map((parameter) => {
+      const equals = parameter.indexOf('=');
+      const name = equals === -1 ? parameter : parameter.slice(0, equals);
+      return equals !== -1 && SECRET_PARAMETER.test(decodeEscapes(name))
+        ? `${name}=[redacted]`
+        : parameter;
+    })
+    .join('&');
 }
 
 const PERCENT = 0x25;

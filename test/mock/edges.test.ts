@@ -452,6 +452,22 @@ describe('the request journal', () => {
     }
   });
 
+  test('many small headers count what they hold, not only their characters', async () => {
+    const maxBytes = 1024 * 1024;
+    const small = await startMock({ journalBytes: maxBytes });
+    try {
+      // 900 one-letter headers (with the client's own, within the 1,000 lines a request may
+      // have): 5 KB of characters, about 45 KB held.
+      const headers = Object.fromEntries(Array.from({ length: 900 }, (_, i) => [`h${i}`, 'x']));
+      for (let i = 0; i < 40; i++) await small.request('GET', `${API}/me?i=${i}`, { headers });
+      const journal = await small.request('GET', '/__admin/journal?limit=1000', { key: null });
+      const kept = (journal.body.items as unknown[]).length;
+      assert.ok(kept <= Math.floor(maxBytes / (900 * 40)), `${kept} entries kept`);
+    } finally {
+      await small.stop();
+    }
+  });
+
   test('a long header or body shows its first 10 KB as if all of it had been kept and redacted', async () => {
     // A key that begins just before the cut and ends after it.
     const key = DEMO_KEYS.globex;
@@ -575,6 +591,54 @@ describe('the request journal', () => {
     assert.equal(redactUrl('/me?token=abc&limit=5'), '/me?token=[redacted]&limit=5');
     assert.equal(redactUrl('/me?limit=5'), '/me?limit=5');
     assert.ok(!redactUrl(`/me/${DEMO_KEYS.acme}`).includes('acmeacme'));
+    assert.equal(
+      redactUrl('/x?pwd=1&passwd=2&credential=3&sig=4&design=5'),
+      '/x?pwd=[redacted]&passwd=[redacted]&credential=[redacted]&sig=[redacted]&design=5',
+    );
+    // A fragment's parameters (a webhook target's `#access_token=…`) and an authority-first
+    // request target (`GET //user:pw@host/…`).
+    assert.equal(
+      redactUrl('http://h/cb#access_token=abc&x=1'),
+      'http://h/cb#access_token=[redacted]&x=1',
+    );
+    assert.equal(redactUrl('//bob:pw@127.0.0.1/api/zapier/me'), '//127.0.0.1/api/zapier/me');
+  });
+
+  test('the userinfo of a URL is found as browsers and Node read URLs, in linear time', () => {
+    const cases: [string, string][] = [
+      ['{"target_url":"http:bob:hunter2@127.0.0.1:9/x"}', '{"target_url":"http:127.0.0.1:9/x"}'],
+      ['{"target_url":"http://bob:pa^ss@127.0.0.1:9/x"}', '{"target_url":"http://127.0.0.1:9/x"}'],
+      ['http:\\bob:pw@h/x', 'http:\\h/x'],
+      ['HTTPS:/bob:p w@h/x', 'HTTPS:/h/x'],
+      ['ftp://u:é{|}@h', 'ftp://h'],
+      ['https://a@b@c/x?y=1', 'https://c/x?y=1'],
+      // An `@` past the authority is no userinfo.
+      [
+        'see http://example.com/a@b and mail x@y.com',
+        'see http://example.com/a@b and mail x@y.com',
+      ],
+    ];
+    for (const [text, shown] of cases) assert.equal(redact(text), shown, text);
+    // Every scheme a new start, none with a userinfo until the very end: still one pass.
+    const many = `${'http:'.repeat(200_000)}@h`;
+    assert.equal(redact(many), 'http:h');
+  });
+
+  test('keys sent as a header name, in Proxy-Authorization, or in a UTF-16 body are hidden', async () => {
+    const secret = DEMO_KEYS.globex.split('_').pop() as string;
+    const basic = Buffer.from(`x:${DEMO_KEYS.globex}`).toString('base64');
+    await mock.request('GET', `${API}/me?case=header-names`, {
+      headers: { 'proxy-authorization': `Basic ${basic}`, [DEMO_KEYS.globex]: '1' },
+    });
+    const utf16 = Buffer.from(`{"email":"a@b.co","name":"${DEMO_KEYS.globex}"}`, 'utf16le');
+    await mock.request('POST', `${API}/contacts`, {
+      raw: utf16.toString('latin1'),
+      headers: { 'content-type': 'application/json' },
+    });
+    const journal = await mock.request('GET', '/__admin/journal?limit=2', { key: null });
+    assert.ok(!journal.text.includes(secret), journal.text);
+    assert.ok(!journal.text.includes(basic), journal.text);
+    assert.match(journal.text, /"proxy-authorization":"\[redacted\]"/);
   });
 
   const entriesFor = async (path: string) => {
