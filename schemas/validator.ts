@@ -72,6 +72,8 @@ const TYPE_WORDS: Record<string, string> = {
   null: 'null',
   // JSON.parse reads a number beyond a double's range (1e400) as Infinity, which no schema takes.
   infinite: 'a number too large to hold',
+  // What a request without a body (or with an empty one) has where its body should be.
+  undefined: 'missing',
 };
 
 /** What a value failing each format is not. */

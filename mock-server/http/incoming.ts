@@ -68,6 +68,12 @@ export function installIncomingChecks(app: FastifyInstance, knownPaths: KnownPat
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
     const refusal = encodingRefusal(request.headers);
+    // No bytes is no body, whatever the Content-Type: many clients send theirs on every call
+    // (a DELETE included). A route that needs a body then refuses its absence as any other.
+    if (bytes.length === 0 && !refusal) {
+      request.receivedBody = '';
+      return done(null, undefined);
+    }
     let text: string;
     try {
       text = UTF8.decode(bytes);

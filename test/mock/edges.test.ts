@@ -169,6 +169,22 @@ describe('bodies', () => {
     });
   }
 
+  test('a Content-Type with no body is no body: a DELETE goes through, a create says what is missing', async () => {
+    const noBody = { raw: '', headers: { 'content-type': 'application/json' } };
+    const subscribed = await mock.request('POST', `${API}/webhooks/subscribe`, {
+      body: { event: 'contact.created', target_url: 'https://hooks.example/empty-body' },
+    });
+    assert.equal(subscribed.status, 201, subscribed.text);
+    const id = subscribed.body.id as string;
+    const removed = await mock.request('DELETE', `${API}/webhooks/${id}`, noBody);
+    assert.equal(removed.status, 200, removed.text);
+    const faults = await mock.request('DELETE', '/__admin/faults', { ...noBody, key: null });
+    assert.equal(faults.status, 200, faults.text);
+    const created = await mock.request('POST', `${API}/contacts`, noBody);
+    assertError(created, 400, 'invalid-request');
+    assert.match(created.body.message as string, /body: must be an object, not missing/);
+  });
+
   test('nesting is counted outside strings only', () => {
     assert.equal(nestedDeeperThan('{"a":[[1]]}', 3), false);
     assert.equal(nestedDeeperThan('{"a":[[[1]]]}', 3), true);
