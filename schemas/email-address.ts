@@ -14,6 +14,7 @@
  * each repeated part is a choice of characters no other choice beside it takes.
  */
 import type * as HapiAddress from '@hapi/address';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import emailSchema from './common/email.json';
 
 const MAILBOX = new RegExp(emailSchema.pattern, 'u');
@@ -47,7 +48,24 @@ function isDomain(domain: string): boolean {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { isDomainValid } = require('@hapi/address') as typeof HapiAddress;
   // No list of top-level domains is given (its default checks none): `acme.example` is a domain.
-  return isDomainValid(domain, { minDomainSegments: 1 });
+  return isDomainValid(domain, { minDomainSegments: 1 }) && isIdnaForm(domain);
+}
+
+/**
+ * A name as IDNA2008 (RFC 5891 §5.3) writes one: its `xn--` labels decode, and its other labels
+ * are already what IDNA's mapping (UTS 46, as Node's URL applies it) makes of them, but for
+ * letter case. `a@xn--a.com` names no domain, and `exa\u00ADmple.com` (a soft hyphen) or full-width
+ * `ｅｘａｍｐｌｅ.com` would be a second contact for the mailbox of `example.com`.
+ */
+function isIdnaForm(domain: string): boolean {
+  const ascii = domainToASCII(domain);
+  if (ascii === '') return false;
+  const written = domain
+    .toLowerCase()
+    .split('.')
+    .map((label) => (label.startsWith('xn--') ? domainToUnicode(label) : label))
+    .join('.');
+  return domainToUnicode(ascii) === written;
 }
 
 /** IPv4-address-literal: four Snum, each 1 to 3 digits up to 255 (leading zeros allowed). */

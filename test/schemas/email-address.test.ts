@@ -32,6 +32,8 @@ const ADDRESSES: [string, string][] = [
   ['an IPv6 literal of six groups and IPv4', 'a@[IPv6:1:2:3:4:5:6:192.0.2.1]'],
   ['an IPv4 literal with leading zeros (Snum)', 'a@[192.000.002.001]'],
   ['a punycode domain', 'a@xn--e1afmkfd.xn--p1ai'],
+  ['a non-ASCII domain in capitals', 'a@EXÄMPLE.com'],
+  ['a domain IDNA keeps an ß in', 'a@straße.de'],
   ['a local part of 64 octets', `${'x'.repeat(64)}@example.com`],
   ['254 octets in all', `${'l'.repeat(6)}@${DOMAIN_OF_247}`],
 ];
@@ -65,6 +67,11 @@ const NOT_ADDRESSES: [string, string][] = [
   ['an IPv6 literal with five groups, "::" and IPv4', 'a@[IPv6:1:2:3:4:5::192.0.2.1]'],
   ['an unregistered literal tag', 'a@[tag:content]'],
   ['an unclosed literal', 'a@[192.0.2.1'],
+  ['punycode that decodes to nothing', 'a@xn--a.com'],
+  ['punycode with invalid digits', 'a@xn--zz.com'],
+  ["a soft hyphen, which IDNA's mapping drops", 'a@exa\u00ADmple.com'],
+  ["full-width letters, which IDNA's mapping makes ASCII", 'a@ＥＸＡＭＰＬＥ.com'],
+  ['a domain not in NFC', 'a@exa\u0308mple.com'],
 ];
 
 describe('idn-email: a mailbox of RFC 5321 with the UTF-8 of RFC 6531', () => {
@@ -90,6 +97,11 @@ describe('idn-email: a mailbox of RFC 5321 with the UTF-8 of RFC 6531', () => {
       'an IPv6 literal of seven groups',
       'an IPv6 literal with two "::"',
       'an IPv6 literal with five groups, "::" and IPv4',
+      'punycode that decodes to nothing',
+      'punycode with invalid digits',
+      "a soft hyphen, which IDNA's mapping drops",
+      "full-width letters, which IDNA's mapping makes ASCII",
+      'a domain not in NFC',
     ];
     for (const [why, text] of NOT_ADDRESSES) {
       if (!onlyFormat.includes(why)) assert.ok(!pattern.test(text), `${why}: ${text}`);
