@@ -128,11 +128,19 @@ export function answerNotFound(_request: unknown, reply: FastifyReply): FastifyR
 /** For fastify's `frameworkErrors`: what the router refuses before any route (a bad URL...). */
 export function answerFrameworkError(
   error: FastifyError,
-  _request: unknown,
+  request: { url: string },
   reply: FastifyReply,
 ): void {
+  // A target that is neither a path nor an http(s) URL (`ftp://host/…`, `host/…`) has no
+  // escape to blame: the router refuses it all the same.
+  if (error.code === 'FST_ERR_BAD_URL' && !/^(\/|https?:\/\/)/i.test(request.url)) {
+    sendError(reply, new ApiError('invalid-request', NOT_A_PATH));
+    return;
+  }
   sendError(reply, toApiError(error));
 }
+
+const NOT_A_PATH = 'the request target is neither a path nor an http:// or https:// URL';
 
 /** What the mock answers while it stops. */
 export function shuttingDown(): ApiError {

@@ -431,6 +431,23 @@ describe('what Node would answer on its own', () => {
     assertAnswers(query, [[405, 'method-not-allowed']]);
   });
 
+  test('a target of another scheme is told so; a bad escape in an absolute URL is still named', async () => {
+    const port = new URL(mock.base).port;
+    const messages: string[] = [];
+    for (const target of [`ftp://127.0.0.1${API}/me`, `http://127.0.0.1:${port}${API}/%zz`]) {
+      const request = me
+        .replace(`${API}/me`, target)
+        .replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n');
+      const [answer] = parseAnswers(await rawConnection(mock.base, request));
+      assertAnswers([answer], [[400, 'invalid-request']]);
+      messages.push((JSON.parse(answer.body) as { message: string }).message);
+    }
+    assert.deepEqual(messages, [
+      'the request target is neither a path nor an http:// or https:// URL',
+      'the path is not a valid URL (a malformed percent-encoding)',
+    ]);
+  });
+
   test('bytes that are no request line at all are still malformed', async () => {
     const answers = parseAnswers(await rawConnection(mock.base, 'G@T / HTTP/1.1\r\n\r\n'));
     assertAnswers(answers, [[400, 'invalid-request']]);
