@@ -9,7 +9,10 @@ import {
   accessSync,
   constants,
   existsSync,
+  lstatSync,
   mkdirSync,
+  readlinkSync,
+  realpathSync,
   readFileSync,
   rmSync,
   statSync,
@@ -276,6 +279,29 @@ function checkPath(file: string): void {
     mkdirSync(folder, { recursive: true });
   } catch (error) {
     throw new DatabaseRefused(`${file}: its folder cannot be made (${(error as Error).message}).`);
+  }
+  if (lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() && !existsSync(file)) {
+    // A link to a file not made yet is followed (SQLite makes the file); of one that leads
+    // nowhere, SQLite says only "unable to open database file".
+    const target = path.resolve(folder, readlinkSync(file));
+    let cause: string | null = null;
+    try {
+      realpathSync(path.dirname(target));
+    } catch (error) {
+      const { code } = error as NodeJS.ErrnoException;
+      cause =
+        code === 'ELOOP'
+          ? 'a folder reached through links that loop'
+          : `a folder that does not exist (${path.dirname(target)})`;
+    }
+    if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      cause ??= 'a chain of links that loops or leads nowhere';
+    }
+    if (cause) {
+      throw new DatabaseRefused(
+        `${file} is a symbolic link to ${target}: ${cause}. Give --db the file itself.`,
+      );
+    }
   }
   if (existsSync(file)) {
     const stat = statSync(file);

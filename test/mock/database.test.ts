@@ -12,6 +12,7 @@ import {
   readFileSync,
   rmSync,
   statfsSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -213,6 +214,21 @@ describe('the database file', () => {
     chmodSync(file, 0o444);
     const readOnly = await refusal(['--db', file]);
     assert.match(readOnly, new RegExp(`${escape(file)} cannot be written \\(EACCES\\)`));
+  });
+
+  test('a link that leads nowhere is refused for its reason; one to a file not made yet is followed', async () => {
+    symlinkSync(inDirectory('missing', 'mock.sqlite'), inDirectory('dangling'));
+    const dangling = await refusal(['--db', inDirectory('dangling')]);
+    assert.match(dangling, /is a symbolic link to .*: a folder that does not exist/);
+    symlinkSync(inDirectory('loop-b'), inDirectory('loop-a'));
+    symlinkSync(inDirectory('loop-a'), inDirectory('loop-b'));
+    const loop = await refusal(['--db', inDirectory('loop-a')]);
+    assert.match(loop, /a chain of links that loops or leads nowhere/);
+
+    symlinkSync(inDirectory('made-through-link.sqlite'), inDirectory('ahead'));
+    const store = Store.open({ file: inDirectory('ahead'), seed: demoSeed() });
+    await store.close();
+    assert.ok(existsSync(inDirectory('made-through-link.sqlite')));
   });
 
   test('a file with our application id but not our tables is refused and left as it was', async () => {
