@@ -15,7 +15,7 @@ import { isLoopbackHost } from './domain/addresses';
 import { authenticate } from './api/auth';
 import { ADMIN_BODY_LIMIT_BYTES } from './admin/route';
 import { BODY_LIMIT_BYTES, byteSize } from './http/errors';
-import { MAX_JSON_DEPTH } from './http/incoming';
+import { MAX_JSON_CONTAINERS, MAX_JSON_DEPTH } from './http/incoming';
 import { createServer, DEFAULT_REQUEST_TIMEOUTS } from './server';
 import { DEMO_KEYS, readSeedFile } from './store/seed';
 import { Store } from './store/store';
@@ -59,7 +59,7 @@ Limits (answered with the JSON error envelope):
   request headers     within ${DEFAULT_REQUEST_TIMEOUTS.headersMs / 1000} s of connecting, at most 64 KiB and 1,000 lines (408 request-timeout / 400)
   whole request       within ${DEFAULT_REQUEST_TIMEOUTS.requestMs / 1000} s, headers and body (408 request-timeout)
   body                ${byteSize(BODY_LIMIT_BYTES)} of UTF-8 JSON (${byteSize(ADMIN_BODY_LIMIT_BYTES)} for /__admin/seed), uncompressed,
-                      nested at most ${MAX_JSON_DEPTH} deep
+                      nested at most ${MAX_JSON_DEPTH} deep, at most ${MAX_JSON_CONTAINERS.toLocaleString('en')} objects and arrays
                       (413 payload-too-large, 415 unsupported-media-type, 400 invalid-request)
 `;
 

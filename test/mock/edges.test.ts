@@ -6,7 +6,11 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
-import { nestedDeeperThan } from '../../mock-server/http/incoming';
+import {
+  jsonShapeBeyond,
+  MAX_JSON_CONTAINERS,
+  nestedDeeperThan,
+} from '../../mock-server/http/incoming';
 import { reachableOrigins } from '../../mock-server/cli';
 import { JOURNAL_MAX_BYTES } from '../../mock-server/http/recent-requests';
 import { decodeEscapes, redact, redactUrl } from '../../mock-server/http/redaction';
@@ -183,6 +187,15 @@ describe('bodies', () => {
     const created = await mock.request('POST', `${API}/contacts`, noBody);
     assertError(created, 400, 'invalid-request');
     assert.match(created.body.message as string, /body: must be an object, not missing/);
+  });
+
+  test('more objects and arrays than a million are refused before the body is parsed', async () => {
+    const many = `{"contacts":[${'{},'.repeat(MAX_JSON_CONTAINERS)}{}]}`;
+    const reply = await mock.request('POST', '/__admin/seed', { ...json(many), key: null });
+    assertError(reply, 400, 'invalid-request');
+    assert.match(reply.body.message as string, /holds more than 1,000,000 objects and arrays/);
+    assert.equal(jsonShapeBeyond('[[],[],"[[[["]', 32, 2), 'containers');
+    assert.equal(jsonShapeBeyond('[[],"[[[["]', 32, 2), null);
   });
 
   test('nesting is counted outside strings only', () => {
