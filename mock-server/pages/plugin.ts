@@ -6,7 +6,7 @@
  * the request journal leaves them out.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from '../http/errors';
 import { bundledOpenapi } from './openapi-document';
@@ -57,13 +57,14 @@ export function pagesPlugin() {
       ...staticFiles(DOCS_DIR),
       ...staticFiles(swaggerUiDir, SWAGGER_UI_FILES),
     ]);
+    const contents = new FileContents();
     const sendFile = async (reply: FastifyReply, files: Map<string, StaticFile>, name: string) => {
       const found = files.get(name);
       if (!found) throw new ApiError('not-found', 'no such file');
       return reply
         .headers(PAGE_HEADERS)
         .type(found.type)
-        .send(await readFile(found.file));
+        .send(await contents.of(found.file));
     };
     const named = (request: FastifyRequest) => (request.params as { file: string }).file;
     const pages: Record<string, (request: FastifyRequest, reply: FastifyReply) => unknown> = {
@@ -84,4 +85,23 @@ export function pagesPlugin() {
       });
     }
   };
+}
+
+/**
+ * The files' bytes, read once for as long as the file is unchanged (a dashboard file edited in
+ * the sources is read again on its next request). Every answer of a file sends the same buffer:
+ * answers waiting for slow clients, however many, share it (read afresh for each, 1,092
+ * pipelined requests for Swagger UI's 1.5 MB bundle held 2 GB).
+ */
+class FileContents {
+  private readonly read = new Map<string, { mtimeMs: number; size: number; bytes: Buffer }>();
+
+  async of(file: string): Promise<Buffer> {
+    const { mtimeMs, size } = await stat(file);
+    const known = this.read.get(file);
+    if (known && known.mtimeMs === mtimeMs && known.size === size) return known.bytes;
+    const bytes = await readFile(file);
+    this.read.set(file, { mtimeMs, size, bytes });
+    return bytes;
+  }
 }

@@ -229,6 +229,24 @@ describe('a client that pipelines more than it reads', () => {
     assert.equal(messagesSaying('held back'), 0, 'dropped, not acted on, once the client left');
   });
 
+  test('a connection with more than 128 requests waiting behind those is closed, nothing behind acted on', async () => {
+    const socket = connect(Number(new URL(mock.base).port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    socket.write(bundle.repeat(16 + 128 + 6) + postMessage('past the backlog').repeat(2));
+    assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
+    // What the server sent before it closed, then the close.
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.resume();
+    await closed;
+    const answers = received.match(/HTTP\/1\.1 200 OK/g)?.length ?? 0;
+    assert.ok(answers <= 16 + 128, `${answers} answers`);
+    assert.equal(messagesSaying('past the backlog'), 0);
+  });
+
   test('a client that reads gets every answer, in order, those that waited included', async () => {
     const raw = await rawConnection(
       mock.base,
