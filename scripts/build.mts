@@ -6,6 +6,7 @@
  *                                       of the sources as they are now (no compiler starts)
  *   node scripts/build.mts --if-stale   the same, silent when there is nothing to do (npm start,
  *                                       npm run zap: no compile on every start)
+ *   node scripts/build.mts --if-stale --silent   no line of its own at all (_zapier-build)
  *   node scripts/build.mts --clean      empties dist/ and builds everything
  *   node scripts/build.mts --discard-zips   removes build/build.zip and build/source.zip only
  *                                       (`npm version` runs it; a build that compiles does too)
@@ -231,7 +232,11 @@ function main(args: string[]): number {
     return 0;
   }
   const ifStale = args.includes('--if-stale');
+  // --silent: no line of its own (a compiler's errors still show), for scripts whose own output
+  // must come first (the guard's refusal in _zapier-build, which the CLI shows as its error).
+  const silent = args.includes('--silent');
   return build(args.includes('--clean'), (stale) => {
+    if (silent) return;
     if (stale && ifStale)
       console.error('dist/ is not built from the current sources: building it first');
     // On stderr, as the steps' output: stdout is the output of what runs after a build.

@@ -6,7 +6,7 @@
  * guard says the changes need, bumps package.json (and package-lock.json, through `npm version`),
  * opens a CHANGELOG.md section for the version, writes its definition snapshot to
  * releases/<version>.json, and prints the upload → promote → migrate steps. Nothing is uploaded.
- * Warns, naming them, when the tree has uncommitted changes.
+ * Names, after it, the uncommitted changes the release took in.
  *
  * `current` releases package.json's version as it is, without a bump: the first snapshot of an
  * app that was released before the guard existed, one that was lost, or a version set by hand.
@@ -22,6 +22,7 @@ import {
   isCommitted,
   isZapierVersion,
   packageVersion,
+  releasedVersions,
   releaseFile,
   REPO,
   takeSnapshot,
@@ -86,23 +87,48 @@ function npmVersion(version: string): void {
   if (result.status !== 0) throw new Error(`npm version ${version} failed:\n${result.stderr}`);
 }
 
-function nextSteps(from: string | null, to: string, bump: string): string {
-  const migrate =
-    from === null
-      ? '  (no earlier version to migrate from)'
-      : bump === 'major'
-        ? `  Do not migrate: Zapier moves Zaps only within a major version, so Zaps on ${from}\n` +
-          `  stay there until their owners edit them onto ${to}; deprecate ${from} once they have.`
-        : `  npx zapier-platform migrate ${from} ${to} 100%   # migrate only within a major version`;
-  return [
+/**
+ * What follows a release. Zaps move from the version live before it: the newest released one
+ * without a label (a labelled one, `0.2.0-beta`, is never promoted), and, within a major, from a
+ * labelled one since, where its testers' Zaps are.
+ */
+function nextSteps(to: string): string {
+  const before = releasedVersions().filter((version) => semver.lt(version, to));
+  const live = before.filter((version) => !semver.prerelease(version)).at(-1) ?? null;
+  const labelled = before.filter(
+    (version) => semver.prerelease(version) && (!live || semver.gt(version, live)),
+  );
+  const steps = [
     'Next:',
     `  $EDITOR CHANGELOG.md              # the "## ${to}" section becomes the release notes`,
     '  npm test',
     `  git add -A && git commit -m "Release ${to}"   # the snapshot checks the next release`,
     `  npm run zapier:push               # compiles, builds build.zip, uploads ${to}`,
-    `  npx zapier-platform promote ${to}`,
-    migrate,
-  ].join('\n');
+  ];
+  if (semver.prerelease(to)) {
+    return [
+      ...steps,
+      `  npx zapier-platform users:add <email> ${to}   # testers: Zapier promotes no labelled version`,
+    ].join('\n');
+  }
+  steps.push(`  npx zapier-platform promote ${to}`);
+  if (live === null) steps.push('  (no earlier version to migrate from)');
+  else if (semver.major(live) !== semver.major(to)) {
+    steps.push(
+      `  Do not migrate: Zapier moves Zaps only within a major version, so Zaps on ${live}\n` +
+        `  stay there until their owners edit them onto ${to}; deprecate ${live} once they have.`,
+    );
+  } else {
+    steps.push(
+      `  npx zapier-platform migrate ${live} ${to} 100%   # migrate only within a major version`,
+    );
+  }
+  for (const version of labelled.filter((v) => semver.major(v) === semver.major(to))) {
+    steps.push(
+      `  npx zapier-platform migrate ${version} ${to} 100%   # the Zaps of ${version}'s testers`,
+    );
+  }
+  return steps.join('\n');
 }
 
 /** What `git status` lists as changed or new in the repo; null outside a git work tree. */
@@ -122,23 +148,25 @@ function uncommittedFiles(): string[] | null {
  * A release is best made from a committed tree: the snapshot and the version describe the tree
  * as it is, and the release commit is what the next guard and every reviewer read. Uncommitted
  * work would ride along in that commit unreviewed, or, left out of it, leave a snapshot of code
- * no commit holds. A warning, not a refusal: the changes being released may be the uncommitted
- * ones, and the maintainer commits them with the release.
+ * no commit holds. A note after the release, not a refusal: the changes being released may be
+ * the uncommitted ones (a CHANGELOG.md section written first, say), committed with the release.
  */
-function warnIfUncommitted(): void {
-  const files = uncommittedFiles();
-  if (!files || files.length === 0) return;
+function uncommittedNote(files: string[] | null, target: string, dryRun: boolean): string {
+  if (!files || files.length === 0) return '';
   const shown =
     files.slice(0, 5).join(', ') + (files.length > 5 ? ` and ${files.length - 5} more` : '');
-  console.log(
-    `Note: the tree has uncommitted changes (${shown}). The release is made of the tree as it ` +
-      'is, these included: its snapshot describes them, so they belong in its commit. To release ' +
-      'without them, undo this release (git checkout -- package.json package-lock.json ' +
-      'CHANGELOG.md, and remove its snapshot), commit or stash them, then release again.\n',
+  return (
+    `Note: the tree had uncommitted changes (${shown}). ${dryRun ? 'They would be' : 'They are'} ` +
+    `part of ${target}: its snapshot describes the tree as it is, so they belong in its commit. ` +
+    `To leave them out, commit or stash them${dryRun ? ' first' : `, take back what the release wrote (the version in package.json and package-lock.json, releases/${target}.json, its CHANGELOG.md section if it wrote one)`}, and release again.\n`
   );
 }
 
-async function release(request: string, dryRun: boolean): Promise<void> {
+async function release(
+  request: string,
+  dryRun: boolean,
+  uncommitted: string[] | null,
+): Promise<void> {
   const verdict = await assess();
   // Nothing was compared (package.json's version, or a lost snapshot): nothing to release on.
   if (!verdict.ok && !verdict.compared) throw new ReleaseRefused(verdict.summary);
@@ -208,9 +236,11 @@ async function release(request: string, dryRun: boolean): Promise<void> {
           '',
         ]
     )
-      .concat(nextSteps(verdict.released, target, bump))
+      .concat(nextSteps(target))
       .join('\n'),
   );
+  const note = uncommittedNote(uncommitted, target, dryRun);
+  if (note) console.log(`\n${note}`);
 }
 
 async function main(): Promise<void> {
@@ -220,10 +250,11 @@ async function main(): Promise<void> {
   });
   if (positionals.length !== 1) throw new ReleaseRefused(USAGE);
   const [request] = positionals;
-  warnIfUncommitted();
+  // Read before the release writes anything: what was uncommitted is the maintainer's own.
+  const uncommitted = uncommittedFiles();
   // `current` is a release of the version package.json has already: the same guard, changelog
   // section and snapshot, and `npm version` leaves the version as it is.
-  await release(request === 'current' ? packageVersion() : request, values['dry-run']);
+  await release(request === 'current' ? packageVersion() : request, values['dry-run'], uncommitted);
 }
 
 main().catch((error: unknown) => {

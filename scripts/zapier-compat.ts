@@ -26,11 +26,17 @@ async function main(): Promise<void> {
     },
   });
   // Run as _zapier-build, the guard is as strict as the zapier-platform command it runs for.
+  const above = process.env.npm_lifecycle_event === '_zapier-build' ? zapierCommandAbove() : 'none';
   const uploading =
-    values['before-upload'] ||
-    (process.env.npm_lifecycle_event === '_zapier-build' &&
-      UPLOADING.includes(zapierCommandAbove() ?? ''));
+    values['before-upload'] || (typeof above === 'object' && UPLOADING.includes(above.command));
   const verdict = await assess({ uploading });
+  if (above === 'unknown' && verdict.ok && verdict.needed && verdict.bump === 'none') {
+    // Said, though the CLI shows a build script's output only when it fails.
+    console.error(
+      'Could not tell which zapier-platform command runs this build (no `ps`): if it is a push, ' +
+        `it replaces the released ${verdict.version} with the changed app. Use npm run zapier:push.`,
+    );
+  }
   if (values.json) {
     // Output for a program: on stdout whatever the verdict, which the exit code carries.
     console.log(JSON.stringify(verdict, null, 2));

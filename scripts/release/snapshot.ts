@@ -280,11 +280,11 @@ export function readSnapshot(version: string, dir: string = RELEASES_DIR): Relea
       // makes live Zaps fire old items again) would go unseen.
       const results = snapshot?.triggerResults as Record<string, unknown>;
       const unrecorded = Object.keys(hookSamples(snapshot?.definition as JsonObject)).filter(
-        (key) => !Array.isArray(results[key]) || results[key].length === 0,
+        (key) => !isResultList(results[key]),
       );
       if (unrecorded.length > 0) {
         usable = false;
-        problem = `triggerResults has nothing for the hook trigger${unrecorded.length > 1 ? 's' : ''} ${unrecorded.join(', ')}`;
+        problem = `triggerResults has no deliveries with their ids for the hook trigger${unrecorded.length > 1 ? 's' : ''} ${unrecorded.join(', ')}`;
       }
     }
   }
@@ -294,6 +294,27 @@ export function readSnapshot(version: string, dir: string = RELEASES_DIR): Relea
     );
   }
   return snapshot as ReleaseSnapshot;
+}
+
+/**
+ * What `npm run release` records of a hook trigger: deliveries (each with its fields) and the id
+ * `perform` gave each, a text or none. An empty payload proves nothing of how ids are derived.
+ */
+function isResultList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((result: Partial<TriggerResult> | null) => {
+      const payload = result?.payload;
+      return (
+        typeof payload === 'object' &&
+        payload !== null &&
+        !Array.isArray(payload) &&
+        Object.keys(payload).length > 0 &&
+        (typeof result?.id === 'string' || result?.id === null)
+      );
+    })
+  );
 }
 
 /**

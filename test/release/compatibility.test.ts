@@ -74,10 +74,19 @@ test('a snapshot whose definition Zapier would not take is refused, naming what 
     write({ ...released, triggerResults: { ...released.triggerResults, contact_created: [] } });
     assert.throws(
       () => readSnapshot('0.1.0', dir),
-      refusal(/triggerResults has nothing for the hook trigger contact_created\)/),
+      refusal(
+        /triggerResults has no deliveries with their ids for the hook trigger contact_created\)/,
+      ),
     );
     write({ ...released, triggerResults: {} });
-    assert.throws(() => readSnapshot('0.1.0', dir), refusal(/triggerResults has nothing .*, /));
+    assert.throws(
+      () => readSnapshot('0.1.0', dir),
+      refusal(/triggerResults has no deliveries .* for the hook triggers .*, /),
+    );
+    for (const thin of [[{ payload: {}, id: null }], [{}], [{ payload: { a: 1 }, id: 7 }]]) {
+      write({ ...released, triggerResults: { ...released.triggerResults, contact_created: thin } });
+      assert.throws(() => readSnapshot('0.1.0', dir), refusal(/triggerResults has no deliveries/));
+    }
     write(released);
     assert.deepEqual(readSnapshot('0.1.0', dir), released);
   } finally {
@@ -261,7 +270,7 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
   );
 
   test(
-    'release names uncommitted changes before it starts, and says nothing on a committed tree',
+    'release names the uncommitted changes it took in, and says nothing on a committed tree',
     async () => {
       await git('init', '-q');
       await git('add', '-A');
@@ -275,8 +284,21 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       repo.edit('README.md', (text) => `${text}\nWork in progress.\n`);
       const dirty = await dryRun();
       assert.equal(dirty.code, 0, dirty.stderr);
-      assert.match(dirty.stdout, /Note: the tree has uncommitted changes \(README\.md\)/);
+      assert.match(
+        dirty.stdout,
+        /Note: the tree had uncommitted changes \(README\.md\)\. They would be part of 0\.2\.1/,
+      );
+      assert.doesNotMatch(dirty.stdout, /git checkout/, 'nothing that would throw them away');
       assert.match(dirty.stdout, /Would release 0\.2\.1/);
+      // A refused release took nothing in, and says nothing of them.
+      const refused = await runScript('scripts/release.ts', '0.2.0', '--dry-run');
+      assert.equal(refused.code, 1);
+      assert.doesNotMatch(refused.stdout, /Note:/);
+      // A labelled version is for testers: Zapier promotes none, so no promote and no migrate.
+      const labelled = await runScript('scripts/release.ts', '0.3.0-beta', '--dry-run');
+      assert.equal(labelled.code, 0, labelled.stderr);
+      assert.match(labelled.stdout, /users:add <email> 0\.3\.0-beta/);
+      assert.doesNotMatch(labelled.stdout, /zapier-platform (promote|migrate)/);
       // It says what it would write and what would follow, and writes nothing.
       assert.match(dirty.stdout, /releases\/0\.2\.1\.json would be its definition snapshot/);
       assert.match(dirty.stdout, /npx zapier-platform promote 0\.2\.1/);
