@@ -67,20 +67,29 @@ export const PIPELINE_DEPTH = 16;
 /**
  * How many requests of one connection may wait behind those: each costs its objects (some 5 KB:
  * Node parses every request of a chunk it reads, 1,092 in 64 KiB) for as long as the connection
- * is open, so 64 connections sending 64 KiB each held 520 MB. A connection with more waiting is
- * closed at once, unanswered: a client that pipelines this far ahead without reading is not
- * waiting for answers, and one that is sends the rest again on a new connection. (The chunk's
- * requests are still made while it is parsed: those 64 connections still take RSS up by some
- * 300 MB for a moment, and +70 MB stays.)
+ * is open, so 64 connections sending 64 KiB each held 520 MB. With more waiting, the connection
+ * is given up: the waiting requests and all after them are dropped (not acted on, never
+ * answered), the answers already being made are sent, and the connection is closed once they
+ * have left, or after OVERFLOW_GRACE_MS if the client does not take them. A client that pipelines
+ * this far ahead without reading is not waiting for answers; one that is sends the dropped
+ * requests again on a new connection. (Node still makes every request of a chunk as it parses
+ * it: those 64 connections take RSS up by 300 to 400 MB for a moment.)
  */
 export const PIPELINE_BACKLOG = 128;
+
+/** How long a given-up connection has to take the answers already made before it is closed. */
+const OVERFLOW_GRACE_MS = 2_000;
 
 /** A connection's answers: how many were made and how many have left, in order. */
 interface Pipeline {
   made: number;
   left: number;
+  /** The place of the last request let through to be answered. */
+  admitted: number;
+  /** Given up (too many waiting): requests from now on are dropped. */
+  overflowed: boolean;
   /** Requests waiting for room, oldest first, with their place in the connection's order. */
-  waiting: { place: number; go: () => void }[];
+  waiting: { place: number; go: () => void; drop: () => void }[];
 }
 
 const pipelines = new WeakMap<Socket, Pipeline>();
@@ -91,7 +100,7 @@ const places = new WeakMap<IncomingMessage, number>();
 function pipelineOf(socket: Socket): Pipeline {
   let pipeline = pipelines.get(socket);
   if (!pipeline) {
-    const created: Pipeline = { made: 0, left: 0, waiting: [] };
+    const created: Pipeline = { made: 0, left: 0, admitted: 0, overflowed: false, waiting: [] };
     pipelines.set(socket, created);
     // Once closed, nothing more leaves: every waiting request goes on, to be dropped.
     socket.once('close', () => {
@@ -104,14 +113,34 @@ function pipelineOf(socket: Socket): Pipeline {
 }
 
 /** One more answer of the connection has left (or will never): room for the next waiting. */
-function answerLeft(pipeline: Pipeline): void {
+function answerLeft(pipeline: Pipeline, socket: Socket): void {
   pipeline.left += 1;
+  if (pipeline.overflowed) {
+    if (pipeline.left >= pipeline.admitted) socket.destroySoon();
+    return;
+  }
   while (
     pipeline.waiting.length > 0 &&
     pipeline.waiting[0].place - pipeline.left <= PIPELINE_DEPTH
   ) {
     pipeline.waiting.shift()?.go();
   }
+}
+
+/**
+ * Gives the connection up: no more reading, every waiting request dropped, and a close once the
+ * answers let through have left (or after the grace, for a client that does not read).
+ */
+function giveUp(pipeline: Pipeline, socket: Socket): void {
+  pipeline.overflowed = true;
+  socket.pause();
+  for (const waiter of pipeline.waiting.splice(0)) waiter.drop();
+  if (pipeline.left >= pipeline.admitted) {
+    socket.destroySoon();
+    return;
+  }
+  const deadline = setTimeout(() => socket.destroy(), OVERFLOW_GRACE_MS).unref();
+  socket.once('close', () => clearTimeout(deadline));
 }
 
 /** Node's response class, noting each response as its connection's newest. */
@@ -135,7 +164,7 @@ export class OrderedResponse<
     const left = () => {
       if (counted) return;
       counted = true;
-      answerLeft(pipeline);
+      answerLeft(pipeline, socket);
     };
     this.once('finish', left);
     this.once('close', left);
@@ -358,9 +387,18 @@ export function installConnectionOrder(app: FastifyInstance, lingerMs: number): 
     const socket = request.raw.socket;
     const place = places.get(request.raw);
     const pipeline = pipelines.get(socket);
-    if (!pipeline || place === undefined || place - pipeline.left <= PIPELINE_DEPTH) return done();
-    if (place - pipeline.left > PIPELINE_DEPTH + PIPELINE_BACKLOG || socket.destroyed) {
-      socket.destroy();
+    if (!pipeline || place === undefined) return done();
+    const admit = () => {
+      pipeline.admitted = Math.max(pipeline.admitted, place);
+      done();
+    };
+    if (pipeline.overflowed || socket.destroyed) {
+      reply.hijack();
+      return;
+    }
+    if (place - pipeline.left <= PIPELINE_DEPTH) return admit();
+    if (place - pipeline.left > PIPELINE_DEPTH + PIPELINE_BACKLOG) {
+      giveUp(pipeline, socket);
       reply.hijack();
       return;
     }
@@ -369,7 +407,10 @@ export function installConnectionOrder(app: FastifyInstance, lingerMs: number): 
       go: () => {
         // The client left before its turn: nothing of the request is done, nothing is said.
         if (socket.destroyed) reply.hijack();
-        else done();
+        else admit();
+      },
+      drop: () => {
+        reply.hijack();
       },
     });
   });
