@@ -9,36 +9,35 @@
 /** A key's form, in any letter case: a prefix typed in capitals still carries the secret. */
 const KEY_PATTERN = /chatting_live_[A-Za-z0-9]+_[A-Za-z0-9]+/gi;
 /**
- * The `user:password@` after a URL's `://`: the characters a userinfo may have (RFC 3986, and
- * `@`: URL parsing takes the last one as its end), so that it stops at a quote in JSON. Linear:
- * a run cannot cross a `/`, so no two runs overlap.
+ * Where a URL's userinfo can begin, as browsers and Node read URLs (WHATWG): after the scheme of
+ * an http(s), ws(s) or ftp URL and any run of `/` and `\\` (none too: `http:bob:pw@host`), or
+ * after `://` for any other scheme (`postgres://u:p@db`). The userinfo is all of the authority
+ * up to its last `@`, any character (`pa^ss`, `é`, `{`) included.
  */
-const USERINFO = /:\/\/[\w\-.~!$&'()*+,;=:%@]*@/g;
+const USERINFO_START = /\b(?:(?:https?|wss?|ftp):[\\/]*|[a-z][a-z0-9+.-]*:\/\/)/gi;
 /**
- * The scheme of a URL as browsers and Node read it (WHATWG): for these schemes any run of `/` and
- * `\\` (none too: `http:bob:pw@host`) starts the authority, which ends at the first `/`, `\\`, `?`
- * or `#` (or, here, a quote or a line end, as a JSON string does), and whose userinfo is all of it
- * up to its last `@`, any character (`pa^ss`, a space, `é`) included.
+ * Where the authority ends: at `/`, `\\`, `?` or `#`, as in a URL; and, since URLs here sit in
+ * text, at a quote (the end of a JSON string), `<`, `>`, `&` (the next query parameter) or white
+ * space. A password with one of those is cut there, and shown from there on.
  */
-const SPECIAL_SCHEME = /\b(?:https?|wss?|ftp):[\\/]*/gi;
-const AUTHORITY_END = /[\\/?#"\r\n]/g;
+const AUTHORITY_END = /[\\/?#"'<>&\s]/g;
 const AT_SIGN = 0x40;
 
 /**
- * `text` without the userinfo of each URL of a special scheme in it. In one pass: a regular
- * expression for the userinfo would scan the rest of the authority again from every scheme in it
+ * `text` without the userinfo of each URL in it. In one pass: a regular expression for the
+ * userinfo would scan the rest of the authority again from every scheme in it
  * (`http:http:http:…`), in time quadratic in its length.
  */
-function hideSpecialUserinfo(text: string): string {
+function hideUserinfo(text: string): string {
   if (!text.includes('@')) return text;
   let shown = '';
   let copied = 0;
   // The authority the last scheme starts, [from, end), and its last `@` (-1: none).
   let end = -1;
   let lastAt = -1;
-  for (const scheme of text.matchAll(SPECIAL_SCHEME)) {
-    if (scheme.index < copied) continue; // within a userinfo already left out
-    const from = scheme.index + scheme[0].length;
+  for (const start of text.matchAll(USERINFO_START)) {
+    if (start.index < copied) continue; // within a userinfo already left out
+    const from = start.index + start[0].length;
     if (from > end) {
       AUTHORITY_END.lastIndex = from;
       end = AUTHORITY_END.exec(text)?.index ?? text.length;
@@ -51,8 +50,13 @@ function hideSpecialUserinfo(text: string): string {
   }
   return copied === 0 ? text : shown + text.slice(copied);
 }
-/** Query (or fragment) parameters whose values are secrets whatever they look like. */
-const SECRET_PARAMETER = /key|token|secret|pass|pwd|auth|credential|signature|^sig$/i;
+
+/**
+ * Query (or fragment) parameters whose values are secrets whatever they look like: by a word in
+ * their name (`api_key`, `access_token`, `client_secret`, `passwd`, `x_hmac`, `api_sig`).
+ */
+const SECRET_PARAMETER =
+  /key|token|secret|pass|pwd|auth|credential|signature|hmac|jwt|session|(?:^|[_.-])sig$/i;
 
 export function redact(text: string): string {
   // Decoded before anything is hidden: hiding the raw text first would take a key's visible
@@ -61,12 +65,18 @@ export function redact(text: string): string {
   const decoded = decodeEscapes(text).replaceAll('\u0000', '');
   if (decoded === text) return hideSecrets(text);
   const hidden = hideSecrets(decoded);
-  return hidden === decoded ? hideSecrets(text) : hidden;
+  if (hidden === decoded) return hideSecrets(text);
+  // Shown decoded, but a key the text shows as it arrived may be one that decoding broke (an
+  // escape before it took its first letter: `%2chatting_live_…`): its secret is hidden too.
+  let shown = hidden;
+  for (const key of text.match(KEY_PATTERN) ?? []) {
+    shown = shown.replaceAll(key.slice(key.lastIndexOf('_') + 1), '[redacted]');
+  }
+  return shown;
 }
 
 function hideSecrets(text: string): string {
-  const replaced = text.replace(KEY_PATTERN, 'chatting_live_[redacted]').replace(USERINFO, '://');
-  return hideSpecialUserinfo(replaced);
+  return hideUserinfo(text.replace(KEY_PATTERN, 'chatting_live_[redacted]'));
 }
 
 /**
@@ -83,18 +93,24 @@ export function redactUrl(url: string): string {
   return redact(shown);
 }
 
-/** `a=1&token=…`, with the value of each parameter named like a secret hidden. */
+/** `a=1&token=…` (or `;token=…`), with the value of each parameter named like a secret hidden. */
 function redactParameters(text: string): string {
+  // `;` separates parameters too (HTML 4's form encoding, and what many servers still take).
   return text
-    .split('&')
-    .map((parameter) => {
-      const equals = parameter.indexOf('=');
-      const name = equals === -1 ? parameter : parameter.slice(0, equals);
-      return equals !== -1 && SECRET_PARAMETER.test(decodeEscapes(name))
-        ? `${name}=[redacted]`
-        : parameter;
+    .split(/(?=[&;])/)
+    .map((part) => {
+      const separator = /^[&;]/.test(part) ? part[0] : '';
+      return separator + redactParameter(part.slice(separator.length));
     })
-    .join('&');
+    .join('');
+}
+
+function redactParameter(parameter: string): string {
+  const equals = parameter.indexOf('=');
+  if (equals === -1 || !SECRET_PARAMETER.test(decodeEscapes(parameter.slice(0, equals)))) {
+    return parameter;
+  }
+  return `${parameter.slice(0, equals)}=[redacted]`;
 }
 
 const PERCENT = 0x25;

@@ -624,6 +624,10 @@ describe('the request journal', () => {
       redactUrl('/x?pwd=1&passwd=2&credential=3&sig=4&design=5'),
       '/x?pwd=[redacted]&passwd=[redacted]&credential=[redacted]&sig=[redacted]&design=5',
     );
+    assert.equal(
+      redactUrl('/me?api_sig=S&hmac=S&jwt=S&a=1;token=S&signup=2'),
+      '/me?api_sig=[redacted]&hmac=[redacted]&jwt=[redacted]&a=1;token=[redacted]&signup=2',
+    );
     // A fragment's parameters (a webhook target's `#access_token=…`) and an authority-first
     // request target (`GET //user:pw@host/…`).
     assert.equal(
@@ -638,7 +642,7 @@ describe('the request journal', () => {
       ['{"target_url":"http:bob:hunter2@127.0.0.1:9/x"}', '{"target_url":"http:127.0.0.1:9/x"}'],
       ['{"target_url":"http://bob:pa^ss@127.0.0.1:9/x"}', '{"target_url":"http://127.0.0.1:9/x"}'],
       ['http:\\bob:pw@h/x', 'http:\\h/x'],
-      ['HTTPS:/bob:p w@h/x', 'HTTPS:/h/x'],
+      ['HTTPS:/bob:p^w@h/x', 'HTTPS:/h/x'],
       ['ftp://u:é{|}@h', 'ftp://h'],
       ['https://a@b@c/x?y=1', 'https://c/x?y=1'],
       // An `@` past the authority is no userinfo.
@@ -646,11 +650,39 @@ describe('the request journal', () => {
         'see http://example.com/a@b and mail x@y.com',
         'see http://example.com/a@b and mail x@y.com',
       ],
+      // Nor one past the end of the URL in text: white space, a quote, the next parameter.
+      [
+        '{"note":"see https://example.com, ping @ann or mail bob@example.com"}',
+        '{"note":"see https://example.com, ping @ann or mail bob@example.com"}',
+      ],
+      [
+        'I came from http: nowhere, reach me at ann@ex.org',
+        'I came from http: nowhere, reach me at ann@ex.org',
+      ],
+      [
+        '?return=http://app.example&email=bob@example.com',
+        '?return=http://app.example&email=bob@example.com',
+      ],
+      // Other schemes after `://`, with any character WHATWG takes in a password.
+      ['{"dsn":"postgres://user:SECRET^PW@db"}', '{"dsn":"postgres://db"}'],
+      ['mongodb://u:SECRET{PW@m/x', 'mongodb://m/x'],
     ];
     for (const [text, shown] of cases) assert.equal(redact(text), shown, text);
     // Every scheme a new start, none with a userinfo until the very end: still one pass.
     const many = `${'http:'.repeat(200_000)}@h`;
     assert.equal(redact(many), 'http:h');
+  });
+
+  test('a key whose first letter an escape before it took is hidden, whatever else the text holds', () => {
+    const secret = DEMO_KEYS.globex.split('_').pop() as string;
+    for (const text of [
+      `/contacts/%2${DEMO_KEYS.globex}?next=http://u:pw@h`,
+      `{"name":"\\u006${DEMO_KEYS.globex} and http://u:pw@h"}`,
+    ]) {
+      const shown = redact(text);
+      assert.ok(!shown.includes(secret), shown);
+      assert.ok(!shown.includes('u:pw'), shown);
+    }
   });
 
   test('keys sent as a header name, in Proxy-Authorization, or in a UTF-16 body are hidden', async () => {
