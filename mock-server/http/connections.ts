@@ -94,8 +94,12 @@ interface Pipeline {
 
 const pipelines = new WeakMap<Socket, Pipeline>();
 
-/** Each request's place in its connection's order (1 for the first). */
-const places = new WeakMap<IncomingMessage, number>();
+/** Each request's place in its connection's order (1 for the first), on the request itself. */
+const PLACE = Symbol('place on its connection');
+type Placed = IncomingMessage & { [PLACE]?: number };
+
+/** The answers whose leaving is counted: those that had another made behind them while running. */
+const counted = new WeakSet<ServerResponse>();
 
 function pipelineOf(socket: Socket): Pipeline {
   let pipeline = pipelines.get(socket);
@@ -153,21 +157,25 @@ export class OrderedResponse<
     const socket = args[0].socket;
     if (!socket) return;
     const known = newestResponses.get(socket);
+    const before = known?.[1];
     if (known) {
       known[0] = known[1];
       known[1] = this;
     } else newestResponses.set(socket, [undefined, this]);
     const pipeline = pipelineOf(socket);
+    if (!before || before.writableFinished) {
+      // Every answer before this one has left (they leave in order): the common case, a client
+      // that waits for each answer, costs no listener.
+      pipeline.left = pipeline.made;
+    } else if (!counted.has(before)) {
+      // Pipelined: the answer ahead is counted as it leaves (one ahead of it, still running
+      // then, was counted when this one's predecessor was made). A connection that closes
+      // first counts them all (pipelineOf).
+      counted.add(before);
+      before.once('finish', () => answerLeft(pipeline, socket));
+    }
     pipeline.made += 1;
-    places.set(args[0], pipeline.made);
-    let counted = false;
-    const left = () => {
-      if (counted) return;
-      counted = true;
-      answerLeft(pipeline, socket);
-    };
-    this.once('finish', left);
-    this.once('close', left);
+    (args[0] as Placed)[PLACE] = pipeline.made;
   }
 
   /**
@@ -385,7 +393,7 @@ export function installConnectionOrder(app: FastifyInstance, lingerMs: number): 
   // First of all hooks: a request too far behind on its connection waits here, unhandled.
   app.addHook('onRequest', (request, reply, done) => {
     const socket = request.raw.socket;
-    const place = places.get(request.raw);
+    const place = (request.raw as Placed)[PLACE];
     const pipeline = pipelines.get(socket);
     if (!pipeline || place === undefined) return done();
     const admit = () => {
