@@ -25,16 +25,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ApiError, plainAnswer, rawAnswer, shuttingDown } from './errors';
 import { unknownMethodRefusal, type KnownPaths } from './other-methods';
 
-/**
- * The two newest responses Node made on each connection: the newest may belong to the request a
- * refusal is about (a body that stopped coming), and then the one before it is the last answer
- * due first. Answers leave in order, so waiting for that one waits for all of them.
- */
-const newestResponses = new WeakMap<
-  Socket,
-  [before: ServerResponse | undefined, newest: ServerResponse]
->();
-
 /** Each connection's server (a socket does not name it publicly), set as the connection opens. */
 const connectionServers = new WeakMap<Socket, Server>();
 
@@ -80,8 +70,15 @@ export const PIPELINE_BACKLOG = 128;
 /** How long a given-up connection has to take the answers already made before it is closed. */
 const OVERFLOW_GRACE_MS = 2_000;
 
-/** A connection's answers: how many were made and how many have left, in order. */
+/**
+ * A connection's answers: the two newest Node made, how many were made and how many have left,
+ * in order. The newest may belong to the request a refusal is about (a body that stopped coming),
+ * and then the one before it is the last answer due first. Answers leave in order, so waiting
+ * for that one waits for all of them.
+ */
 interface Pipeline {
+  beforeNewest?: ServerResponse;
+  newest?: ServerResponse;
   made: number;
   left: number;
   /** The place of the last request let through to be answered. */
@@ -120,7 +117,7 @@ function pipelineOf(socket: Socket): Pipeline {
 function answerLeft(pipeline: Pipeline, socket: Socket): void {
   pipeline.left += 1;
   if (pipeline.overflowed) {
-    if (pipeline.left >= pipeline.admitted) socket.destroySoon();
+    closeOnceAdmittedLeft(pipeline, socket);
     return;
   }
   while (
@@ -139,12 +136,16 @@ function giveUp(pipeline: Pipeline, socket: Socket): void {
   pipeline.overflowed = true;
   socket.pause();
   for (const waiter of pipeline.waiting.splice(0)) waiter.drop();
-  if (pipeline.left >= pipeline.admitted) {
-    socket.destroySoon();
-    return;
-  }
+  if (closeOnceAdmittedLeft(pipeline, socket)) return;
   const deadline = setTimeout(() => socket.destroy(), OVERFLOW_GRACE_MS).unref();
   socket.once('close', () => clearTimeout(deadline));
+}
+
+/** Ends a given-up connection if every answer let through has left; whether it did. */
+function closeOnceAdmittedLeft(pipeline: Pipeline, socket: Socket): boolean {
+  if (pipeline.left < pipeline.admitted) return false;
+  socket.destroySoon();
+  return true;
 }
 
 /** Node's response class, noting each response as its connection's newest. */
@@ -156,13 +157,10 @@ export class OrderedResponse<
     super(...args);
     const socket = args[0].socket;
     if (!socket) return;
-    const known = newestResponses.get(socket);
-    const before = known?.[1];
-    if (known) {
-      known[0] = known[1];
-      known[1] = this;
-    } else newestResponses.set(socket, [undefined, this]);
     const pipeline = pipelineOf(socket);
+    const before = pipeline.newest;
+    pipeline.beforeNewest = before;
+    pipeline.newest = this;
     if (!before || before.writableFinished) {
       // Every answer before this one has left (they leave in order): the common case, a client
       // that waits for each answer, costs no listener.
@@ -199,7 +197,7 @@ export class OrderedResponse<
   override writeHead(statusCode: number, ...rest: unknown[]): this {
     const socket = this.req.socket;
     const server = connectionServers.get(socket);
-    if (server && isStopping(server) && newestResponses.get(socket)?.[1] === this) {
+    if (server && isStopping(server) && pipelines.get(socket)?.newest === this) {
       this.shouldKeepAlive = false;
       // Said as well as done: Node leaves it unsaid once a Connection header was removed (the
       // error handler removes fastify's close from a refusal of a request received whole).
@@ -238,16 +236,16 @@ function lingerBeforeClose(socket: Socket, lingerMs: number): void {
  * answer has left; Node's close ends only the connections idle at that moment.
  */
 function endAfterLastAnswer(socket: Socket): void {
-  const newest = newestResponses.get(socket)?.[1];
+  const newest = pipelines.get(socket)?.newest;
   if (!newest || newest.writableFinished || !newest.headersSent) return;
   newest.once('finish', () => {
-    if (newestResponses.get(socket)?.[1] === newest) socket.destroySoon();
+    if (pipelines.get(socket)?.newest === newest) socket.destroySoon();
   });
 }
 
 /** The connection's newest answer, while it has not all been handed over. */
 function runningAnswer(socket: Socket): ServerResponse | undefined {
-  const newest = newestResponses.get(socket)?.[1];
+  const newest = pipelines.get(socket)?.newest;
   return newest && !newest.writableFinished && !socket.destroyed ? newest : undefined;
 }
 
@@ -302,7 +300,7 @@ function endWaiting(socket: Socket): void {
 
 /** Runs `answer` once every answer due before it on the connection has been handed over. */
 function afterEarlierAnswers(socket: Socket, answer: () => void): void {
-  const [before, newest] = newestResponses.get(socket) ?? [];
+  const { beforeNewest: before, newest } = pipelines.get(socket) ?? {};
   const due = newest && !newest.req.complete ? before : newest;
   if (!due || due.writableFinished) return answer();
   // After Node's own 'finish' handler, which ends the connection if that answer said close.
@@ -321,7 +319,7 @@ const refusing = new WeakSet<Socket>();
 function refuseConnection(socket: Socket, error: ApiError) {
   if (refusing.has(socket)) return;
   refusing.add(socket);
-  const newest = newestResponses.get(socket)?.[1];
+  const newest = pipelines.get(socket)?.newest;
   if (newest && !newest.req.complete && newest.headersSent) {
     if (newest.writableFinished) socket.destroySoon();
     else newest.once('finish', () => socket.destroySoon());
