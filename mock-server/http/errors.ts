@@ -49,15 +49,20 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-request',
 };
 
-/**
- * Any error as one of the contract's codes. `bodyLimit` is the limit of the route the request
- * was for (fastify's `routeOptions.bodyLimit`): a 413 states the limit it broke.
- */
-export function toApiError(error: FastifyError | Error, bodyLimit = BODY_LIMIT_BYTES): ApiError {
+/** What an error's message may say of the request it refuses. */
+interface Refused {
+  /** The limit of the route the request was for (fastify's `routeOptions.bodyLimit`). */
+  bodyLimit?: number;
+  /** The request's target as it arrived. */
+  url?: string;
+}
+
+/** Any error as one of the contract's codes: a 413 states the limit it broke. */
+export function toApiError(error: FastifyError | Error, refused: Refused = {}): ApiError {
   if (error instanceof ApiError) return error;
   const fastifyError = error as FastifyError;
   const code = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
-  if (code) return new ApiError(code, describe(fastifyError.code, bodyLimit));
+  if (code) return new ApiError(code, describe(fastifyError.code, refused));
   // Other 4xx from the framework are malformed requests (bad JSON, prototype poisoning, ...).
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500)
@@ -65,10 +70,12 @@ export function toApiError(error: FastifyError | Error, bodyLimit = BODY_LIMIT_B
   return new ApiError('internal-error');
 }
 
-function describe(fastifyCode: string, bodyLimit: number): string {
+function describe(fastifyCode: string, { bodyLimit = BODY_LIMIT_BYTES, url }: Refused): string {
   switch (fastifyCode) {
     case 'FST_ERR_BAD_URL':
-      return MALFORMED_PATH;
+      // A target that is neither a path nor an http(s) URL (`ftp://host/…`) has no escape to
+      // blame: the router refuses it all the same.
+      return url === undefined || /^(\/|https?:\/\/)/i.test(url) ? MALFORMED_PATH : NOT_A_PATH;
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return 'no record has an id that long';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -101,7 +108,10 @@ export function installErrorHandling(
     if (request.raw.complete && reply.getHeader('connection') === 'close') {
       reply.removeHeader('connection');
     }
-    const apiError = toApiError(error, request.routeOptions.bodyLimit);
+    const apiError = toApiError(error, {
+      bodyLimit: request.routeOptions.bodyLimit,
+      url: request.url,
+    });
     if (apiError.apiCode === 'internal-error') onUnexpected(error);
     return sendError(reply, apiError);
   });
@@ -109,6 +119,7 @@ export function installErrorHandling(
 }
 
 const MALFORMED_PATH = 'the path is not a valid URL (a malformed percent-encoding)';
+const NOT_A_PATH = 'the request target is neither a path nor an http:// or https:// URL';
 
 /** A path no route has, whatever the method. */
 export function noSuchRoute(): ApiError {
@@ -131,16 +142,8 @@ export function answerFrameworkError(
   request: { url: string },
   reply: FastifyReply,
 ): void {
-  // A target that is neither a path nor an http(s) URL (`ftp://host/…`, `host/…`) has no
-  // escape to blame: the router refuses it all the same.
-  if (error.code === 'FST_ERR_BAD_URL' && !/^(\/|https?:\/\/)/i.test(request.url)) {
-    sendError(reply, new ApiError('invalid-request', NOT_A_PATH));
-    return;
-  }
-  sendError(reply, toApiError(error));
+  sendError(reply, toApiError(error, { url: request.url }));
 }
-
-const NOT_A_PATH = 'the request target is neither a path nor an http:// or https:// URL';
 
 /** What the mock answers while it stops. */
 export function shuttingDown(): ApiError {
