@@ -182,11 +182,6 @@ function encodingRefusal(headers: Record<string, string | string[] | undefined>)
   return null;
 }
 
-/** True when JSON text opens more than `limit` objects or arrays at once (strings skipped). */
-export function nestedDeeperThan(text: string, limit: number): boolean {
-  return jsonShapeBeyond(text, limit, Infinity) === 'depth';
-}
-
 /**
  * Which bound the JSON text breaks, if any, read before it is parsed (in one pass, outside
  * strings): objects and arrays nested deeper than `maxDepth`, or more of them than

@@ -6,11 +6,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
-import {
-  jsonShapeBeyond,
-  MAX_JSON_CONTAINERS,
-  nestedDeeperThan,
-} from '../../mock-server/http/incoming';
+import { jsonShapeBeyond, MAX_JSON_CONTAINERS } from '../../mock-server/http/incoming';
 import { reachableOrigins } from '../../mock-server/cli';
 import { JOURNAL_MAX_BYTES } from '../../mock-server/http/recent-requests';
 import { decodeEscapes, redact, redactUrl } from '../../mock-server/http/redaction';
@@ -199,10 +195,11 @@ describe('bodies', () => {
   });
 
   test('nesting is counted outside strings only', () => {
-    assert.equal(nestedDeeperThan('{"a":[[1]]}', 3), false);
-    assert.equal(nestedDeeperThan('{"a":[[[1]]]}', 3), true);
-    assert.equal(nestedDeeperThan(`{"a":"${'['.repeat(100)}"}`, 3), false);
-    assert.equal(nestedDeeperThan(`{"a":"\\"${'['.repeat(100)}"}`, 3), false);
+    const deeperThan3 = (text: string) => jsonShapeBeyond(text, 3, Infinity) === 'depth';
+    assert.equal(deeperThan3('{"a":[[1]]}'), false);
+    assert.equal(deeperThan3('{"a":[[[1]]]}'), true);
+    assert.equal(deeperThan3(`{"a":"${'['.repeat(100)}"}`), false);
+    assert.equal(deeperThan3(`{"a":"\\"${'['.repeat(100)}"}`), false);
   });
 
   test('a body 32 deep is still read (a valid depth is not refused)', async () => {
