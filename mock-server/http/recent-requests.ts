@@ -66,8 +66,8 @@ interface Captured {
   responseBody: string | null;
   /** The response body's length in bytes when only part of it is kept; null: derive it. */
   responseLength: number | null;
-  /** The kept request headers' length in characters, counted once when captured. */
-  headerChars: number;
+  /** What the kept request headers hold, in bytes (headersSize), counted once when captured. */
+  headerBytes: number;
   /** What the entry counts towards JOURNAL_MAX_BYTES; -1 once it has left the journal. */
   bytes: number;
 }
@@ -128,7 +128,7 @@ export class RecentRequests {
         url.startsWith(API_PREFIX) ||
         (!url.startsWith('/__admin') && !request.routeOptions.config?.page)
       ) {
-        const { headers, chars } = keptHeaders(request.headers, request.raw.rawHeaders);
+        const { headers, bytes } = keptHeaders(request.headers, request.raw.rawHeaders);
         const entry: Captured = {
           id: this.nextId++,
           atMs: Date.now(),
@@ -142,7 +142,7 @@ export class RecentRequests {
           responseHeaders: {},
           responseBody: null,
           responseLength: null,
-          headerChars: chars,
+          headerBytes: bytes,
           bytes: 0,
         };
         request.journaled = entry;
@@ -234,30 +234,36 @@ function truncated(text: string): string {
 }
 
 /**
- * The request headers as the journal keeps them, and their length: the request's own object
- * (most requests), or a copy whose long values are cut to what the journal shows.
+ * The request headers as the journal keeps them, and what they hold (headersSize): the request's
+ * own object (most requests), or a copy whose long values are cut to what the journal shows.
  */
 function keptHeaders(
   headers: IncomingHttpHeaders,
   raw: readonly string[],
-): { headers: IncomingHttpHeaders; chars: number } {
-  // Counted in characters, at two bytes each (entrySize): the overhead is given in characters.
-  const overhead = HEADER_OVERHEAD_BYTES / 2;
+): { headers: IncomingHttpHeaders; bytes: number } {
   let chars = 0;
   let longest = 0;
   for (const text of raw) {
-    chars += text.length + overhead / 2;
+    chars += text.length;
     if (text.length > longest) longest = text.length;
   }
-  if (longest <= KEPT_CHARS) return { headers, chars };
+  // Node's raw headers are a name and a value a line.
+  if (longest <= KEPT_CHARS) return { headers, bytes: headersSize(chars, raw.length / 2) };
   const copy: IncomingHttpHeaders = {};
   chars = 0;
+  let lines = 0;
   for (const [name, value] of Object.entries(headers)) {
     const values = (Array.isArray(value) ? value : [value ?? '']).map(kept);
-    for (const text of values) chars += name.length + text.length + overhead;
+    for (const text of values) chars += name.length + text.length;
+    lines += values.length;
     copy[name] = Array.isArray(value) ? values : values[0];
   }
-  return { headers: copy, chars };
+  return { headers: copy, bytes: headersSize(chars, lines) };
+}
+
+/** What header lines hold: their characters at two bytes each, and each line's own objects. */
+function headersSize(chars: number, lines: number): number {
+  return 2 * chars + lines * HEADER_OVERHEAD_BYTES;
 }
 
 /**
@@ -266,11 +272,8 @@ function keptHeaders(
  */
 function entrySize(entry: Captured): number {
   const chars =
-    entry.url.length +
-    entry.headerChars +
-    (entry.requestBody?.length ?? 0) +
-    (entry.responseBody?.length ?? 0);
-  return 2 * chars + ENTRY_OVERHEAD_BYTES;
+    entry.url.length + (entry.requestBody?.length ?? 0) + (entry.responseBody?.length ?? 0);
+  return 2 * chars + entry.headerBytes + ENTRY_OVERHEAD_BYTES;
 }
 
 /** Fastify sets content-length after onSend, where the journal looks: it is the body's length. */
