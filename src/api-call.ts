@@ -49,15 +49,11 @@ export async function callChatting<T>(
         'NetworkError',
       );
     }
-    if (!context.zapRun) {
-      throw new z.errors.Error(
-        `The connection to Chatting broke before it answered (${reason}). ${tryAgain(context)}`,
-        'NetworkError',
-      );
-    }
+    const broke = `The connection to Chatting broke before it answered (${reason})`;
     throw new z.errors.Error(
-      `The connection to Chatting broke before it answered (${reason}), so this step may or may not have been saved. ` +
-        'Check in Chatting before you replay this run, unless the step has a Deduplication Key: then a replay cannot save it twice.',
+      context.zapRun
+        ? `${broke}, so this step may or may not have been saved. Check in Chatting before you replay this run, unless the step has a Deduplication Key: then a replay cannot save it twice.`
+        : `${broke}. ${tryAgain(context)}`,
       'NetworkError',
     );
   }

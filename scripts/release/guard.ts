@@ -112,9 +112,9 @@ export async function assess(options: AssessOptions = {}): Promise<Verdict> {
   const next = needed ? semver.inc(release.version, needed) : null;
   const bump = bumpBetween(release.version, version);
   const base = { version, released: release.version, changes, needed, next, bump, compared: true };
-  const since = `since ${release.version} (${path.relative(REPO, releaseFile(release.version))})`;
+  const file = path.relative(REPO, releaseFile(release.version));
+  const since = `since ${release.version} (${file})`;
   if (bump === 'backwards') {
-    const file = path.relative(REPO, releaseFile(release.version));
     return {
       ...base,
       ok: false,
@@ -130,7 +130,7 @@ export async function assess(options: AssessOptions = {}): Promise<Verdict> {
       ...base,
       ok: false,
       summary:
-        `package.json is still the released ${version}, but the app has changed since its snapshot (${path.relative(REPO, releaseFile(version))}). ` +
+        `package.json is still the released ${version}, but the app has changed since its snapshot (${file}). ` +
         `Uploading it would replace ${version} with an app that snapshot does not describe, and the next release would be checked against a definition Zapier never received. ` +
         `Release the changes as a version of their own (\`npm run release -- ${needed}\`: ${next}), then upload that.`,
     };
