@@ -72,6 +72,20 @@ export async function startRecorder(target: string): Promise<Recorder> {
         Object.entries(request.headers).map(([k, v]) => [k, String(v)] as [string, string]),
       );
       const requestBody = Buffer.concat(chunks).toString('utf8');
+      const record = (
+        status: Exchange['status'],
+        answerHeaders: Record<string, string>,
+        answerBody: string,
+      ) =>
+        exchanges.push({
+          method,
+          path,
+          requestHeaders,
+          requestBody,
+          status,
+          answerHeaders,
+          answerBody,
+        });
       const interrupt = new AbortController();
       inFlight.add(interrupt);
       if (refusing) interrupt.abort();
@@ -84,15 +98,7 @@ export async function startRecorder(target: string): Promise<Recorder> {
         .then(async (answer) => {
           const answerBody = await answer.text();
           const answerHeaders = endToEnd(answer.headers.entries());
-          exchanges.push({
-            method,
-            path,
-            requestHeaders,
-            requestBody,
-            status: answer.status,
-            answerHeaders,
-            answerBody,
-          });
+          record(answer.status, answerHeaders, answerBody);
           response.writeHead(answer.status, answerHeaders);
           response.end(answerBody);
         })
@@ -100,17 +106,8 @@ export async function startRecorder(target: string): Promise<Recorder> {
           // Chatting never answered: the log names the real cause (fetch's own says only
           // "fetch failed"), and the app gets no answer either (its connection is dropped), as it
           // would talking to the API itself: a 502 of ours read as a failure on Chatting's side.
-          const cause = fetchFailure(error);
           if (!interrupt.signal.aborted) {
-            exchanges.push({
-              method,
-              path,
-              requestHeaders,
-              requestBody,
-              status: null,
-              answerHeaders: {},
-              answerBody: `the relay could not reach ${forwardTo}: ${cause}`,
-            });
+            record(null, {}, `the relay could not reach ${forwardTo}: ${fetchFailure(error)}`);
             response.destroy();
             return;
           }
@@ -119,15 +116,7 @@ export async function startRecorder(target: string): Promise<Recorder> {
             error: 'internal-error',
             message: `interrupted before ${forwardTo} answered: it may still have carried the request out`,
           });
-          exchanges.push({
-            method,
-            path,
-            requestHeaders,
-            requestBody,
-            status: 502,
-            answerHeaders: {},
-            answerBody,
-          });
+          record(502, {}, answerBody);
           response.writeHead(502, { 'content-type': 'application/json' });
           response.end(answerBody);
         })
