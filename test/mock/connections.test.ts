@@ -213,12 +213,18 @@ describe('a malformed request after a valid one', () => {
 describe('a client that pipelines more than it reads', () => {
   const bundle = 'GET /docs/swagger-ui-bundle.js HTTP/1.1\r\nHost: x\r\n\r\n';
 
-  test('requests far behind answers it has not taken wait unhandled, and are dropped when it leaves', async () => {
-    // 60 answers of about 1.5 MB each, more than the connection's buffers hold, then 5 writes.
+  /** A connection that sends `bytes` and reads nothing until the test resumes it. */
+  async function unreadConnection(bytes: string): Promise<Socket> {
     const socket = connect(Number(new URL(mock.base).port), '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', resolve));
     socket.pause();
-    socket.write(bundle.repeat(60) + postMessage('held back').repeat(5));
+    socket.write(bytes);
+    return socket;
+  }
+
+  test('requests far behind answers it has not taken wait unhandled, and are dropped when it leaves', async () => {
+    // 60 answers of about 1.5 MB each, more than the connection's buffers hold, then 5 writes.
+    const socket = await unreadConnection(bundle.repeat(60) + postMessage('held back').repeat(5));
     // Whatever the server does with the chunk, it does before it answers another connection.
     for (let i = 0; i < 3; i++) assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
     assert.equal(messagesSaying('held back'), 0, 'nothing behind the unread answers was acted on');
@@ -230,10 +236,9 @@ describe('a client that pipelines more than it reads', () => {
   });
 
   test('with more than 128 waiting the connection is given up: those running are answered, the rest dropped', async () => {
-    const socket = connect(Number(new URL(mock.base).port), '127.0.0.1');
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.pause();
-    socket.write(bundle.repeat(16 + 128 + 6) + postMessage('past the backlog').repeat(2));
+    const socket = await unreadConnection(
+      bundle.repeat(16 + 128 + 6) + postMessage('past the backlog').repeat(2),
+    );
     assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
     // What the server sent before it closed, then the close.
     let received = '';
