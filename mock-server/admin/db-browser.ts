@@ -130,7 +130,8 @@ function readQuery(params: URLSearchParams): BrowseQuery {
     }
     if (key === '_delay') throw refuse('_delay is not served: the db browser answers at once');
     if (SINGLE_VALUED.has(key) && values.length > 1) {
-      throw refuse(`${key} is given ${values.length} times: give it once`);
+      const sortHint = key === '_sort' || key === '_order' ? ` (several fields: ${key}=a,b)` : '';
+      throw refuse(`${key} is given ${values.length} times: give it once${sortHint}`);
     }
     if ((key === '_sort' || key === '_order') && values[0].split(',').length > MAX_SORT_FIELDS) {
       throw refuse(`${key} names at most ${MAX_SORT_FIELDS} fields`);

@@ -513,6 +513,7 @@ describe('the db browser over the database', () => {
       });
       assert.equal(bad.status, 400);
       assert.equal(bad.body.error, 'invalid-request');
+      assert.match(bad.body.message as string, /give it once \(several fields: _sort=a,b\)/);
       const missing = await call(mock.base, 'GET', '/__admin/db/contacts/none', { key: null });
       assert.equal(missing.status, 404);
     } finally {
