@@ -1,17 +1,24 @@
 /** API-key authentication, tested with GET /me; the connection is named after the workspace. */
 import type { ZObject } from 'zapier-platform-core';
 import type { MeResponse } from '../schemas/generated';
+import { documentedAnswer, isObject } from './answers';
 import { callChatting } from './api-call';
 import { apiUrl, REFERENCE_URL } from './client';
 import type { RequestContext } from './middleware';
 
+/** `{"ok": true}` with the workspace's names: a 200 of any other shape verified no key. */
+function isMe(body: unknown): body is MeResponse {
+  return (
+    isObject(body) &&
+    body.ok === true &&
+    ['workspace_id', 'team_name', 'owner_email'].every((key) => typeof body[key] === 'string')
+  );
+}
+
 export const testAuth = async (z: ZObject): Promise<MeResponse> => {
   const context: RequestContext = { connectionTest: true };
-  const response = await callChatting<MeResponse>(z, {
-    url: apiUrl('/me'),
-    middlewareData: context,
-  });
-  return response.data;
+  const response = await callChatting(z, { url: apiUrl('/me'), middlewareData: context });
+  return documentedAnswer(z, response, isMe, 'the workspace the key belongs to');
 };
 
 /** Rendered by Zapier from the test's answer (bundle.inputData is what GET /me returned). */

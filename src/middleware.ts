@@ -167,7 +167,7 @@ export const handleErrors: AfterResponseMiddleware = (response, z: ZObject) => {
   if (response.status === 429 || code === 'rate-limited') {
     const delay = retryAfterSeconds(response.getHeader('retry-after'));
     throw new z.errors.ThrottledError(
-      `Chatting is limiting requests from this connection; try again in ${delay} seconds.`,
+      `Chatting is limiting requests from this connection; try again in ${delay} second${delay === 1 ? '' : 's'}.`,
       delay,
     );
   }
@@ -208,8 +208,30 @@ export const handleErrors: AfterResponseMiddleware = (response, z: ZObject) => {
   throw new z.errors.Error(
     (refused && refusedFieldMessage(refused)) ||
       (code && FIELD_MESSAGES[code]) ||
-      "Chatting refused this step's request. Check the values mapped into its fields; if they look right, try again later.",
+      refusalMessage(response.status, context),
     code ?? 'RequestError',
     response.status,
   );
 };
+
+/** 405 method not allowed, 415 unsupported media type, 417 expectation failed. */
+const APP_MADE_REFUSALS = new Set([405, 415, 417]);
+
+/**
+ * A refusal without a message of its own, by what the status says of it: a request that arrived
+ * too slowly is worth another try; one Chatting could not read (method, media type, Expect) was
+ * made by the app, and nothing the user maps changes it; any other refusal of a step with fields
+ * may be about what was mapped into them, while a trigger's or a list's request has none.
+ */
+function refusalMessage(status: number, context: RequestContext): string {
+  if (status === 408) {
+    return `Chatting did not receive this step's request in time. ${tryAgain(context)}`;
+  }
+  if (APP_MADE_REFUSALS.has(status)) {
+    return "Chatting could not read the request this app sent: nothing in your Zap causes this. Tell Chatting support; the step's HTTP log shows Chatting's answer.";
+  }
+  if (context.fields) {
+    return "Chatting refused this step's request. Check the values mapped into its fields; if they look right, try again later.";
+  }
+  return "Chatting refused this request. Try again later; if it keeps happening, tell Chatting support, and the step's HTTP log shows Chatting's answer.";
+}

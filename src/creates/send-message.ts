@@ -3,7 +3,7 @@ import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
 import type { MessageSentResponse, SendMessageRequest } from '../../schemas/generated';
 import { deduplicationKeyField, stepFields, postCreate, type CreateResult } from './request';
 import { asSample } from '../sample';
-import { inputText } from '../input';
+import { inputProse, inputText } from '../input';
 
 const KEY = 'send_message';
 
@@ -40,7 +40,7 @@ const inputFields = [
 
 const perform = (z: ZObject, bundle: Bundle): Promise<CreateResult<MessageSentResponse>> => {
   const conversationId = inputText(bundle.inputData.conversation_id);
-  const body: SendMessageRequest = { message: inputText(bundle.inputData.message) };
+  const body: SendMessageRequest = { message: inputProse(bundle.inputData.message) };
   const sender = inputText(bundle.inputData.sender);
   if (sender) body.sender = sender;
   return postCreate<MessageSentResponse>(z, bundle, {

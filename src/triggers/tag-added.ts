@@ -34,7 +34,9 @@ export default hookTrigger<TagAddedEvent>({
   ],
   matches: (payload, inputData) => {
     const wanted = inputText(inputData.tag).toLowerCase();
-    return !wanted || payload.data__tag.trim().toLowerCase() === wanted;
+    // A delivery is only checked for its event and data: its tag may be missing or not text.
+    const tag = inputText(payload.data__tag ?? (payload.data as { tag?: unknown }).tag);
+    return !wanted || tag.toLowerCase() === wanted;
   },
   sample,
   outputFields: [

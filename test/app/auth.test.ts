@@ -35,6 +35,22 @@ describe('authentication', () => {
     assert.equal(seen[0].headers['x-api-key'], authData.api_key);
   });
 
+  test('a 200 that is not the workspace fails the test, naming GET /me and what came back', async () => {
+    for (const reply of [
+      '<!doctype html><title>Sign in</title>',
+      { ok: false, error: 'api-key-invalid' },
+      { ok: true },
+    ]) {
+      expectRequest('GET', '/me', { reply });
+      const { name, text } = await zapierError(
+        appTester(authentication.test as never, { authData }),
+      );
+      assert.equal(name, 'AppError');
+      assert.match(text, /^Chatting answered GET \/me with something other than the workspace/);
+      assert.ok(text.includes(typeof reply === 'string' ? 'Sign in' : JSON.stringify(reply)));
+    }
+  });
+
   test("the connection label names the team and the owner from the test's answer", () => {
     const template = authentication.connectionLabel as string;
     assert.equal(template, '{{bundle.inputData.team_name}} ({{bundle.inputData.owner_email}})');

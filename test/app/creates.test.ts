@@ -230,4 +230,14 @@ describe('send_message', () => {
     });
     assert.deepEqual(seen[0].body, { message: 'Hi' });
   });
+
+  test('the message is sent as written: indentation and line breaks are part of it', async () => {
+    const message = '    npm install\n    npm start\n\n';
+    const seen = expectMessageSent('conv_123');
+    await appTester(perform('send_message'), {
+      authData,
+      inputData: { conversation_id: ' conv_123 ', message },
+    });
+    assert.deepEqual(seen[0].body, { message });
+  });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { appTester, authData, expectRequest, useNock } from '../helpers/nock-api';
-import { authTest, createPerform, zapierError } from '../helpers/app';
+import { authTest, createPerform, triggerOperation, zapierError } from '../helpers/app';
 import { contract, statusOf } from '../../schemas/validator';
 
 useNock();
@@ -184,6 +184,45 @@ describe('errors a Zapier user sees', () => {
       message,
       'Chatting could not finish this step because of a problem on its side. Try again in a few minutes.',
     );
+  });
+
+  test('a refusal without a message of its own says what fits its status', async () => {
+    const refused = async (status: number, error: string) => {
+      expectRequest('POST', '/contacts', { status, reply: { ok: false, error } });
+      return (await failure(appTester(perform('create_contact'), contact))).message;
+    };
+    // Too slow to arrive: another try may do.
+    assert.match(await refused(408, 'request-timeout'), /in time\. Try again in a few minutes/);
+    // Made by the app: nothing mapped into the step changes it.
+    for (const [status, error] of [
+      [405, 'method-not-allowed'],
+      [415, 'unsupported-media-type'],
+      [417, 'expectation-failed'],
+    ] as const) {
+      const message = await refused(status, error);
+      assert.match(message, /nothing in your Zap causes this\. Tell Chatting support/);
+      assert.doesNotMatch(message, /mapped/);
+    }
+  });
+
+  test("a trigger's refused request does not ask the user to check mapped fields", async () => {
+    expectRequest('GET', '/conversations?limit=3', { status: 418, reply: '<p>teapot</p>' });
+    const { message } = await failure(
+      appTester(triggerOperation('conversation_created', 'performList'), { authData }),
+    );
+    assert.match(message, /^Chatting refused this request\. Try again later/);
+    assert.doesNotMatch(message, /mapped|418|teapot/);
+  });
+
+  test('one second of Retry-After reads "1 second"', async () => {
+    expectRequest('POST', '/contacts', {
+      status: 429,
+      reply: { ok: false, error: 'rate-limited' },
+      headers: { 'retry-after': '1' },
+    });
+    const { message, delay } = await failure(appTester(perform('create_contact'), contact));
+    assert.equal(delay, 1);
+    assert.match(message, /try again in 1 second\.$/);
   });
 
   test('429 is a ThrottledError that waits for Retry-After', async () => {

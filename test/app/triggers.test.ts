@@ -289,6 +289,31 @@ describe('tag_added: the optional Tag filter', () => {
     }
   });
 
+  test('perform: a delivery without a tag, or with a tag that is not text, does not match one', async () => {
+    const { data__tag: _flat, ...flatless } = asZapierDelivers(payload) as Record<string, unknown>;
+    const untagged = { ...flatless, data: { conversation_id: 'conv_1' } };
+    const numbered = { ...untagged, data__tag: 7, data: { conversation_id: 'conv_1', tag: 7 } };
+    for (const cleanedRequest of [untagged, numbered]) {
+      const results = (await appTester(perform, {
+        authData,
+        cleanedRequest,
+        inputData: { tag: 'vip' },
+      })) as unknown[];
+      assert.deepEqual(results, []);
+    }
+    // Without the filter the delivery triggers, as any delivery of the event does.
+    const all = (await appTester(perform, { authData, cleanedRequest: untagged })) as unknown[];
+    assert.equal(all.length, 1);
+    // The nested tag is read when the flat copy is missing.
+    const nestedOnly = { ...flatless, data: { conversation_id: 'conv_1', tag: 'VIP' } };
+    const matched = (await appTester(perform, {
+      authData,
+      cleanedRequest: nestedOnly,
+      inputData: { tag: 'vip' },
+    })) as unknown[];
+    assert.equal(matched.length, 1);
+  });
+
   test('performList without a Tag: the newest events, whatever their tag', async () => {
     for (const inputData of [{}, { tag: '' }, { tag: '  ' }]) {
       const seen = expectRequest('GET', '/conversations?limit=3&event=tag.added', {
