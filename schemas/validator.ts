@@ -145,10 +145,15 @@ function violation(error: ErrorObject): string {
  * the value were absent, rather than something malformed.
  */
 function isBlankRefusal(error: ErrorObject): boolean {
+  if (typeof error.data !== 'string' || error.data.trim() !== '') return false;
+  if (error.keyword === 'pattern' || error.keyword === 'format') return true;
+  // A long blank meets the length guard first (Ajv checks a string's length before its form),
+  // but its form refuses it too: it is a blank value, not an over-long one.
+  const node = error.parentSchema as { pattern?: string; format?: string } | undefined;
   return (
-    (error.keyword === 'pattern' || error.keyword === 'format') &&
-    typeof error.data === 'string' &&
-    error.data.trim() === ''
+    error.keyword === 'maxLength' &&
+    (node?.format !== undefined ||
+      (node?.pattern !== undefined && !new RegExp(node.pattern, 'u').test(error.data)))
   );
 }
 
@@ -201,7 +206,7 @@ export function describeErrors(errors: readonly ErrorObject[]): string {
  * at most 100 fields on a stored contact; this request would leave 130 (the mock's own guard, …)`.
  */
 export function describeError(error: ErrorObject, context = ''): string {
-  const guard = isMockGuardError(error) ? ` (${MOCK_GUARD_NOTE})` : '';
+  const guard = isMockGuardError(error) && !isBlankRefusal(error) ? ` (${MOCK_GUARD_NOTE})` : '';
   const name =
     error.propertyName === undefined ? '' : ` field name ${shortQuote(error.propertyName)}:`;
   return `${locationOf(error)}:${name} ${violation(error)}${context}${guard}`;
@@ -329,7 +334,7 @@ export class SchemaSet {
   errorCodeFor(name: SchemaName, error: ErrorObject | undefined): ErrorCode {
     // CONTRACT.md: a refusal by one of the mock's guards is invalid-request, whatever code the
     // property's other rules give (an over-long target_url is not an invalid subscription).
-    if (!error || isMockGuardError(error)) return DEFAULT_REQUEST_ERROR;
+    if (!error || (isMockGuardError(error) && !isBlankRefusal(error))) return DEFAULT_REQUEST_ERROR;
     const segments = error.instancePath.split('/').slice(1).map(unescapePointer);
     if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
     // A null or a blank string where a value belongs counts as the value being absent:

@@ -83,8 +83,12 @@ function isForeignOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return false; // not a browser (curl, tests, the Zapier CLI)
   try {
-    // The mock serves plain HTTP; both go through URL, so that `:80` compares equal to none.
-    return new URL(origin).origin !== new URL(`http://${requestAuthority(request)}`).origin;
+    // The page's scheme is the Origin's: the mock serves plain HTTP, but behind a TLS proxy the
+    // browser is on https. Both go through URL, so that a scheme's default port (`:80`, `:443`)
+    // compares equal to none.
+    const page = new URL(origin);
+    if (page.protocol !== 'http:' && page.protocol !== 'https:') return true;
+    return page.origin !== new URL(`${page.protocol}//${requestAuthority(request)}`).origin;
   } catch {
     return true; // `null` (a sandboxed page, a file) or garbage
   }

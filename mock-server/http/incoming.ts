@@ -144,9 +144,24 @@ const SINGLE_VALUED = new Map([
 ]);
 
 /**
+ * A value as it compares with another of the same header. A host name and a media type (its
+ * parameters' names and charset too) are case-insensitive, and a media type's parameters may be
+ * spaced either way; keys are compared exactly.
+ */
+function comparable(header: string, value: string): string {
+  if (header === 'Host') return value.toLowerCase();
+  if (header === 'Content-Type')
+    return value
+      .toLowerCase()
+      .replace(/\s*([;=])\s*/g, '$1')
+      .trim();
+  return value;
+}
+
+/**
  * The header sent with two different values, if one was (Node joins two X-API-Key headers into
  * "a, b", and keeps only the first Content-Type). The same value twice counts once: the joined
- * value Node made of it is put back to that one value.
+ * value Node made of it is put back to the first one.
  */
 function conflictingHeader(request: FastifyRequest): string | null {
   const raw = request.raw.rawHeaders;
@@ -158,7 +173,7 @@ function conflictingHeader(request: FastifyRequest): string | null {
     seen ??= new Map();
     const earlier = seen.get(header);
     if (earlier === undefined) seen.set(header, raw[i + 1]);
-    else if (earlier !== raw[i + 1]) return header;
+    else if (comparable(header, earlier) !== comparable(header, raw[i + 1])) return header;
     else request.headers[name] = earlier;
   }
   return null;

@@ -889,6 +889,16 @@ describe('smaller edges', () => {
       ).then((raw) => parseAnswers(raw)[0]);
     const same = await twice(`X-API-Key: ${DEMO_KEYS.acme}\r\nx-api-key: ${DEMO_KEYS.acme}\r\n`);
     assert.equal(same.status, 200, same.body);
+    // A media type and a host name are the same in any letter case; a key is not.
+    const caseless = await twice(
+      `X-API-Key: ${DEMO_KEYS.acme}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        'Content-Type: Application/JSON;Charset=UTF-8\r\nHost: X\r\n',
+    );
+    assert.equal(caseless.status, 200, caseless.body);
+    const keyCase = await twice(
+      `X-API-Key: ${DEMO_KEYS.acme}\r\nX-API-Key: ${DEMO_KEYS.acme.toUpperCase()}\r\n`,
+    );
+    assert.equal(keyCase.status, 400, keyCase.body);
     const aliases = await twice(
       `X-API-Key: ${DEMO_KEYS.acme}\r\nIdempotency-Key: a\r\nX-Idempotency-Key: b\r\n`,
     );

@@ -448,6 +448,8 @@ describe('POST /contacts', () => {
     ['no email', { name: 'x' }, 'missing-email'],
     ['an empty email', { email: '' }, 'missing-email'],
     ['a blank email', { email: '  ' }, 'missing-email'],
+    // Blank still, however long: not an over-long value.
+    ['a blank email over the length limit', { email: ' '.repeat(300) }, 'missing-email'],
     ['a null email', { email: null }, 'missing-email'],
     ['a malformed email', { email: 'nope' }, 'invalid-email'],
     ['a null name', { email: 'a@example.com', name: null }, 'invalid-request'],
@@ -498,6 +500,7 @@ describe('POST /contacts/{id}/tags', () => {
   for (const [why, body, code] of [
     ['no tag', {}, 'missing-tag'],
     ['an empty tag', { tag: '' }, 'missing-tag'],
+    ['a blank tag over the length limit', { tag: ' '.repeat(101) }, 'missing-tag'],
     ['a tag that is a list', { tag: ['a'] }, 'invalid-request'],
   ] as const) {
     test(`${why} is ${code}`, async () => {
@@ -600,6 +603,7 @@ describe('POST /conversations/{id}/messages', () => {
   for (const [why, body, code] of [
     ['no message', { sender: 'system' }, 'missing-message'],
     ['a blank message', { message: ' \n ' }, 'missing-message'],
+    ['a blank message over the length limit', { message: ' '.repeat(10_001) }, 'missing-message'],
     ['a message that is a number', { message: 1 }, 'invalid-request'],
   ] as const) {
     test(`${why} is ${code}`, async () => {

@@ -124,18 +124,24 @@ describeUnless(noNetns)('a team mock bound to 0.0.0.0 with an admin token', () =
       head: `DELETE /__admin/faults HTTP/1.1\r\nHost: ${host}\r\nX-Admin-Token: ${TOKEN}${headers}`,
     });
     const named = `mock.team.example:${port}`;
-    const [own, script, foreign, other, sandboxed, crossSite] = await send([
+    // Behind a TLS proxy (as the README suggests for a team mock) the page is on https and the
+    // proxy passes the name it was reached by.
+    const proxied = 'mock.team.example';
+    const [own, script, viaProxy, foreign, other, sandboxed, crossSite, otherPort] = await send([
       change(named, `\r\nOrigin: http://${named}\r\nSec-Fetch-Site: same-origin`),
       change(named, ''),
+      change(proxied, `\r\nOrigin: https://${proxied}\r\nSec-Fetch-Site: same-origin`),
       change(named, `\r\nOrigin: https://evil.example`),
       // The right token from a page on another of the machine's names is still another origin.
       change(named, `\r\nOrigin: http://${namespace.address}:${port}`),
       change(named, '\r\nOrigin: null'),
       change(named, '\r\nSec-Fetch-Site: cross-site'),
+      change(proxied, `\r\nOrigin: https://${proxied}:8443`),
     ]);
     assert.equal(own.status, 200, own.raw);
     assert.equal(script.status, 200, script.raw);
-    for (const refused of [foreign, other, sandboxed, crossSite]) {
+    assert.equal(viaProxy.status, 200, viaProxy.raw);
+    for (const refused of [foreign, other, sandboxed, crossSite, otherPort]) {
       assertCode(refused, 403, 'admin-origin-forbidden');
     }
   });
