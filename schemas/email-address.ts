@@ -36,6 +36,22 @@ export function isEmailAddress(value: string): boolean {
   return Buffer.byteLength(value.slice(0, at)) <= MAX_LOCAL_OCTETS && isDomain(value.slice(at + 1));
 }
 
+/**
+ * The mailbox an address names, as one text: two addresses with the same key are one mailbox.
+ * Letter case is ignored (Unicode's default lower-case mapping, the same in every locale), the
+ * local part is compared in NFC (RFC 6532 §3.1: `jose\u0301` is `josé`), and a domain name in
+ * its ASCII form (`münchen.de` is `xn--mnchen-3ya.de`). Text that is not an address is only
+ * normalised and lower-cased.
+ */
+export function mailboxKey(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address.normalize('NFC').toLowerCase();
+  const local = address.slice(0, at).normalize('NFC').toLowerCase();
+  const domain = address.slice(at + 1);
+  const ascii = domain.startsWith('[') ? '' : domainToASCII(domain);
+  return `${local}@${ascii || domain.toLowerCase()}`;
+}
+
 /** The domain, its form already checked: a literal's values, or a name's labels. */
 function isDomain(domain: string): boolean {
   if (domain.startsWith('[')) {

@@ -16,6 +16,7 @@ import type {
   Subscription,
   Workspace,
 } from '../../schemas/generated';
+import { mailboxKey } from '../../schemas/email-address';
 
 export interface Collections {
   workspaces: Workspace[];
@@ -62,9 +63,9 @@ export function isCollectionName(name: string): name is CollectionName {
 export const MERGED_COLLECTIONS: ReadonlySet<CollectionName> = new Set(['contacts']);
 
 /**
- * An index column: a field of the record, or a field compared case-insensitively (`folded`).
+ * An index column: a field of the record, or a field compared by what it names (`folded`).
  * A folded field is a real column of the table, `<field>_folded`, that the store writes with
- * every record (foldCase of the field's value) and that lookups compare with the folded value
+ * every record (fold of the field's value) and that lookups compare with the folded value
  * they are given. SQLite's own lower() folds ASCII only; a function of ours registered on the
  * connection would fold in SQL, but an index on it cannot be written through by any other
  * SQLite tool. A stored column keeps the file an ordinary SQLite database.
@@ -72,11 +73,11 @@ export const MERGED_COLLECTIONS: ReadonlySet<CollectionName> = new Set(['contact
 export type IndexColumn = string | { folded: string };
 
 /**
- * How a case-insensitive field is compared: JavaScript's toLowerCase, Unicode's default
- * lower-case mapping, the same in every locale (`JOSÉ` → `josé`, `EXÄMPLE` → `exämple`).
+ * How a folded field is compared. The one folded field is a contact's email, compared as the
+ * mailbox it names: `JOSÉ@EXÄMPLE.com`, `josé@xn--exmple-cua.com` (and `jose\u0301@…`) are one.
  */
-export function foldCase(value: string): string {
-  return value.toLowerCase();
+export function fold(value: string): string {
+  return mailboxKey(value);
 }
 
 /**
@@ -123,12 +124,12 @@ export function column(spec: IndexColumn): string {
   return foldedColumn(spec.folded);
 }
 
-/** The table column that holds a case-insensitive field folded. */
+/** The table column that holds a field folded. */
 export function foldedColumn(field: string): string {
   return `${field}_folded`;
 }
 
-/** The fields of each collection that its indexes compare case-insensitively (each a column). */
+/** The fields of each collection that its indexes compare folded (each a column). */
 export const FOLDED_FIELDS = Object.fromEntries(
   COLLECTION_NAMES.map((name) => {
     const indexes = Object.values(INDEXES[name] as Record<string, IndexSpec>);

@@ -26,7 +26,7 @@ import {
   FOLDED_FIELDS,
   INDEXES,
   column,
-  foldCase,
+  fold,
   foldedColumn,
   type CollectionName,
   type IndexSpec,
@@ -61,18 +61,22 @@ const MIGRATIONS: ((db: DatabaseSync) => void)[] = [
   (db) => {
     db.exec('DROP INDEX IF EXISTS contacts_by_email');
     db.exec('ALTER TABLE contacts ADD COLUMN email_folded TEXT');
-    const update = db.prepare('UPDATE contacts SET email_folded = ? WHERE id = ?');
-    const rows = db
-      .prepare("SELECT id, json_extract(doc, '$.email') AS email FROM contacts")
-      .all() as {
-      id: string;
-      email: unknown;
-    }[];
-    for (const { id, email } of rows) {
-      if (typeof email === 'string') update.run(foldCase(email), id);
-    }
+    refoldEmails(db);
   },
+  // Emails compared as the mailbox they name (NFC, a domain's ASCII form), not only by case.
+  refoldEmails,
 ];
+
+/** Writes every stored contact's folded email again, with today's fold. */
+function refoldEmails(db: DatabaseSync): void {
+  const update = db.prepare('UPDATE contacts SET email_folded = ? WHERE id = ?');
+  const rows = db
+    .prepare("SELECT id, json_extract(doc, '$.email') AS email FROM contacts")
+    .all() as { id: string; email: unknown }[];
+  for (const { id, email } of rows) {
+    if (typeof email === 'string') update.run(fold(email), id);
+  }
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

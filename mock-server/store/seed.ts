@@ -21,7 +21,7 @@ import {
   COLLECTION_NAMES,
   ENTITY_SCHEMA,
   emptyCollections,
-  foldCase,
+  fold,
   type Collections,
 } from './collections';
 
@@ -299,10 +299,10 @@ function assertUnique(seed: Collections, source: string): void {
   const contacts = seed.contacts;
   assertNoRepeat(
     contacts,
-    (contact) => `${contact.workspace_id}\0${foldCase(contact.email)}`,
+    (contact) => `${contact.workspace_id}\0${fold(contact.email)}`,
     (i, earlier) =>
       `${source}: contacts[${i}] has the email of contacts[${earlier}] in workspace ` +
-      `${contacts[i].workspace_id}, "${contacts[i].email}" (emails are unique per workspace, in any case)`,
+      `${contacts[i].workspace_id}, "${contacts[i].email}" (emails are unique per workspace: one mailbox, however it is written)`,
   );
 }
 

@@ -23,7 +23,7 @@ import {
   column,
   deleteRecord,
   emptyCollections,
-  foldCase,
+  fold,
   foldedColumn,
   FOLDED_FIELDS,
   type Change,
@@ -482,9 +482,7 @@ export class Store {
   ): (string | number | null)[] {
     const { columns } = indexSpec(collection, index, values.length);
     return values.map((value, at) =>
-      typeof columns[at] !== 'string' && typeof value === 'string'
-        ? foldCase(value)
-        : sqlValue(value),
+      typeof columns[at] !== 'string' && typeof value === 'string' ? fold(value) : sqlValue(value),
     );
   }
 
@@ -547,7 +545,7 @@ function row(collection: CollectionName, record: RecordOf<CollectionName>): (str
     JSON.stringify(record),
     ...FOLDED_FIELDS[collection].map((field) => {
       const value = fields[field];
-      return typeof value === 'string' ? foldCase(value) : null;
+      return typeof value === 'string' ? fold(value) : null;
     }),
   ];
 }

@@ -290,7 +290,8 @@ describe('tag_added: the optional Tag filter', () => {
   });
 
   test('perform: a delivery without a tag, or with a tag that is not text, does not match one', async () => {
-    const { data__tag: _flat, ...flatless } = asZapierDelivers(payload) as Record<string, unknown>;
+    const flatless = asZapierDelivers(payload);
+    delete flatless.data__tag;
     const untagged = { ...flatless, data: { conversation_id: 'conv_1' } };
     const numbered = { ...untagged, data__tag: 7, data: { conversation_id: 'conv_1', tag: 7 } };
     for (const cleanedRequest of [untagged, numbered]) {

@@ -3,7 +3,7 @@
  * each case named by what makes it an address or not.
  */
 import assert from 'node:assert/strict';
-import { isEmailAddress } from '../../schemas/email-address';
+import { isEmailAddress, mailboxKey } from '../../schemas/email-address';
 import emailSchema from '../../schemas/common/email.json';
 import { contract } from '../../schemas/validator';
 
@@ -113,5 +113,23 @@ describe('idn-email: a mailbox of RFC 5321 with the UTF-8 of RFC 6531', () => {
     for (const [, text] of NOT_ADDRESSES) {
       assert.equal(contract.validate('common/email', text).valid, false, text);
     }
+  });
+});
+
+describe('mailboxKey: the mailbox an address names', () => {
+  test('ignores letter case, a decomposed local part and the writing of a domain name', () => {
+    const key = mailboxKey('josé@münchen.de');
+    for (const same of ['JOSÉ@MÜNCHEN.DE', 'jose\u0301@münchen.de', 'josé@xn--mnchen-3ya.de']) {
+      assert.equal(mailboxKey(same), key, same);
+    }
+    assert.equal(key, 'josé@xn--mnchen-3ya.de');
+  });
+
+  test('tells other mailboxes apart', () => {
+    assert.notEqual(mailboxKey('jose@münchen.de'), mailboxKey('josé@münchen.de'));
+    assert.notEqual(mailboxKey('a@strasse.de'), mailboxKey('a@straße.de'));
+    // An address literal keeps its text, lower-cased; a quoted local part keeps its @.
+    assert.equal(mailboxKey('A@[IPv6:2001:DB8::1]'), 'a@[ipv6:2001:db8::1]');
+    assert.equal(mailboxKey('"a@b"@Example.com'), '"a@b"@example.com');
   });
 });
