@@ -425,6 +425,19 @@ describe('dropdown triggers', () => {
     ]);
   });
 
+  test('an item without its record id offers no choice, and fails nothing', async () => {
+    const contact = referenceExample('events/contact-created/reference') as Record<string, unknown>;
+    const idless = { ...contact, data__contact_id: undefined, data: { email: 'x@example.com' } };
+    expectRequest('GET', '/contacts?limit=100', { reply: { ok: true, items: [idless, contact] } });
+    const choices = (await appTester(triggerOperation('contact_list', 'perform'), {
+      authData,
+    })) as { id: string }[];
+    assert.deepEqual(
+      choices.map((choice) => choice.id),
+      ['cnt_abc123'],
+    );
+  });
+
   test('conversation_list: recent conversations, labelled by visitor and first message', async () => {
     const conversation = referenceExample('events/conversation-created/reference');
     expectRequest('GET', '/conversations?limit=100', {

@@ -3,13 +3,9 @@ import { defineTrigger, type ZObject } from 'zapier-platform-core';
 import type { ConversationCreatedEvent } from '../../../schemas/generated';
 import { LIST_SIZE, recentPayloads } from '../../recent-events';
 import { asSample } from '../../sample';
+import { choicesOf, type Choice } from './choices';
 
-export interface ConversationChoice {
-  id: string;
-  name: string;
-}
-
-export const sample: ConversationChoice = {
+export const sample: Choice = {
   id: 'conv_abc123',
   name: 'Ava Brooks: Do you have a free plan?',
 };
@@ -23,18 +19,13 @@ function label(item: ConversationCreatedEvent): string {
   return text ? `${who}: ${text}` : who;
 }
 
-const perform = async (z: ZObject): Promise<ConversationChoice[]> => {
+const perform = async (z: ZObject): Promise<Choice[]> => {
   const items = await recentPayloads<ConversationCreatedEvent>(
     z,
     'conversation.created',
     LIST_SIZE,
   );
-  const choices = new Map<string, ConversationChoice>();
-  for (const item of items) {
-    const id = item.data__conversation_id;
-    if (!choices.has(id)) choices.set(id, { id, name: label(item) });
-  }
-  return [...choices.values()];
+  return choicesOf(items, (item) => item.data__conversation_id, label);
 };
 
 export default defineTrigger({
