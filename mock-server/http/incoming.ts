@@ -49,6 +49,11 @@ export function installIncomingChecks(app: FastifyInstance, knownPaths: KnownPat
     if (request.raw.httpVersion === '1.1' && !request.headers.host) {
       return done(new ApiError('invalid-request', 'an HTTP/1.1 request needs a Host header'));
     }
+    // The asterisk form names the server as a whole (RFC 9112 §3.2.4), not a page or a route:
+    // the router would take it for the dashboard.
+    if (request.raw.url === '*') {
+      return done(new ApiError('invalid-request', 'the request target * names no path: name one'));
+    }
     if (request.headers.expect !== undefined && hasUnmetExpectation(request.raw)) {
       return done(
         new ApiError('expectation-failed', 'the only expectation the server meets is 100-continue'),

@@ -495,6 +495,15 @@ describe('what Node would answer on its own', () => {
     ]);
   });
 
+  test('the asterisk form (*) is no page: 400 for GET, OPTIONS and POST alike', async () => {
+    for (const method of ['GET', 'OPTIONS', 'POST']) {
+      const request = `${method} * HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`;
+      const [answer] = parseAnswers(await rawConnection(mock.base, request));
+      assertAnswers([answer], [[400, 'invalid-request']]);
+      assert.match(answer.body, /the request target \* names no path/);
+    }
+  });
+
   test('bytes that are no request line at all are still malformed', async () => {
     const answers = parseAnswers(await rawConnection(mock.base, 'G@T / HTTP/1.1\r\n\r\n'));
     assertAnswers(answers, [[400, 'invalid-request']]);
