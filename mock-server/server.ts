@@ -150,7 +150,7 @@ export async function createServer(options: ServerOptions = {}): Promise<MockSer
   // First: its 405 comes before installConnectionOrder's 100 Continue.
   installOtherMethods(app, knownPaths);
   installConnectionOrder(app, timeouts.lingerMs);
-  installErrorHandling(app, (error) => log(`internal error: ${error.message}`));
+  installErrorHandling(app, knownPaths, (error) => log(`internal error: ${error.message}`));
   installIncomingChecks(app, knownPaths);
   services.requests.install(app);
   const routes: MockServer['routes'] = [];

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { statusOf, type ErrorCode } from '../../schemas/validator';
+import type { KnownPaths } from './other-methods';
 
 /** A failure the API answers with one of its error codes. */
 export class ApiError extends Error {
@@ -99,6 +100,7 @@ export const BODY_LIMIT_BYTES = 100 * 1024;
 /** Makes every error, unknown route and malformed request answer with the envelope. */
 export function installErrorHandling(
   app: FastifyInstance,
+  knownPaths: KnownPaths,
   onUnexpected: (error: Error) => void,
 ): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -113,6 +115,12 @@ export function installErrorHandling(
       url: request.url,
     });
     if (apiError.apiCode === 'internal-error') onUnexpected(error);
+    // A 405 names the methods its path takes (RFC 9110 §15.5.6), whoever made it: an injected
+    // fault's too.
+    if ((apiError.status ?? statusOf(apiError.apiCode)) === 405 && !apiError.headers.allow) {
+      const served = knownPaths.find(request.url);
+      if (served) apiError.headers.allow = served.methods.join(', ');
+    }
     return sendError(reply, apiError);
   });
   app.setNotFoundHandler(answerNotFound);

@@ -535,6 +535,17 @@ describe('faults', () => {
     assert.equal((await mock.request('GET', `${API}/me`)).status, 200);
   });
 
+  test('an injected 405 names the methods its path takes, as every 405 does', async () => {
+    for (const fault of ['status=405', 'error=method-not-allowed']) {
+      const reply = await mock.request('POST', `${API}/contacts`, {
+        headers: { 'x-mock-fault': fault },
+        body: { email: 'allow@example.com' },
+      });
+      assertError(reply, 405, 'method-not-allowed');
+      assert.equal(reply.headers.get('allow'), 'GET, POST');
+    }
+  });
+
   test('a path of many stars costs linear time: /*a*a*…*b against a 60-character id', async () => {
     // As a regular expression this took 5.6 s for a 35-character id, doubling with each more.
     await admin('POST', '/faults', { path: `/${'*a'.repeat(12)}*b`, error: 'internal-error' });
