@@ -381,12 +381,6 @@ function clientErrorRefusal(error: ParserError, paths: KnownPaths): ApiError {
 export function installConnectionOrder(app: FastifyInstance, lingerMs: number): void {
   const server: Server = app.server;
   lingerBounds.set(server, lingerMs);
-  // A client that closes its sending side after its request still wants the answer (RFC 9112
-  // §9.6). By default Node then aborts every request not yet answered and ends the connection:
-  // an answer made asynchronously (a page, a delayed one) was lost. With this switch Node
-  // answers what it received, then closes. Not in Node's documentation, but kept for this use
-  // (nodejs/node#36819).
-  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   // The server's open connections, for the stop to end those its close would leave open.
   const open = new Set<Socket>();
   server.on('connection', (socket: Socket) => {

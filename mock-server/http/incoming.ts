@@ -151,7 +151,7 @@ const SINGLE_VALUED = new Map([
 /**
  * A value as it compares with another of the same header. A host name and a media type (its
  * parameters' names and charset too) are case-insensitive, and a media type's parameters may be
- * spaced either way; keys are compared exactly.
+ * spaced either way and their values quoted or not (RFC 9110 §5.6.6); keys are compared exactly.
  */
 function comparable(header: string, value: string): string {
   if (header === 'Host') return value.toLowerCase();
@@ -159,6 +159,7 @@ function comparable(header: string, value: string): string {
     return value
       .toLowerCase()
       .replace(/\s*([;=])\s*/g, '$1')
+      .replace(/="([^"\\]*)"/g, '=$1')
       .trim();
   return value;
 }

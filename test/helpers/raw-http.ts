@@ -65,8 +65,8 @@ export interface ParsedAnswer {
 }
 
 /**
- * A whole connection: writes `bytes` (without half-closing, so that more can follow), lets
- * `during` run with the socket (to write more later, or end its side), and resolves with
+ * A whole connection: writes `bytes` (without half-closing: the server takes that as a client
+ * that left), lets `during` run with the socket (to write more later), and resolves with
  * everything the server sent once it closes the connection. A server that neither answers nor
  * closes fails it after `waitMs`.
  */

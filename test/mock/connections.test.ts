@@ -210,24 +210,6 @@ describe('a malformed request after a valid one', () => {
   });
 });
 
-describe('a client that closes its sending side after its requests (RFC 9112 §9.6)', () => {
-  test('still gets every answer, in order, the delayed and the page included; then the close', async () => {
-    await delayNext(`${API}/me`);
-    const text = 'sent before a half-close';
-    const raw = await rawConnection(
-      mock.base,
-      me + postMessage(text) + 'GET /docs HTTP/1.1\r\nHost: x\r\n\r\n',
-      {
-        during: (socket) => socket.end(),
-      },
-    );
-    const answers = parseAnswers(raw);
-    assertAnswers(answers, [[200], [201], [200]]);
-    assert.match(answers[2].headers['content-type'], /^text\/html/);
-    assert.equal(messagesSaying(text), 1);
-  });
-});
-
 describe('a client that pipelines more than it reads', () => {
   const bundle = 'GET /docs/swagger-ui-bundle.js HTTP/1.1\r\nHost: x\r\n\r\n';
 

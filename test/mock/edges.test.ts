@@ -3,7 +3,7 @@
  * one answers with the envelope and the contract's status, for the API and the admin API alike.
  */
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { contactByEmail } from '../../mock-server/store/lookups';
 import { validate } from '../../schemas/validator';
 import { jsonShapeBeyond, MAX_JSON_CONTAINERS } from '../../mock-server/http/incoming';
@@ -725,41 +725,25 @@ describe('the request journal', () => {
     assert.match(entries[0].response.body, /internal-error/);
   });
 
-  // A client that resets its connection has left; one that closes it (a FIN) may only have
-  // closed its sending side, and still gets its answer (RFC 9112 §9.6): the server cannot tell
-  // it from one that left until the answer is refused.
-  for (const [how, leave, answered] of [
-    ['reset', (socket: Socket) => socket.resetAndDestroy(), false],
-    ['closed', (socket: Socket) => socket.destroy(), true],
-  ] as const) {
-    test(`a request whose client ${how} the connection during a delay fault: ${answered ? 'answered as usual' : 'goes no further'}, no internal error`, async () => {
-      const path = `${API}/me?case=${how}`;
-      const delayMs = 300;
-      const logged = mock.logs.length;
-      await mock.request('POST', '/__admin/faults', {
-        key: null,
-        body: { path: `${API}/me`, delay_ms: delayMs, times: 1 },
-      });
-      const socket = connect(Number(new URL(mock.base).port), '127.0.0.1');
-      socket.on('error', () => undefined);
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n\r\n`);
-      await until(() => mock.server.services.faults.empty, 'the fault rule is taken');
-      leave(socket);
-      if (answered) {
-        await until(() => mock.logs.slice(logged).some((line) => line.includes(path)), 'its log');
-      } else {
-        // The server runs in this process: this timer fires after the fault's delay has ended.
-        await new Promise((resolve) => setTimeout(resolve, delayMs + 50));
-      }
-      const entries = await entriesFor(path);
-      assert.deepEqual(
-        entries.map((entry) => entry.status),
-        answered ? [200] : [],
-      );
-      const lines = mock.logs.slice(logged);
-      assert.ok(!lines.some((line) => line.includes('internal error')), lines.join('\n'));
+  test('a request whose client left during a delay fault goes no further', async () => {
+    const path = `${API}/me?case=left`;
+    const delayMs = 300;
+    const logged = mock.logs.length;
+    await mock.request('POST', '/__admin/faults', {
+      key: null,
+      body: { path: `${API}/me`, delay_ms: delayMs, times: 1 },
     });
-  }
+    const socket = connect(Number(new URL(mock.base).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nX-API-Key: ${DEMO_KEYS.acme}\r\n\r\n`);
+    await until(() => mock.server.services.faults.empty, 'the fault rule is taken');
+    socket.destroy();
+    // The server runs in this process: this timer fires after the fault's delay has ended.
+    await new Promise((resolve) => setTimeout(resolve, delayMs + 50));
+    assert.deepEqual(await entriesFor(path), []);
+    const lines = mock.logs.slice(logged);
+    assert.ok(!lines.some((line) => line.includes('internal error')), lines.join('\n'));
+  });
 
   test('the body is logged as it arrived, without the schema defaults', async () => {
     const sent = '{"message":"as sent"}';
@@ -908,7 +892,7 @@ describe('smaller edges', () => {
     // A media type and a host name are the same in any letter case; a key is not.
     const caseless = await twice(
       `X-API-Key: ${DEMO_KEYS.acme}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        'Content-Type: Application/JSON;Charset=UTF-8\r\nHost: X\r\n',
+        'Content-Type: Application/JSON;Charset="UTF-8"\r\nHost: X\r\n',
     );
     assert.equal(caseless.status, 200, caseless.body);
     const keyCase = await twice(
