@@ -123,6 +123,8 @@ describe('mailboxKey: the mailbox an address names', () => {
       assert.equal(mailboxKey(same), key, same);
     }
     assert.equal(key, 'josé@xn--mnchen-3ya.de');
+    // A capital sigma before a dot lower-cases to σ; typed in small letters it is ς.
+    assert.equal(mailboxKey('ΝΙΚΟΣ.ΠΑΠΑΣ@example.gr'), mailboxKey('νικος.παπας@example.gr'));
   });
 
   test('tells other mailboxes apart', () => {
