@@ -67,8 +67,14 @@ export const PIPELINE_DEPTH = 16;
  */
 export const PIPELINE_BACKLOG = 128;
 
-/** How long a given-up connection has to take the answers already made before it is closed. */
+/**
+ * How long a given-up connection may go without taking any of what was sent to it before it is
+ * closed. Answers still being made (a delay fault) do not count against it: a client that reads
+ * gets every answer of a request acted on, however slow.
+ */
 const OVERFLOW_GRACE_MS = 2_000;
+/** The longest a given-up connection is kept for its answers: the longest delay fault, and a grace. */
+const OVERFLOW_LIMIT_MS = 60_000 + OVERFLOW_GRACE_MS;
 
 /**
  * A connection's answers: the two newest Node made, how many were made and how many have left,
@@ -137,7 +143,22 @@ function giveUp(pipeline: Pipeline, socket: Socket): void {
   socket.pause();
   for (const waiter of pipeline.waiting.splice(0)) waiter.drop();
   if (closeOnceAdmittedLeft(pipeline, socket)) return;
-  const deadline = setTimeout(() => socket.destroy(), OVERFLOW_GRACE_MS).unref();
+  // Closed at once, the answers in its write buffer would be lost, those of requests already
+  // acted on included; so it is closed only when the client stops taking them: bytes waiting
+  // to be sent, no fewer than a grace ago.
+  const started = Date.now();
+  let waiting = socket.writableLength;
+  let deadline: NodeJS.Timeout;
+  const check = () => {
+    const stalled = socket.writableLength > 0 && socket.writableLength >= waiting;
+    if (stalled || Date.now() - started >= OVERFLOW_LIMIT_MS) {
+      socket.destroy();
+      return;
+    }
+    waiting = socket.writableLength;
+    deadline = setTimeout(check, OVERFLOW_GRACE_MS).unref();
+  };
+  deadline = setTimeout(check, OVERFLOW_GRACE_MS).unref();
   socket.once('close', () => clearTimeout(deadline));
 }
 

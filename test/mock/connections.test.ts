@@ -258,6 +258,22 @@ describe('a client that pipelines more than it reads', () => {
     assert.equal(messagesSaying('given up'), answers.length);
   });
 
+  test('answers still being made when the connection is given up are sent to a client that reads, however slow', async () => {
+    // Longer than the grace a client that does not read gets: the writes run past it.
+    const slowWrites = Array.from({ length: 16 }, (_, i) =>
+      postMessage(`slow ${i}`).replace('\r\n\r\n', '\r\nX-Mock-Fault: delay=2500\r\n\r\n'),
+    ).join('');
+    const raw = await rawConnection(mock.base, slowWrites + me.repeat(16 + 128 + 40), {
+      waitMs: 60_000,
+    });
+    const answers = parseAnswers(raw);
+    assertAnswers(
+      answers,
+      Array.from({ length: 16 }, (): [number] => [201]),
+    );
+    for (let i = 0; i < 16; i++) assert.equal(messagesSaying(`slow ${i}`), 1, `slow ${i}`);
+  });
+
   test('a client that reads gets every answer, in order, those that waited included', async () => {
     const raw = await rawConnection(
       mock.base,
