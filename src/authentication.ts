@@ -1,17 +1,21 @@
 /** API-key authentication, tested with GET /me; the connection is named after the workspace. */
 import type { ZObject } from 'zapier-platform-core';
 import type { MeResponse } from '../schemas/generated';
+import meSchema from '../schemas/responses/me.json';
 import { documentedAnswer, isObject } from './answers';
 import { callChatting } from './api-call';
 import { apiUrl, REFERENCE_URL } from './client';
 import type { RequestContext } from './middleware';
 
-/** `{"ok": true}` with the workspace's names: a 200 of any other shape verified no key. */
+/**
+ * `{"ok": true}` with the workspace's names, every field schemas/responses/me.json requires: a
+ * 200 of any other shape verified no key.
+ */
 function isMe(body: unknown): body is MeResponse {
   return (
     isObject(body) &&
     body.ok === true &&
-    ['workspace_id', 'team_name', 'owner_email'].every((key) => typeof body[key] === 'string')
+    meSchema.required.every((key) => key === 'ok' || typeof body[key] === 'string')
   );
 }
 
