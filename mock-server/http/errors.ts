@@ -118,8 +118,8 @@ export function installErrorHandling(
     // A 405 names the methods its path takes (RFC 9110 §15.5.6), whoever made it: an injected
     // fault's too.
     if ((apiError.status ?? statusOf(apiError.apiCode)) === 405 && !apiError.headers.allow) {
-      const served = knownPaths.find(request.url);
-      if (served) apiError.headers.allow = served.methods.join(', ');
+      const allow = knownPaths.allowFor(request.url);
+      if (allow !== undefined) apiError.headers.allow = allow;
     }
     return sendError(reply, apiError);
   });

@@ -46,6 +46,12 @@ export class KnownPaths {
     else this.router.on('GET', url, () => undefined, { methods: [method], why });
   }
 
+  /** The Allow header of a 405 for a request's URL, or undefined if no route has its path. */
+  allowFor(url: string): string | undefined {
+    const served = this.find(url);
+    return served && allowHeader(served);
+  }
+
   /** What the path of a request's URL (query and all) serves, or undefined if no route has it. */
   find(url: string): Served | undefined {
     return this.router.find('GET', url)?.store as Served | undefined;
@@ -69,8 +75,13 @@ export function installOtherMethods(app: FastifyInstance, paths: KnownPaths): vo
   });
 }
 
+/** The Allow header of a 405 on a path: the methods it serves. */
+function allowHeader(served: Served): string {
+  return served.methods.join(', ');
+}
+
 function otherMethodRefusal(method: string, served: Served): ApiError {
-  const allow = served.methods.join(', ');
+  const allow = allowHeader(served);
   return new ApiError(
     'method-not-allowed',
     served.why ?? `${method} is not served here, only ${allow}`,
