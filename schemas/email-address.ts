@@ -39,20 +39,24 @@ export function isEmailAddress(value: string): boolean {
 /**
  * The mailbox an address names, as one text: two addresses with the same key are one mailbox.
  * Letter case is ignored (Unicode's default lower-case mapping, the same in every locale, with
- * final sigma folded as Unicode's case folding does), the
- * local part is compared in NFC (RFC 6532 §3.1: `jose\u0301` is `josé`), and a domain name in
- * its ASCII form (`münchen.de` is `xn--mnchen-3ya.de`). Text that is not an address is only
- * normalised and lower-cased.
+ * final sigma folded as Unicode's case folding does), the local part is compared in NFC
+ * (RFC 6532 §3.1: `jose\u0301` is `josé`), and a domain name in its ASCII form (`münchen.de`
+ * is `xn--mnchen-3ya.de`). Text that is not an address is folded as a local part is.
  */
 export function mailboxKey(address: string): string {
   const at = address.lastIndexOf('@');
-  if (at < 0) return address.normalize('NFC').toLowerCase();
-  // Σ lower-cases to σ or to ς by its place in the word, and `.` does not end a word: the two
-  // small sigmas are one letter here, as Unicode's case folding makes them.
-  const local = address.slice(0, at).normalize('NFC').toLowerCase().replaceAll('ς', 'σ');
+  if (at < 0) return foldText(address);
   const domain = address.slice(at + 1);
   const ascii = domain.startsWith('[') ? '' : domainToASCII(domain);
-  return `${local}@${ascii || domain.toLowerCase()}`;
+  return `${foldText(address.slice(0, at))}@${ascii || domain.toLowerCase()}`;
+}
+
+/**
+ * Text in NFC and lower case. Σ lower-cases to σ or to ς by its place in the word, and `.` does
+ * not end a word: the two small sigmas are one letter here, as Unicode's case folding makes them.
+ */
+function foldText(text: string): string {
+  return text.normalize('NFC').toLowerCase().replaceAll('ς', 'σ');
 }
 
 /** The domain, its form already checked: a literal's values, or a name's labels. */
