@@ -7,16 +7,20 @@
  * (or goes backwards); 0 otherwise, saying which bump the next release needs. `npm run
  * zapier:compat` compiles first; `npm test` runs it on the tree it has just compiled.
  *
- * With --before-upload (and as the _zapier-build of `zapier-platform push`, or of `npm run
- * zapier:push`), package.json still at the released version is refused when the app has changed
- * since that release: the upload would replace the released version.
+ * With --before-upload (and as the _zapier-build of `zapier-platform push` or `build`, or of
+ * `npm run zapier:push`), package.json still at the released version is refused when the app has
+ * changed since that release: the upload would replace the released version.
  */
 import { parseArgs } from 'node:util';
 import { assess, describeChanges } from './release/guard';
 import { zapierCommandAbove } from './release/invoking-command';
 
-/** The zapier-platform commands that upload what they build (`npm run zapier:push` ends in one). */
-const UPLOADING = ['push', 'upload'];
+/**
+ * The zapier-platform commands whose build is for an upload: push and upload send it, and build
+ * makes the zip a bare upload sends. A warning would not do for build: the CLI shows a build
+ * script's output only when it fails, and ends with "Now you can upload them".
+ */
+const FOR_UPLOAD = ['push', 'upload', 'build'];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -28,7 +32,7 @@ async function main(): Promise<void> {
   // Run as _zapier-build, the guard is as strict as the zapier-platform command it runs for.
   const above = process.env.npm_lifecycle_event === '_zapier-build' ? zapierCommandAbove() : 'none';
   const uploading =
-    values['before-upload'] || (typeof above === 'object' && UPLOADING.includes(above.command));
+    values['before-upload'] || (typeof above === 'object' && FOR_UPLOAD.includes(above.command));
   const verdict = await assess({ uploading });
   if (above === 'unknown' && verdict.ok && verdict.needed && verdict.bump === 'none') {
     // Said, though the CLI shows a build script's output only when it fails.

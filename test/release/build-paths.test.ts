@@ -223,6 +223,10 @@ test(
     const npmPush = await repo.run('npm', ['run', 'zapier:push'], zapier.env);
     assert.notEqual(npmPush.code, 0);
     assert.match(report(npmPush), /Uploading it would replace 0\.1\.0/);
+    // A bare build makes the zip a bare upload would send, and the CLI would hide a warning.
+    const build = await zapierCli(['build', '--skip-dep-install', '--skip-validation']);
+    assert.notEqual(build.code, 0);
+    assert.match(report(build), /still the released 0\.1\.0, but the app has changed since/);
     assert.equal(zapier.uploads.length, uploads, 'nothing was uploaded');
     // Checking work in progress stays possible: the guard only says what the next release needs.
     const validate = await zapierCli(['validate', '--without-style']);
