@@ -140,7 +140,7 @@ export async function assess(options: AssessOptions = {}): Promise<Verdict> {
       ...base,
       ok: true,
       summary: needed
-        ? `package.json is still the released ${version}, and the app has changed since: do not upload a build of it (push and zapier:push refuse to; a bare upload of build/ would send it as ${version}). The next release needs a ${needed} bump: ${next} (\`npm run release -- ${needed}\`).`
+        ? `package.json is still the released ${version}, and the app has changed since: do not upload a build of it (push, a bare build and zapier:push refuse to; a bare upload of build/ from zapier:build would send it as ${version}). The next release needs a ${needed} bump: ${next} (\`npm run release -- ${needed}\`).`
         : `Nothing changed ${since}.`,
     };
   }
