@@ -10,6 +10,10 @@
  * many apps a Zap feeds ask for separately.
  */
 import type { DerivedFields, WebhookEvent } from '../schemas/generated';
+import contactCreated from '../schemas/events/contact-created.json';
+import conversationCreated from '../schemas/events/conversation-created.json';
+import conversationResolved from '../schemas/events/conversation-resolved.json';
+import tagAdded from '../schemas/events/tag-added.json';
 
 /** Payload fields that hold a person's full name, and the output fields its parts go to. */
 const PERSON_NAMES = [
@@ -34,13 +38,23 @@ export type TriggerResult<E extends WebhookEvent = WebhookEvent> = E & {
   id: string;
 } & Partial<Pick<DerivedFields, NamePartKey>>;
 
+/**
+ * What each event is about, in its schema's `x-occurrence-key`: the payload fields that, with the
+ * event and its time, tell one occurrence from another. Live Zaps remember the ids they have seen,
+ * so the fields and their order are part of the app's contract (the release guard compares them).
+ */
+const OCCURRENCE_KEY_OF: { [E in WebhookEvent as E['event']]: readonly string[] } = {
+  'conversation.created': conversationCreated['x-occurrence-key'],
+  'conversation.resolved': conversationResolved['x-occurrence-key'],
+  'contact.created': contactCreated['x-occurrence-key'],
+  'tag.added': tagAdded['x-occurrence-key'],
+};
+
 export function occurrenceId(payload: WebhookEvent): string {
-  const parts: string[] = [payload.event];
-  if ('data__contact_id' in payload) parts.push(payload.data__contact_id);
-  if ('data__conversation_id' in payload) parts.push(payload.data__conversation_id);
-  if ('data__tag' in payload) parts.push(payload.data__tag);
-  parts.push(payload.timestamp);
-  return parts.join(':');
+  const about = (OCCURRENCE_KEY_OF[payload.event] ?? [])
+    .filter((key) => key in payload)
+    .map((key): unknown => Reflect.get(payload, key));
+  return [payload.event, ...about, payload.timestamp].join(':');
 }
 
 /**

@@ -100,5 +100,16 @@ describe('webhook payloads', () => {
       );
       assert.equal(schema.additionalProperties, false);
     });
+
+    test(`${name}: its occurrence key names required flat fields of what the event is about`, () => {
+      const schema = readSchema(name);
+      const key = schema['x-occurrence-key'] as string[];
+      assert.ok(Array.isArray(key) && key.length > 0, 'x-occurrence-key is a non-empty list');
+      assert.equal(new Set(key).size, key.length, 'no field twice');
+      for (const field of key) {
+        assert.ok((schema.required as string[]).includes(field), `${field} is required`);
+        assert.match(field, /^data__/, `${field} is one of the event's own data fields`);
+      }
+    });
   }
 });
