@@ -46,13 +46,15 @@ const DEFAULT_REQUEST_ERROR: ErrorCode = 'invalid-request';
 /**
  * The project's extension keywords: `x-error-codes` (a violation's code), `x-http-status` (each
  * code's status), `x-mock-guard` (the keywords of a node that are the mock's own limits, not API
- * promises) and `x-pattern-meaning` (what a `pattern` asks for, in words).
+ * promises), `x-pattern-meaning` (what a `pattern` asks for, in words) and `x-occurrence-key` (on
+ * an event payload: the fields that say what an occurrence is about, for the app's result id).
  */
 const EXTENSION_KEYWORDS: { keyword: string; schemaType: ('string' | 'object' | 'array')[] }[] = [
   { keyword: 'x-error-codes', schemaType: ['string', 'object'] },
   { keyword: 'x-http-status', schemaType: ['object'] },
   { keyword: 'x-mock-guard', schemaType: ['array'] },
   { keyword: 'x-pattern-meaning', schemaType: ['string'] },
+  { keyword: 'x-occurrence-key', schemaType: ['array'] },
 ];
 
 /** The keywords whose error names a property of its own, and the Ajv parameter that names it. */
@@ -178,10 +180,11 @@ export function isGuardedBy(schema: unknown, keyword: string): boolean {
 }
 
 /** Where a violation is: `email`, `customFields.crm_owner`, `tags.3`, or `body` for the whole. */
-function locationOf(error: ErrorObject): string {
+/** Where the violation is: a dotted path, or `whole` (what was validated) for the value itself. */
+function locationOf(error: ErrorObject, whole: string): string {
   const named = NAMED_PROPERTY[error.keyword];
   const path = named ? `${error.instancePath}/${String(error.params[named])}` : error.instancePath;
-  return path ? path.slice(1).split('/').map(unescapePointer).join('.') : 'body';
+  return path ? path.slice(1).split('/').map(unescapePointer).join('.') : whole;
 }
 
 /** How a refusal by one of the mock's guards says so. */
@@ -191,13 +194,13 @@ const MOCK_GUARD_NOTE = "the mock's own guard, not a rule of the Chatting API";
  * Plain words for a client, one place for every route: `name: at most 200 characters (the mock's
  * own guard, not a rule of the Chatting API)`, `email: is not an email address`.
  */
-export function describeErrors(errors: readonly ErrorObject[]): string {
+export function describeErrors(errors: readonly ErrorObject[], whole = 'body'): string {
   // Ajv follows the error about a property's name with a `propertyNames` one that says only
   // that the object is invalid: the first says what, and names the property.
   const named = errors.some((error) => error.propertyName !== undefined);
   return errors
     .filter((error) => !(named && error.keyword === 'propertyNames'))
-    .map((error) => describeError(error))
+    .map((error) => describeError(error, '', whole))
     .join('; ');
 }
 
@@ -205,11 +208,11 @@ export function describeErrors(errors: readonly ErrorObject[]): string {
  * One violation in words; `context` follows what is wrong, before a guard's note: `customFields:
  * at most 100 fields on a stored contact; this request would leave 130 (the mock's own guard, …)`.
  */
-export function describeError(error: ErrorObject, context = ''): string {
+export function describeError(error: ErrorObject, context = '', whole = 'body'): string {
   const guard = isMockGuardError(error) && !isBlankRefusal(error) ? ` (${MOCK_GUARD_NOTE})` : '';
   const name =
     error.propertyName === undefined ? '' : ` field name ${shortQuote(error.propertyName)}:`;
-  return `${locationOf(error)}:${name} ${violation(error)}${context}${guard}`;
+  return `${locationOf(error, whole)}:${name} ${violation(error)}${context}${guard}`;
 }
 
 /** A caller's text quoted in a message, cut to a readable length. */

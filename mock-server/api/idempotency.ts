@@ -9,7 +9,7 @@
  */
 import { hash as digest } from 'node:crypto';
 import type { IdempotencyRecord } from '../../schemas/generated';
-import { validate } from '../../schemas/validator';
+import { describeErrors, validate } from '../../schemas/validator';
 import { now } from '../domain/clock';
 import { ApiError } from '../http/errors';
 import {
@@ -29,15 +29,12 @@ export const IDEMPOTENCY_RETENTION_MS = 48 * 60 * 60 * 1000;
 export function idempotencyKeyOf(
   headers: Record<string, string | string[] | undefined>,
 ): string | null {
-  const value = headers['idempotency-key'] ?? headers['x-idempotency-key'];
+  const header = headers['idempotency-key'] === undefined ? 'X-Idempotency-Key' : 'Idempotency-Key';
+  const value = headers[header.toLowerCase()];
   if (value === undefined) return null;
-  if (typeof value !== 'string' || !validate('requests/idempotency-key', value).valid) {
-    throw new ApiError(
-      'invalid-request',
-      'Idempotency-Key must be 1 to 255 printable ASCII characters',
-    );
-  }
-  return value;
+  const result = validate('requests/idempotency-key', value);
+  if (!result.valid) throw new ApiError('invalid-request', describeErrors(result.errors, header));
+  return result.value;
 }
 
 interface Scope {

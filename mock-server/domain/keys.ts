@@ -4,13 +4,17 @@
  * hash is as safe as a slow one and keeps auth off the request's critical path.
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import apiKeySchema from '../../schemas/entities/api-key.json';
 import type { ApiKey } from '../../schemas/generated';
 
-const TOKEN = /^chatting_live_([A-Za-z0-9]{1,64})_([A-Za-z0-9]{16,128})$/;
+const { token: TOKEN_SCHEMA } = apiKeySchema.$defs;
+const TOKEN = new RegExp(TOKEN_SCHEMA.pattern);
 
+/** The key id and secret of a token; neither may hold an underscore, so they split at them. */
 export function parseToken(token: string): { keyId: string; secret: string } | null {
-  const match = TOKEN.exec(token);
-  return match ? { keyId: match[1], secret: match[2] } : null;
+  if (!TOKEN.test(token)) return null;
+  const [, , keyId, secret] = token.split('_');
+  return { keyId, secret };
 }
 
 export function hashSecret(salt: string, secret: string): string {
@@ -50,10 +54,7 @@ export function makeApiKey(
 ): { record: ApiKey; token: string } {
   const parsed = parseToken(token);
   if (!parsed) {
-    throw new Error(
-      'the token is not an API key: keys look like chatting_live_<key-id>_<secret>, where the ' +
-        'key id is 1-64 letters and digits (no underscore) and the secret 16-128 letters and digits',
-    );
+    throw new Error(`the token is not an API key: ${TOKEN_SCHEMA['x-pattern-meaning']}`);
   }
   const salt = randomBytes(16).toString('hex');
   return {

@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import errorSchema from '../../schemas/error.json';
 import { statusOf, type ErrorCode } from '../../schemas/validator';
 import type { KnownPaths } from './other-methods';
 
@@ -23,13 +24,16 @@ export class ApiError extends Error {
 /** The JSON type every envelope is sent as. */
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** The envelope's message is cut to what its schema allows (a caller's text may be quoted in it). */
+const MESSAGE_MAX_LENGTH = errorSchema.properties.message.maxLength;
+
 /** An error as it is answered, whoever sends it: its status and the envelope's text. */
 export function errorAnswer(error: ApiError): { status: number; body: string } {
   const body: { ok: false; error: ErrorCode; message?: string } = {
     ok: false,
     error: error.apiCode,
   };
-  if (error.message !== error.apiCode) body.message = error.message.slice(0, 500);
+  if (error.message !== error.apiCode) body.message = error.message.slice(0, MESSAGE_MAX_LENGTH);
   return { status: error.status ?? statusOf(error.apiCode), body: JSON.stringify(body) };
 }
 

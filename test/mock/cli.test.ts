@@ -16,7 +16,10 @@ import {
   startChild,
   TSX,
 } from '../helpers/child';
+import { schemaJson } from '../../schemas/validator';
 import { call, DEMO_KEYS, temporaryDirectory } from '../helpers/mock';
+
+type ApiKeySchema = { $defs: { token: { 'x-pattern-meaning': string } } };
 import { testUnless } from '../helpers/skip';
 
 const run = promisify(execFile);
@@ -350,7 +353,9 @@ describe('chatting-mock', () => {
         run(process.execPath, [MOCK_CLI, '--memory', '--seed', seed]),
         (error: { code: number; stderr: string }) => {
           assert.equal(error.code, 1);
-          assert.match(error.stderr, /api_keys\[0\]: .*key id is 1-64 letters and digits/);
+          const rules = (schemaJson('entities/api-key') as ApiKeySchema).$defs.token;
+          assert.ok(error.stderr.includes(`api_keys[0]: `), error.stderr);
+          assert.ok(error.stderr.includes(rules['x-pattern-meaning']), error.stderr);
           assert.ok(!error.stderr.includes(token), 'the token is not echoed');
           return true;
         },

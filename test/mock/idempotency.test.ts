@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { canonicalJson } from '../../mock-server/api/idempotency';
 import { contactByEmail } from '../../mock-server/store/lookups';
+import { schemaJson } from '../../schemas/validator';
 import { withWritesRefused } from '../helpers/database';
 import { assertError, useMock } from '../helpers/mock';
 
@@ -111,16 +112,21 @@ describe('idempotency keys', () => {
     assert.equal(count('subscriptions'), subscriptions);
   });
 
-  for (const [why, key] of [
-    ['empty', ''],
-    ['too long', 'k'.repeat(256)],
+  const keyRules = schemaJson('requests/idempotency-key') as { maxLength: number };
+  for (const [why, header, key] of [
+    ['empty', 'Idempotency-Key', ''],
+    ['too long', 'Idempotency-Key', 'k'.repeat(keyRules.maxLength + 1)],
+    ['non-ASCII', 'X-Idempotency-Key', 'clé'],
   ]) {
-    test(`an ${why} key is invalid-request`, async () => {
+    test(`a key that is ${why} is invalid-request, and the message names the header`, async () => {
       const reply = await mock.request('POST', `${API}/contacts`, {
-        headers: { 'idempotency-key': key },
+        headers: { [header.toLowerCase()]: key },
         body: { email: 'k@example.com' },
       });
       assertError(reply, 400, 'invalid-request');
+      const { message } = reply.body as { message: string };
+      assert.ok(message.startsWith(`${header}: `), message);
+      assert.ok(!message.includes('body'), message);
     });
   }
 
