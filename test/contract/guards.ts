@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { ErrorCode, SchemaName, SchemaSet } from '../../schemas/validator';
 import type { JournalEntry } from '../../schemas/generated/admin/journal-list';
+import { API_PREFIX } from '../../mock-server/api/prefix';
 import { DEFAULT_SAVE_FAILURE } from '../../mock-server/http/routing';
 import { referenceFixtures } from '../helpers/fixtures';
 
@@ -130,6 +131,12 @@ export function routeProblems(doc: Json, mockRoutes: { method: string; url: stri
 }
 
 /** Recorded traffic (the mock's request journal) against openapi.yaml's schemas. */
+/** A journaled request's path as openapi.yaml writes it: no prefix, no query. */
+const apiPath = (entry: JournalEntry): string => {
+  const [full] = entry.path.split('?');
+  return full.startsWith(API_PREFIX) ? full.slice(API_PREFIX.length) : full;
+};
+
 export function trafficProblems(
   schemas: SchemaSet,
   doc: Json,
@@ -139,7 +146,7 @@ export function trafficProblems(
   const ops = operations(doc, schemas.errorCodes);
   const problems: string[] = [];
   for (const entry of traffic) {
-    const concrete = entry.path.split('?')[0].replace(/^\/api\/zapier/, '');
+    const concrete = apiPath(entry);
     const op = findOperation(ops, entry.method, concrete);
     if (!op) {
       problems.push(`${who} called ${entry.method} ${concrete}, which openapi.yaml does not list`);
@@ -169,6 +176,34 @@ export function trafficProblems(
     }
   }
   return problems;
+}
+
+/**
+ * The other direction: every property of a request schema the app sends was sent by it at least
+ * once (the traffic fills every field of every create). A property added to a schema that no step
+ * of the app can send would otherwise pass every check above, and Zap users could never set it.
+ */
+export function requestCoverageProblems(
+  schemas: SchemaSet,
+  doc: Json,
+  traffic: JournalEntry[],
+  who: string,
+): string[] {
+  const ops = operations(doc, schemas.errorCodes);
+  const sent = new Map<SchemaName, Set<string>>();
+  for (const entry of traffic) {
+    const op = findOperation(ops, entry.method, apiPath(entry));
+    if (!op?.request || entry.request.body === null) continue;
+    const body = JSON.parse(entry.request.body) as Json;
+    const keys = sent.get(op.request) ?? new Set<string>();
+    for (const key of Object.keys(body)) keys.add(key);
+    sent.set(op.request, keys);
+  }
+  return [...sent].flatMap(([request, keys]) =>
+    Object.keys(schemas.schema(request).properties as Json)
+      .filter((property) => !keys.has(property))
+      .map((property) => `${who} never sent ${request}'s ${property}`),
+  );
 }
 
 /** The reference's examples against the schemas. */

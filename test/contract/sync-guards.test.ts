@@ -20,6 +20,7 @@ import {
   type EndpointErrors,
   readOpenapi,
   referenceProblems,
+  requestCoverageProblems,
   routeProblems,
   trafficProblems,
 } from './guards';
@@ -255,6 +256,22 @@ describe('app ↔ mock traffic ↔ schemas', () => {
 
   test('every request the app sent and every answer of the mock follow the schemas', () => {
     assert.deepEqual(trafficProblems(contract, openapi, traffic, 'the app'), []);
+  });
+
+  test('every property of the requests the app sends was sent by it', () => {
+    assert.deepEqual(requestCoverageProblems(contract, openapi, traffic, 'the app'), []);
+  });
+
+  test('self-test: a request property the app cannot send names the app', () => {
+    const schemas = mutated({
+      'requests/create-contact': (schema) => {
+        (schema.properties as Json).website = { type: 'string' };
+      },
+    });
+    assertNames(
+      requestCoverageProblems(schemas, openapi, traffic, 'the app'),
+      /^the app never sent requests\/create-contact's website$/,
+    );
   });
 
   test('self-test: a renamed request property names the app', () => {
