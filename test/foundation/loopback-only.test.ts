@@ -31,14 +31,27 @@ test('fetch, as the mock delivers webhooks, fails the same way', async () => {
 });
 
 test('loopback still connects, however its address is written', async () => {
-  const server = createServer((socket) => socket.end('hi'));
-  await new Promise<void>((resolve) => server.listen(0, '::', resolve));
-  const { port } = server.address() as AddressInfo;
+  // One server per loopback address, never one on every interface.
+  const listening = async (address: string) => {
+    const server = createServer((socket) => socket.end('hi'));
+    await new Promise<void>((resolve) => server.listen(0, address, resolve));
+    return server;
+  };
+  const v4 = await listening('127.0.0.1');
+  const v6 = await listening('::1');
+  const portOf = (server: typeof v4) => (server.address() as AddressInfo).port;
   try {
-    for (const host of ['127.0.0.1', 'localhost', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) {
+    for (const [host, server] of [
+      ['127.0.0.1', v4],
+      ['localhost', v4],
+      ['::ffff:127.0.0.1', v4],
+      ['::1', v6],
+      ['0:0:0:0:0:0:0:1', v6],
+    ] as const) {
       const said = await new Promise<string>((resolve, reject) => {
         let text = '';
-        connect({ port, host })
+        // localhost may resolve to ::1 first; Node then tries 127.0.0.1 (autoSelectFamily).
+        connect({ port: portOf(server), host, autoSelectFamily: true })
           .on('data', (chunk) => (text += chunk.toString()))
           .on('end', () => resolve(text))
           .on('error', reject);
@@ -46,6 +59,6 @@ test('loopback still connects, however its address is written', async () => {
       assert.equal(said, 'hi', host);
     }
   } finally {
-    await new Promise((resolve) => server.close(resolve));
+    await Promise.all([v4, v6].map((server) => new Promise((resolve) => server.close(resolve))));
   }
 });
