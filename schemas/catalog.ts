@@ -7,14 +7,17 @@ import path from 'node:path';
 
 /**
  * The schemas/ folder. This module runs from schemas/ (tsx) and from dist/schemas/ (compiled),
- * so it looks upwards for the folder that holds error.json instead of assuming one layout.
+ * so it looks upwards for the folder that holds error.json instead of assuming one layout. The
+ * compiled folder (the one holding catalog.js) never counts: tsc copies there every schema file
+ * the app imports, and a copy is not the whole set.
  */
 export const SCHEMA_ROOT: string = findSchemaRoot(__dirname);
 
 function findSchemaRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
     for (const candidate of [dir, path.join(dir, 'schemas')]) {
-      if (existsSync(path.join(candidate, 'error.json'))) return candidate;
+      const compiled = existsSync(path.join(candidate, 'catalog.js'));
+      if (!compiled && existsSync(path.join(candidate, 'error.json'))) return candidate;
     }
     if (path.dirname(dir) === dir) throw new Error(`schemas/ not found above ${start}`);
   }

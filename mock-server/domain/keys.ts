@@ -4,10 +4,15 @@
  * hash is as safe as a slow one and keeps auth off the request's critical path.
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
-import apiKeySchema from '../../schemas/entities/api-key.json';
 import type { ApiKey } from '../../schemas/generated';
+import { schemaJson } from '../../schemas/validator';
 
-const { token: TOKEN_SCHEMA } = apiKeySchema.$defs;
+/** How a client writes a key (api-key.json's token): its pattern, and the same in words. */
+const TOKEN_SCHEMA = (
+  schemaJson('entities/api-key') as {
+    $defs: { token: { pattern: string; 'x-pattern-meaning': string } };
+  }
+).$defs.token;
 const TOKEN = new RegExp(TOKEN_SCHEMA.pattern);
 
 /** The key id and secret of a token; neither may hold an underscore, so they split at them. */

@@ -4,8 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import errorSchema from '../../schemas/error.json';
-import { statusOf, type ErrorCode } from '../../schemas/validator';
+import { schemaJson, statusOf, type ErrorCode } from '../../schemas/validator';
 import type { KnownPaths } from './other-methods';
 
 /** A failure the API answers with one of its error codes. */
@@ -25,7 +24,9 @@ export class ApiError extends Error {
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** The envelope's message is cut to what its schema allows (a caller's text may be quoted in it). */
-const MESSAGE_MAX_LENGTH = errorSchema.properties.message.maxLength;
+const MESSAGE_MAX_LENGTH = (
+  schemaJson('error') as { properties: { message: { maxLength: number } } }
+).properties.message.maxLength;
 
 /** An error as it is answered, whoever sends it: its status and the envelope's text. */
 export function errorAnswer(error: ApiError): { status: number; body: string } {

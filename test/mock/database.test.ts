@@ -32,6 +32,7 @@ import { contactByEmail } from '../../mock-server/store/lookups';
 import { demoSeed } from '../../mock-server/store/seed';
 import { Store } from '../../mock-server/store/store';
 import { type Child, MOCK_CLI, startChild } from '../helpers/child';
+import { testUnless } from '../helpers/skip';
 import {
   call,
   startMock,
@@ -364,22 +365,35 @@ describe('the database file', () => {
   });
 });
 
+/**
+ * Whether this process may mount a tmpfs (root, with mount(8)), probed once before the tests are
+ * defined: a case that cannot run is reported as skipped, with the reason, never passed.
+ */
+const tmpfsRefusal: string | false = (() => {
+  const { dir, remove } = temporaryDirectory();
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('umount', [dir]);
+    return false;
+  } catch (error) {
+    return `no tmpfs can be mounted here (needs root): ${(error as Error).message.split('\n')[0]}`;
+  } finally {
+    remove();
+  }
+})();
+const tmpfsTest = testUnless(tmpfsRefusal);
+
 describe('a full disk and a read-only file system (a small tmpfs of its own for each test)', () => {
   let dir: string;
   let remove: () => void;
-  let mounted = false;
   beforeEach(() => {
     ({ dir, remove } = temporaryDirectory());
-    try {
+    if (!tmpfsRefusal) {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'pipe' });
-      mounted = true;
-    } catch (error) {
-      mounted = false;
-      console.warn(`not mounted, tmpfs case skipped: ${(error as Error).message}`);
     }
   });
   afterEach(() => {
-    if (mounted) execFileSync('umount', [dir]);
+    if (!tmpfsRefusal) execFileSync('umount', [dir]);
     remove();
   });
 
@@ -392,46 +406,49 @@ describe('a full disk and a read-only file system (a small tmpfs of its own for 
     });
   }
 
-  test('a first start on a full disk names the cause and leaves no database without its seed', async () => {
-    if (!mounted) return; // reported in beforeEach: mounting needs root
-    const file = path.join(dir, 'mock.sqlite');
-    const filler = path.join(dir, 'filler');
-    // Each amount of room runs out at another step of the creation (none, the header, the seed).
-    for (const left of [0, 8 * 1024, 64 * 1024]) {
-      fill(filler, left);
+  tmpfsTest(
+    'a first start on a full disk names the cause and leaves no database without its seed',
+    async () => {
+      const file = path.join(dir, 'mock.sqlite');
+      const filler = path.join(dir, 'filler');
+      // Each amount of room runs out at another step of the creation (none, the header, the seed).
+      for (const left of [0, 8 * 1024, 64 * 1024]) {
+        fill(filler, left);
+        const message = await refusal(['--db', file]);
+        assert.ok(message.includes(file), message);
+        assert.match(message, /database or disk is full/);
+        assert.doesNotMatch(message, /rollback/);
+        rmSync(filler);
+        const child = await startChild(['--db', file, '--quiet']);
+        try {
+          const workspaces = await call(child.base, 'GET', '/__admin/workspaces', { key: null });
+          assert.equal(
+            workspaces.body.items.length,
+            3,
+            `after ${left} bytes left: ${workspaces.text}`,
+          );
+        } finally {
+          await stop(child);
+        }
+        rmSync(file);
+      }
+    },
+  );
+
+  tmpfsTest(
+    'a database on a read-only file system is refused, naming the file and why',
+    async () => {
+      const file = path.join(dir, 'mock.sqlite');
+      const store = Store.open({ file, seed: demoSeed() });
+      await store.close();
+      execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'pipe' });
       const message = await refusal(['--db', file]);
       assert.ok(message.includes(file), message);
-      assert.match(message, /database or disk is full/);
-      assert.doesNotMatch(message, /rollback/);
-      rmSync(filler);
-      const child = await startChild(['--db', file, '--quiet']);
-      try {
-        const workspaces = await call(child.base, 'GET', '/__admin/workspaces', { key: null });
-        assert.equal(
-          workspaces.body.items.length,
-          3,
-          `after ${left} bytes left: ${workspaces.text}`,
-        );
-      } finally {
-        await stop(child);
-      }
-      rmSync(file);
-    }
-  });
+      assert.match(message, /cannot be written \(a read-only file system\)/);
+    },
+  );
 
-  test('a database on a read-only file system is refused, naming the file and why', async () => {
-    if (!mounted) return; // reported in beforeEach: mounting needs root
-    const file = path.join(dir, 'mock.sqlite');
-    const store = Store.open({ file, seed: demoSeed() });
-    await store.close();
-    execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'pipe' });
-    const message = await refusal(['--db', file]);
-    assert.ok(message.includes(file), message);
-    assert.match(message, /cannot be written \(a read-only file system\)/);
-  });
-
-  test('no acknowledged write is lost, and writes resume once space is freed', async () => {
-    if (!mounted) return; // reported in beforeAll: mounting needs root
+  tmpfsTest('no acknowledged write is lost, and writes resume once space is freed', async () => {
     const file = path.join(dir, 'mock.sqlite');
     const filler = path.join(dir, 'filler');
     const acknowledged: string[] = [];

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readSchema, schemaNames } from '../../schemas/catalog';
+import { readSchema, SCHEMA_ROOT, schemaNames } from '../../schemas/catalog';
 import { ERROR_CODES, compileAll, contract, statusOf } from '../../schemas/validator';
 import { REFERENCE_DIR } from '../helpers/fixtures';
 import { testUnless } from '../helpers/skip';
@@ -112,4 +122,23 @@ describe('webhook payloads', () => {
       }
     });
   }
+});
+
+describe('where the schemas are found', () => {
+  test('the compiled catalog takes schemas/, not the copies tsc leaves in dist/schemas', () => {
+    // A tree like the repo's: schemas/ and dist/schemas/ with a copied error.json beside catalog.js.
+    const root = mkdtempSync(path.join(tmpdir(), 'schema-root-'));
+    try {
+      for (const dir of ['schemas', path.join('dist', 'schemas')]) {
+        mkdirSync(path.join(root, dir), { recursive: true });
+        writeFileSync(path.join(root, dir, 'error.json'), '{}');
+      }
+      const compiled = path.join(root, 'dist', 'schemas', 'catalog.js');
+      copyFileSync(path.join(SCHEMA_ROOT, '..', 'dist', 'schemas', 'catalog.js'), compiled);
+      const { SCHEMA_ROOT: found } = createRequire(__filename)(compiled) as { SCHEMA_ROOT: string };
+      assert.equal(found, path.join(root, 'schemas'));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
