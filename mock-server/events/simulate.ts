@@ -60,10 +60,11 @@ class Happening {
       {
         id: given.conversation_id,
         workspace_id: this.workspace.id,
-        visitor_email: given.visitor_email ?? undefined,
-        visitor_name: given.visitor_name ?? undefined,
-        page_url: given.page_url ?? (site ? `https://${site.domain}/` : undefined),
-        first_message: given.first_message ?? undefined,
+        // A null given is kept (an anonymous visitor); only what is left out gets a default.
+        visitor_email: given.visitor_email,
+        visitor_name: given.visitor_name,
+        page_url: given.page_url === undefined && site ? `https://${site.domain}/` : given.page_url,
+        first_message: given.first_message,
         tags: given.tags,
         assigned_to: given.assigned_to,
       },
@@ -123,7 +124,8 @@ const SIMULATIONS: { [N in EventName]: (happening: Happening, given: GivenData<N
     const resolved: Conversation = {
       ...conversation,
       status: 'resolved',
-      resolved_by: given.resolved_by ?? happening.workspace.owner_email,
+      resolved_by:
+        given.resolved_by === undefined ? happening.workspace.owner_email : given.resolved_by,
       resolved_at: happening.timestamp,
     };
     happening.put(storeRecord('conversations', resolved));

@@ -148,6 +148,29 @@ describe('admin API', () => {
     assert.equal(mock.server.services.store.get('conversations', id)?.status, 'resolved');
   });
 
+  test('POST /events keeps a null given (an anonymous visitor); only what is left out is made up', async () => {
+    const nulls = { visitor_email: null, visitor_name: null, page_url: null, first_message: null };
+    const created = await admin('POST', '/events', {
+      workspace_id: 'owner_123',
+      event: 'conversation.created',
+      data: nulls,
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = created.body.event.data__conversation_id;
+    const store = mock.server.services.store;
+    for (const [field, value] of Object.entries(nulls)) {
+      assert.equal(created.body.event.data[field], value, `delivered ${field}`);
+      assert.equal(Reflect.get(store.get('conversations', id) ?? {}, field), value, field);
+    }
+    assert.equal(store.count('messages', 'by_conversation', [id]), 0, 'no first message');
+    const resolved = await admin('POST', '/events', {
+      workspace_id: 'owner_123',
+      event: 'conversation.resolved',
+      data: { conversation_id: id, resolved_by: null },
+    });
+    assert.equal(resolved.body.event.data__resolved_by, null);
+    assert.equal(store.get('conversations', id)?.resolved_by, null, 'stored as delivered');
+  });
   const EVENT_REFUSALS = [
     ['an unknown workspace', { workspace_id: 'nobody', event: 'tag.added' }, 404, 'not-found'],
     [
