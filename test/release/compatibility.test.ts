@@ -177,8 +177,8 @@ describe('npm run zapier:compat and npm run release, in a copy of the repo', () 
       const original = readFileSync(path.join(repo.dir, EVENTS), 'utf8');
       repo.edit(EVENTS, (text) =>
         text.replace(
-          'parts.push(payload.data__tag)',
-          'parts.push(payload.data__tag.toLowerCase())',
+          '.map((key): unknown => Reflect.get(payload, key))',
+          ".map((key): unknown => { const value = Reflect.get(payload, key); return key === 'data__tag' && typeof value === 'string' ? value.toLowerCase() : value; })",
         ),
       );
       await setVersion('0.2.0');
