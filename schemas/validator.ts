@@ -179,8 +179,10 @@ export function isGuardedBy(schema: unknown, keyword: string): boolean {
   return Array.isArray(guarded) && guarded.includes(keyword);
 }
 
-/** Where a violation is: `email`, `customFields.crm_owner`, `tags.3`, or `body` for the whole. */
-/** Where the violation is: a dotted path, or `whole` (what was validated) for the value itself. */
+/**
+ * Where a violation is: `email`, `customFields.crm_owner`, `tags.3`, or `whole` (what was
+ * validated: `body`, a header's name) for the value itself.
+ */
 function locationOf(error: ErrorObject, whole: string): string {
   const named = NAMED_PROPERTY[error.keyword];
   const path = named ? `${error.instancePath}/${String(error.params[named])}` : error.instancePath;

@@ -22,6 +22,7 @@ import {
 } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { schemaJson } from '../../schemas/validator';
 import { ApiError, plainAnswer, rawAnswer, shuttingDown } from './errors';
 import { unknownMethodRefusal, type KnownPaths } from './other-methods';
 
@@ -73,8 +74,12 @@ export const PIPELINE_BACKLOG = 128;
  * gets every answer of a request acted on, however slow.
  */
 const OVERFLOW_GRACE_MS = 2_000;
+/** The longest a delay fault may hold an answer (fault-rule.json's `delay_ms`). */
+const LONGEST_DELAY_MS = (
+  schemaJson('admin/fault-rule') as { properties: { delay_ms: { maximum: number } } }
+).properties.delay_ms.maximum;
 /** The longest a given-up connection is kept for its answers: the longest delay fault, and a grace. */
-const OVERFLOW_LIMIT_MS = 60_000 + OVERFLOW_GRACE_MS;
+const OVERFLOW_LIMIT_MS = LONGEST_DELAY_MS + OVERFLOW_GRACE_MS;
 
 /**
  * A connection's answers: the two newest Node made, how many were made and how many have left,

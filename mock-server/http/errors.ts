@@ -28,6 +28,11 @@ const MESSAGE_MAX_LENGTH = (
   schemaJson('error') as { properties: { message: { maxLength: number } } }
 ).properties.message.maxLength;
 
+/** The status an error is answered with: its own, or its code's. */
+function statusOfError(error: ApiError): number {
+  return error.status ?? statusOf(error.apiCode);
+}
+
 /** An error as it is answered, whoever sends it: its status and the envelope's text. */
 export function errorAnswer(error: ApiError): { status: number; body: string } {
   const body: { ok: false; error: ErrorCode; message?: string } = {
@@ -35,7 +40,7 @@ export function errorAnswer(error: ApiError): { status: number; body: string } {
     error: error.apiCode,
   };
   if (error.message !== error.apiCode) body.message = error.message.slice(0, MESSAGE_MAX_LENGTH);
-  return { status: error.status ?? statusOf(error.apiCode), body: JSON.stringify(body) };
+  return { status: statusOfError(error), body: JSON.stringify(body) };
 }
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
@@ -122,7 +127,7 @@ export function installErrorHandling(
     if (apiError.apiCode === 'internal-error') onUnexpected(error);
     // A 405 names the methods its path takes (RFC 9110 §15.5.6), whoever made it: an injected
     // fault's too.
-    if ((apiError.status ?? statusOf(apiError.apiCode)) === 405 && !apiError.headers.allow) {
+    if (statusOfError(apiError) === 405 && !apiError.headers.allow) {
       const allow = knownPaths.allowFor(request.url);
       if (allow !== undefined) apiError.headers.allow = allow;
     }

@@ -130,24 +130,38 @@ export function routeProblems(doc: Json, mockRoutes: { method: string; url: stri
   ];
 }
 
-/** Recorded traffic (the mock's request journal) against openapi.yaml's schemas. */
 /** A journaled request's path as openapi.yaml writes it: no prefix, no query. */
-const apiPath = (entry: JournalEntry): string => {
+function apiPath(entry: JournalEntry): string {
   const [full] = entry.path.split('?');
   return full.startsWith(API_PREFIX) ? full.slice(API_PREFIX.length) : full;
-};
+}
 
+interface Call {
+  entry: JournalEntry;
+  /** The request's own path (ids and all), without prefix or query. */
+  concrete: string;
+  /** The operation of openapi.yaml it called, if any. */
+  op: Operation | undefined;
+}
+
+/** Each journaled request with the operation of openapi.yaml it called. */
+function calls(schemas: SchemaSet, doc: Json, traffic: JournalEntry[]): Call[] {
+  const ops = operations(doc, schemas.errorCodes);
+  return traffic.map((entry) => {
+    const concrete = apiPath(entry);
+    return { entry, concrete, op: findOperation(ops, entry.method, concrete) };
+  });
+}
+
+/** Recorded traffic (the mock's request journal) against openapi.yaml's schemas. */
 export function trafficProblems(
   schemas: SchemaSet,
   doc: Json,
   traffic: JournalEntry[],
   who: string,
 ): string[] {
-  const ops = operations(doc, schemas.errorCodes);
   const problems: string[] = [];
-  for (const entry of traffic) {
-    const concrete = apiPath(entry);
-    const op = findOperation(ops, entry.method, concrete);
+  for (const { entry, concrete, op } of calls(schemas, doc, traffic)) {
     if (!op) {
       problems.push(`${who} called ${entry.method} ${concrete}, which openapi.yaml does not list`);
       continue;
@@ -189,14 +203,11 @@ export function requestCoverageProblems(
   traffic: JournalEntry[],
   who: string,
 ): string[] {
-  const ops = operations(doc, schemas.errorCodes);
   const sent = new Map<SchemaName, Set<string>>();
-  for (const entry of traffic) {
-    const op = findOperation(ops, entry.method, apiPath(entry));
+  for (const { entry, op } of calls(schemas, doc, traffic)) {
     if (!op?.request || entry.request.body === null) continue;
-    const body = JSON.parse(entry.request.body) as Json;
     const keys = sent.get(op.request) ?? new Set<string>();
-    for (const key of Object.keys(body)) keys.add(key);
+    for (const key of Object.keys(JSON.parse(entry.request.body) as Json)) keys.add(key);
     sent.set(op.request, keys);
   }
   return [...sent].flatMap(([request, keys]) =>
